@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Prints 'N passed, N failed' over meson test logs, counting each gtest case; exits 1 on any failure.
+
+A meson test run with protocol 'gtest' leaves <builddir>/<test name>.xml (JUnit): its cases are
+counted one by one. Other tests count once each. A build dir with no test log counts as one failure
+(the build or the test run did not happen).
+"""
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+passed = failed = skipped = 0
+for build in sys.argv[1:]:
+    log = os.path.join(build, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        print(f"count-tests: no test log in {build}", file=sys.stderr)
+        failed += 1
+        continue
+    with open(log) as f:
+        entries = [json.loads(line) for line in f if line.strip()]
+    for e in entries:
+        result = e.get("result")
+        xml = os.path.join(build, e["name"] + ".xml")
+        cases = []
+        if os.path.exists(xml):
+            try:
+                cases = ET.parse(xml).getroot().iter("testcase")
+                cases = list(cases)
+            except ET.ParseError:
+                cases = []
+        if cases and result in ("OK", "FAIL"):
+            for c in cases:
+                if c.find("failure") is not None or c.find("error") is not None:
+                    failed += 1
+                elif c.find("skipped") is not None or c.get("result") == "skipped":
+                    skipped += 1
+                else:
+                    passed += 1
+            if result == "FAIL" and not any(c.find("failure") is not None for c in cases):
+                failed += 1  # crashed or exited non-zero outside any case
+        elif result == "OK":
+            passed += 1
+        elif result in ("SKIP", "EXPECTEDFAIL"):
+            skipped += 1
+        else:
+            failed += 1
+line = f"{passed} passed, {failed} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+sys.exit(1 if failed else 0)

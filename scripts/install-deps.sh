@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs (Debian 12, root) every package SniperForge builds, tests and runs with.
+# Idempotent and fast when everything is present: apt is only called for what is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  meson ninja-build pkg-config g++ clang libclang-rt-14-dev clang-format
+  # design card
+  libdpdk-dev dpdk libtbb-dev libhwloc-dev hwloc libspdlog-dev prometheus-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # well-kept helpers instead of hand-written ones
+  libcli11-dev libtomlplusplus-dev libpcap-dev
+  # tests: real peers and validators
+  tshark prometheus iproute2 tcpreplay valgrind python3 jq curl
+  ansible ansible-lint yamllint
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
