@@ -5,6 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || exit 1
+scripts/hugepages.sh
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 meson test -C build --print-errorlogs --num-processes 2 --timeout-multiplier 2
 if [ ! -f build-fuzz/build.ninja ]; then
