@@ -1,0 +1,66 @@
+// pcap files through libpcap: a reader (microsecond and nanosecond pcaps, timestamps returned in
+// ns) and a writer (nanosecond pcap, Ethernet link type by default).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace sf::io {
+
+inline constexpr int kLinkTypeEthernet = 1;  // DLT_EN10MB
+
+struct PcapPacket {
+  uint64_t ts_ns = 0;             // since the Unix epoch
+  const uint8_t* data = nullptr;  // valid until the next call to next()
+  uint32_t caplen = 0;            // bytes present
+  uint32_t len = 0;               // bytes on the wire
+};
+
+class PcapReader {
+ public:
+  PcapReader() = default;
+  PcapReader(const PcapReader&) = delete;
+  PcapReader& operator=(const PcapReader&) = delete;
+  PcapReader(PcapReader&& o) noexcept;
+  PcapReader& operator=(PcapReader&& o) noexcept;
+  ~PcapReader();
+
+  // Opens a pcap (or pcapng) file; on failure returns false and sets error().
+  bool open(const std::string& path);
+  // Next packet; false at the end of the file or on a read error (then error() is non-empty).
+  bool next(PcapPacket& out);
+  void close() noexcept;
+  [[nodiscard]] bool is_open() const noexcept { return handle_ != nullptr; }
+  [[nodiscard]] int link_type() const noexcept;
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+ private:
+  void* handle_ = nullptr;  // pcap_t*, kept opaque so users need no libpcap headers
+  std::string error_;
+};
+
+class PcapWriter {
+ public:
+  PcapWriter() = default;
+  PcapWriter(const PcapWriter&) = delete;
+  PcapWriter& operator=(const PcapWriter&) = delete;
+  ~PcapWriter();
+
+  // Creates (truncates) a nanosecond-resolution pcap file.
+  bool open(const std::string& path, int link_type = kLinkTypeEthernet, uint32_t snaplen = 262144);
+  // Writes one packet (captured whole). ts_ns since the Unix epoch.
+  void write(uint64_t ts_ns, const uint8_t* data, uint32_t len) noexcept;
+  // Flushes and closes; false if a write error happened at any point.
+  bool close() noexcept;
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+  [[nodiscard]] uint64_t packets() const noexcept { return packets_; }
+
+ private:
+  void* pcap_ = nullptr;    // pcap_t* (dead handle)
+  void* dumper_ = nullptr;  // pcap_dumper_t*
+  uint64_t packets_ = 0;
+  std::string error_;
+};
+
+}  // namespace sf::io

@@ -1,0 +1,194 @@
+// The one path from an Ethernet frame to the ITCH messages it carries, shared by sf-pcap,
+// sf-backtest and the DPDK RX lcore: Ethernet/[VLAN]/IPv4/UDP -> feed port check -> MoldUDP64 ->
+// ITCH 5.0 validation. Every drop has a labelled reason.
+//
+// All or nothing: a packet is first validated completely (every block boundary and every ITCH
+// type/length); only then is the callback called, once per message in sequence order. So a
+// malformed packet never delivers half its messages.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "sniperforge/proto/itch.hpp"
+#include "sniperforge/proto/moldudp64.hpp"
+#include "sniperforge/proto/net.hpp"
+
+namespace sf::feed {
+
+inline constexpr uint16_t kDefaultPort = 26477;
+
+enum class Error : uint8_t {
+  kOk = 0,
+  // network (see sf::net::Error)
+  kTruncatedFrame,
+  kNotIpv4,
+  kBadIpHeader,
+  kBadIpLength,
+  kFragment,
+  kNotUdp,
+  kBadUdpLength,
+  kWrongPort,
+  // MoldUDP64
+  kMoldTruncated,
+  kMoldBadBlockLength,
+  kMoldTrailingBytes,
+  // ITCH 5.0 (inside a block)
+  kItchEmpty,
+  kItchUnknownType,
+  kItchBadLength,  // shorter or longer than the spec length of its type
+  kCount_,
+};
+inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::kCount_);
+
+[[nodiscard]] constexpr std::string_view to_string(Error e) noexcept {
+  switch (e) {
+    case Error::kOk:
+      return "ok";
+    case Error::kTruncatedFrame:
+      return "truncated_frame";
+    case Error::kNotIpv4:
+      return "not_ipv4";
+    case Error::kBadIpHeader:
+      return "bad_ip_header";
+    case Error::kBadIpLength:
+      return "bad_ip_length";
+    case Error::kFragment:
+      return "fragment";
+    case Error::kNotUdp:
+      return "not_udp";
+    case Error::kBadUdpLength:
+      return "bad_udp_length";
+    case Error::kWrongPort:
+      return "wrong_port";
+    case Error::kMoldTruncated:
+      return "mold_truncated";
+    case Error::kMoldBadBlockLength:
+      return "mold_bad_block_length";
+    case Error::kMoldTrailingBytes:
+      return "mold_trailing_bytes";
+    case Error::kItchEmpty:
+      return "itch_empty";
+    case Error::kItchUnknownType:
+      return "itch_unknown_type";
+    case Error::kItchBadLength:
+      return "itch_bad_length";
+    case Error::kCount_:
+      break;
+  }
+  return "invalid";
+}
+
+// True for reasons found after the frame was recognised as feed traffic (UDP to the feed port).
+[[nodiscard]] constexpr bool is_feed_error(Error e) noexcept {
+  return e > Error::kWrongPort;
+}
+
+[[nodiscard]] constexpr Error from_net(net::Error e) noexcept {
+  switch (e) {
+    case net::Error::kOk:
+      return Error::kOk;
+    case net::Error::kTruncatedFrame:
+      return Error::kTruncatedFrame;
+    case net::Error::kNotIpv4:
+      return Error::kNotIpv4;
+    case net::Error::kBadIpHeader:
+      return Error::kBadIpHeader;
+    case net::Error::kBadIpLength:
+      return Error::kBadIpLength;
+    case net::Error::kFragment:
+      return Error::kFragment;
+    case net::Error::kNotUdp:
+      return Error::kNotUdp;
+    case net::Error::kBadUdpLength:
+      return Error::kBadUdpLength;
+  }
+  return Error::kNotIpv4;
+}
+[[nodiscard]] constexpr Error from_mold(mold::Error e) noexcept {
+  switch (e) {
+    case mold::Error::kOk:
+      return Error::kOk;
+    case mold::Error::kTruncated:
+      return Error::kMoldTruncated;
+    case mold::Error::kBadBlockLength:
+      return Error::kMoldBadBlockLength;
+    case mold::Error::kTrailingBytes:
+      return Error::kMoldTrailingBytes;
+  }
+  return Error::kMoldTruncated;
+}
+[[nodiscard]] constexpr Error from_itch(itch::Error e) noexcept {
+  switch (e) {
+    case itch::Error::kOk:
+      return Error::kOk;
+    case itch::Error::kEmpty:
+      return Error::kItchEmpty;
+    case itch::Error::kUnknownType:
+      return Error::kItchUnknownType;
+    case itch::Error::kTruncated:
+    case itch::Error::kBadLength:
+      return Error::kItchBadLength;
+  }
+  return Error::kItchBadLength;
+}
+
+// What a decoded packet was. Valid only when the decode returned kOk (udp also for later errors).
+struct PacketInfo {
+  net::UdpDatagram udp{};
+  mold::PacketView mold{};
+  [[nodiscard]] mold::Kind kind() const noexcept { return mold.kind(); }
+  [[nodiscard]] uint64_t sequence() const noexcept { return mold.sequence(); }
+  [[nodiscard]] uint16_t message_count() const noexcept { return mold.message_count(); }
+  [[nodiscard]] uint64_t next_sequence() const noexcept { return mold.next_sequence(); }
+};
+
+// Validates a MoldUDP64 payload whose blocks must all be valid ITCH 5.0 messages.
+[[nodiscard]] inline Error validate_mold_itch(const uint8_t* p, std::size_t len,
+                                              mold::PacketView& out) noexcept {
+  const mold::Error me = mold::parse(p, len, out);
+  if (me != mold::Error::kOk) [[unlikely]]
+    return from_mold(me);
+  for (const mold::Block b : out) {
+    const itch::Error ie = itch::validate(b.data, b.length);
+    if (ie != itch::Error::kOk) [[unlikely]]
+      return from_itch(ie);
+  }
+  return Error::kOk;
+}
+
+// Decodes a UDP payload already known to be feed traffic. on_message(uint64_t seq, const uint8_t* msg,
+// std::size_t len) is called for each ITCH message (validated: itch::visit() may be used on it).
+template <class OnMessage>
+[[nodiscard]] inline Error decode_payload(const uint8_t* p, std::size_t len, mold::PacketView& out,
+                                          OnMessage&& on_message) {
+  const Error e = validate_mold_itch(p, len, out);
+  if (e != Error::kOk) [[unlikely]]
+    return e;
+  for (const mold::Block b : out) on_message(b.sequence, b.data, std::size_t{b.length});
+  return Error::kOk;
+}
+
+// Decodes one Ethernet frame: UDP to `feed_port` (any destination address) carrying MoldUDP64 + ITCH.
+// Returns kOk for data, heartbeat and end-of-session packets (see info.kind()); otherwise the reason.
+template <class OnMessage>
+[[nodiscard]] inline Error decode_frame(const uint8_t* frame, std::size_t len, uint16_t feed_port,
+                                        PacketInfo& info, OnMessage&& on_message) {
+  const net::Error ne = net::parse_udp(frame, len, info.udp);
+  if (ne != net::Error::kOk) [[unlikely]]
+    return from_net(ne);
+  if (info.udp.dst_port != feed_port) [[unlikely]]
+    return Error::kWrongPort;
+  return decode_payload(info.udp.payload, info.udp.payload_length, info.mold, on_message);
+}
+
+// Per-reason drop counters for callers that tally (tools, tests). The hot path uses its own
+// single-writer counters indexed the same way.
+struct ErrorCounts {
+  uint64_t by_reason[kErrorCount]{};
+  void add(Error e) noexcept { ++by_reason[static_cast<std::size_t>(e)]; }
+  [[nodiscard]] uint64_t operator[](Error e) const noexcept { return by_reason[static_cast<std::size_t>(e)]; }
+};
+
+}  // namespace sf::feed
