@@ -1,0 +1,92 @@
+// Per-lcore statistics written by the data-plane lcores, read by the stats lcore.
+//
+// One struct per lcore and role, alignas(64), exactly one writer (the owning lcore); every field
+// is an sf::Counter (relaxed load + relaxed store, no lock prefix). The stats lcore reads them with
+// relaxed loads at its own pace; it never writes. A run-to-completion lcore owns one RxLcoreStats
+// and one ExecutorLcoreStats. Times are raw TSC ticks; the reader converts with the TSC rate.
+//
+// Writer checklist (D): heartbeat_tsc.set(rte_rdtsc()) once per loop iteration (or every N polls,
+// as long as the interval stays far below telemetry.heartbeat_timeout_ms); polls.add() per poll
+// and busy_polls.add() when the poll found work.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "sniperforge/common/counter.hpp"
+#include "sniperforge/telemetry/feed_labels.hpp"
+#include "sniperforge/telemetry/histogram.hpp"
+
+namespace sf::telemetry {
+
+// Upper bound of executor lcores (ring destinations) an RX lcore can feed.
+inline constexpr std::size_t kMaxExecutors = 16;
+enum class Side : uint8_t { kBuy = 0, kSell = 1 };
+
+struct alignas(kCacheLine) RxLcoreStats {
+  // Liveness and busy ratio.
+  alignas(kCacheLine) Counter heartbeat_tsc;  // set to rte_rdtsc() every loop iteration
+  Counter polls;                              // rte_eth_rx_burst calls
+  Counter busy_polls;                         // ... that returned >= 1 packet
+
+  // Feed traffic (only packets that passed to the feed parser).
+  alignas(kCacheLine) Counter packets;  // frames received on the feed queue
+  Counter bytes;                        // their wire bytes (rte_pktmbuf_pkt_len)
+  Counter feed_packets;                 // frames that carried a valid MoldUDP64 packet
+  Counter messages;                     // ITCH messages accepted (sum of messages_by_type)
+  Counter heartbeats;                   // MoldUDP64 heartbeats (message count 0)
+  Counter last_feed_tsc;                // rte_rdtsc() of the last valid feed packet
+  Counter next_expected_seq;            // MoldUDP64 sequence number expected next
+  // Sequencing: a gap is one event; gap_messages counts the missing messages.
+  Counter gaps;
+  Counter gap_messages;
+  Counter duplicate_packets;   // every message already seen (seq + count <= expected)
+  Counter late_packets;        // partly seen (seq < expected < seq + count): the new tail is used
+  Counter books_marked_stale;  // books marked stale because of a gap or a full ring
+
+  alignas(kCacheLine) std::array<Counter, kItchTypeSlots> messages_by_type{};
+  alignas(kCacheLine) std::array<Counter, kFeedDropReasonCount> drops{};
+
+  // Per destination executor ring.
+  alignas(kCacheLine) std::array<Counter, kMaxExecutors> ring_enqueued{};
+  alignas(kCacheLine) std::array<Counter, kMaxExecutors> ring_dropped_full{};
+  alignas(
+      kCacheLine) std::array<Counter, kMaxExecutors> ring_high_water{};  // max occupancy seen by the producer
+
+  // Hot-path helpers (all inline, branch-free except the index clamp).
+  void count_message(char itch_type) noexcept {
+    messages.add();
+    messages_by_type[itch_slot(itch_type)].add();
+  }
+  void count_drop(FeedDropReason r) noexcept {
+    const auto i = static_cast<std::size_t>(r);
+    drops[i < kFeedDropReasonCount ? i : kFeedDropReasonCount - 1].add();
+  }
+};
+
+struct alignas(kCacheLine) ExecutorLcoreStats {
+  alignas(kCacheLine) Counter heartbeat_tsc;
+  Counter polls;       // ring dequeue calls
+  Counter busy_polls;  // ... that returned >= 1 event
+
+  alignas(kCacheLine) Counter events;    // ITCH messages handed to the engine(s)
+  Counter venue_messages;                // order-session messages received
+  std::array<Counter, 2> orders_sent{};  // by Side
+  Counter tx_packets;                    // frames handed to rte_eth_tx_burst and accepted
+  Counter tx_unsent;                     // frames the TX queue did not take (freed, counted)
+  Counter ring_dequeued;                 // elements taken from the RX ring(s)
+
+  // Latency, in TSC ticks.
+  LatencyHistogram tick_to_trade;  // NIC RX timestamp (or rx_tsc) -> order frame handed to TX
+  LatencyHistogram ring_hop;       // RX lcore enqueue tsc -> executor dequeue tsc
+  LatencyHistogram processing;     // executor: engine on_itch + order build for one event
+
+  void count_order(Side s) noexcept { orders_sent[static_cast<std::size_t>(s)].add(); }
+};
+
+// Sanity: the hot structs start on their own cache line.
+static_assert(alignof(RxLcoreStats) == kCacheLine);
+static_assert(alignof(ExecutorLcoreStats) == kCacheLine);
+
+}  // namespace sf::telemetry
