@@ -16,6 +16,14 @@ TEST(FeedLabels, DropReasonNamesRoundTrip) {
   EXPECT_EQ(drop_reason_from_name("not_udp"), FeedDropReason::kNotUdp);
 }
 
+TEST(FeedLabels, EveryProtoFeedErrorHasItsOwnReason) {
+  for (std::size_t i = 1; i < feed::kErrorCount; ++i) {
+    const auto e = static_cast<feed::Error>(i);
+    EXPECT_NE(drop_reason(e), FeedDropReason::kOther) << feed::to_string(e);
+    EXPECT_EQ(to_string(drop_reason(e)), feed::to_string(e));
+  }
+}
+
 TEST(FeedLabels, ItchSlotsCoverEveryTypeOnce) {
   std::array<int, kItchTypeSlots> seen{};
   for (const auto& s : itch::kSchemas) {

@@ -11,12 +11,13 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sniperforge/proto/feed.hpp"
 #include "sniperforge/proto/itch.hpp"
 
 namespace sf::telemetry {
 
 #define SF_FEED_DROP_REASONS(X)                                                                 \
-  X(kFrameTruncated, "frame_truncated") /* shorter than the headers it claims */                \
+  X(kTruncatedFrame, "truncated_frame") /* shorter than the headers it claims */                \
   X(kNotIpv4, "not_ipv4")               /* ARP, IPv6, LLDP, ... */                              \
   X(kFragment, "fragment")              /* IPv4 fragment (feed packets are never fragmented) */ \
   X(kNotUdp, "not_udp")                                                                         \
@@ -26,10 +27,10 @@ namespace sf::telemetry {
   X(kWrongPort, "wrong_port") /* UDP, but not the feed port */                                  \
   X(kMoldTruncated, "mold_truncated")                                                           \
   X(kMoldBadBlockLength, "mold_bad_block_length")                                               \
+  X(kMoldTrailingBytes, "mold_trailing_bytes")                                                  \
   X(kMoldWrongSession, "mold_wrong_session")                                                    \
   X(kItchEmpty, "itch_empty")                                                                   \
   X(kItchUnknownType, "itch_unknown_type")                                                      \
-  X(kItchTruncated, "itch_truncated")                                                           \
   X(kItchBadLength, "itch_bad_length")                                                          \
   X(kMbufChained, "mbuf_chained") /* multi-segment mbuf the parser does not walk */             \
   X(kOther, "other")
@@ -59,6 +60,18 @@ static_assert(static_cast<std::size_t>(FeedDropReason::kOther) + 1 == kFeedDropR
   for (std::size_t i = 0; i < kFeedDropReasonCount; ++i)
     if (kFeedDropReasonNames[i] == name) return static_cast<FeedDropReason>(i);
   return FeedDropReason::kOther;
+}
+
+// The proto layer's feed::Error -> our reason, resolved by name at compile time.
+inline constexpr std::array<FeedDropReason, feed::kErrorCount> kDropReasonByFeedError = [] {
+  std::array<FeedDropReason, feed::kErrorCount> t{};
+  for (std::size_t i = 0; i < feed::kErrorCount; ++i)
+    t[i] = drop_reason_from_name(feed::to_string(static_cast<feed::Error>(i)));
+  return t;
+}();
+[[nodiscard]] constexpr FeedDropReason drop_reason(feed::Error e) noexcept {
+  const auto i = static_cast<std::size_t>(e);
+  return i < feed::kErrorCount ? kDropReasonByFeedError[i] : FeedDropReason::kOther;
 }
 
 // ITCH message types as a dense index 0..22 (order of itch::kSchemas); 23 = not an ITCH 5.0 type.
