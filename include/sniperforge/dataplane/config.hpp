@@ -1,0 +1,101 @@
+// The appliance's own configuration tables: [eal], [[port]], [lcores], [feed], [order_session].
+//
+// DPDK-free: parsed and validated completely (unknown keys, missing ports, bad values) before
+// EAL starts. The trading tables ([trading], [book], [risk], [[strategy]]) and [telemetry] are
+// validated by their owners' parse functions; see app_config.hpp for the whole-file loader.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+namespace sf::dataplane {
+
+enum class HugepageMode : uint8_t { kAuto, kOn, kOff };
+enum class LcoreMode : uint8_t { kPipeline, kRunToCompletion };
+enum class NumaPolicy : uint8_t { kWarn, kStrict };
+
+struct EalConfig {
+  std::vector<std::string> args;            // extra EAL arguments, appended verbatim
+  std::string file_prefix = "sniperforge";  // the process id is appended (unique per process)
+  uint32_t memory_mb = 512;                 // -m when running without hugepages
+  HugepageMode hugepages = HugepageMode::kAuto;
+};
+
+struct PortConfig {
+  std::string name;     // referenced by [feed].port and [order_session].port
+  std::string devargs;  // "net_pcap0,rx_pcap=..." or a PCI address "0000:3b:00.0"
+  uint16_t rx_queues = 1;
+  uint16_t tx_queues = 0;  // 0 = one per executor
+  uint16_t rx_descriptors = 1024;
+  uint16_t tx_descriptors = 1024;
+  uint32_t mbufs = 8191;  // mbufs in this port's pool (2^n - 1 is best)
+  bool promiscuous = true;
+};
+
+struct LcoreConfig {
+  LcoreMode mode = LcoreMode::kPipeline;
+  uint16_t rx = 1;
+  uint16_t executors = 1;
+  int housekeeping = -1;  // cpu for the main/stats thread; -1 = first core of the machine
+  std::vector<int> cpus;  // explicit data-plane cpus (rx first, then executors); empty = hwloc choice
+  NumaPolicy numa = NumaPolicy::kWarn;
+  bool strict = false;        // refuse (instead of warn) when there are too few physical cores
+  uint32_t ring_size = 4096;  // per (RX, executor) ring, power of two
+  uint16_t burst = 32;
+  uint32_t idle_polls_to_exit = 2000;  // replay: consecutive empty polls after input is exhausted
+};
+
+struct FeedConfig {
+  std::string port;  // [[port]] name; default: the first port
+  uint16_t udp_port = 26477;
+  std::optional<std::array<uint8_t, 4>> group;  // destination IPv4 to accept; unset = any
+};
+
+struct OrderSessionConfig {
+  std::string port;  // [[port]] name; default: the feed port
+  std::array<uint8_t, 6> src_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+  std::array<uint8_t, 6> dst_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+  std::array<uint8_t, 4> src_ip{10, 0, 0, 1};
+  std::array<uint8_t, 4> dst_ip{10, 0, 0, 2};
+  uint16_t src_port = 40000;  // our port: venue responses arrive here
+  uint16_t dst_port = 40001;  // the venue's order-entry port
+  uint8_t ttl = 64;
+};
+
+struct DataplaneConfig {
+  EalConfig eal;
+  std::vector<PortConfig> ports;
+  LcoreConfig lcores;
+  FeedConfig feed;
+  OrderSessionConfig order_session;
+
+  [[nodiscard]] int port_index(const std::string& name) const;
+  [[nodiscard]] int feed_port_index() const { return port_index(feed.port); }
+  [[nodiscard]] int order_port_index() const { return port_index(order_session.port); }
+};
+
+// Parses and validates the dataplane tables of `root`. Every problem is appended to `errors`
+// ("[lcores].mode: expected \"pipeline\" or \"run_to_completion\""); the result is only meaningful
+// when no error was added. Top-level tables other than ours are not looked at.
+DataplaneConfig parse_dataplane_config(const toml::table& root, std::vector<std::string>& errors);
+
+// Top-level tables the whole file may contain (ours and the other layers').
+bool is_known_top_level_table(const std::string& key);
+
+// Helpers shared with the CLI: "02:00:00:00:00:01" and "10.0.0.1".
+std::optional<std::array<uint8_t, 6>> parse_mac(const std::string& s);
+std::optional<std::array<uint8_t, 4>> parse_ipv4(const std::string& s);
+
+// Replaces (or adds) `key=value` in a comma separated devargs string ("net_pcap0,rx_pcap=a").
+std::string set_devarg(const std::string& devargs, const std::string& key, const std::string& value);
+// Value of `key` in devargs, empty if absent.
+std::string get_devarg(const std::string& devargs, const std::string& key);
+// The driver part of devargs ("net_pcap0" → "net_pcap"); a PCI address gives "pci".
+std::string devargs_driver(const std::string& devargs);
+
+}  // namespace sf::dataplane

@@ -1,0 +1,352 @@
+#include "sniperforge/dataplane/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <initializer_list>
+#include <set>
+#include <string_view>
+
+namespace sf::dataplane {
+namespace {
+
+// Reads keys of one table, recording which were consumed; reports type errors and unknown keys.
+class TableReader {
+ public:
+  TableReader(const toml::table& t, std::string where, std::vector<std::string>& errors)
+      : t_(t), where_(std::move(where)), errors_(errors) {}
+  ~TableReader() {
+    for (const auto& [k, v] : t_) {
+      if (!seen_.count(std::string(k.str())))
+        errors_.push_back(where_ + ": unknown key \"" + std::string(k.str()) + "\"");
+    }
+  }
+  TableReader(const TableReader&) = delete;
+  TableReader& operator=(const TableReader&) = delete;
+
+  const toml::node* get(std::string_view key) {
+    seen_.insert(std::string(key));
+    return t_.get(key);
+  }
+  void error(std::string_view key, std::string_view msg) {
+    errors_.push_back(where_ + "." + std::string(key) + ": " + std::string(msg));
+  }
+
+  void str(std::string_view key, std::string& out) {
+    if (const auto* n = get(key)) {
+      if (auto v = n->value<std::string>())
+        out = *v;
+      else
+        error(key, "expected a string");
+    }
+  }
+  template <class Int>
+  void integer(std::string_view key, Int& out, int64_t lo, int64_t hi) {
+    if (const auto* n = get(key)) {
+      auto v = n->as_integer();
+      if (!v) return error(key, "expected an integer");
+      const int64_t x = v->get();
+      if (x < lo || x > hi)
+        return error(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                              std::to_string(x));
+      out = static_cast<Int>(x);
+    }
+  }
+  void boolean(std::string_view key, bool& out) {
+    if (const auto* n = get(key)) {
+      if (auto v = n->value<bool>())
+        out = *v;
+      else
+        error(key, "expected true or false");
+    }
+  }
+  void string_list(std::string_view key, std::vector<std::string>& out) {
+    if (const auto* n = get(key)) {
+      const auto* arr = n->as_array();
+      if (!arr) return error(key, "expected an array of strings");
+      out.clear();
+      for (const auto& e : *arr) {
+        if (auto v = e.value<std::string>())
+          out.push_back(*v);
+        else
+          return error(key, "expected an array of strings");
+      }
+    }
+  }
+  void int_list(std::string_view key, std::vector<int>& out) {
+    if (const auto* n = get(key)) {
+      const auto* arr = n->as_array();
+      if (!arr) return error(key, "expected an array of integers");
+      out.clear();
+      for (const auto& e : *arr) {
+        auto v = e.value<int64_t>();
+        if (!v || *v < 0 || *v > 4095) return error(key, "expected an array of cpu numbers (0..4095)");
+        out.push_back(static_cast<int>(*v));
+      }
+    }
+  }
+  template <class E>
+  void choice(std::string_view key, E& out, std::initializer_list<std::pair<std::string_view, E>> opts) {
+    if (const auto* n = get(key)) {
+      auto v = n->value<std::string>();
+      std::string allowed;
+      for (const auto& [name, val] : opts) {
+        if (v && *v == name) {
+          out = val;
+          return;
+        }
+        allowed += (allowed.empty() ? "\"" : ", \"") + std::string(name) + "\"";
+      }
+      error(key, "expected one of " + allowed);
+    }
+  }
+  template <std::size_t N, class Parse>
+  void address(std::string_view key, std::array<uint8_t, N>& out, Parse parse, std::string_view what) {
+    std::string s;
+    if (const auto* n = get(key)) {
+      auto v = n->value<std::string>();
+      auto parsed = v ? parse(*v) : std::nullopt;
+      if (!parsed) return error(key, "expected " + std::string(what));
+      out = *parsed;
+    }
+  }
+
+ private:
+  const toml::table& t_;
+  std::string where_;
+  std::vector<std::string>& errors_;
+  std::set<std::string> seen_;
+};
+
+bool is_power_of_two(uint64_t x) {
+  return x && !(x & (x - 1));
+}
+
+void parse_eal(const toml::table& t, EalConfig& c, std::vector<std::string>& errors) {
+  TableReader r(t, "[eal]", errors);
+  r.string_list("args", c.args);
+  r.str("file_prefix", c.file_prefix);
+  r.integer("memory", c.memory_mb, 64, 1 << 20);
+  r.choice("hugepages", c.hugepages,
+           {{"auto", HugepageMode::kAuto}, {"on", HugepageMode::kOn}, {"off", HugepageMode::kOff}});
+  if (c.file_prefix.empty() || c.file_prefix.find_first_of("/ \t,") != std::string::npos)
+    r.error("file_prefix", "must be a non-empty name without '/', ',' or spaces");
+  for (const auto& a : c.args) {
+    if (a == "--file-prefix" || a.rfind("--file-prefix=", 0) == 0 || a == "-l" || a == "--lcores" ||
+        a == "--main-lcore")
+      r.error("args", "\"" + a + "\" is chosen by sniperforge (use file_prefix / [lcores])");
+  }
+}
+
+void parse_port(const toml::table& t, std::size_t i, PortConfig& c, std::vector<std::string>& errors) {
+  TableReader r(t, "[[port]] #" + std::to_string(i + 1), errors);
+  r.str("name", c.name);
+  r.str("devargs", c.devargs);
+  r.integer("rx_queues", c.rx_queues, 1, 64);
+  r.integer("tx_queues", c.tx_queues, 0, 64);
+  r.integer("rx_descriptors", c.rx_descriptors, 32, 32768);
+  r.integer("tx_descriptors", c.tx_descriptors, 32, 32768);
+  r.integer("mbufs", c.mbufs, 511, 1 << 24);
+  r.boolean("promiscuous", c.promiscuous);
+  if (c.name.empty()) r.error("name", "missing (every port needs a name)");
+  if (c.devargs.empty()) r.error("devargs", "missing (e.g. \"net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\")");
+  if (!is_power_of_two(c.rx_descriptors) || !is_power_of_two(c.tx_descriptors))
+    r.error("rx_descriptors/tx_descriptors", "must be powers of two");
+}
+
+void parse_lcores(const toml::table& t, LcoreConfig& c, std::vector<std::string>& errors) {
+  TableReader r(t, "[lcores]", errors);
+  r.choice("mode", c.mode,
+           {{"pipeline", LcoreMode::kPipeline}, {"run_to_completion", LcoreMode::kRunToCompletion}});
+  r.integer("rx", c.rx, 1, 16);
+  r.integer("executors", c.executors, 1, 64);
+  r.integer("housekeeping", c.housekeeping, -1, 4095);
+  r.int_list("cpus", c.cpus);
+  r.choice("numa", c.numa, {{"warn", NumaPolicy::kWarn}, {"strict", NumaPolicy::kStrict}});
+  r.boolean("strict", c.strict);
+  r.integer("ring_size", c.ring_size, 64, 1 << 20);
+  r.integer("burst", c.burst, 1, 512);
+  r.integer("idle_polls_to_exit", c.idle_polls_to_exit, 1, 100000000);
+  if (!is_power_of_two(c.ring_size)) r.error("ring_size", "must be a power of two");
+  if (c.mode == LcoreMode::kRunToCompletion && c.rx != 1)
+    r.error("rx", "run_to_completion runs one lcore: rx must be 1");
+  if (!c.cpus.empty()) {
+    const std::size_t need = c.mode == LcoreMode::kPipeline ? c.rx + c.executors : 1u;
+    if (c.cpus.size() != need)
+      r.error("cpus", "needs exactly " + std::to_string(need) + " entries for this mode (rx then executors)");
+  }
+}
+
+void parse_feed(const toml::table& t, FeedConfig& c, std::vector<std::string>& errors) {
+  TableReader r(t, "[feed]", errors);
+  r.str("port", c.port);
+  r.integer("udp_port", c.udp_port, 1, 65535);
+  if (const auto* n = r.get("group")) {
+    auto v = n->value<std::string>();
+    auto ip = v ? parse_ipv4(*v) : std::nullopt;
+    if (!ip)
+      r.error("group", "expected an IPv4 address such as \"233.54.12.111\"");
+    else
+      c.group = *ip;
+  }
+}
+
+void parse_order_session(const toml::table& t, OrderSessionConfig& c, std::vector<std::string>& errors) {
+  TableReader r(t, "[order_session]", errors);
+  r.str("port", c.port);
+  r.address("src_mac", c.src_mac, parse_mac, "a MAC address \"02:00:00:00:00:01\"");
+  r.address("dst_mac", c.dst_mac, parse_mac, "a MAC address \"02:00:00:00:00:02\"");
+  r.address("src_ip", c.src_ip, parse_ipv4, "an IPv4 address");
+  r.address("dst_ip", c.dst_ip, parse_ipv4, "an IPv4 address");
+  r.integer("src_port", c.src_port, 1, 65535);
+  r.integer("dst_port", c.dst_port, 1, 65535);
+  r.integer("ttl", c.ttl, 1, 255);
+}
+
+const toml::table* sub_table(const toml::table& root, std::string_view key,
+                             std::vector<std::string>& errors) {
+  const auto* n = root.get(key);
+  if (!n) return nullptr;
+  if (const auto* t = n->as_table()) return t;
+  errors.push_back("[" + std::string(key) + "]: expected a table");
+  return nullptr;
+}
+
+}  // namespace
+
+int DataplaneConfig::port_index(const std::string& name) const {
+  for (std::size_t i = 0; i < ports.size(); ++i)
+    if (ports[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+bool is_known_top_level_table(const std::string& key) {
+  static const std::set<std::string> known{"eal",     "port", "lcores", "feed",     "order_session",
+                                           "trading", "book", "risk",   "strategy", "telemetry"};
+  return known.count(key) != 0;
+}
+
+DataplaneConfig parse_dataplane_config(const toml::table& root, std::vector<std::string>& errors) {
+  DataplaneConfig c;
+  if (const auto* t = sub_table(root, "eal", errors)) parse_eal(*t, c.eal, errors);
+  if (const auto* n = root.get("port")) {
+    const auto* arr = n->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      errors.push_back("[[port]]: expected an array of tables ([[port]] sections)");
+    } else {
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        c.ports.emplace_back();
+        parse_port(*arr->get(i)->as_table(), i, c.ports.back(), errors);
+      }
+    }
+  }
+  if (c.ports.empty()) errors.push_back("[[port]]: missing (at least one port is needed)");
+  for (std::size_t i = 0; i < c.ports.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (!c.ports[i].name.empty() && c.ports[i].name == c.ports[j].name)
+        errors.push_back("[[port]]: duplicate name \"" + c.ports[i].name + "\"");
+  if (const auto* t = sub_table(root, "lcores", errors)) parse_lcores(*t, c.lcores, errors);
+  if (const auto* t = sub_table(root, "feed", errors)) parse_feed(*t, c.feed, errors);
+  if (const auto* t = sub_table(root, "order_session", errors))
+    parse_order_session(*t, c.order_session, errors);
+
+  if (!c.ports.empty()) {
+    if (c.feed.port.empty()) c.feed.port = c.ports.front().name;
+    if (c.order_session.port.empty()) c.order_session.port = c.feed.port;
+    if (c.port_index(c.feed.port) < 0)
+      errors.push_back("[feed].port: no [[port]] named \"" + c.feed.port + "\"");
+    if (c.port_index(c.order_session.port) < 0)
+      errors.push_back("[order_session].port: no [[port]] named \"" + c.order_session.port + "\"");
+    const int fp = c.port_index(c.feed.port);
+    if (fp >= 0 && c.ports[fp].rx_queues < c.lcores.rx)
+      errors.push_back("[lcores].rx: " + std::to_string(c.lcores.rx) +
+                       " RX lcores need at least as many rx_queues on port \"" + c.feed.port + "\"");
+  }
+  if (c.feed.udp_port == c.order_session.src_port)
+    errors.push_back("[order_session].src_port: must differ from [feed].udp_port");
+  for (const auto& [k, v] : root) {
+    (void)v;
+    if (!is_known_top_level_table(std::string(k.str())))
+      errors.push_back("unknown top-level key \"" + std::string(k.str()) + "\"");
+  }
+  return c;
+}
+
+std::optional<std::array<uint8_t, 6>> parse_mac(const std::string& s) {
+  std::array<uint8_t, 6> m{};
+  if (s.size() != 17) return std::nullopt;
+  for (int i = 0; i < 6; ++i) {
+    if (i > 0 && s[i * 3 - 1] != ':') return std::nullopt;
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data() + i * 3, s.data() + i * 3 + 2, v, 16);
+    if (ec != std::errc{} || p != s.data() + i * 3 + 2) return std::nullopt;
+    m[i] = static_cast<uint8_t>(v);
+  }
+  return m;
+}
+
+std::optional<std::array<uint8_t, 4>> parse_ipv4(const std::string& s) {
+  std::array<uint8_t, 4> ip{};
+  const char* p = s.data();
+  const char* end = s.data() + s.size();
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) {
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
+    }
+    unsigned v = 0;
+    auto [q, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc{} || q == p || q - p > 3 || v > 255) return std::nullopt;
+    ip[i] = static_cast<uint8_t>(v);
+    p = q;
+  }
+  if (p != end) return std::nullopt;
+  return ip;
+}
+
+namespace {
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t b = 0;
+  while (true) {
+    const auto e = s.find(',', b);
+    out.push_back(s.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  return out;
+}
+}  // namespace
+
+std::string set_devarg(const std::string& devargs, const std::string& key, const std::string& value) {
+  auto parts = split_commas(devargs);
+  bool replaced = false;
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::string p = parts[i];
+    if (i > 0 && p.rfind(key + "=", 0) == 0) {
+      if (replaced) continue;  // drop further occurrences
+      p = key + "=" + value;
+      replaced = true;
+    }
+    out += (i ? "," : "") + p;
+  }
+  if (!replaced) out += "," + key + "=" + value;
+  return out;
+}
+
+std::string get_devarg(const std::string& devargs, const std::string& key) {
+  auto parts = split_commas(devargs);
+  for (std::size_t i = 1; i < parts.size(); ++i)
+    if (parts[i].rfind(key + "=", 0) == 0) return parts[i].substr(key.size() + 1);
+  return {};
+}
+
+std::string devargs_driver(const std::string& devargs) {
+  std::string name = devargs.substr(0, devargs.find(','));
+  if (name.rfind("net_", 0) != 0) return "pci";
+  while (!name.empty() && std::isdigit(static_cast<unsigned char>(name.back()))) name.pop_back();
+  return name;
+}
+
+}  // namespace sf::dataplane

@@ -1,0 +1,162 @@
+#include "sniperforge/dataplane/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace sf::dataplane {
+namespace {
+
+struct Parsed {
+  DataplaneConfig cfg;
+  std::vector<std::string> errors;
+};
+
+Parsed parse(std::string_view text) {
+  Parsed p;
+  auto root = toml::parse(text);
+  p.cfg = parse_dataplane_config(root, p.errors);
+  return p;
+}
+
+bool has_error(const Parsed& p, std::string_view needle) {
+  return std::any_of(p.errors.begin(), p.errors.end(),
+                     [&](const std::string& e) { return e.find(needle) != std::string::npos; });
+}
+
+constexpr std::string_view kMinimal = R"(
+[[port]]
+name = "feed0"
+devargs = "net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap"
+)";
+
+TEST(DataplaneConfig, MinimalGetsDefaults) {
+  auto p = parse(kMinimal);
+  ASSERT_TRUE(p.errors.empty()) << p.errors.front();
+  EXPECT_EQ(p.cfg.ports.size(), 1u);
+  EXPECT_EQ(p.cfg.feed.udp_port, 26477);
+  EXPECT_EQ(p.cfg.feed.port, "feed0");
+  EXPECT_EQ(p.cfg.order_session.port, "feed0");
+  EXPECT_EQ(p.cfg.lcores.mode, LcoreMode::kPipeline);
+  EXPECT_FALSE(p.cfg.feed.group.has_value());
+}
+
+TEST(DataplaneConfig, FullTables) {
+  auto p = parse(R"(
+[eal]
+args = ["--log-level=lib.eal:error"]
+file_prefix = "replay"
+memory = 256
+hugepages = "off"
+[[port]]
+name = "a"
+devargs = "net_null0"
+rx_queues = 2
+tx_queues = 2
+[[port]]
+name = "b"
+devargs = "0000:3b:00.0"
+[lcores]
+mode = "run_to_completion"
+executors = 2
+numa = "strict"
+ring_size = 1024
+[feed]
+port = "a"
+udp_port = 30000
+group = "233.54.12.111"
+[order_session]
+port = "b"
+src_mac = "02:aa:bb:cc:dd:ee"
+dst_ip = "192.168.1.7"
+dst_port = 5555
+[trading]
+shards = 2
+)");
+  ASSERT_TRUE(p.errors.empty()) << p.errors.front();
+  EXPECT_EQ(p.cfg.eal.hugepages, HugepageMode::kOff);
+  EXPECT_EQ(p.cfg.eal.memory_mb, 256u);
+  EXPECT_EQ(p.cfg.lcores.mode, LcoreMode::kRunToCompletion);
+  EXPECT_EQ(p.cfg.lcores.executors, 2);
+  EXPECT_EQ(p.cfg.lcores.numa, NumaPolicy::kStrict);
+  EXPECT_EQ(p.cfg.feed.udp_port, 30000);
+  ASSERT_TRUE(p.cfg.feed.group.has_value());
+  EXPECT_EQ((*p.cfg.feed.group)[0], 233);
+  EXPECT_EQ(p.cfg.order_port_index(), 1);
+  EXPECT_EQ(p.cfg.order_session.src_mac[1], 0xaa);
+  EXPECT_EQ(p.cfg.order_session.dst_ip[3], 7);
+}
+
+TEST(DataplaneConfig, UnknownKeysAreErrors) {
+  auto p = parse(std::string(kMinimal) + "\n[lcores]\nmodee = \"pipeline\"\n[bogus]\nx = 1\n");
+  EXPECT_TRUE(has_error(p, "[lcores]: unknown key \"modee\"")) << p.errors.size();
+  EXPECT_TRUE(has_error(p, "unknown top-level key \"bogus\""));
+}
+
+TEST(DataplaneConfig, MissingPortIsAnError) {
+  auto p = parse("[feed]\nudp_port = 26477\n");
+  EXPECT_TRUE(has_error(p, "[[port]]: missing"));
+  auto q = parse(std::string(kMinimal) + "\n[feed]\nport = \"nope\"\n");
+  EXPECT_TRUE(has_error(q, "[feed].port: no [[port]] named \"nope\""));
+}
+
+TEST(DataplaneConfig, BadValuesAreErrors) {
+  auto p = parse(std::string(kMinimal) + R"(
+[lcores]
+mode = "fast"
+ring_size = 1000
+rx = 0
+[feed]
+udp_port = 70000
+group = "233.54.12"
+[order_session]
+src_mac = "zz:00:00:00:00:00"
+)");
+  EXPECT_TRUE(has_error(p, "[lcores].mode: expected one of"));
+  EXPECT_TRUE(has_error(p, "[lcores].ring_size: must be a power of two"));
+  EXPECT_TRUE(has_error(p, "[lcores].rx: must be in [1, 16]"));
+  EXPECT_TRUE(has_error(p, "[feed].udp_port: must be in [1, 65535]"));
+  EXPECT_TRUE(has_error(p, "[feed].group"));
+  EXPECT_TRUE(has_error(p, "[order_session].src_mac"));
+}
+
+TEST(DataplaneConfig, ImpossibleLayoutsAreErrors) {
+  auto p = parse(std::string(kMinimal) + "\n[lcores]\nmode = \"run_to_completion\"\nrx = 2\n");
+  EXPECT_TRUE(has_error(p, "run_to_completion runs one lcore"));
+  auto q = parse(std::string(kMinimal) + "\n[lcores]\nrx = 2\n");
+  EXPECT_TRUE(has_error(q, "need at least as many rx_queues"));
+  auto r = parse(std::string(kMinimal) + "\n[lcores]\nexecutors = 2\ncpus = [1]\n");
+  EXPECT_TRUE(has_error(r, "[lcores].cpus: needs exactly 3 entries"));
+  auto s = parse(std::string(kMinimal) + "\n[eal]\nargs = [\"--file-prefix=x\"]\n");
+  EXPECT_TRUE(has_error(s, "chosen by sniperforge"));
+}
+
+TEST(DataplaneConfig, DuplicatePortNames) {
+  auto p = parse(std::string(kMinimal) + std::string(kMinimal));
+  EXPECT_TRUE(has_error(p, "duplicate name \"feed0\""));
+}
+
+TEST(DataplaneConfig, AddressParsers) {
+  EXPECT_TRUE(parse_ipv4("10.0.0.1").has_value());
+  EXPECT_FALSE(parse_ipv4("10.0.0.256").has_value());
+  EXPECT_FALSE(parse_ipv4("10.0.0").has_value());
+  EXPECT_FALSE(parse_ipv4("10.0.0.1x").has_value());
+  EXPECT_TRUE(parse_mac("02:00:00:00:00:01").has_value());
+  EXPECT_FALSE(parse_mac("02:00:00:00:00").has_value());
+  EXPECT_FALSE(parse_mac("02-00-00-00-00-01").has_value());
+}
+
+TEST(DataplaneConfig, Devargs) {
+  EXPECT_EQ(set_devarg("net_pcap0,rx_pcap=a.pcap,tx_pcap=b.pcap", "rx_pcap", "c.pcap"),
+            "net_pcap0,rx_pcap=c.pcap,tx_pcap=b.pcap");
+  EXPECT_EQ(set_devarg("net_pcap0,rx_pcap=a.pcap", "tx_pcap", "o.pcap"),
+            "net_pcap0,rx_pcap=a.pcap,tx_pcap=o.pcap");
+  EXPECT_EQ(get_devarg("net_pcap0,rx_pcap=a.pcap", "rx_pcap"), "a.pcap");
+  EXPECT_EQ(get_devarg("net_pcap0,rx_pcap=a.pcap", "tx_pcap"), "");
+  EXPECT_EQ(devargs_driver("net_pcap0,rx_pcap=a"), "net_pcap");
+  EXPECT_EQ(devargs_driver("net_af_packet1,iface=veth0"), "net_af_packet");
+  EXPECT_EQ(devargs_driver("0000:3b:00.0"), "pci");
+}
+
+}  // namespace
+}  // namespace sf::dataplane

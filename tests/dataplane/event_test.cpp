@@ -1,0 +1,65 @@
+#include "sniperforge/dataplane/event.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <numeric>
+
+namespace sf::dataplane {
+namespace {
+
+TEST(Event, EveryItchTypeFits) {
+  for (const auto& s : itch::kSchemas) EXPECT_LE(s.length, kEventPayload) << s.name;
+}
+
+TEST(Event, PacksItchAndTsc) {
+  std::array<uint8_t, 50> noii{};
+  noii[0] = 'I';
+  for (std::size_t i = 1; i < noii.size(); ++i) noii[i] = static_cast<uint8_t>(i);
+  Event e{};
+  const uint64_t tsc = 0x1234'5678'9abc'def0ULL;
+  pack_itch(e, 987654321, tsc, noii.data(), noii.size());
+  EXPECT_TRUE(e.is_itch());
+  EXPECT_EQ(e.seq, 987654321u);
+  EXPECT_EQ(e.rx_tsc48(), tsc & kTsc48Mask);
+  EXPECT_EQ(0, std::memcmp(e.payload, noii.data(), noii.size()));
+  EXPECT_EQ(e.ticks_since_rx(tsc + 1000), 1000u);
+  // Wrap of the low 48 bits is harmless.
+  const uint64_t near_wrap = (uint64_t{5} << 48) - 10;
+  pack_itch(e, 1, near_wrap, noii.data(), noii.size());
+  EXPECT_EQ(e.ticks_since_rx(near_wrap + 25), 25u);
+}
+
+TEST(Event, StaleMarker) {
+  Event e{};
+  pack_stale(e, 5, 9, StaleReason::kRingFull);
+  EXPECT_FALSE(e.is_itch());
+  EXPECT_EQ(e.kind(), EventKind::kBooksStale);
+  EXPECT_EQ(e.payload[1], static_cast<uint8_t>(StaleReason::kRingFull));
+}
+
+TEST(Event, VenueMessagesRoundTrip) {
+  for (std::size_t len : {std::size_t{1}, kVenueFirstChunk, kVenueFirstChunk + 1, std::size_t{64},
+                          std::size_t{73}, kMaxVenueMessage}) {
+    std::vector<uint8_t> msg(len);
+    std::iota(msg.begin(), msg.end(), uint8_t{7});
+    std::array<Event, kMaxVenueEvents> ev{};
+    const std::size_t n = pack_venue(ev.data(), 3, 4, msg.data(), len);
+    ASSERT_GT(n, 0u) << len;
+    std::array<uint8_t, kMaxVenueMessage> buf{};
+    std::size_t used = 0;
+    ASSERT_EQ(unpack_venue(ev.data(), n, buf.data(), used), len);
+    EXPECT_EQ(used, n);
+    EXPECT_EQ(0, std::memcmp(buf.data(), msg.data(), len));
+    // A truncated sequence of events is refused, not over-read.
+    if (n > 1) {
+      EXPECT_EQ(unpack_venue(ev.data(), n - 1, buf.data(), used), 0u);
+    }
+  }
+  std::array<Event, kMaxVenueEvents> ev{};
+  std::vector<uint8_t> big(kMaxVenueMessage + 1);
+  EXPECT_EQ(pack_venue(ev.data(), 0, 0, big.data(), big.size()), 0u);
+}
+
+}  // namespace
+}  // namespace sf::dataplane
