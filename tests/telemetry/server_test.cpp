@@ -1,0 +1,154 @@
+#include "sniperforge/telemetry/service.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "sniperforge/telemetry/log_drain.hpp"
+#include "test_support.hpp"
+
+namespace sf::telemetry {
+namespace {
+
+using testing::FakePlane;
+using testing::http_get;
+
+TelemetryConfig loopback_config() {
+  TelemetryConfig cfg;
+  cfg.metrics_addr = "127.0.0.1:0";
+  cfg.interval_ms = 10;
+  cfg.heartbeat_timeout_ms = 500;
+  cfg.feed_stale_ms = 1000;
+  return cfg;
+}
+
+std::shared_ptr<spdlog::logger> capture(std::ostringstream& os) {
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(os);
+  auto lg = std::make_shared<spdlog::logger>("test", sink);
+  lg->set_level(spdlog::level::debug);
+  lg->set_pattern("%l %v");
+  return lg;
+}
+
+TEST(MetricsServer, ServesMetricsHealthAndReadyOnAFreePort) {
+  FakePlane p;
+  std::ostringstream logs;
+  StatsService svc(p.sources(), loopback_config(), {}, capture(logs));
+  svc.start();
+  const uint16_t port = svc.metrics_port();
+  ASSERT_NE(port, 0);
+
+  // Nothing has beaten yet: 503 with the reason.
+  auto h = http_get(port, "/health");
+  EXPECT_EQ(h.status, 503);
+  EXPECT_NE(h.body.find("has not started"), std::string::npos) << h.body;
+
+  p.beat();
+  p.rx->last_feed_tsc.set(p.now->load());
+  p.rx->count_message('A');
+  h = http_get(port, "/health");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.body, "ok\n");
+  EXPECT_EQ(http_get(port, "/ready").status, 200);
+
+  const auto m = http_get(port, "/metrics");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("sniperforge_feed_messages_total{lcore=\"1\",type=\"A\"} 1"), std::string::npos);
+
+  // Executor stalls: /health 503 naming it; the feed goes quiet: /ready 503.
+  p.advance_ms(1200);
+  p.rx->heartbeat_tsc.set(p.now->load());
+  h = http_get(port, "/health");
+  EXPECT_EQ(h.status, 503);
+  EXPECT_NE(h.body.find("lcore 2 (executor) stalled"), std::string::npos) << h.body;
+  p.ex->heartbeat_tsc.set(p.now->load());
+  EXPECT_EQ(http_get(port, "/health").status, 200);
+  const auto r = http_get(port, "/ready");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("feed quiet"), std::string::npos) << r.body;
+
+  EXPECT_EQ(http_get(port, "/nope").status, 404);
+  svc.stop();
+  EXPECT_EQ(http_get(port, "/metrics").status, 0);  // closed
+}
+
+TEST(StatsService, TickComputesBusyRatioRatesAndDrainsLogs) {
+  FakePlane p;
+  std::ostringstream logs;
+  TelemetryConfig cfg = loopback_config();
+  cfg.enabled = false;
+  StatsService svc(
+      p.sources(), cfg,
+      [](SystemSnapshot& s) {
+        s.rings.push_back({"rx0_to_ex0", 7, 1023, 0});
+      },
+      capture(logs));
+  p.beat();
+  svc.tick(0.1);
+  p.rx->polls.add(100);
+  p.rx->busy_polls.add(25);
+  for (int i = 0; i < 50; ++i) p.rx->count_message('A');
+  p.rx_log->push(p.now->load(), LogCode::kSeqGap, 10u, 15u, 5u);
+  svc.tick(0.5);
+  const auto snap = svc.collector().latest();
+  ASSERT_EQ(snap->lcores.size(), 2u);
+  EXPECT_DOUBLE_EQ(snap->lcores[0].busy_ratio, 0.25);
+  EXPECT_DOUBLE_EQ(snap->feed_message_rate, 100.0);  // 50 messages / 0.5 s
+  ASSERT_EQ(snap->rings.size(), 1u);
+  EXPECT_EQ(snap->rings[0].high_water, 7u);
+  svc.stop();
+  const std::string text = logs.str();
+  EXPECT_NE(text.find("warning [lcore 1 rx +"), std::string::npos) << text;
+  EXPECT_NE(text.find("feed gap: expected seq 10, got 15 (5 messages missing)"), std::string::npos) << text;
+}
+
+TEST(StatsService, AnomalyIsLoggedOncePerEpisode) {
+  FakePlane p;
+  std::ostringstream logs;
+  TelemetryConfig cfg = loopback_config();
+  cfg.enabled = false;
+  cfg.anomaly.warmup_samples = 5;
+  StatsService svc(p.sources(), cfg, {}, capture(logs));
+  p.beat();
+  for (int i = 0; i < 40; ++i) {
+    p.rx->messages.add(1000 + static_cast<uint64_t>(i % 3) * 10);
+    svc.tick(1.0);
+  }
+  for (int i = 0; i < 10; ++i) svc.tick(1.0);  // feed stops: rate 0 for ten intervals
+  const std::string text = logs.str();
+  std::size_t n = 0;
+  for (auto pos = text.find("anomaly started: feed_rate"); pos != std::string::npos;
+       pos = text.find("anomaly started: feed_rate", pos + 1))
+    ++n;
+  EXPECT_EQ(n, 1u) << text;
+  EXPECT_TRUE(svc.collector().latest()->anomalies[0].active);
+}
+
+TEST(LogDrain, FormatsEveryCodeWithoutThrowing) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(LogCode::kCount); ++i) {
+    LogRecord r;
+    r.code = static_cast<LogCode>(i);
+    r.tsc = 2'500'000'000;
+    r.nargs = 1;
+    r.args[0] = 42;
+    const std::string s = format_record(r, 3, "executor", 1e9, 1'000'000'000);
+    EXPECT_EQ(s.rfind("[lcore 3 executor +1.500000 s] ", 0), 0u) << s;
+  }
+}
+
+TEST(LogDrain, ReportsOverflowOnce) {
+  auto ring = std::make_unique<BasicLogRing<1024>>();
+  for (int i = 0; i < 1030; ++i) ring->push(0, LogCode::kUser, 1u);
+  std::ostringstream os;
+  LogDrain d({{5, "rx", ring.get()}}, 1e9, 0, capture(os));
+  EXPECT_EQ(d.drain(), 1024u);
+  EXPECT_EQ(d.drain(), 0u);
+  const std::string text = os.str();
+  EXPECT_NE(text.find("log ring overflow: 6 records lost"), std::string::npos) << text;
+  EXPECT_EQ(text.find("overflow", text.find("overflow") + 1), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sf::telemetry
