@@ -1,0 +1,96 @@
+// Live orders of one shard keyed by ITCH order reference number: a preallocated open-addressing hash table
+// with linear probing and backward-shift deletion (no tombstones, so probe lengths stay short after millions
+// of deletes). The order itself lives in the slot, so a lookup costs one cache miss and there is no separate
+// pool.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "sniperforge/book/types.hpp"
+
+namespace sf::book {
+
+struct OrderSlot {
+  uint64_t ref;  // kEmptyRef when free
+  Price price;
+  uint32_t shares;  // remaining
+  uint16_t book;    // index of the instrument's book in the shard
+  Side side;
+  uint8_t pad_;
+  uint32_t pad2_;
+};
+static_assert(sizeof(OrderSlot) == 24);
+
+class OrderMap {
+ public:
+  static constexpr uint64_t kEmptyRef = ~uint64_t{0};
+
+  // Room for `max_orders` live orders at a load factor of at most 1/2.
+  explicit OrderMap(std::size_t max_orders);
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t max_orders() const noexcept { return max_orders_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return mask_ + 1; }
+
+  [[nodiscard]] std::size_t home(uint64_t ref) const noexcept {
+    return static_cast<std::size_t>((ref * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+  void prefetch(uint64_t ref) const noexcept { __builtin_prefetch(&slots_[home(ref)]); }
+
+  // Slot of a live order, or nullptr.
+  [[nodiscard]] OrderSlot* find(uint64_t ref) noexcept {
+    for (std::size_t i = home(ref);; i = (i + 1) & mask_) {
+      OrderSlot& s = slots_[i];
+      if (s.ref == ref) return &s;
+      if (s.ref == kEmptyRef) return nullptr;
+    }
+  }
+
+  // Inserts a new order; nullptr if `ref` is already live (duplicate). Caller checks size() < max_orders().
+  [[nodiscard]] OrderSlot* insert(uint64_t ref) noexcept {
+    std::size_t i = home(ref);
+    for (;; i = (i + 1) & mask_) {
+      OrderSlot& s = slots_[i];
+      if (s.ref == ref) return nullptr;
+      if (s.ref == kEmptyRef) break;
+    }
+    ++size_;
+    slots_[i].ref = ref;
+    return &slots_[i];
+  }
+
+  // Removes the order in `slot` (a pointer returned by find/insert) and closes the gap.
+  void erase(OrderSlot* slot) noexcept {
+    std::size_t hole = static_cast<std::size_t>(slot - slots_.get());
+    for (std::size_t j = (hole + 1) & mask_;; j = (j + 1) & mask_) {
+      OrderSlot& s = slots_[j];
+      if (s.ref == kEmptyRef) break;
+      // An entry may move back into the hole only if its home is not in the cyclic range (hole, j].
+      if (((j - home(s.ref)) & mask_) >= ((j - hole) & mask_)) {
+        slots_[hole] = s;
+        hole = j;
+      }
+    }
+    slots_[hole].ref = kEmptyRef;
+    --size_;
+  }
+
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::size_t i = 0; i <= mask_; ++i)
+      if (slots_[i].ref != kEmptyRef) f(slots_[i]);
+  }
+
+  void clear() noexcept;
+
+ private:
+  std::unique_ptr<OrderSlot[]> slots_;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 0;
+  std::size_t size_ = 0;
+  std::size_t max_orders_ = 0;
+};
+
+}  // namespace sf::book

@@ -1,0 +1,114 @@
+// One shard of the trading core: the books of the instruments it owns, their strategies, the risk gate, the
+// order state machine and positions. Single-threaded by design: one input function per source, each run to
+// completion without allocating, locking or making a syscall. The DPDK executor lcore and sf-backtest drive
+// this same class, so their outputs match for the same config and input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sniperforge/book/book_set.hpp"
+#include "sniperforge/common/counter.hpp"
+#include "sniperforge/proto/itch.hpp"
+#include "sniperforge/trade/config.hpp"
+#include "sniperforge/trade/order_request.hpp"
+#include "sniperforge/trade/orders.hpp"
+#include "sniperforge/trade/risk.hpp"
+#include "sniperforge/trade/strategy.hpp"
+#include "sniperforge/trade/venue_event.hpp"
+
+namespace sf::trade {
+
+inline constexpr uint32_t kAllShards = ~uint32_t{0};
+
+// Which shard gets an ITCH message: the owner of its instrument, or kAllShards for system events
+// (stock locate 0), Stock Directory (R) and Stock Trading Action (H).
+[[nodiscard]] inline uint32_t route(itch::MessageView msg, uint32_t shards) noexcept {
+  const uint16_t locate = msg.stock_locate();
+  const char t = msg.type();
+  if (locate == 0 || t == 'R' || t == 'H') return kAllShards;
+  return shard_of(locate, shards);
+}
+
+struct alignas(64) EngineStats {
+  Counter itch_messages;
+  Counter strategy_calls;
+  Counter orders_sent;
+  Counter venue_messages;
+  Counter venue_unknown_type;
+  Counter venue_bad_length;
+  Counter venue_ignored;
+};
+
+class Engine {
+ public:
+  static constexpr uint16_t kDirectOrder = 0xFFFF;
+
+  // Throws std::invalid_argument for a config that parse_trading_config() would have rejected.
+  explicit Engine(const TradingConfig& cfg, uint32_t shard_index = 0);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // One ITCH message (validated, routed here by route()) with its MoldUDP64 sequence number and receive TSC.
+  // Orders the strategies send (after the risk gate) are appended to `sink`.
+  void on_itch(itch::MessageView msg, uint64_t seq, uint64_t rx_tsc, OrderSink& sink) noexcept;
+
+  // One OUCH 5.0 outbound message from the venue (type byte first). `sink` is reserved for strategies that
+  // react to fills; the sniper does not.
+  VenueParse on_venue(const uint8_t* msg, std::size_t len, uint64_t rx_tsc, OrderSink& sink) noexcept;
+  void on_venue_event(const VenueEvent& e) noexcept;
+
+  // An order from outside the strategies (operator, tests); goes through the same risk gate.
+  Reject submit(const Intent& intent, uint16_t locate, uint64_t seq, uint64_t rx_tsc,
+                OrderSink& sink) noexcept;
+
+  void set_kill_switch(bool on) noexcept { risk_.set_kill_switch(on); }
+  void set_instrument_killed(uint16_t locate, bool on) noexcept { risk_.set_instrument_killed(locate, on); }
+
+  // Batch replay hint: prefetch what a message a few positions ahead will touch.
+  void prefetch(const uint8_t* msg) const noexcept { books_.prefetch(msg); }
+
+  [[nodiscard]] uint32_t shard_index() const noexcept { return shard_; }
+  [[nodiscard]] uint32_t shards() const noexcept { return cfg_.shards; }
+  [[nodiscard]] const book::BookSet& books() const noexcept { return books_; }
+  [[nodiscard]] const RiskGate& risk() const noexcept { return risk_; }
+  [[nodiscard]] const OrderTracker& orders() const noexcept { return tracker_; }
+  [[nodiscard]] const EngineStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const TradingConfig& config() const noexcept { return cfg_; }
+  [[nodiscard]] std::size_t strategy_count() const noexcept { return strategies_.size(); }
+  [[nodiscard]] const Strategy& strategy(std::size_t i) const noexcept { return *strategies_[i]; }
+  // Stock locate a strategy is bound to (0 until its symbol appeared in this shard).
+  [[nodiscard]] uint16_t strategy_locate(std::size_t i) const noexcept { return strategy_locate_[i]; }
+  // Unrealized P&L of an instrument marked at its book mid (raw units).
+  [[nodiscard]] int64_t unrealized_pnl(uint16_t locate) const noexcept;
+
+  // Book dump rows of this shard (merge shards with book::write_book_dump()).
+  void dump_rows(std::vector<book::BookRow>& out) const { books_.dump_rows(out); }
+
+ private:
+  class Context;
+  Reject send(const Intent& intent, uint16_t book_index, uint16_t strategy, OrderSink& sink) noexcept;
+  void link_strategies(uint16_t book_index) noexcept;
+  uint32_t next_user_ref_num() const noexcept;
+
+  TradingConfig cfg_;
+  uint32_t shard_;
+  book::BookSet books_;
+  RiskGate risk_;
+  OrderTracker tracker_;
+  std::vector<std::unique_ptr<Strategy>> strategies_;
+  std::vector<uint16_t> strategy_locate_;
+  std::vector<uint16_t> next_strategy_;   // per strategy: next one on the same book
+  std::vector<uint16_t> first_strategy_;  // per book index
+  std::size_t known_books_ = 0;
+  // Current message (valid during on_itch).
+  uint64_t seq_ = 0;
+  uint64_t rx_tsc_ = 0;
+  uint64_t feed_ts_ = 0;
+  EngineStats stats_;
+};
+
+}  // namespace sf::trade

@@ -1,0 +1,374 @@
+#include "sniperforge/book/book_set.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <stdexcept>
+
+#include "sniperforge/book/dump.hpp"
+
+namespace sf::book {
+
+// ---- OrderMap / LevelArena (cold paths) ----
+
+OrderMap::OrderMap(std::size_t max_orders) : max_orders_(max_orders) {
+  const std::size_t cap = std::bit_ceil(std::max<std::size_t>(16, max_orders * 2));
+  slots_ = std::make_unique<OrderSlot[]>(cap);
+  mask_ = cap - 1;
+  shift_ = 64 - static_cast<unsigned>(std::countr_zero(cap));
+  clear();
+}
+
+void OrderMap::clear() noexcept {
+  for (std::size_t i = 0; i <= mask_; ++i) slots_[i] = OrderSlot{kEmptyRef, 0, 0, 0, Side::kBuy, 0, 0};
+  size_ = 0;
+}
+
+LevelArena::LevelArena(std::size_t total_levels)
+    : base_(std::make_unique<Level[]>(std::max<std::size_t>(total_levels, kMinChunk))),
+      total_(std::max<std::size_t>(total_levels, kMinChunk)) {
+  if (total_ >= kNone) throw std::invalid_argument("level arena too large");
+  free_.fill(kNone);
+}
+
+// ---- BookSet ----
+
+BookSet::BookSet(const BookConfig& cfg)
+    : cfg_(cfg),
+      orders_(cfg.max_orders),
+      arena_(cfg.max_levels_total),
+      books_(std::make_unique<OrderBook[]>(std::max<std::size_t>(cfg.max_instruments, 1))),
+      by_locate_(std::make_unique<uint16_t[]>(65536)) {
+  if (cfg.max_instruments == 0 || cfg.max_instruments >= kNoBook)
+    throw std::invalid_argument("book.max_instruments must be in 1..65534");
+  std::fill_n(by_locate_.get(), 65536, kNoBook);
+}
+
+uint64_t BookSet::total_drops() const noexcept {
+  uint64_t t = 0;
+  for (const auto& c : drops_) t += c.load();
+  return t;
+}
+
+OrderBook* BookSet::book_for(uint16_t locate, const char* stock8) noexcept {
+  uint16_t i = by_locate_[locate];
+  if (i == kNoBook) [[unlikely]] {
+    if (book_count_ >= cfg_.max_instruments) {
+      count(Drop::kInstrumentCapacity);
+      return nullptr;
+    }
+    i = static_cast<uint16_t>(book_count_++);
+    by_locate_[locate] = i;
+    books_[i] = OrderBook(arena_.base(), locate);
+  }
+  OrderBook& b = books_[i];
+  if (stock8 != nullptr && !b.has_symbol_) [[unlikely]] {
+    std::memcpy(b.symbol_.data(), stock8, 8);
+    b.has_symbol_ = true;
+  }
+  return &b;
+}
+
+// First index whose key is >= key. Scans a few levels from the best end first: most events are at the inside.
+static inline uint32_t lower_bound_from_best(const Level* l, uint32_t n, uint32_t key) noexcept {
+  uint32_t i = n;
+  for (int k = 0; k < 4 && i > 0; ++k, --i)
+    if (l[i - 1].key < key) return i;
+  uint32_t lo = 0, hi = i;
+  while (lo < hi) {
+    const uint32_t mid = (lo + hi) / 2;
+    if (l[mid].key < key)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+bool BookSet::level_add(OrderBook& b, Side s, Price px, uint32_t shares) noexcept {
+  SideLevels& sl = b.sides_[static_cast<int>(s)];
+  Level* base = arena_.base();
+  const uint32_t key = key_of(s, px);
+  uint32_t pos = 0;
+  if (sl.size) {
+    Level* l = base + sl.off;
+    pos = lower_bound_from_best(l, sl.size, key);
+    if (pos < sl.size && l[pos].key == key) {
+      l[pos].shares += shares;
+      ++l[pos].orders;
+      return true;
+    }
+  }
+  if (sl.size >= cfg_.max_levels_per_side) [[unlikely]]
+    return false;
+  if (sl.size == sl.capacity()) [[unlikely]] {
+    const unsigned cls = sl.off == LevelArena::kNone ? 0 : sl.cls + 1u;
+    if (cls >= LevelArena::kClasses) return false;
+    const uint32_t off = arena_.alloc(cls);
+    if (off == LevelArena::kNone) return false;
+    if (sl.off != LevelArena::kNone) {
+      std::memcpy(base + off, base + sl.off, sl.size * sizeof(Level));
+      arena_.release(sl.off, sl.cls);
+    }
+    sl.off = off;
+    sl.cls = static_cast<uint8_t>(cls);
+  }
+  Level* l = base + sl.off;
+  std::memmove(l + pos + 1, l + pos, (sl.size - pos) * sizeof(Level));
+  l[pos] = Level{key, 1, shares};
+  ++sl.size;
+  return true;
+}
+
+void BookSet::level_remove(OrderBook& b, Side s, Price px, uint32_t shares, bool last_of_order) noexcept {
+  SideLevels& sl = b.sides_[static_cast<int>(s)];
+  Level* l = arena_.base() + sl.off;
+  const uint32_t key = key_of(s, px);
+  const uint32_t pos = lower_bound_from_best(l, sl.size, key);
+  // Every live order has its level; the check keeps a bug from turning into an out-of-bounds write.
+  if (pos >= sl.size || l[pos].key != key) [[unlikely]]
+    return;
+  l[pos].shares -= shares;
+  if (last_of_order && --l[pos].orders == 0) {
+    std::memmove(l + pos, l + pos + 1, (sl.size - pos - 1) * sizeof(Level));
+    --sl.size;
+  }
+}
+
+void BookSet::add_order(OrderBook& b, uint16_t bi, uint64_t ref, char side_ch, uint32_t shares,
+                        Price px) noexcept {
+  if (side_ch != 'B' && side_ch != 'S') [[unlikely]]
+    return count(Drop::kBadSide);
+  if (shares == 0) [[unlikely]]
+    return count(Drop::kZeroShares);
+  if (ref == OrderMap::kEmptyRef) [[unlikely]]
+    return count(Drop::kBadRef);
+  if (orders_.size() >= orders_.max_orders()) [[unlikely]]
+    return count(Drop::kOrderCapacity);
+  OrderSlot* o = orders_.insert(ref);
+  if (o == nullptr) [[unlikely]]
+    return count(Drop::kDuplicateRef);
+  const Side s = side_ch == 'B' ? Side::kBuy : Side::kSell;
+  if (!level_add(b, s, px, shares)) [[unlikely]] {
+    orders_.erase(o);
+    return count(Drop::kLevelOverflow);
+  }
+  o->price = px;
+  o->shares = shares;
+  o->book = bi;
+  o->side = s;
+  ++b.live_orders_;
+  b.had_order_ = true;
+}
+
+void BookSet::remove_order(OrderBook& b, OrderSlot* o) noexcept {
+  level_remove(b, o->side, o->price, o->shares, true);
+  --b.live_orders_;
+  orders_.erase(o);
+}
+
+OrderSlot* BookSet::find_for(uint64_t ref, uint16_t locate) noexcept {
+  OrderSlot* o = orders_.find(ref);
+  if (o == nullptr) [[unlikely]] {
+    count(Drop::kUnknownRef);
+    return nullptr;
+  }
+  if (books_[o->book].locate_ != locate) [[unlikely]] {
+    count(Drop::kLocateMismatch);
+    return nullptr;
+  }
+  return o;
+}
+
+bool BookSet::reduce(OrderSlot* o, uint32_t n) noexcept {
+  OrderBook& b = books_[o->book];
+  if (n >= o->shares) {
+    const bool exact = n == o->shares;
+    remove_order(b, o);  // invalidates o
+    return exact;
+  }
+  level_remove(b, o->side, o->price, n, false);
+  o->shares -= n;
+  return true;
+}
+
+BookSet::Result BookSet::apply(itch::MessageView msg) noexcept {
+  const uint8_t* p = msg.data();
+  const uint16_t locate = msg.stock_locate();
+  Result r;
+  const char type = msg.type();
+  switch (type) {
+    case 'A':
+    case 'F': {
+      const itch::AddOrder m{p};
+      if (locate == 0) [[unlikely]] {
+        count(Drop::kZeroLocate);
+        return r;
+      }
+      OrderBook* b = book_for(locate, reinterpret_cast<const char*>(p + 24));
+      if (b == nullptr) [[unlikely]]
+        return r;
+      r.book = by_locate_[locate];
+      const uint32_t live = b->live_orders_;
+      add_order(*b, r.book, m.order_reference_number(), m.buy_sell_indicator(), m.shares(), m.price());
+      r.levels_changed = b->live_orders_ != live;
+      break;
+    }
+    case 'E':
+    case 'C': {
+      const itch::OrderExecutedWithPrice m{p};
+      OrderSlot* o = find_for(m.order_reference_number(), locate);
+      if (o == nullptr) [[unlikely]]
+        return r;
+      r.book = o->book;
+      r.levels_changed = true;
+      OrderBook& b = books_[o->book];
+      const uint32_t n = m.executed_shares();
+      if (type == 'E') {
+        b.last_trade_price_ = o->price;
+        b.volume_ += std::min(n, o->shares);
+      } else if (m.printable() == 'Y') {
+        b.last_trade_price_ = m.execution_price();
+        b.volume_ += std::min(n, o->shares);
+      }
+      if (n > o->shares) [[unlikely]]
+        count(Drop::kOverExecution);
+      reduce(o, n);
+      break;
+    }
+    case 'X': {
+      const itch::OrderCancel m{p};
+      OrderSlot* o = find_for(m.order_reference_number(), locate);
+      if (o == nullptr) [[unlikely]]
+        return r;
+      r.book = o->book;
+      r.levels_changed = true;
+      const uint32_t n = m.canceled_shares();
+      if (n > o->shares) [[unlikely]]
+        count(Drop::kOverCancel);
+      reduce(o, n);
+      break;
+    }
+    case 'D': {
+      const itch::OrderDelete m{p};
+      OrderSlot* o = find_for(m.order_reference_number(), locate);
+      if (o == nullptr) [[unlikely]]
+        return r;
+      r.book = o->book;
+      r.levels_changed = true;
+      remove_order(books_[o->book], o);
+      break;
+    }
+    case 'U': {
+      const itch::OrderReplace m{p};
+      OrderSlot* o = find_for(m.original_order_reference_number(), locate);
+      if (o == nullptr) [[unlikely]]
+        return r;
+      r.book = o->book;
+      r.levels_changed = true;
+      OrderBook& b = books_[o->book];
+      const char side = to_char(o->side);
+      remove_order(b, o);  // invalidates o
+      add_order(b, r.book, m.new_order_reference_number(), side, m.shares(), m.price());
+      break;
+    }
+    case 'P': {
+      const itch::Trade m{p};
+      if (OrderBook* b = book_for(locate, nullptr); b != nullptr && locate != 0) {
+        b->last_trade_price_ = m.price();
+        b->volume_ += m.shares();
+        r.book = by_locate_[locate];
+      }
+      break;
+    }
+    case 'Q': {
+      const itch::CrossTrade m{p};
+      if (OrderBook* b = book_for(locate, nullptr); b != nullptr && locate != 0) {
+        b->last_trade_price_ = m.cross_price();
+        b->volume_ += m.shares();
+        r.book = by_locate_[locate];
+      }
+      break;
+    }
+    case 'B': {
+      if (locate == 0) break;
+      if (OrderBook* b = book_for(locate, nullptr); b != nullptr) {
+        ++b->broken_trades_;
+        r.book = by_locate_[locate];
+      }
+      break;
+    }
+    case 'R': {
+      const itch::StockDirectory m{p};
+      if (locate == 0) break;
+      if (OrderBook* b = book_for(locate, reinterpret_cast<const char*>(p + 11)); b != nullptr) {
+        std::memcpy(b->symbol_.data(), p + 11, 8);  // the directory is authoritative
+        b->round_lot_ = m.round_lot_size();
+        r.book = by_locate_[locate];
+      }
+      break;
+    }
+    case 'H': {
+      const itch::StockTradingAction m{p};
+      if (locate == 0) break;
+      if (OrderBook* b = book_for(locate, reinterpret_cast<const char*>(p + 11)); b != nullptr) {
+        const char st = m.trading_state();
+        b->state_ =
+            (st == 'H' || st == 'P' || st == 'Q') ? static_cast<TradingState>(st) : TradingState::kTrading;
+        r.book = by_locate_[locate];
+      }
+      break;
+    }
+    case 'S':
+      system_event_ = itch::SystemEvent{p}.event_code();
+      break;
+    default:
+      break;
+  }
+  applied_.add();
+  return r;
+}
+
+void BookSet::prefetch(const uint8_t* msg) const noexcept {
+  switch (static_cast<char>(msg[0])) {
+    case 'E':
+    case 'C':
+    case 'X':
+    case 'D':
+    case 'U':
+    case 'A':
+    case 'F':
+      orders_.prefetch(proto::load_be64(msg + 11));
+      break;
+    default:
+      break;
+  }
+}
+
+void BookSet::dump_rows(std::vector<BookRow>& out) const {
+  for (std::size_t i = 0; i < book_count_; ++i) {
+    const OrderBook& b = books_[i];
+    if (!b.has_had_order()) continue;
+    out.push_back(BookRow{std::string(b.symbol()), b.locate(), b.best_price(Side::kBuy),
+                          b.best_shares(Side::kBuy), b.best_price(Side::kSell), b.best_shares(Side::kSell),
+                          b.live_orders()});
+  }
+}
+
+// ---- dump ----
+
+void sort_book_rows(std::vector<BookRow>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const BookRow& a, const BookRow& b) {
+    return a.symbol != b.symbol ? a.symbol < b.symbol : a.locate < b.locate;
+  });
+}
+
+void write_book_dump(std::ostream& out, std::vector<BookRow> rows) {
+  sort_book_rows(rows);
+  out << "symbol,bid_px,bid_qty,ask_px,ask_qty,orders\n";
+  for (const BookRow& r : rows)
+    out << r.symbol << ',' << r.bid_px << ',' << r.bid_qty << ',' << r.ask_px << ',' << r.ask_qty << ','
+        << r.orders << '\n';
+}
+
+}  // namespace sf::book

@@ -1,0 +1,155 @@
+#include "sniperforge/trade/engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace sf::trade {
+
+namespace {
+constexpr uint16_t kNone = 0xFFFF;
+}
+
+class Engine::Context final : public StrategyContext {
+ public:
+  Context(Engine& e, uint16_t book_index, uint16_t strategy, OrderSink& sink) noexcept
+      : e_(e), book_(book_index), strategy_(strategy), sink_(sink) {}
+  [[nodiscard]] const book::OrderBook& book() const noexcept override { return e_.books_.book(book_); }
+  [[nodiscard]] uint64_t feed_ts() const noexcept override { return e_.feed_ts_; }
+  [[nodiscard]] uint64_t seq() const noexcept override { return e_.seq_; }
+  bool send(const Intent& intent) noexcept override {
+    return e_.send(intent, book_, strategy_, sink_) == Reject::kNone;
+  }
+
+ private:
+  Engine& e_;
+  uint16_t book_;
+  uint16_t strategy_;
+  OrderSink& sink_;
+};
+
+Engine::Engine(const TradingConfig& cfg, uint32_t shard_index)
+    : cfg_(cfg), shard_(shard_index), books_(cfg.book), risk_(cfg.risk), tracker_(cfg.max_tracked_orders) {
+  if (cfg.shards == 0 || shard_index >= cfg.shards) throw std::invalid_argument("shard index out of range");
+  if (cfg.strategies.size() >= kNone) throw std::invalid_argument("too many strategies");
+  for (const StrategyConfig& sc : cfg.strategies) {
+    auto s = make_strategy(sc);
+    if (!s) throw std::invalid_argument("unknown strategy '" + sc.name + "'");
+    strategies_.push_back(std::move(s));
+  }
+  strategy_locate_.assign(strategies_.size(), 0);
+  next_strategy_.assign(strategies_.size(), kNone);
+  first_strategy_.assign(cfg.book.max_instruments, kNone);
+}
+
+Engine::~Engine() = default;
+
+void Engine::link_strategies(uint16_t bi) noexcept {
+  const book::OrderBook& b = books_.book(bi);
+  if (shard_of(b.locate(), cfg_.shards) != shard_) return;  // broadcast directory entry of another shard
+  for (std::size_t i = 0; i < strategies_.size(); ++i) {
+    if (strategy_locate_[i] != 0 || strategies_[i]->config().symbol != b.symbol()) continue;
+    strategy_locate_[i] = b.locate();
+    // Keep config order within a book: append at the tail.
+    uint16_t* link = &first_strategy_[bi];
+    while (*link != kNone) link = &next_strategy_[*link];
+    *link = static_cast<uint16_t>(i);
+  }
+}
+
+void Engine::on_itch(itch::MessageView msg, uint64_t seq, uint64_t rx_tsc, OrderSink& sink) noexcept {
+  stats_.itch_messages.add();
+  seq_ = seq;
+  rx_tsc_ = rx_tsc;
+  feed_ts_ = msg.timestamp();
+  const book::BookSet::Result r = books_.apply(msg);
+  if (r.book == book::BookSet::kNoBook) return;
+  if (books_.book_count() != known_books_ || msg.type() == 'R') [[unlikely]] {
+    known_books_ = books_.book_count();
+    link_strategies(r.book);
+  }
+  for (uint16_t si = first_strategy_[r.book]; si != kNone; si = next_strategy_[si]) {
+    stats_.strategy_calls.add();
+    Context ctx(*this, r.book, si, sink);
+    strategies_[si]->on_book(ctx);
+  }
+}
+
+uint32_t Engine::next_user_ref_num() const noexcept {
+  // Derived from the trigger's feed sequence number (independent of thread/lcore layout), bumped past the
+  // last one used so it stays strictly increasing when one message triggers several orders.
+  const uint32_t last = risk_.last_user_ref_num();
+  const uint32_t from_seq = seq_ > 0xFFFFFFFFull ? 0 : static_cast<uint32_t>(seq_);
+  return std::max(last + 1, from_seq);
+}
+
+Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink& sink) noexcept {
+  const book::OrderBook& b = books_.book(bi);
+  OrderRequest r;
+  r.trigger_seq = seq_;
+  r.rx_tsc = rx_tsc_;
+  r.feed_ts = feed_ts_;
+  r.price = in.price;
+  r.shares = in.shares;
+  r.user_ref_num = next_user_ref_num();
+  r.locate = b.locate();
+  r.side = book::to_char(in.side);
+  r.tif = in.tif;
+  r.symbol = b.symbol_padded();
+  r.strategy = strategy;
+  if (sink.full()) [[unlikely]] {
+    risk_.count(Reject::kSinkFull);
+    return Reject::kSinkFull;
+  }
+  if (const Reject rj = risk_.check_and_commit(r, &b, feed_ts_); rj != Reject::kNone) return rj;
+  sink.push(r);
+  tracker_.on_sent(r);
+  stats_.orders_sent.add();
+  return Reject::kNone;
+}
+
+Reject Engine::submit(const Intent& in, uint16_t locate, uint64_t seq, uint64_t rx_tsc,
+                      OrderSink& sink) noexcept {
+  const uint16_t bi = books_.index_of(locate);
+  if (bi == book::BookSet::kNoBook) {
+    risk_.count(Reject::kNotTrading);
+    return Reject::kNotTrading;
+  }
+  seq_ = seq;
+  rx_tsc_ = rx_tsc;
+  return send(in, bi, kDirectOrder, sink);
+}
+
+VenueParse Engine::on_venue(const uint8_t* msg, std::size_t len, uint64_t, OrderSink&) noexcept {
+  stats_.venue_messages.add();
+  VenueEvent e;
+  const VenueParse p = parse_ouch_outbound(msg, len, e);
+  switch (p) {
+    case VenueParse::kOk:
+      on_venue_event(e);
+      break;
+    case VenueParse::kIgnored:
+      stats_.venue_ignored.add();
+      break;
+    case VenueParse::kUnknownType:
+      stats_.venue_unknown_type.add();
+      break;
+    case VenueParse::kBadLength:
+      stats_.venue_bad_length.add();
+      break;
+  }
+  return p;
+}
+
+void Engine::on_venue_event(const VenueEvent& e) noexcept {
+  bool closed_resting = false;
+  tracker_.on_event(e, closed_resting);
+  if (closed_resting) risk_.on_order_closed();
+}
+
+int64_t Engine::unrealized_pnl(uint16_t locate) const noexcept {
+  const book::OrderBook* b = books_.find(locate);
+  return b == nullptr ? 0 : tracker_.position(locate).unrealized(b->mid());
+}
+
+}  // namespace sf::trade

@@ -1,0 +1,236 @@
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "../book/itch_builder.hpp"
+#include "sniperforge/trade/config_parse.hpp"
+#include "sniperforge/trade/engine.hpp"
+
+using namespace sf::trade;
+using sf::book::Side;
+using sf::test::ItchBuilder;
+
+namespace {
+
+TradingConfig parse(std::string_view text, std::vector<std::string>* errs = nullptr) {
+  std::vector<std::string> errors;
+  const toml::table root = toml::parse(text);
+  TradingConfig cfg = parse_trading_config(root, errors);
+  if (errs)
+    *errs = errors;
+  else
+    EXPECT_TRUE(errors.empty()) << errors.front();
+  return cfg;
+}
+
+constexpr std::string_view kConfig = R"(
+[trading]
+shards = 1
+[book]
+max_orders = 10000
+max_instruments = 64
+max_levels_per_side = 256
+max_levels_total = 65536
+[risk]
+max_order_shares = 1000
+max_order_notional = 100000
+collar_bps = 100
+max_position = 500
+max_gross_notional = 1000000
+max_open_orders = 10
+max_orders_per_second = 100
+throttle_burst = 10
+[[strategy]]
+name = "sniper"
+symbol = "SF0000"
+side = "buy"
+limit_price = 200500
+shares = 100
+max_position = 300
+cooldown_ns = 1000
+enabled = true
+[[strategy]]
+name = "sniper"
+symbol = "SF0001"
+side = "sell"
+limit_price = 209500
+shares = 50
+max_position = 50
+cooldown_ns = 0
+)";
+
+struct Harness {
+  explicit Harness(const TradingConfig& cfg, uint32_t shard = 0) : engine(cfg, shard), sink(storage) {}
+  void feed(const ItchBuilder& b, uint64_t first_seq = 1) {
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      sink.clear();
+      engine.on_itch(b[i], first_seq + i, 0, sink);
+      for (const OrderRequest& r : sink) sent.push_back(r);
+    }
+  }
+  Engine engine;
+  std::array<OrderRequest, 16> storage{};
+  OrderSink sink;
+  std::vector<OrderRequest> sent;
+};
+
+}  // namespace
+
+TEST(Engine, ShardOfAndRoute) {
+  EXPECT_EQ(shard_of(7, 1), 0u);
+  EXPECT_EQ(shard_of(7, 4), 3u);
+  uint8_t buf[64]{};
+  sf::itch::msg::AddOrder a;
+  a.stock_locate = 6;
+  a.encode(buf);
+  EXPECT_EQ(route(sf::itch::MessageView{buf}, 4), 2u);
+  sf::itch::msg::StockDirectory r;
+  r.stock_locate = 6;
+  r.encode(buf);
+  EXPECT_EQ(route(sf::itch::MessageView{buf}, 4), kAllShards);
+  sf::itch::msg::SystemEvent s;
+  s.encode(buf);
+  EXPECT_EQ(route(sf::itch::MessageView{buf}, 4), kAllShards);
+}
+
+TEST(Engine, SniperBuysWhenAskCrossesLimit) {
+  Harness h(parse(kConfig));
+  ItchBuilder b;
+  b.directory(1, "SF0000").add(1, 1, 'B', 100, 200000).add(1, 2, 'S', 100, 200600);  // ask above limit
+  h.feed(b);
+  EXPECT_TRUE(h.sent.empty());
+  ItchBuilder c;
+  c.ts = 2000;
+  c.add(1, 3, 'S', 70, 200500);  // ask at limit: fire 70 (available)
+  h.feed(c, 10);
+  ASSERT_EQ(h.sent.size(), 1u);
+  const OrderRequest& r = h.sent[0];
+  EXPECT_EQ(r.trigger_seq, 10u);
+  EXPECT_EQ(r.user_ref_num, 10u);
+  EXPECT_EQ(r.side, 'B');
+  EXPECT_EQ(r.shares, 70u);
+  EXPECT_EQ(r.price, 200500u);
+  EXPECT_EQ(r.tif, kTifIoc);
+  EXPECT_EQ(std::string_view(r.symbol.data(), 8), "SF0000  ");
+  // Within the cooldown nothing more, after it the next shot.
+  ItchBuilder d;
+  d.ts = 2500;
+  d.add(1, 4, 'S', 500, 200400);
+  d.ts = 3100;
+  d.add(1, 5, 'S', 1, 200400);
+  h.feed(d, 11);
+  ASSERT_EQ(h.sent.size(), 2u);
+  EXPECT_EQ(h.sent[1].trigger_seq, 12u);
+  EXPECT_EQ(h.sent[1].shares, 100u);  // shares per shot
+  EXPECT_EQ(h.engine.risk().committed_position(1), 170);
+}
+
+TEST(Engine, SniperRespectsMaxPositionAndHalts) {
+  Harness h(parse(kConfig));
+  ItchBuilder b;
+  b.directory(2, "SF0001").add(2, 1, 'S', 100, 210000).add(2, 2, 'B', 500, 209600);  // bid above 209500
+  h.feed(b);
+  ASSERT_EQ(h.sent.size(), 1u);
+  EXPECT_EQ(h.sent[0].side, 'S');
+  EXPECT_EQ(h.sent[0].shares, 50u);
+  ItchBuilder c;
+  c.ts = 5000;
+  c.add(2, 3, 'B', 500, 209700);  // max position 50 already sent
+  h.feed(c, 10);
+  EXPECT_EQ(h.sent.size(), 1u);
+  // Halted: no shot for the other strategy.
+  ItchBuilder d;
+  d.directory(1, "SF0000").trading_action(1, "SF0000", 'H').add(1, 5, 'S', 100, 200000);
+  h.feed(d, 20);
+  EXPECT_EQ(h.sent.size(), 1u);
+  ItchBuilder e;
+  e.trading_action(1, "SF0000", 'T').add(1, 6, 'S', 1, 200000);
+  h.feed(e, 30);
+  ASSERT_EQ(h.sent.size(), 2u);
+  EXPECT_EQ(h.sent[1].trigger_seq, 30u);  // fires as soon as trading resumes
+}
+
+TEST(Engine, StrategiesBindOnlyInOwningShard) {
+  TradingConfig cfg = parse(kConfig);
+  cfg.shards = 2;
+  Harness s0(cfg, 0), s1(cfg, 1);
+  ItchBuilder b;
+  b.directory(1, "SF0000").directory(2, "SF0001");
+  s0.feed(b);
+  s1.feed(b);
+  EXPECT_EQ(s1.engine.strategy_locate(0), 1u);  // SF0000: locate 1 -> shard 1
+  EXPECT_EQ(s0.engine.strategy_locate(0), 0u);
+  EXPECT_EQ(s0.engine.strategy_locate(1), 2u);
+  EXPECT_EQ(s1.engine.strategy_locate(1), 0u);
+}
+
+TEST(Engine, VenueResponsesDriveOrdersAndPositions) {
+  Harness h(parse(kConfig));
+  ItchBuilder b;
+  b.directory(1, "SF0000").add(1, 1, 'B', 100, 200000).add(1, 2, 'S', 100, 200500);
+  h.feed(b);
+  ASSERT_EQ(h.sent.size(), 1u);
+  const uint32_t urn = h.sent[0].user_ref_num;
+  VenueEvent acc{.type = VenueEventType::kAccepted, .user_ref_num = urn, .shares = 100, .price = 200500};
+  h.engine.on_venue_event(acc);
+  EXPECT_EQ(h.engine.orders().find(urn)->state, OrderState::kLive);
+  VenueEvent ex{.type = VenueEventType::kExecuted,
+                .user_ref_num = urn,
+                .shares = 60,
+                .price = 200500,
+                .match_number = 77};
+  h.engine.on_venue_event(ex);
+  EXPECT_EQ(h.engine.orders().find(urn)->state, OrderState::kPartiallyFilled);
+  VenueEvent cx{.type = VenueEventType::kCanceled, .user_ref_num = urn, .shares = 40};
+  h.engine.on_venue_event(cx);
+  EXPECT_EQ(h.engine.orders().find(urn)->state, OrderState::kCanceled);
+  EXPECT_EQ(h.engine.orders().position(1).shares, 60);
+  // Mid = (200000 + 200500) / 2 = 200250; bought 60 @ 200500 -> -250 * 60.
+  EXPECT_EQ(h.engine.unrealized_pnl(1), -250 * 60);
+}
+
+TEST(Config, ErrorsAreClear) {
+  std::vector<std::string> errors;
+  parse(R"(
+[trading]
+shards = 0
+bogus = 1
+[risk]
+collar_bps = "x"
+[[strategy]]
+name = "nope"
+symbol = "TOOLONGSYM"
+side = "up"
+limit_price = 1
+extra = true
+[eal]
+anything = 1
+)",
+        &errors);
+  ASSERT_EQ(errors.size(), 7u);
+  auto has = [&](std::string_view s) {
+    for (const auto& e : errors)
+      if (e.find(s) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("trading.shards: must be in 1..256"));
+  EXPECT_TRUE(has("trading: unknown key 'bogus'"));
+  EXPECT_TRUE(has("risk.collar_bps: must be an integer"));
+  EXPECT_TRUE(has("unknown strategy name 'nope'"));
+  EXPECT_TRUE(has("symbol must be 1..8"));
+  EXPECT_TRUE(has("side must be"));
+  EXPECT_TRUE(has("strategy[0]: unknown key 'extra'"));
+}
+
+TEST(Config, DefaultsWithoutTables) {
+  std::vector<std::string> errors;
+  const TradingConfig cfg = parse("", &errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(cfg.shards, 1u);
+  EXPECT_TRUE(cfg.strategies.empty());
+  const TradingConfig c2 = parse(kConfig);
+  ASSERT_EQ(c2.strategies.size(), 2u);
+  EXPECT_EQ(c2.strategies[1].side, Side::kSell);
+  EXPECT_EQ(c2.risk.max_order_notional, 100000ull * 10000);
+  EXPECT_TRUE(c2.strategies[1].enabled);
+}
