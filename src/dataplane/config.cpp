@@ -159,7 +159,7 @@ void parse_lcores(const toml::table& t, LcoreConfig& c, std::vector<std::string>
   r.choice("mode", c.mode,
            {{"pipeline", LcoreMode::kPipeline}, {"run_to_completion", LcoreMode::kRunToCompletion}});
   r.integer("rx", c.rx, 1, 16);
-  r.integer("executors", c.executors, 1, 64);
+  r.integer("executors", c.executors, 1, 16);  // telemetry::kMaxExecutors
   r.integer("housekeeping", c.housekeeping, -1, 4095);
   r.int_list("cpus", c.cpus);
   r.choice("numa", c.numa, {{"warn", NumaPolicy::kWarn}, {"strict", NumaPolicy::kStrict}});

@@ -1,0 +1,98 @@
+// OUCH 5.0 Enter Order frames built from a prebuilt Ethernet/IPv4/UDP template (DPDK-free).
+//
+// Frame = headers from [order_session] · order-session packet (u16 length, type 'U' Unsequenced
+// Data) · OUCH 'O' Enter Order (47 bytes, no appendage). Every frame has the same length, so
+// the IPv4 header (ip id 0, DF) and its checksum are computed once in the template; only the
+// OUCH fields and the UDP checksum change per order.
+//
+// ClOrdID carries the triggering MoldUDP64 sequence number as 14 zero-padded decimal digits, so
+// an order captured on the wire can be matched to its trigger (orders CSV `seq` column).
+// Shard s's order session uses UDP source port src_port + s (one session per shard/engine).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "sniperforge/dataplane/config.hpp"
+#include "sniperforge/proto/endian.hpp"
+#include "sniperforge/proto/net.hpp"
+#include "sniperforge/trade/order_request.hpp"
+
+namespace sf::dataplane {
+
+inline constexpr std::size_t kEnterOrderLength = 47;
+inline constexpr std::size_t kSessionHeaderLength = 3;  // u16 length + packet type
+inline constexpr std::size_t kOrderPayloadLength = kSessionHeaderLength + kEnterOrderLength;
+inline constexpr std::size_t kOrderHeadersLength =
+    net::kEthernetHeaderLength + net::kIpv4MinHeaderLength + net::kUdpHeaderLength;
+inline constexpr std::size_t kOrderFrameLength = kOrderHeadersLength + kOrderPayloadLength;
+inline constexpr std::size_t kClOrdIdLength = 14;
+
+// Writes the 47-byte OUCH 5.0 Enter Order for `r` at `out`.
+inline void encode_enter_order(uint8_t* out, const trade::OrderRequest& r) noexcept {
+  out[0] = 'O';
+  proto::store_be<uint32_t>(out + 1, r.user_ref_num);
+  out[5] = static_cast<uint8_t>(r.side);
+  proto::store_be<uint32_t>(out + 6, r.shares);
+  std::memcpy(out + 10, r.symbol.data(), 8);
+  proto::store_be<uint64_t>(out + 18, r.price);
+  out[26] = static_cast<uint8_t>(r.tif);
+  out[27] = 'Y';  // display
+  out[28] = 'P';  // capacity: principal
+  out[29] = 'N';  // intermarket sweep
+  out[30] = 'N';  // cross type: none
+  uint64_t seq = r.trigger_seq;
+  for (int i = static_cast<int>(kClOrdIdLength) - 1; i >= 0; --i) {
+    out[31 + i] = static_cast<uint8_t>('0' + seq % 10);
+    seq /= 10;
+  }
+  proto::store_be<uint16_t>(out + 45, 0);  // no appendage
+}
+
+class OrderFrameTemplate {
+ public:
+  OrderFrameTemplate() = default;
+  // `shard` selects the session's source port (src_port + shard).
+  OrderFrameTemplate(const OrderSessionConfig& c, uint32_t shard, bool software_udp_checksum)
+      : udp_checksum_(software_udp_checksum) {
+    net::UdpFrameSpec s;
+    s.dst_mac = c.dst_mac;
+    s.src_mac = c.src_mac;
+    s.src_ip = net::ipv4(c.src_ip[0], c.src_ip[1], c.src_ip[2], c.src_ip[3]);
+    s.dst_ip = net::ipv4(c.dst_ip[0], c.dst_ip[1], c.dst_ip[2], c.dst_ip[3]);
+    s.src_port = static_cast<uint16_t>(c.src_port + shard);
+    s.dst_port = c.dst_port;
+    s.ttl = c.ttl;
+    s.udp_checksum = false;
+    (void)net::write_udp_headers(bytes_.data(), s, kOrderPayloadLength);
+    uint8_t* p = bytes_.data() + kOrderHeadersLength;
+    proto::store_be<uint16_t>(p, static_cast<uint16_t>(1 + kEnterOrderLength));
+    p[2] = 'U';
+  }
+
+  // Writes the whole frame (kOrderFrameLength bytes) for one order.
+  void build(uint8_t* out, const trade::OrderRequest& r) const noexcept {
+    std::memcpy(out, bytes_.data(), kOrderHeadersLength + kSessionHeaderLength);
+    encode_enter_order(out + kOrderHeadersLength + kSessionHeaderLength, r);
+    if (udp_checksum_) {
+      uint8_t* ip = out + net::kEthernetHeaderLength;
+      uint8_t* udp = ip + net::kIpv4MinHeaderLength;
+      const std::size_t udp_len = net::kUdpHeaderLength + kOrderPayloadLength;
+      uint32_t sum = net::checksum_add(0, ip + 12, 8);
+      sum += net::kIpProtoUdp;
+      sum += static_cast<uint32_t>(udp_len);
+      sum = net::checksum_add(sum, udp, udp_len);
+      const uint16_t c = net::checksum_fold(sum);
+      proto::store_be<uint16_t>(udp + 6, c == 0 ? 0xffff : c);
+    }
+  }
+  [[nodiscard]] const uint8_t* bytes() const noexcept { return bytes_.data(); }
+
+ private:
+  alignas(64) std::array<uint8_t, kOrderFrameLength> bytes_{};
+  bool udp_checksum_ = true;
+};
+
+}  // namespace sf::dataplane

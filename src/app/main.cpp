@@ -1,0 +1,209 @@
+// sniperforge: the tick-to-trade appliance.
+//
+//   sniperforge --config FILE [--rx-pcap FILE] [--tx-pcap FILE] [--dump-books FILE]
+//               [--check-config] [--topology] [--metrics-addr HOST:PORT] [--hold]
+//
+// Everything is validated (config, placement, EAL arguments) before EAL starts; then ports, rings
+// and engines are built, the lcores launched, and the main thread waits (housekeeping) until the
+// replay input is exhausted or SIGINT/SIGTERM arrives, drains, and prints a summary.
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "runtime.hpp"
+#include "sniperforge/book/dump.hpp"
+#include "sniperforge/dataplane/config.hpp"
+#include "sniperforge/dataplane/eal_args.hpp"
+#include "sniperforge/dataplane/placement.hpp"
+#include "sniperforge/dataplane/topology.hpp"
+#include "sniperforge/telemetry/config.hpp"
+#include "sniperforge/trade/config_parse.hpp"
+
+namespace {
+
+std::atomic<int> g_signal{0};
+void on_signal(int sig) {
+  g_signal.store(sig, std::memory_order_relaxed);
+}
+
+int fail(const std::vector<std::string>& errors, const char* what) {
+  std::fprintf(stderr, "sniperforge: %s:\n", what);
+  for (const auto& e : errors) std::fprintf(stderr, "  error: %s\n", e.c_str());
+  return 2;
+}
+
+std::string machine_text(const sf::dataplane::Machine& m) {
+  std::string s = "machine: " + m.description + "\n";
+  for (const auto& c : m.cores) {
+    s += "  core " + std::to_string(c.index) + " (NUMA " + std::to_string(c.numa_node) + "): cpus";
+    for (int pu : c.pus) s += " " + std::to_string(pu);
+    s += "\n";
+  }
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sf::dataplane;
+  CLI::App app{"SniperForge tick-to-trade appliance (DPDK)"};
+  std::string config_path, rx_pcap, tx_pcap, dump_books, metrics_addr;
+  bool check_config = false, topology = false, hold = false;
+  app.add_option("--config", config_path, "TOML configuration file")->required();
+  app.add_option("--rx-pcap", rx_pcap,
+                 "replay this pcap (overrides rx_pcap of the feed port's net_pcap devargs)");
+  app.add_option("--tx-pcap", tx_pcap, "capture sent orders here (overrides tx_pcap of the order port)");
+  app.add_option("--dump-books", dump_books, "write the book dump CSV here at exit");
+  app.add_flag("--check-config", check_config, "validate the configuration and placement, then exit");
+  app.add_flag("--topology", topology, "print the machine and the lcore placement, then exit");
+  app.add_option("--metrics-addr", metrics_addr, "Prometheus exporter HOST:PORT (overrides [telemetry])");
+  app.add_flag("--hold", hold, "after a replay ends, keep running (metrics stay up) until SIGINT/SIGTERM");
+  CLI11_PARSE(app, argc, argv);
+
+  // ---- Configuration, validated completely before EAL ----
+  toml::table root;
+  try {
+    root = toml::parse_file(config_path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << e.source().begin;
+    return fail({config_path + " " + where.str() + ": " + std::string(e.description())},
+                "cannot parse config");
+  }
+  std::vector<std::string> errors;
+  DataplaneConfig dp = parse_dataplane_config(root, errors);
+  sf::trade::TradingConfig trading = sf::trade::parse_trading_config(root, errors);
+  sf::telemetry::TelemetryConfig tel = sf::telemetry::parse_telemetry_config(root, errors);
+  if (errors.empty() && dp.lcores.executors > trading.shards)
+    errors.push_back("[lcores].executors = " + std::to_string(dp.lcores.executors) +
+                     " but [trading].shards = " + std::to_string(trading.shards) +
+                     ": an executor would host no shard");
+  if (errors.empty() && !rx_pcap.empty()) {
+    auto& p = dp.ports[static_cast<std::size_t>(dp.feed_port_index())];
+    if (devargs_driver(p.devargs) != "net_pcap")
+      errors.push_back("--rx-pcap needs a net_pcap feed port; \"" + p.name + "\" is " +
+                       devargs_driver(p.devargs));
+    else if (!std::filesystem::is_regular_file(rx_pcap))
+      errors.push_back("--rx-pcap: no such file: " + rx_pcap);
+    else
+      p.devargs = set_devarg(p.devargs, "rx_pcap", rx_pcap);
+  }
+  if (errors.empty() && !tx_pcap.empty()) {
+    auto& p = dp.ports[static_cast<std::size_t>(dp.order_port_index())];
+    if (devargs_driver(p.devargs) != "net_pcap")
+      errors.push_back("--tx-pcap needs a net_pcap order port; \"" + p.name + "\" is " +
+                       devargs_driver(p.devargs));
+    else
+      p.devargs = set_devarg(p.devargs, "tx_pcap", tx_pcap);
+  }
+  if (!metrics_addr.empty()) {
+    if (!sf::telemetry::valid_listen_address(metrics_addr))
+      errors.push_back("--metrics-addr: expected HOST:PORT, got \"" + metrics_addr + "\"");
+    tel.metrics_addr = metrics_addr;
+  }
+  for (const auto& p : dp.ports) {
+    if (devargs_driver(p.devargs) == "net_pcap") {
+      const std::string in = get_devarg(p.devargs, "rx_pcap");
+      if (!in.empty() && !std::filesystem::is_regular_file(in))
+        errors.push_back("port \"" + p.name + "\": rx_pcap file not found: " + in);
+    }
+  }
+  if (!errors.empty()) return fail(errors, "invalid configuration");
+
+  // ---- Placement ----
+  const Machine machine = discover_machine();
+  const int port_numa = port_numa_node(dp.ports[static_cast<std::size_t>(dp.feed_port_index())].devargs);
+  const Placement placement = choose_placement(machine, dp.lcores, port_numa);
+  const LcoreMode mode = dp.lcores.mode;
+  if (topology) {
+    std::printf("%s", machine_text(machine).c_str());
+    std::printf("feed port NUMA node: %d%s\n", port_numa,
+                port_numa < 0 ? " (virtual device or unknown)" : "");
+    std::printf("mode: %s, %u RX, %u executor(s), %u shard(s)\n",
+                mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", dp.lcores.rx,
+                dp.lcores.executors, trading.shards);
+    std::printf("%s", placement.describe(mode).c_str());
+    std::printf("EAL --lcores %s\n", placement.eal_lcores_arg().c_str());
+    return placement.ok() ? 0 : 2;
+  }
+  if (!placement.ok()) return fail(placement.errors, "impossible placement");
+  for (const auto& w : placement.warnings)
+    std::fprintf(stderr, "sniperforge: placement warning: %s\n", w.c_str());
+
+  const EalPlan eal = build_eal_args(dp, placement, probe_hugepages(), static_cast<int>(getpid()), errors);
+  if (!errors.empty()) return fail(errors, "invalid EAL setup");
+  if (check_config) {
+    std::printf("configuration OK: %s\n", config_path.c_str());
+    std::printf("%s", placement.describe(mode).c_str());
+    std::printf("%s\nEAL:", eal.hugepage_reason.c_str());
+    for (const auto& a : eal.args) std::printf(" %s", a.c_str());
+    std::printf("\n");
+    return 0;
+  }
+  std::fprintf(stderr, "sniperforge: %s\n", eal.hugepage_reason.c_str());
+
+  // ---- EAL ----
+  std::vector<char*> eal_argv;
+  std::vector<std::string> eal_args = eal.args;
+  for (auto& a : eal_args) eal_argv.push_back(a.data());
+  eal_argv.push_back(nullptr);
+  if (rte_eal_init(static_cast<int>(eal_args.size()), eal_argv.data()) < 0) {
+    std::fprintf(stderr, "sniperforge: rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+    return 1;
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  int rc = 0;
+  {
+    Runtime rt(dp, trading, placement);
+    std::vector<std::string> notes;
+    const bool ok = rt.build(errors, notes);
+    for (const auto& n : notes) std::fprintf(stderr, "sniperforge: %s\n", n.c_str());
+    if (!ok) {
+      rc = fail(errors, "data plane setup failed");
+      rt.shutdown();
+    } else {
+      rt.launch();
+      bool stop_sent = false;
+      while (!rt.finished()) {
+        if (g_signal.load(std::memory_order_relaxed) && !stop_sent) {
+          rt.request_stop();
+          stop_sent = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      rt.wait();
+      if (hold && !g_signal.load()) {
+        std::fprintf(stderr, "sniperforge: replay done; holding until SIGINT/SIGTERM\n");
+        while (!g_signal.load(std::memory_order_relaxed))
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      rt.shutdown();  // net_pcap writes out its TX file here
+      if (!dump_books.empty()) {
+        std::ofstream out(dump_books);
+        sf::book::write_book_dump(out, rt.book_rows());
+        if (!out) {
+          std::fprintf(stderr, "sniperforge: cannot write %s\n", dump_books.c_str());
+          rc = 1;
+        }
+      }
+      std::printf("== sniperforge summary (%s, %s) ==\n%s", config_path.c_str(),
+                  mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", rt.summary().c_str());
+      if (g_signal.load()) std::printf("stopped by signal %d\n", g_signal.load());
+      std::fflush(stdout);
+    }
+  }
+  rte_eal_cleanup();
+  return rc;
+}

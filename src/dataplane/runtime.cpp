@@ -1,0 +1,509 @@
+#include "runtime.hpp"
+
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <rte_prefetch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "sniperforge/book/dump.hpp"
+#include "sniperforge/dataplane/rx_processor.hpp"
+
+namespace sf::dataplane {
+
+namespace {
+constexpr unsigned kMaxBurst = 512;
+constexpr unsigned kTxStage = 64;
+constexpr unsigned kOrderSinkCapacity = 64;
+
+std::string fmt_u(uint64_t v) {
+  return std::to_string(v);
+}
+}  // namespace
+
+// ---- Executor: engines of its shards, rings in, one TX queue out ----
+struct Runtime::Executor {
+  uint16_t index = 0;
+  unsigned lcore = 0;
+  uint16_t burst = 32;
+  std::vector<rte_ring*> in;
+  std::vector<trade::Engine*> engines;   // hosted shards
+  std::vector<trade::Engine*> by_shard;  // shard -> engine (nullptr if hosted elsewhere)
+  uint32_t shards = 1;
+  std::vector<OrderFrameTemplate> templates;  // by shard
+  uint16_t port_id = 0;
+  uint16_t queue = 0;
+  rte_mempool* pool = nullptr;
+  rte_spinlock_t* tx_lock = nullptr;  // only when the device has fewer TX queues than executors
+  bool tx_offload = false;
+  bool tx_enabled = true;
+  RunState* state = nullptr;
+
+  std::unique_ptr<telemetry::ExecutorLcoreStats> stats = std::make_unique<telemetry::ExecutorLcoreStats>();
+  Counter stale_events;
+  Counter misrouted;
+  Counter mbuf_alloc_failed;
+
+  std::array<Event, kMaxBurst> ev{};
+  std::array<trade::OrderRequest, kOrderSinkCapacity> order_storage{};
+  trade::OrderSink sink{order_storage};
+  std::array<rte_mbuf*, kTxStage> tx{};
+  std::array<uint64_t, kTxStage> tx_rx_tsc{};
+  unsigned tx_n = 0;
+
+  void flush_tx() noexcept {
+    if (tx_n == 0) return;
+    const uint64_t now = rte_rdtsc();
+    uint16_t sent = 0;
+    if (tx_enabled) {
+      if (tx_lock) rte_spinlock_lock(tx_lock);
+      sent = rte_eth_tx_burst(port_id, queue, tx.data(), static_cast<uint16_t>(tx_n));
+      if (tx_lock) rte_spinlock_unlock(tx_lock);
+    }
+    for (unsigned i = 0; i < sent; ++i) stats->tick_to_trade.record(now - tx_rx_tsc[i]);
+    stats->tx_packets.add(sent);
+    if (sent < tx_n) [[unlikely]] {
+      stats->tx_unsent.add(tx_n - sent);
+      rte_pktmbuf_free_bulk(tx.data() + sent, tx_n - sent);
+    }
+    tx_n = 0;
+  }
+
+  void drain_orders(uint32_t shard) noexcept {
+    for (const trade::OrderRequest& r : sink) {
+      rte_mbuf* m = rte_pktmbuf_alloc(pool);
+      if (!m) [[unlikely]] {
+        mbuf_alloc_failed.add();
+        continue;
+      }
+      auto* d = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, kOrderFrameLength));
+      templates[shard].build(d, r);
+      if (tx_offload) {
+        auto* ip = reinterpret_cast<rte_ipv4_hdr*>(d + net::kEthernetHeaderLength);
+        auto* udp =
+            reinterpret_cast<rte_udp_hdr*>(d + net::kEthernetHeaderLength + net::kIpv4MinHeaderLength);
+        m->l2_len = net::kEthernetHeaderLength;
+        m->l3_len = net::kIpv4MinHeaderLength;
+        m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+        ip->hdr_checksum = 0;
+        udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+      }
+      stats->count_order(r.side == 'S' ? telemetry::Side::kSell : telemetry::Side::kBuy);
+      tx[tx_n] = m;
+      tx_rx_tsc[tx_n] = r.rx_tsc;
+      if (++tx_n == kTxStage) flush_tx();
+    }
+    sink.clear();
+  }
+
+  void handle(const Event& e, uint64_t now) noexcept {
+    if (e.is_itch()) [[likely]] {
+      const itch::MessageView msg(e.payload);
+      const uint64_t rx_tsc = now - e.ticks_since_rx(now);
+      const uint32_t r = trade::route(msg, shards);
+      stats->events.add();
+      if (r == trade::kAllShards) {
+        for (trade::Engine* eng : engines) {
+          eng->on_itch(msg, e.seq, rx_tsc, sink);
+          if (!sink.empty()) drain_orders(eng->shard_index());
+        }
+      } else if (trade::Engine* eng = by_shard[r]) [[likely]] {
+        eng->on_itch(msg, e.seq, rx_tsc, sink);
+        if (!sink.empty()) drain_orders(r);
+      } else {
+        misrouted.add();
+      }
+      return;
+    }
+    if (e.kind() == EventKind::kBooksStale) stale_events.add();
+  }
+
+  // One pass over the input rings. True if any event was processed.
+  bool poll() noexcept {
+    const uint64_t now = rte_rdtsc();
+    stats->heartbeat_tsc.set(now);
+    stats->polls.add();
+    unsigned total = 0;
+    for (rte_ring* r : in) {
+      const unsigned n = rte_ring_sc_dequeue_burst_elem(r, ev.data(), sizeof(Event), burst, nullptr);
+      total += n;
+      for (unsigned i = 0; i < n; ++i) {
+        if (i + 4 < n) rte_prefetch0(ev[i + 4].payload);
+        handle(ev[i], now);
+      }
+    }
+    if (total) {
+      stats->busy_polls.add();
+      stats->ring_dequeued.add(total);
+    }
+    flush_tx();
+    return total != 0;
+  }
+};
+
+// ---- RX: one queue in, one ring per executor out ----
+struct RingSink {
+  enum class OnFull : uint8_t { kDrop, kSpin, kRunExecutor };
+  std::vector<rte_ring*> rings;  // by executor
+  std::vector<Runtime::Executor*> execs;
+  telemetry::RxLcoreStats* stats = nullptr;
+  const RunState* state = nullptr;
+  OnFull on_full = OnFull::kDrop;
+
+  unsigned enqueue(uint16_t e, const Event* ev, unsigned n) noexcept {
+    unsigned free_space = 0;
+    unsigned took = rte_ring_sp_enqueue_burst_elem(rings[e], ev, sizeof(Event), n, &free_space);
+    while (took < n && on_full != OnFull::kDrop && !state->stop.load(std::memory_order_relaxed)) {
+      // Replay: back-pressure instead of loss (the input has no rate of its own).
+      if (on_full == OnFull::kRunExecutor)
+        execs[e]->poll();
+      else
+        rte_pause();
+      took += rte_ring_sp_enqueue_burst_elem(rings[e], ev + took, sizeof(Event), n - took, &free_space);
+    }
+    stats->ring_high_water[e].max(rte_ring_get_capacity(rings[e]) - free_space);
+    return took;
+  }
+};
+
+struct Runtime::Rx {
+  uint16_t index = 0;
+  unsigned lcore = 0;
+  uint16_t port_id = 0;
+  uint16_t queue = 0;
+  uint16_t burst = 32;
+  bool replay = false;
+  uint32_t idle_limit = 1000;
+  std::unique_ptr<telemetry::RxLcoreStats> stats = std::make_unique<telemetry::RxLcoreStats>();
+  RingSink sink;
+  std::unique_ptr<RxProcessor<RingSink>> proc;
+  std::vector<Executor*> rtc_execs;  // run-to-completion: executors run on this lcore
+  RunState* state = nullptr;
+
+  bool poll() noexcept {
+    std::array<rte_mbuf*, kMaxBurst> bufs;
+    const uint16_t n = rte_eth_rx_burst(port_id, queue, bufs.data(), burst);
+    const uint64_t tsc = rte_rdtsc();
+    stats->heartbeat_tsc.set(tsc);
+    stats->polls.add();
+    if (n == 0) return false;
+    stats->busy_polls.add();
+    for (uint16_t i = 0; i < n; ++i) {
+      if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
+      rte_mbuf* m = bufs[i];
+      if (m->nb_segs != 1) [[unlikely]] {
+        stats->packets.add();
+        stats->count_drop(telemetry::FeedDropReason::kMbufChained);
+        continue;
+      }
+      proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
+    }
+    rte_pktmbuf_free_bulk(bufs.data(), n);
+    proc->flush();
+    return true;
+  }
+};
+
+namespace {
+
+int rx_main(void* arg) {
+  auto& rx = *static_cast<Runtime::Rx*>(arg);
+  RunState& st = *rx.state;
+  uint32_t idle = 0;
+  while (!st.stop.load(std::memory_order_relaxed)) {
+    if (rx.poll()) {
+      idle = 0;
+    } else if (rx.replay && ++idle >= rx.idle_limit) {
+      break;  // the pcap is exhausted
+    }
+  }
+  rx.proc->flush();
+  st.rx_active.fetch_sub(1, std::memory_order_release);
+  st.lcores_active.fetch_sub(1, std::memory_order_release);
+  return 0;
+}
+
+int executor_main(void* arg) {
+  auto& x = *static_cast<Runtime::Executor*>(arg);
+  RunState& st = *x.state;
+  while (true) {
+    const bool rx_done = st.rx_active.load(std::memory_order_acquire) == 0;
+    if (!x.poll() && rx_done) break;  // drained: RX finished before this empty pass began
+  }
+  st.lcores_active.fetch_sub(1, std::memory_order_release);
+  return 0;
+}
+
+int rtc_main(void* arg) {
+  auto& rx = *static_cast<Runtime::Rx*>(arg);
+  RunState& st = *rx.state;
+  uint32_t idle = 0;
+  while (!st.stop.load(std::memory_order_relaxed)) {
+    const bool got = rx.poll();
+    for (auto* x : rx.rtc_execs) x->poll();
+    if (got) {
+      idle = 0;
+    } else if (rx.replay && ++idle >= rx.idle_limit) {
+      break;
+    }
+  }
+  rx.proc->flush();
+  st.rx_active.fetch_sub(1, std::memory_order_release);
+  bool any = true;
+  while (any) {
+    any = false;
+    for (auto* x : rx.rtc_execs) any |= x->poll();
+  }
+  st.lcores_active.fetch_sub(1, std::memory_order_release);
+  return 0;
+}
+
+}  // namespace
+
+Runtime::Runtime(const DataplaneConfig& dp, const trade::TradingConfig& trading, const Placement& placement)
+    : dp_(dp), trading_(trading), placement_(placement) {}
+
+Runtime::~Runtime() {
+  for (rte_ring* r : rings_) rte_ring_free(r);
+}
+
+bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& notes) {
+  const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
+  const uint16_t n_exec = dp_.lcores.executors;
+  const uint16_t n_rx = pipeline ? dp_.lcores.rx : 1;
+  const int feed_idx = dp_.feed_port_index();
+  const int order_idx = dp_.order_port_index();
+
+  std::vector<uint16_t> want_tx(dp_.ports.size(), 1);
+  want_tx[static_cast<std::size_t>(order_idx)] = n_exec;
+  ports_ = setup_ports(dp_, want_tx, errors);
+  if (!errors.empty()) return false;
+  const PortRuntime& fp = ports_[static_cast<std::size_t>(feed_idx)];
+  const PortRuntime& op = ports_[static_cast<std::size_t>(order_idx)];
+  const PortConfig& fpc = dp_.ports[static_cast<std::size_t>(feed_idx)];
+  replay_ = fp.driver == "net_pcap" && !get_devarg(fpc.devargs, "rx_pcap").empty() &&
+            get_devarg(fpc.devargs, "infinite_rx") != "1";
+  notes.push_back("feed port \"" + fp.name + "\" (" + fp.dev_name + ", " + fp.driver + ", socket " +
+                  std::to_string(fp.socket) + "): " + std::to_string(fp.rx_queues) + " RX queue(s)" +
+                  (replay_ ? ", replay: exit when the pcap is exhausted" : ""));
+  if (fp.rx_queues < n_rx) {
+    errors.push_back("feed port \"" + fp.name + "\" offers " + std::to_string(fp.rx_queues) +
+                     " RX queue(s), " + std::to_string(n_rx) + " RX lcores configured");
+    return false;
+  }
+  const bool offload = op.tx_ip_cksum_offload && op.tx_udp_cksum_offload;
+  notes.push_back("order port \"" + op.name + "\": " + std::to_string(op.tx_queues) +
+                  " TX queue(s), checksums " + (offload ? "offloaded" : "in software"));
+  if (op.tx_queues < n_exec && pipeline)
+    notes.push_back("warning: order port has fewer TX queues than executors: queues are shared under a lock");
+
+  // Engines: one per shard.
+  try {
+    for (uint32_t s = 0; s < trading_.shards; ++s)
+      engines_.push_back(std::make_unique<trade::Engine>(trading_, s));
+  } catch (const std::exception& ex) {
+    errors.push_back(std::string("trading engine: ") + ex.what());
+    return false;
+  }
+
+  // Executors and their shards.
+  for (uint16_t e = 0; e < n_exec; ++e) {
+    auto x = std::make_unique<Executor>();
+    x->index = e;
+    x->state = &state_;
+    x->lcore = pipeline ? 1u + n_rx + e : 1u;
+    x->burst = std::min<uint16_t>(dp_.lcores.burst, kMaxBurst);
+    x->shards = trading_.shards;
+    x->by_shard.assign(trading_.shards, nullptr);
+    for (uint32_t s = 0; s < trading_.shards; ++s) {
+      x->templates.emplace_back(dp_.order_session, s, !offload);
+      if (s % n_exec == e) {
+        x->engines.push_back(engines_[s].get());
+        x->by_shard[s] = engines_[s].get();
+      }
+    }
+    x->port_id = op.port_id;
+    x->pool = op.pool;
+    x->tx_offload = offload;
+    x->tx_enabled = op.tx_queues > 0;
+    x->queue = op.tx_queues ? static_cast<uint16_t>(e % op.tx_queues) : 0;
+    exec_.push_back(std::move(x));
+  }
+  if (pipeline && op.tx_queues && op.tx_queues < n_exec) {
+    for (uint16_t q = 0; q < op.tx_queues; ++q) {
+      tx_locks_.push_back(std::make_unique<rte_spinlock_t>());
+      rte_spinlock_init(tx_locks_.back().get());
+    }
+    for (auto& x : exec_) x->tx_lock = tx_locks_[x->queue].get();
+  }
+
+  // Rings: one per (RX, executor), SP/SC.
+  const int sock = fp.socket < 0 ? static_cast<int>(rte_socket_id()) : fp.socket;
+  for (uint16_t r = 0; r < n_rx; ++r) {
+    auto rx = std::make_unique<Rx>();
+    rx->index = r;
+    rx->lcore = 1u + r;
+    rx->port_id = fp.port_id;
+    rx->queue = r;
+    rx->burst = std::min<uint16_t>(dp_.lcores.burst, kMaxBurst);
+    rx->replay = replay_;
+    rx->idle_limit = dp_.lcores.idle_polls_to_exit;
+    rx->state = &state_;
+    for (uint16_t e = 0; e < n_exec; ++e) {
+      const std::string name = "sf_rx" + std::to_string(r) + "_ex" + std::to_string(e);
+      rte_ring* ring = rte_ring_create_elem(name.c_str(), sizeof(Event), dp_.lcores.ring_size, sock,
+                                            RING_F_SP_ENQ | RING_F_SC_DEQ);
+      if (!ring) {
+        errors.push_back("ring " + name + ": " + rte_strerror(rte_errno));
+        return false;
+      }
+      rings_.push_back(ring);
+      rx->sink.rings.push_back(ring);
+      rx->sink.execs.push_back(exec_[e].get());
+      exec_[e]->in.push_back(ring);
+    }
+    rx->sink.stats = rx->stats.get();
+    rx->sink.state = &state_;
+    rx->sink.on_full = !replay_ ? RingSink::OnFull::kDrop
+                                : (pipeline ? RingSink::OnFull::kSpin : RingSink::OnFull::kRunExecutor);
+    RxSettings s;
+    s.feed_udp_port = dp_.feed.udp_port;
+    if (dp_.feed.group) {
+      const auto& g = *dp_.feed.group;
+      s.feed_group = net::ipv4(g[0], g[1], g[2], g[3]);
+    }
+    s.venue_udp_port = dp_.order_session.src_port;
+    s.shards = trading_.shards;
+    s.executors = n_exec;
+    rx->proc = std::make_unique<RxProcessor<RingSink>>(s, *rx->stats, rx->sink);
+    if (!pipeline)
+      for (auto& x : exec_) rx->rtc_execs.push_back(x.get());
+    rx_.push_back(std::move(rx));
+  }
+  return true;
+}
+
+void Runtime::launch() {
+  const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
+  state_.rx_active.store(static_cast<int>(rx_.size()));
+  state_.lcores_active.store(static_cast<int>(rx_.size() + (pipeline ? exec_.size() : 0)));
+  if (pipeline) {
+    for (auto& x : exec_) rte_eal_remote_launch(executor_main, x.get(), x->lcore);
+    for (auto& r : rx_) rte_eal_remote_launch(rx_main, r.get(), r->lcore);
+  } else {
+    rte_eal_remote_launch(rtc_main, rx_.front().get(), rx_.front()->lcore);
+  }
+  launched_ = true;
+}
+
+void Runtime::wait() {
+  if (!launched_) return;
+  rte_eal_mp_wait_lcore();
+  launched_ = false;
+}
+
+void Runtime::shutdown() {
+  close_ports(ports_);
+}
+
+std::vector<book::BookRow> Runtime::book_rows() const {
+  std::vector<book::BookRow> rows;
+  for (const auto& e : engines_) e->dump_rows(rows);
+  book::sort_book_rows(rows);
+  return rows;
+}
+
+std::vector<Runtime::LcoreStatsRef> Runtime::stats_refs() const {
+  std::vector<LcoreStatsRef> v;
+  for (const auto& r : rx_) v.push_back({r->lcore, r->stats.get(), nullptr});
+  for (const auto& x : exec_) v.push_back({x->lcore, nullptr, x->stats.get()});
+  return v;
+}
+
+std::string Runtime::summary() const {
+  std::ostringstream o;
+  uint64_t packets = 0, bytes = 0, feed_packets = 0, messages = 0, heartbeats = 0, gaps = 0, gap_msgs = 0,
+           dups = 0, late = 0, stale = 0, ring_drops = 0, ring_enq = 0;
+  std::array<uint64_t, telemetry::kFeedDropReasonCount> drops{};
+  for (const auto& r : rx_) {
+    const auto& s = *r->stats;
+    packets += s.packets.load();
+    bytes += s.bytes.load();
+    feed_packets += s.feed_packets.load();
+    messages += s.messages.load();
+    heartbeats += s.heartbeats.load();
+    gaps += s.gaps.load();
+    gap_msgs += s.gap_messages.load();
+    dups += s.duplicate_packets.load();
+    late += s.late_packets.load();
+    stale += s.books_marked_stale.load();
+    for (std::size_t i = 0; i < drops.size(); ++i) drops[i] += s.drops[i].load();
+    for (std::size_t e = 0; e < exec_.size(); ++e) {
+      ring_drops += s.ring_dropped_full[e].load();
+      ring_enq += s.ring_enqueued[e].load();
+    }
+  }
+  o << "packets:      " << packets << " received (" << bytes << " bytes), " << feed_packets
+    << " valid feed packets (" << heartbeats << " heartbeat/end-of-session)\n";
+  o << "messages:     " << messages << " ITCH messages, " << ring_enq << " events enqueued, " << ring_drops
+    << " dropped on full rings\n";
+  o << "sequence:     " << gaps << " gaps (" << gap_msgs << " messages missing), " << dups
+    << " duplicate packets, " << late << " late packets; books marked stale " << stale << " time(s)\n";
+  std::string dr;
+  for (std::size_t i = 0; i < drops.size(); ++i)
+    if (drops[i])
+      dr += (dr.empty() ? "" : ", ") +
+            std::string(telemetry::to_string(static_cast<telemetry::FeedDropReason>(i))) + "=" +
+            fmt_u(drops[i]);
+  o << "drops:        " << (dr.empty() ? "none" : dr) << "\n";
+  o << "books:        " << book_rows().size() << " instruments with orders, over " << engines_.size()
+    << " shard(s)\n";
+
+  uint64_t sent = 0, unsent = 0, orders_b = 0, orders_s = 0, accepted = 0, alloc_fail = 0, misrouted = 0;
+  telemetry::HistogramSnapshot t2t;
+  for (const auto& x : exec_) {
+    const auto& s = *x->stats;
+    sent += s.tx_packets.load();
+    unsent += s.tx_unsent.load();
+    orders_b += s.orders_sent[0].load();
+    orders_s += s.orders_sent[1].load();
+    alloc_fail += x->mbuf_alloc_failed.load();
+    misrouted += x->misrouted.load();
+    t2t.merge(s.tick_to_trade.snapshot());
+  }
+  std::array<uint64_t, static_cast<std::size_t>(trade::Reject::kCount)> rejects{};
+  for (const auto& e : engines_) {
+    accepted += e->risk().accepted();
+    for (std::size_t i = 0; i < rejects.size(); ++i)
+      rejects[i] += e->risk().rejects(static_cast<trade::Reject>(i));
+  }
+  std::string rj;
+  for (std::size_t i = 0; i < rejects.size(); ++i)
+    if (rejects[i])
+      rj += (rj.empty() ? "" : ", ") + std::string(trade::to_string(static_cast<trade::Reject>(i))) + "=" +
+            fmt_u(rejects[i]);
+  o << "orders:       " << (orders_b + orders_s) << " built (" << orders_b << " buy, " << orders_s
+    << " sell), " << sent << " sent, " << unsent << " unsent, " << alloc_fail
+    << " mbuf failures; risk accepted " << accepted << "\n";
+  o << "rejected:     " << (rj.empty() ? "none" : rj) << "\n";
+  if (misrouted) o << "misrouted:    " << misrouted << " events reached an executor without their shard\n";
+  const double hz = static_cast<double>(rte_get_tsc_hz());
+  auto ns = [&](double q) { return static_cast<double>(t2t.percentile(q)) * 1e9 / hz; };
+  char buf[160];
+  if (t2t.total()) {
+    std::snprintf(buf, sizeof buf, "tick-to-trade: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns (%lu orders)\n",
+                  ns(0.5), ns(0.99), ns(0.999), static_cast<unsigned long>(t2t.total()));
+    o << buf;
+  } else {
+    o << "tick-to-trade: no orders sent\n";
+  }
+  return o.str();
+}
+
+}  // namespace sf::dataplane

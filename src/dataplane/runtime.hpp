@@ -1,0 +1,79 @@
+// The running appliance: ports, rings, engines and the lcore loops (pipeline or run-to-completion).
+// Built after rte_eal_init from an already validated config and placement.
+#pragma once
+
+#include <rte_ring.h>
+#include <rte_spinlock.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "port.hpp"
+#include "sniperforge/dataplane/config.hpp"
+#include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/dataplane/placement.hpp"
+#include "sniperforge/telemetry/lcore_stats.hpp"
+#include "sniperforge/trade/config.hpp"
+#include "sniperforge/trade/engine.hpp"
+
+namespace sf::dataplane {
+
+struct RunState {
+  std::atomic<bool> stop{false};  // set by SIGINT/SIGTERM: RX stops, everything drains
+  std::atomic<int> rx_active{0};  // RX loops still producing
+  std::atomic<int> lcores_active{0};
+};
+
+class Runtime {
+ public:
+  Runtime(const DataplaneConfig& dp, const trade::TradingConfig& trading, const Placement& placement);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Ports, pools, rings, engines, templates. False (with errors) if anything is missing.
+  bool build(std::vector<std::string>& errors, std::vector<std::string>& notes);
+  void launch();
+  void request_stop() noexcept { state_.stop.store(true, std::memory_order_relaxed); }
+  [[nodiscard]] bool finished() const noexcept {
+    return state_.lcores_active.load(std::memory_order_acquire) == 0;
+  }
+  void wait();      // joins the lcores
+  void shutdown();  // stops and closes the ports (flushes TX pcaps)
+
+  [[nodiscard]] bool replay() const noexcept { return replay_; }
+  [[nodiscard]] std::vector<book::BookRow> book_rows() const;
+  [[nodiscard]] std::string summary() const;
+
+  // For telemetry: stable pointers, valid until destruction.
+  struct LcoreStatsRef {
+    unsigned lcore;
+    const telemetry::RxLcoreStats* rx;
+    const telemetry::ExecutorLcoreStats* exec;
+  };
+  [[nodiscard]] std::vector<LcoreStatsRef> stats_refs() const;
+  [[nodiscard]] const std::vector<std::unique_ptr<trade::Engine>>& engines() const noexcept {
+    return engines_;
+  }
+
+  struct Rx;
+  struct Executor;
+
+ private:
+  DataplaneConfig dp_;
+  trade::TradingConfig trading_;
+  Placement placement_;
+  bool replay_ = false;
+  RunState state_;
+  std::vector<PortRuntime> ports_;
+  std::vector<std::unique_ptr<trade::Engine>> engines_;
+  std::vector<std::unique_ptr<Rx>> rx_;
+  std::vector<std::unique_ptr<Executor>> exec_;
+  std::vector<rte_ring*> rings_;
+  std::vector<std::unique_ptr<rte_spinlock_t>> tx_locks_;
+  bool launched_ = false;
+};
+
+}  // namespace sf::dataplane
