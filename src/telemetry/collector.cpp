@@ -251,6 +251,8 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
         fs.family("sniperforge_tx_packets_total", "Frames accepted by the TX queue", MetricType::Counter);
     auto& txu = fs.family("sniperforge_tx_unsent_total", "Frames the TX queue did not accept (freed)",
                           MetricType::Counter);
+    auto* stale_ex = &fs.family("sniperforge_executor_books_stale", "Books of this executor currently stale",
+                                MetricType::Gauge);
     auto& hist = fs.family("sniperforge_latency_seconds",
                            "Latency by stage: tick_to_trade, ring_hop, processing", MetricType::Histogram);
     std::array<MetricFamily*, 3> quant{};
@@ -269,6 +271,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
                   static_cast<double>(s.orders_sent[side].load()));
       add_value(txp, {{"lcore", lc}}, static_cast<double>(s.tx_packets.load()));
       add_value(txu, {{"lcore", lc}}, static_cast<double>(s.tx_unsent.load()));
+      add_value(*stale_ex, {{"lcore", lc}}, static_cast<double>(s.books_stale.load()));
       const std::pair<const char*, const LatencyHistogram*> stages[] = {
           {"tick_to_trade", &s.tick_to_trade}, {"ring_hop", &s.ring_hop}, {"processing", &s.processing}};
       for (const auto& [stage, h] : stages) {
@@ -355,8 +358,6 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
         fs.family("sniperforge_trade_orders_total", "Orders the engine emitted", MetricType::Counter);
     auto& fills = fs.family("sniperforge_trade_fills_total", "Executions received", MetricType::Counter);
     auto& shares = fs.family("sniperforge_trade_filled_shares_total", "Shares executed", MetricType::Counter);
-    auto& notional = fs.family("sniperforge_trade_filled_notional_dollars_total",
-                               "Notional executed, in dollars", MetricType::Counter);
     auto& open = fs.family("sniperforge_trade_open_orders", "Orders live at the venue", MetricType::Gauge);
     auto& kill =
         fs.family("sniperforge_trade_kill_switch", "1 when the kill switch is engaged", MetricType::Gauge);
@@ -372,7 +373,6 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
       add_value(orders, {{"shard", sh}}, static_cast<double>(e.orders));
       add_value(fills, {{"shard", sh}}, static_cast<double>(e.fills));
       add_value(shares, {{"shard", sh}}, static_cast<double>(e.filled_shares));
-      add_value(notional, {{"shard", sh}}, e.filled_notional_dollars);
       add_value(open, {{"shard", sh}}, static_cast<double>(e.open_orders));
       add_value(kill, {{"shard", sh}}, e.kill_switch ? 1 : 0);
       add_value(stale, {{"shard", sh}}, static_cast<double>(e.stale_books));

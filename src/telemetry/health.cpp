@@ -86,6 +86,8 @@ Status evaluate_ready(const TelemetrySources& src, const TelemetryConfig& cfg, u
   }
   uint64_t stale = 0;
   for (const auto& e : engines) stale += e.stale_books;
+  for (const auto& x : src.executors)
+    if (x.stats != nullptr) stale += x.stats->books_stale.load();
   if (stale > 0) add(std::to_string(stale) + " stale book(s)");
   if (src.order_session_state) {
     const int s = src.order_session_state();

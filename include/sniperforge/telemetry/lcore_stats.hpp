@@ -76,6 +76,7 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   Counter tx_packets;                    // frames handed to rte_eth_tx_burst and accepted
   Counter tx_unsent;                     // frames the TX queue did not take (freed, counted)
   Counter ring_dequeued;                 // elements taken from the RX ring(s)
+  Counter books_stale;                   // gauge (set()): books of this executor currently stale
 
   // Latency, in TSC ticks.
   LatencyHistogram tick_to_trade;  // NIC RX timestamp (or rx_tsc) -> order frame handed to TX

@@ -41,7 +41,6 @@ struct InstrumentStats {
 struct EngineStats {
   uint32_t shard = 0;
   uint64_t orders = 0, fills = 0, filled_shares = 0, open_orders = 0;
-  double filled_notional_dollars = 0;
   bool kill_switch = false;
   uint64_t stale_books = 0;
   std::vector<std::pair<std::string, uint64_t>> rejects;  // by reason

@@ -1,0 +1,202 @@
+#include "sniperforge/telemetry/stats_lcore.hpp"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+#include <rte_telemetry.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "sniperforge/book/dump.hpp"
+#include "sniperforge/telemetry/health.hpp"
+#include "sniperforge/telemetry/trade_adapter.hpp"
+#include "sniperforge/trade/engine.hpp"
+
+namespace sf::telemetry {
+namespace {
+
+// rte_telemetry callbacks carry no user pointer: the running instance is global (one per process).
+std::atomic<const StatsLcore*> g_active{nullptr};
+
+int stats_cmd(const char*, const char*, rte_tel_data* d) {
+  const StatsLcore* s = g_active.load(std::memory_order_acquire);
+  if (s == nullptr) return -1;
+  s->fill_stats(d);
+  return 0;
+}
+
+int books_cmd(const char*, const char*, rte_tel_data* d) {
+  const StatsLcore* s = g_active.load(std::memory_order_acquire);
+  if (s == nullptr) return -1;
+  s->fill_books(d);
+  return 0;
+}
+
+void register_commands_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    rte_telemetry_register_cmd("/sniperforge/stats", stats_cmd,
+                               "SniperForge feed, ring, executor and health counters. No parameters.");
+    rte_telemetry_register_cmd("/sniperforge/books", books_cmd,
+                               "SniperForge top of book per instrument (symbol: bid_px, bid_qty, ask_px, "
+                               "ask_qty, orders). No parameters.");
+  });
+}
+
+}  // namespace
+
+StatsLcore::StatsLcore(Inputs in) : in_(std::move(in)) {
+  TelemetrySources src;
+  src.rx = in_.rx;
+  src.executors = in_.executors;
+  src.logs = in_.logs;
+  src.now_tsc = [] { return rte_rdtsc(); };
+  src.tsc_hz = static_cast<double>(rte_get_tsc_hz());
+  if (!in_.engines.empty()) {
+    auto engines = in_.engines;
+    src.read_engines = [engines](std::vector<EngineStats>& out) { read_engine_stats(engines, out); };
+  }
+  src.order_session_state = in_.order_session_state;
+
+  xstat_names_.resize(in_.ports.size());
+  for (std::size_t i = 0; i < in_.ports.size(); ++i) {
+    const uint16_t port = in_.ports[i].first;
+    const int n = rte_eth_xstats_get_names(port, nullptr, 0);
+    if (n <= 0) continue;
+    std::vector<rte_eth_xstat_name> names(static_cast<std::size_t>(n));
+    const int got = rte_eth_xstats_get_names(port, names.data(), static_cast<unsigned>(n));
+    for (int k = 0; k < got && k < n; ++k)
+      xstat_names_[i].emplace_back(names[static_cast<std::size_t>(k)].name);
+  }
+  service_ =
+      std::make_unique<StatsService>(std::move(src), in_.config, [this](SystemSnapshot& s) { sample(s); });
+}
+
+StatsLcore::~StatsLcore() {
+  stop();
+}
+
+void StatsLcore::start() {
+  service_->start();
+  if (in_.register_dpdk_telemetry) {
+    register_commands_once();
+    g_active.store(this, std::memory_order_release);
+  }
+}
+
+void StatsLcore::stop() {
+  const StatsLcore* self = this;
+  g_active.compare_exchange_strong(self, nullptr);
+  if (service_) service_->stop();
+}
+
+uint16_t StatsLcore::metrics_port() const noexcept {
+  return service_ ? service_->metrics_port() : 0;
+}
+
+void StatsLcore::sample(SystemSnapshot& s) {
+  for (std::size_t i = 0; i < in_.ports.size(); ++i) {
+    const auto& [port, name] = in_.ports[i];
+    PortStats p;
+    p.port_id = port;
+    p.name = name;
+    rte_eth_stats st{};
+    if (rte_eth_stats_get(port, &st) == 0) {
+      p.ipackets = st.ipackets;
+      p.opackets = st.opackets;
+      p.ibytes = st.ibytes;
+      p.obytes = st.obytes;
+      p.imissed = st.imissed;
+      p.ierrors = st.ierrors;
+      p.oerrors = st.oerrors;
+      p.rx_nombuf = st.rx_nombuf;
+    }
+    const auto& names = xstat_names_[i];
+    if (!names.empty()) {
+      std::vector<rte_eth_xstat> xs(names.size());
+      const int got = rte_eth_xstats_get(port, xs.data(), static_cast<unsigned>(xs.size()));
+      for (int k = 0; k < got && static_cast<std::size_t>(k) < xs.size(); ++k) {
+        const uint64_t id = xs[static_cast<std::size_t>(k)].id;
+        if (id < names.size()) p.xstats.emplace_back(names[id], xs[static_cast<std::size_t>(k)].value);
+      }
+    }
+    s.ports.push_back(std::move(p));
+  }
+  for (const auto& [name, mp] : in_.mempools) {
+    if (mp == nullptr) continue;
+    s.mempools.push_back({name, rte_mempool_in_use_count(mp), rte_mempool_avail_count(mp), mp->size});
+  }
+  for (const auto& [name, r] : in_.rings) {
+    if (r == nullptr) continue;
+    s.rings.push_back({name, rte_ring_count(r), rte_ring_get_capacity(r), 0});
+  }
+}
+
+void StatsLcore::fill_stats(rte_tel_data* d) const {
+  rte_tel_data_start_dict(d);
+  uint64_t packets = 0, bytes = 0, messages = 0, gaps = 0, gap_messages = 0, drops = 0, dup = 0,
+           ring_full = 0;
+  for (const auto& r : in_.rx) {
+    if (r.stats == nullptr) continue;
+    packets += r.stats->packets.load();
+    bytes += r.stats->bytes.load();
+    messages += r.stats->messages.load();
+    gaps += r.stats->gaps.load();
+    gap_messages += r.stats->gap_messages.load();
+    dup += r.stats->duplicate_packets.load();
+    for (const auto& c : r.stats->drops) drops += c.load();
+    for (const auto& c : r.stats->ring_dropped_full) ring_full += c.load();
+  }
+  uint64_t events = 0, buys = 0, sells = 0, unsent = 0;
+  for (const auto& e : in_.executors) {
+    if (e.stats == nullptr) continue;
+    events += e.stats->events.load();
+    buys += e.stats->orders_sent[0].load();
+    sells += e.stats->orders_sent[1].load();
+    unsent += e.stats->tx_unsent.load();
+  }
+  rte_tel_data_add_dict_u64(d, "feed_packets", packets);
+  rte_tel_data_add_dict_u64(d, "feed_bytes", bytes);
+  rte_tel_data_add_dict_u64(d, "feed_messages", messages);
+  rte_tel_data_add_dict_u64(d, "feed_gaps", gaps);
+  rte_tel_data_add_dict_u64(d, "feed_gap_messages", gap_messages);
+  rte_tel_data_add_dict_u64(d, "feed_duplicate_packets", dup);
+  rte_tel_data_add_dict_u64(d, "feed_drops", drops);
+  rte_tel_data_add_dict_u64(d, "ring_dropped_full", ring_full);
+  rte_tel_data_add_dict_u64(d, "executor_events", events);
+  rte_tel_data_add_dict_u64(d, "orders_sent_buy", buys);
+  rte_tel_data_add_dict_u64(d, "orders_sent_sell", sells);
+  rte_tel_data_add_dict_u64(d, "tx_unsent", unsent);
+  const Status h = service_->collector().health();
+  const Status r = service_->collector().ready();
+  rte_tel_data_add_dict_int(d, "healthy", h.ok ? 1 : 0);
+  rte_tel_data_add_dict_int(d, "ready", r.ok ? 1 : 0);
+  rte_tel_data_add_dict_string(d, "health_reason", h.ok ? "" : h.reason.substr(0, 120).c_str());
+  rte_tel_data_add_dict_string(d, "ready_reason", r.ok ? "" : r.reason.substr(0, 120).c_str());
+  rte_tel_data_add_dict_u64(d, "metrics_port", metrics_port());
+}
+
+void StatsLcore::fill_books(rte_tel_data* d) const {
+  rte_tel_data_start_dict(d);
+  std::vector<book::BookRow> rows;
+  for (const trade::Engine* e : in_.engines)
+    if (e != nullptr) e->dump_rows(rows);
+  book::sort_book_rows(rows);
+  std::size_t n = 0;
+  for (const auto& row : rows) {
+    if (++n > RTE_TEL_MAX_DICT_ENTRIES) break;  // the telemetry dict is bounded
+    rte_tel_data* b = rte_tel_data_alloc();
+    if (b == nullptr) break;
+    rte_tel_data_start_dict(b);
+    rte_tel_data_add_dict_u64(b, "bid_px", row.bid_px);
+    rte_tel_data_add_dict_u64(b, "bid_qty", row.bid_qty);
+    rte_tel_data_add_dict_u64(b, "ask_px", row.ask_px);
+    rte_tel_data_add_dict_u64(b, "ask_qty", row.ask_qty);
+    rte_tel_data_add_dict_u64(b, "orders", row.orders);
+    if (rte_tel_data_add_dict_container(d, row.symbol.c_str(), b, 0) != 0) rte_tel_data_free(b);
+  }
+}
+
+}  // namespace sf::telemetry

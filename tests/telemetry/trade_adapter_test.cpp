@@ -1,0 +1,90 @@
+#include "sniperforge/telemetry/trade_adapter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "../book/itch_builder.hpp"
+#include "sniperforge/telemetry/collector.hpp"
+#include "sniperforge/trade/config_parse.hpp"
+#include "sniperforge/trade/engine.hpp"
+
+namespace sf::telemetry {
+namespace {
+
+constexpr std::string_view kConfig = R"(
+[book]
+max_orders = 1000
+max_instruments = 16
+max_levels_per_side = 64
+max_levels_total = 1024
+[risk]
+max_order_shares = 1000
+max_order_notional = 100000
+collar_bps = 100
+max_position = 500
+max_gross_notional = 1000000
+max_open_orders = 10
+max_orders_per_second = 100
+throttle_burst = 10
+[[strategy]]
+name = "sniper"
+symbol = "SF0000"
+side = "buy"
+limit_price = 200500
+shares = 100
+max_position = 300
+cooldown_ns = 1000
+[[strategy]]
+name = "sniper"
+symbol = "SF0001"
+side = "sell"
+limit_price = 209500
+shares = 50
+max_position = 50
+cooldown_ns = 0
+)";
+
+TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
+  std::vector<std::string> errors;
+  const trade::TradingConfig cfg = trade::parse_trading_config(toml::parse(kConfig), errors);
+  ASSERT_TRUE(errors.empty()) << errors.front();
+  trade::Engine engine(cfg, 0);
+  std::array<trade::OrderRequest, 16> storage{};
+  trade::OrderSink sink(storage);
+  sf::test::ItchBuilder b;
+  b.directory(1, "SF0000").add(1, 1, 'B', 100, 200000).add(1, 2, 'S', 100, 200600);
+  b.ts = 2000;
+  b.add(1, 3, 'S', 70, 200500);  // ask at the buy limit: the sniper fires
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    sink.clear();
+    engine.on_itch(b[i], 1 + i, 0, sink);
+  }
+  engine.set_kill_switch(true);
+
+  std::vector<EngineStats> out;
+  read_engine_stats({&engine, nullptr}, out);
+  ASSERT_EQ(out.size(), 1u);
+  const EngineStats& s = out[0];
+  EXPECT_EQ(s.shard, 0u);
+  EXPECT_EQ(s.orders, 1u);
+  EXPECT_TRUE(s.kill_switch);
+  EXPECT_EQ(s.rejects.size(), static_cast<std::size_t>(trade::Reject::kCount) - 1);
+  EXPECT_EQ(s.rejects.front().first, "kill_switch");
+  ASSERT_EQ(s.instruments.size(), 2u);  // configured instruments only, even before they appear
+  EXPECT_EQ(s.instruments[0].symbol, "SF0000");
+  EXPECT_EQ(s.instruments[1].symbol, "SF0001");
+  EXPECT_EQ(s.instruments[0].position, 0);  // no fill yet
+
+  TelemetrySources src;
+  src.read_engines = [&](std::vector<EngineStats>& o) { read_engine_stats({&engine}, o); };
+  MetricsCollector c(src, TelemetryConfig{});
+  const std::string text = serialize_text(c);
+  EXPECT_NE(text.find("sniperforge_trade_orders_total{shard=\"0\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("sniperforge_trade_kill_switch{shard=\"0\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("sniperforge_trade_position_shares{shard=\"0\",symbol=\"SF0001\"} 0"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sf::telemetry
