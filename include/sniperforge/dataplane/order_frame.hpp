@@ -14,10 +14,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/proto/endian.hpp"
 #include "sniperforge/proto/net.hpp"
+#include "sniperforge/proto/ouch.hpp"
+#include "sniperforge/proto/session.hpp"
 #include "sniperforge/trade/order_request.hpp"
 
 namespace sf::dataplane {
@@ -29,26 +32,38 @@ inline constexpr std::size_t kOrderHeadersLength =
     net::kEthernetHeaderLength + net::kIpv4MinHeaderLength + net::kUdpHeaderLength;
 inline constexpr std::size_t kOrderFrameLength = kOrderHeadersLength + kOrderPayloadLength;
 inline constexpr std::size_t kClOrdIdLength = 14;
+static_assert(kEnterOrderLength == ouch::inbound::msg::EnterOrder::kFixedLength);
 
-// Writes the 47-byte OUCH 5.0 Enter Order for `r` at `out`.
+// Writes the 47-byte OUCH 5.0 Enter Order for `r` at `out` (P's OUCH encoder).
 inline void encode_enter_order(uint8_t* out, const trade::OrderRequest& r) noexcept {
-  out[0] = 'O';
-  proto::store_be<uint32_t>(out + 1, r.user_ref_num);
-  out[5] = static_cast<uint8_t>(r.side);
-  proto::store_be<uint32_t>(out + 6, r.shares);
-  std::memcpy(out + 10, r.symbol.data(), 8);
-  proto::store_be<uint64_t>(out + 18, r.price);
-  out[26] = static_cast<uint8_t>(r.tif);
-  out[27] = 'Y';  // display
-  out[28] = 'P';  // capacity: principal
-  out[29] = 'N';  // intermarket sweep
-  out[30] = 'N';  // cross type: none
+  ouch::inbound::msg::EnterOrder m;
+  m.user_ref_num = r.user_ref_num;
+  m.side = r.side;
+  m.quantity = r.shares;
+  m.symbol.c = r.symbol;
+  m.price = r.price;
+  m.time_in_force = r.tif;
+  m.display = 'Y';
+  m.capacity = 'P';  // principal
+  m.intermarket_sweep_eligibility = 'N';
+  m.cross_type = 'N';
   uint64_t seq = r.trigger_seq;
   for (int i = static_cast<int>(kClOrdIdLength) - 1; i >= 0; --i) {
-    out[31 + i] = static_cast<uint8_t>('0' + seq % 10);
+    m.cl_ord_id.c[static_cast<std::size_t>(i)] = static_cast<char>('0' + seq % 10);
     seq /= 10;
   }
-  proto::store_be<uint16_t>(out + 45, 0);  // no appendage
+  (void)m.encode(out);
+}
+
+// Trigger sequence number carried in an Enter Order's ClOrdID (see above); false if not digits.
+[[nodiscard]] inline bool trigger_seq_from_cl_ord_id(std::string_view id, uint64_t& seq) noexcept {
+  if (id.size() != kClOrdIdLength) return false;
+  seq = 0;
+  for (char c : id) {
+    if (c < '0' || c > '9') return false;
+    seq = seq * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
 }
 
 class OrderFrameTemplate {
@@ -67,9 +82,9 @@ class OrderFrameTemplate {
     s.ttl = c.ttl;
     s.udp_checksum = false;
     (void)net::write_udp_headers(bytes_.data(), s, kOrderPayloadLength);
-    uint8_t* p = bytes_.data() + kOrderHeadersLength;
-    proto::store_be<uint16_t>(p, static_cast<uint16_t>(1 + kEnterOrderLength));
-    p[2] = 'U';
+    // Order-session framing (P's builder): one 'U' Unsequenced Data packet per datagram.
+    session::DatagramBuilder b(bytes_.data() + kOrderHeadersLength, kOrderPayloadLength);
+    if (b.begin_packet(session::type::kUnsequencedData, kEnterOrderLength)) b.commit(kEnterOrderLength);
   }
 
   // Writes the whole frame (kOrderFrameLength bytes) for one order.
