@@ -35,8 +35,8 @@ Reject RiskGate::evaluate(const OrderRequest& r, const book::OrderBook* book, ui
           : r.price * 10'000 + ref * std::min<uint64_t>(cfg_.collar_bps, 10'000) < ref * 10'000)
     return Reject::kPriceCollar;
 
-  const int64_t pos = inst_[r.locate].position + (buy ? int64_t{r.shares} : -int64_t{r.shares});
-  if (pos > cfg_.max_position || -pos > cfg_.max_position) return Reject::kMaxPosition;
+  const Instrument& in = inst_[r.locate];
+  if ((buy ? in.bought : in.sold) + int64_t{r.shares} > cfg_.max_position) return Reject::kMaxPosition;
   if (gross_notional_ + notional > cfg_.max_gross_notional) return Reject::kMaxGrossNotional;
   const bool resting = r.tif != kTifIoc;
   if (resting && open_orders_ >= cfg_.max_open_orders) return Reject::kMaxOpenOrders;
@@ -61,7 +61,7 @@ Reject RiskGate::check_and_commit(const OrderRequest& r, const book::OrderBook* 
     return rj;
   }
   tokens_ -= kNanoTokens;
-  inst_[r.locate].position += r.side == 'B' ? int64_t{r.shares} : -int64_t{r.shares};
+  (r.side == 'B' ? inst_[r.locate].bought : inst_[r.locate].sold) += r.shares;
   gross_notional_ += r.price * r.shares;
   if (r.tif != kTifIoc) ++open_orders_;
   last_urn_ = r.user_ref_num;

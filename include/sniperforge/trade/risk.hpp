@@ -1,7 +1,9 @@
 // Pre-trade risk gate: every order, whatever its source, passes check_and_commit() before it may be sent.
 // Decisions use only state the gate itself owns (orders it accepted, feed time, the book), never venue
-// responses, so a replay decides exactly like the live appliance: position and notional limits assume the
-// worst case, i.e. that every accepted order fills completely.
+// responses, so a replay decides exactly like the live appliance. Position and notional limits therefore
+// assume the worst case: every accepted order may fill completely and sells never offset buys (nor buys
+// sells) until filled, so the gate keeps total accepted buy shares and total accepted sell shares per
+// instrument each within max_position -- whatever the venue fills, |position| <= max_position.
 #pragma once
 
 #include <array>
@@ -63,7 +65,12 @@ class RiskGate {
   [[nodiscard]] bool kill_switch() const noexcept { return kill_; }
   [[nodiscard]] bool instrument_killed(uint16_t locate) const noexcept { return inst_[locate].killed; }
 
-  [[nodiscard]] int64_t committed_position(uint16_t locate) const noexcept { return inst_[locate].position; }
+  // Net of accepted buy and sell shares (the position if everything filled).
+  [[nodiscard]] int64_t committed_position(uint16_t locate) const noexcept {
+    return inst_[locate].bought - inst_[locate].sold;
+  }
+  [[nodiscard]] int64_t committed_buys(uint16_t locate) const noexcept { return inst_[locate].bought; }
+  [[nodiscard]] int64_t committed_sells(uint16_t locate) const noexcept { return inst_[locate].sold; }
   [[nodiscard]] uint64_t gross_notional() const noexcept { return gross_notional_; }
   [[nodiscard]] uint32_t open_orders() const noexcept { return open_orders_; }
   [[nodiscard]] uint32_t last_user_ref_num() const noexcept { return last_urn_; }
@@ -79,7 +86,8 @@ class RiskGate {
   Reject evaluate(const OrderRequest& r, const book::OrderBook* book, uint64_t feed_ts) noexcept;
 
   struct Instrument {
-    int64_t position = 0;  // committed: signed shares of every accepted order
+    int64_t bought = 0;  // shares of every accepted buy
+    int64_t sold = 0;    // shares of every accepted sell
     bool killed = false;
   };
   RiskConfig cfg_;

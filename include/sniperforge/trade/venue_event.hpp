@@ -1,5 +1,5 @@
 // OUCH 5.0 outbound (venue -> client) messages the order state machine consumes, as one typed event.
-// parse_ouch_outbound() maps wire bytes to it with bounds checks.
+// parse_ouch_outbound() maps wire bytes to it through the shared, bounds-checked proto/ouch.hpp views.
 #pragma once
 
 #include <array>
@@ -27,13 +27,12 @@ struct VenueEvent {
 
 enum class VenueParse : uint8_t {
   kOk,
-  kIgnored /* known type the state machine does not need */,
-  kUnknownType,
-  kBadLength
+  kIgnored,      // valid, but a type the state machine does not need (S, P, I, T, M, R)
+  kUnknownType,  // empty or not an OUCH 5.0 outbound type
+  kBadLength     // wrong length or malformed appendage
 };
 
-// Parses one OUCH 5.0 outbound message (type byte first). Optional appendages are allowed after the fixed
-// part.
+// Validates (proto/ouch.hpp) and parses one OUCH 5.0 outbound message (type byte first, appendage included).
 [[nodiscard]] VenueParse parse_ouch_outbound(const uint8_t* p, std::size_t len, VenueEvent& out) noexcept;
 
 }  // namespace sf::trade

@@ -1,0 +1,361 @@
+// Risk gate: one test per rejection reason, and a randomized property test through the Engine: across
+// millions of random orders, book changes, halts, kill switches and venue fills, no accepted order breaches
+// any limit (checked by an independent oracle), and real positions stay within the limits too.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <random>
+
+#include "../book/itch_builder.hpp"
+#include "sniperforge/trade/engine.hpp"
+
+using namespace sf::trade;
+using sf::book::Side;
+using sf::test::ItchBuilder;
+
+namespace {
+
+RiskConfig limits() {
+  RiskConfig r;
+  r.max_order_shares = 1'000;
+  r.max_order_notional = 100'000ull * 10'000;  // $100k
+  r.collar_bps = 100;                          // 1 %
+  r.max_position = 2'000;
+  r.max_gross_notional = 1'000'000ull * 10'000;  // $1M
+  r.max_open_orders = 3;
+  r.max_orders_per_second = 10;
+  r.throttle_burst = 5;
+  return r;
+}
+
+struct Fixture {
+  Fixture() : books(book_cfg()), gate(limits()) {
+    ItchBuilder b;
+    b.directory(1, "AAA").add(1, 1, 'B', 500, 199'900).add(1, 2, 'S', 500, 200'000);
+    b.directory(2, "BBB").trading_action(2, "BBB", 'H').add(2, 3, 'S', 500, 100'000);
+    for (std::size_t i = 0; i < b.size(); ++i) books.apply(b[i]);
+  }
+  static sf::book::BookConfig book_cfg() {
+    sf::book::BookConfig c;
+    c.max_orders = 100;
+    c.max_instruments = 8;
+    c.max_levels_total = 1024;
+    return c;
+  }
+  OrderRequest order(char side, uint32_t shares, uint64_t price, uint16_t locate = 1, char tif = kTifIoc) {
+    OrderRequest r;
+    r.side = side;
+    r.shares = shares;
+    r.price = price;
+    r.locate = locate;
+    r.tif = tif;
+    r.user_ref_num = ++urn;
+    return r;
+  }
+  Reject check(const OrderRequest& r, uint64_t ts = 1'000) {
+    return gate.check_and_commit(r, books.find(r.locate), ts);
+  }
+  sf::book::BookSet books;
+  RiskGate gate;
+  uint32_t urn = 0;
+};
+
+}  // namespace
+
+TEST(Risk, AcceptsAnOrderWithinAllLimits) {
+  Fixture f;
+  EXPECT_EQ(f.check(f.order('B', 100, 200'000)), Reject::kNone);
+  EXPECT_EQ(f.gate.committed_position(1), 100);
+  EXPECT_EQ(f.gate.gross_notional(), 100u * 200'000);
+  EXPECT_EQ(f.gate.accepted(), 1u);
+}
+
+TEST(Risk, KillSwitchGlobalAndPerInstrument) {
+  Fixture f;
+  f.gate.set_kill_switch(true);
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000)), Reject::kKillSwitch);
+  f.gate.set_kill_switch(false);
+  f.gate.set_instrument_killed(1, true);
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000)), Reject::kInstrumentKilled);
+  f.gate.set_instrument_killed(1, false);
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000)), Reject::kNone);
+  EXPECT_EQ(f.gate.rejects(Reject::kKillSwitch), 1u);
+  EXPECT_EQ(f.gate.rejects(Reject::kInstrumentKilled), 1u);
+}
+
+TEST(Risk, NotTradingWhenHaltedOrUnknown) {
+  Fixture f;
+  EXPECT_EQ(f.check(f.order('B', 1, 100'000, 2)), Reject::kNotTrading);
+  OrderRequest r = f.order('B', 1, 100'000, 3);
+  EXPECT_EQ(f.gate.check_and_commit(r, nullptr, 0), Reject::kNotTrading);
+}
+
+TEST(Risk, BadOrders) {
+  Fixture f;
+  EXPECT_EQ(f.check(f.order('B', 0, 200'000)), Reject::kBadOrder);
+  EXPECT_EQ(f.check(f.order('B', 1, 0)), Reject::kBadOrder);
+  EXPECT_EQ(f.check(f.order('X', 1, 200'000)), Reject::kBadOrder);
+}
+
+TEST(Risk, MaxOrderSharesAndNotional) {
+  Fixture f;
+  EXPECT_EQ(f.check(f.order('B', 1'001, 200'000)), Reject::kMaxOrderShares);
+  RiskConfig c = limits();
+  c.max_order_notional = 1'000ull * 10'000;  // $1k: 100 shares at $20 = $2k
+  RiskGate g(c);
+  OrderRequest r = f.order('B', 100, 200'000);
+  EXPECT_EQ(g.check_and_commit(r, f.books.find(1), 0), Reject::kMaxOrderNotional);
+}
+
+TEST(Risk, PriceCollarAgainstTheSideTaken) {
+  Fixture f;
+  EXPECT_EQ(f.check(f.order('B', 1, 202'000)), Reject::kNone);  // ask 200000 + 1 % = 202000
+  EXPECT_EQ(f.check(f.order('B', 1, 202'001)), Reject::kPriceCollar);
+  EXPECT_EQ(f.check(f.order('S', 1, 197'901)), Reject::kNone);  // bid 199900 - 1 % = 197901
+  EXPECT_EQ(f.check(f.order('S', 1, 197'900)), Reject::kPriceCollar);
+}
+
+TEST(Risk, NoReferencePriceOnEmptySide) {
+  Fixture f;
+  ItchBuilder b;
+  b.del(1, 2);
+  f.books.apply(b[0]);
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000)), Reject::kNoReferencePrice);
+}
+
+TEST(Risk, MaxPositionCountsEveryAcceptedOrderPerSide) {
+  Fixture f;
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(f.check(f.order('B', 1'000, 200'000), 1'000 + i), Reject::kNone);
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000), 2'000), Reject::kMaxPosition);
+  EXPECT_EQ(f.check(f.order('S', 1'000, 199'900), 3'000), Reject::kNone);
+  // An unfilled sell does not make room for more buys: the buys may all fill and the sell not at all.
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000), 4'000), Reject::kMaxPosition);
+  EXPECT_EQ(f.gate.committed_position(1), 1'000);
+  EXPECT_EQ(f.gate.committed_sells(1), 1'000);
+}
+
+TEST(Risk, MaxGrossNotional) {
+  RiskConfig c = limits();
+  c.max_gross_notional = 50'000ull * 10'000;  // $50k: two orders of 1000 @ $20
+  Fixture f;
+  RiskGate g(c);
+  EXPECT_EQ(g.check_and_commit(f.order('B', 1'000, 200'000), f.books.find(1), 1), Reject::kNone);
+  EXPECT_EQ(g.check_and_commit(f.order('S', 1'000, 199'900), f.books.find(1), 2), Reject::kNone);
+  EXPECT_EQ(g.check_and_commit(f.order('B', 1'000, 200'000), f.books.find(1), 3), Reject::kMaxGrossNotional);
+}
+
+TEST(Risk, MaxOpenOrdersForRestingOrders) {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(f.check(f.order('B', 1, 199'000, 1, kTifDay), 10 + i), Reject::kNone);
+  EXPECT_EQ(f.check(f.order('B', 1, 199'000, 1, kTifDay), 20), Reject::kMaxOpenOrders);
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000, 1, kTifIoc), 21), Reject::kNone);  // IOC never rests
+  f.gate.on_order_closed();
+  EXPECT_EQ(f.check(f.order('B', 1, 199'000, 1, kTifDay), 22), Reject::kNone);
+}
+
+TEST(Risk, ThrottleTokenBucketOnFeedTime) {
+  Fixture f;
+  const uint64_t t0 = 10'000'000'000;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(f.check(f.order('B', 1, 200'000), t0), Reject::kNone);  // burst 5
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000), t0), Reject::kThrottle);
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000), t0 + 99'000'000), Reject::kThrottle);  // 0.99 token
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000), t0 + 100'000'000), Reject::kNone);     // 10/s: one per 100 ms
+  EXPECT_EQ(f.check(f.order('B', 1, 200'000), t0 + 100'000'000), Reject::kThrottle);
+}
+
+TEST(Risk, UserRefNumMustStrictlyIncrease) {
+  Fixture f;
+  OrderRequest r = f.order('B', 1, 200'000);
+  EXPECT_EQ(f.check(r), Reject::kNone);
+  EXPECT_EQ(f.check(r, 2'000'000'000), Reject::kUserRefNum);  // same again
+  r.user_ref_num -= 1;
+  EXPECT_EQ(f.check(r, 4'000'000'000), Reject::kUserRefNum);
+  r.user_ref_num = 0;
+  EXPECT_EQ(f.check(r, 6'000'000'000), Reject::kUserRefNum);
+}
+
+struct SegmentResult {
+  uint64_t accepted = 0, rejected = 0;
+  std::array<uint64_t, static_cast<std::size_t>(Reject::kCount)> reasons{};
+};
+
+// One trading day: a fresh engine, random feed/orders/venue events, every accepted order checked.
+void run_segment(uint64_t seed, int steps, SegmentResult& out) {
+  TradingConfig cfg;
+  cfg.book.max_orders = 4096;
+  cfg.book.max_instruments = 16;
+  cfg.book.max_levels_total = 1 << 16;
+  cfg.risk = limits();
+  cfg.risk.max_position = 50'000;
+  cfg.risk.max_order_notional = 30'000ull * 10'000;
+  cfg.risk.max_open_orders = 20;
+  cfg.risk.max_orders_per_second = 1'000;
+  cfg.risk.throttle_burst = 50;
+  cfg.risk.max_gross_notional = 8'000'000ull * 10'000;
+  cfg.max_tracked_orders = 1 << 12;
+  Engine engine(cfg);
+  std::array<OrderRequest, 4> storage{};
+  OrderSink sink(storage);
+  std::mt19937_64 rng(seed);
+  auto uni = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+
+  constexpr int kInstruments = 4;
+  constexpr const char* kSyms[] = {"", "S1", "S2", "S3", "S4"};
+  std::array<bool, kInstruments + 1> halted{}, killed{};
+  bool kill = false;
+  std::map<uint64_t, int> live_refs;  // feed orders per ref -> locate
+  uint64_t next_ref = 1, seq = 0, ts = 1'000'000'000;
+  ItchBuilder b;
+  for (uint16_t l = 1; l <= kInstruments; ++l) b.directory(l, kSyms[l]);
+  for (std::size_t i = 0; i < b.size(); ++i) engine.on_itch(b[i], ++seq, 0, sink);
+
+  // Oracle state.
+  std::array<int64_t, kInstruments + 1> buys{}, sells{};
+  uint64_t gross = 0;
+  int64_t open_resting = 0;
+  uint32_t last_urn = 0;
+  std::deque<uint64_t> accepted_times;
+  std::vector<OrderRequest> unfilled;  // sent orders the venue may fill
+  uint64_t accepted = 0, rejected = 0, fills = 0;
+
+  for (int step = 0; step < steps; ++step) {
+    const int64_t what = uni(0, 99);
+    if (what < 30) {  // feed: move the book, halts
+      b.clear();
+      b.ts = ts += static_cast<uint64_t>(uni(0, 2'000'000));
+      const uint16_t l = static_cast<uint16_t>(uni(1, kInstruments));
+      const int64_t k = uni(0, 99);
+      if (k < 2 && (halted[l] || uni(0, 9) == 0)) {  // rare halts, resumed at the next chance
+        halted[l] = !halted[l];
+        b.trading_action(l, kSyms[l], halted[l] ? 'H' : 'T');
+      } else if (k < 55 || live_refs.size() < 8) {
+        const char side = uni(0, 1) ? 'B' : 'S';
+        const int64_t mid = 100'000 * l + uni(-500, 500);
+        const uint32_t px =
+            static_cast<uint32_t>(side == 'B' ? mid - uni(1, 20) * 100 : mid + uni(1, 20) * 100);
+        b.add(l, next_ref, side, static_cast<uint32_t>(uni(1, 500)), px);
+        live_refs[next_ref++] = l;
+      } else {
+        auto it = live_refs.lower_bound(static_cast<uint64_t>(uni(1, static_cast<int64_t>(next_ref))));
+        if (it == live_refs.end()) it = live_refs.begin();
+        b.del(static_cast<uint16_t>(it->second), it->first);
+        live_refs.erase(it);
+      }
+      engine.on_itch(b[0], ++seq, 0, sink);
+    } else if (what < 32) {  // kill switches
+      // Mostly off: switched on rarely, off again at the next chance.
+      if (uni(0, 1)) {
+        if (kill || uni(0, 19) == 0) engine.set_kill_switch(kill = !kill);
+      } else {
+        const uint16_t l = static_cast<uint16_t>(uni(1, kInstruments));
+        if (killed[l] || uni(0, 9) == 0) engine.set_instrument_killed(l, killed[l] = !killed[l]);
+      }
+    } else if (what < 45 && !unfilled.empty()) {  // venue: accept + fill/cancel an order we sent
+      const std::size_t i = static_cast<std::size_t>(uni(0, static_cast<int64_t>(unfilled.size()) - 1));
+      const OrderRequest o = unfilled[i];
+      unfilled[i] = unfilled.back();
+      unfilled.pop_back();
+      VenueEvent e;
+      e.type = VenueEventType::kAccepted;
+      e.user_ref_num = o.user_ref_num;
+      e.shares = o.shares;
+      e.price = o.price;
+      engine.on_venue_event(e);
+      const uint32_t filled = static_cast<uint32_t>(uni(0, o.shares));
+      if (filled) {
+        e.type = VenueEventType::kExecuted;
+        e.shares = filled;
+        e.match_number = ++fills;
+        engine.on_venue_event(e);
+      }
+      if (filled < o.shares) {
+        e.type = VenueEventType::kCanceled;
+        e.shares = o.shares - filled;
+        engine.on_venue_event(e);
+      }
+      if (o.tif != kTifIoc) --open_resting;
+      for (uint16_t l = 1; l <= kInstruments; ++l) {
+        const int64_t real = engine.orders().position(l).shares;
+        ASSERT_LE(real > 0 ? real : -real, cfg.risk.max_position) << "real position beyond the limit";
+      }
+    } else {  // an order
+      const uint16_t l = static_cast<uint16_t>(uni(1, kInstruments));
+      const sf::book::OrderBook* book = engine.books().find(l);
+      Intent in;
+      in.side = uni(0, 1) ? Side::kBuy : Side::kSell;
+      const int64_t ref_px = 100'000 * l;
+      in.price = static_cast<uint32_t>(std::max<int64_t>(0, ref_px + uni(-3'000, 3'000)));
+      in.shares = static_cast<uint32_t>(uni(0, 1'200));
+      in.tif = uni(0, 3) ? kTifIoc : kTifDay;
+      sink.clear();
+      const Reject rj = engine.submit(in, l, seq, 0, sink);
+      if (rj != Reject::kNone) {
+        ++rejected;
+        ASSERT_TRUE(sink.empty());
+        continue;
+      }
+      ++accepted;
+      ASSERT_EQ(sink.size(), 1u);
+      const OrderRequest& r = sink[0];
+      // Independent checks of every limit.
+      ASSERT_FALSE(kill);
+      ASSERT_FALSE(killed[l]);
+      ASSERT_FALSE(halted[l]);
+      ASSERT_TRUE(book != nullptr && book->can_trade());
+      ASSERT_GT(r.user_ref_num, last_urn);
+      last_urn = r.user_ref_num;
+      ASSERT_GT(r.shares, 0u);
+      ASSERT_LE(r.shares, cfg.risk.max_order_shares);
+      ASSERT_LE(static_cast<double>(r.shares) * static_cast<double>(r.price),
+                static_cast<double>(cfg.risk.max_order_notional));
+      const Side take = r.side == 'B' ? Side::kSell : Side::kBuy;
+      ASSERT_FALSE(book->empty(take));
+      const double best = book->best_price(take), bps = cfg.risk.collar_bps / 10'000.0;
+      if (r.side == 'B') {
+        ASSERT_LE(static_cast<double>(r.price), best * (1 + bps) + 1e-6);
+      } else {
+        ASSERT_GE(static_cast<double>(r.price), best * (1 - bps) - 1e-6);
+      }
+      (r.side == 'B' ? buys[l] : sells[l]) += r.shares;
+      // Worst case over any venue behaviour: all buys fill and no sell, or the reverse.
+      ASSERT_LE(buys[l], cfg.risk.max_position);
+      ASSERT_LE(sells[l], cfg.risk.max_position);
+      gross += r.shares * r.price;
+      ASSERT_LE(gross, cfg.risk.max_gross_notional);
+      if (r.tif != kTifIoc) {
+        ASSERT_LE(++open_resting, int64_t{cfg.risk.max_open_orders});
+      }
+      // Token bucket: within any window of 1 s at most burst + rate orders.
+      accepted_times.push_back(ts);
+      while (accepted_times.front() + 1'000'000'000 <= ts) accepted_times.pop_front();
+      ASSERT_LE(accepted_times.size(), cfg.risk.throttle_burst + cfg.risk.max_orders_per_second);
+      unfilled.push_back(r);
+    }
+  }
+  out.accepted += accepted;
+  out.rejected += rejected;
+  for (std::size_t i = 0; i < out.reasons.size(); ++i)
+    out.reasons[i] += engine.risk().rejects(static_cast<Reject>(i));
+  EXPECT_EQ(engine.orders().issues(OrderIssue::kIllegalTransition), 0u);
+}
+
+TEST(Risk, PropertyNoAcceptedOrderBreachesALimit) {
+  SegmentResult r;
+  for (uint64_t day = 0; day < 20 && !::testing::Test::HasFatalFailure(); ++day)
+    run_segment(42 + day, 100'000, r);
+  // 2 M steps in all; the random mix must exercise both outcomes and most reasons.
+  EXPECT_GT(r.accepted, 10'000u);
+  EXPECT_GT(r.rejected, 100'000u);
+  int reasons = 0;
+  for (std::size_t i = 1; i < r.reasons.size(); ++i) {
+    reasons += r.reasons[i] > 0;
+    std::printf("%s %llu\n", std::string(to_string(static_cast<Reject>(i))).c_str(),
+                static_cast<unsigned long long>(r.reasons[i]));
+  }
+  std::printf("accepted %llu rejected %llu\n", static_cast<unsigned long long>(r.accepted),
+              static_cast<unsigned long long>(r.rejected));
+  EXPECT_GE(reasons, 11);
+}
