@@ -6,6 +6,7 @@
 // Everything is validated (config, placement, EAL arguments) before EAL starts; then ports, rings
 // and engines are built, the lcores launched, and the main thread waits (housekeeping) until the
 // replay input is exhausted or SIGINT/SIGTERM arrives, drains, and prints a summary.
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <unistd.h>
@@ -57,7 +58,7 @@ std::string machine_text(const sf::dataplane::Machine& m) {
 int main(int argc, char** argv) {
   using namespace sf::dataplane;
   CLI::App app{"SniperForge tick-to-trade appliance (DPDK)"};
-  std::string config_path, rx_pcap, tx_pcap, dump_books, metrics_addr;
+  std::string config_path, rx_pcap, tx_pcap, dump_books, metrics_addr, stats_file;
   bool check_config = false, topology = false, hold = false;
   app.add_option("--config", config_path, "TOML configuration file")->required();
   app.add_option("--rx-pcap", rx_pcap,
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
   app.add_flag("--check-config", check_config, "validate the configuration and placement, then exit");
   app.add_flag("--topology", topology, "print the machine and the lcore placement, then exit");
   app.add_option("--metrics-addr", metrics_addr, "Prometheus exporter HOST:PORT (overrides [telemetry])");
+  app.add_option("--stats-file", stats_file, "write every counter as name=value lines here at exit");
   app.add_flag("--hold", hold, "after a replay ends, keep running (metrics stay up) until SIGINT/SIGTERM");
   CLI11_PARSE(app, argc, argv);
 
@@ -197,6 +199,17 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "sniperforge: cannot write %s\n", dump_books.c_str());
           rc = 1;
         }
+      }
+      if (!stats_file.empty()) {
+        std::ofstream out(stats_file);
+        for (const auto& [k, v] : rt.counters()) out << k << "=" << v << "\n";
+        const auto t2t = rt.tick_to_trade();
+        const double ns_per_tick = 1e9 / static_cast<double>(rte_get_tsc_hz());
+        out << "tick_to_trade_count=" << t2t.total() << "\n";
+        out << "tick_to_trade_p50_ns="
+            << static_cast<uint64_t>(static_cast<double>(t2t.percentile(0.5)) * ns_per_tick) << "\n";
+        out << "tick_to_trade_p99_ns="
+            << static_cast<uint64_t>(static_cast<double>(t2t.percentile(0.99)) * ns_per_tick) << "\n";
       }
       std::printf("== sniperforge summary (%s, %s) ==\n%s", config_path.c_str(),
                   mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", rt.summary().c_str());

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "sniperforge/book/dump.hpp"
@@ -83,6 +84,11 @@ struct Runtime::Executor {
         continue;
       }
       auto* d = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, kOrderFrameLength));
+      if (!d) [[unlikely]] {  // data room smaller than one order frame: cannot happen with default pools
+        rte_pktmbuf_free(m);
+        mbuf_alloc_failed.add();
+        continue;
+      }
       templates[shard].build(d, r);
       if (tx_offload) {
         auto* ip = reinterpret_cast<rte_ipv4_hdr*>(d + net::kEthernetHeaderLength);
@@ -426,78 +432,103 @@ std::vector<Runtime::LcoreStatsRef> Runtime::stats_refs() const {
   return v;
 }
 
-std::string Runtime::summary() const {
-  std::ostringstream o;
-  uint64_t packets = 0, bytes = 0, feed_packets = 0, messages = 0, heartbeats = 0, gaps = 0, gap_msgs = 0,
-           dups = 0, late = 0, stale = 0, ring_drops = 0, ring_enq = 0;
-  std::array<uint64_t, telemetry::kFeedDropReasonCount> drops{};
-  for (const auto& r : rx_) {
-    const auto& s = *r->stats;
-    packets += s.packets.load();
-    bytes += s.bytes.load();
-    feed_packets += s.feed_packets.load();
-    messages += s.messages.load();
-    heartbeats += s.heartbeats.load();
-    gaps += s.gaps.load();
-    gap_msgs += s.gap_messages.load();
-    dups += s.duplicate_packets.load();
-    late += s.late_packets.load();
-    stale += s.books_marked_stale.load();
-    for (std::size_t i = 0; i < drops.size(); ++i) drops[i] += s.drops[i].load();
+std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
+  std::vector<std::pair<std::string, uint64_t>> c;
+  auto sum_rx = [&](auto field) {
+    uint64_t v = 0;
+    for (const auto& r : rx_) v += field(*r->stats);
+    return v;
+  };
+  auto sum_ex = [&](auto field) {
+    uint64_t v = 0;
+    for (const auto& x : exec_) v += field(*x);
+    return v;
+  };
+  using RxS = telemetry::RxLcoreStats;
+  c.emplace_back("packets", sum_rx([](const RxS& s) { return s.packets.load(); }));
+  c.emplace_back("bytes", sum_rx([](const RxS& s) { return s.bytes.load(); }));
+  c.emplace_back("feed_packets", sum_rx([](const RxS& s) { return s.feed_packets.load(); }));
+  c.emplace_back("heartbeats", sum_rx([](const RxS& s) { return s.heartbeats.load(); }));
+  c.emplace_back("messages", sum_rx([](const RxS& s) { return s.messages.load(); }));
+  c.emplace_back("gaps", sum_rx([](const RxS& s) { return s.gaps.load(); }));
+  c.emplace_back("gap_messages", sum_rx([](const RxS& s) { return s.gap_messages.load(); }));
+  c.emplace_back("duplicate_packets", sum_rx([](const RxS& s) { return s.duplicate_packets.load(); }));
+  c.emplace_back("late_packets", sum_rx([](const RxS& s) { return s.late_packets.load(); }));
+  c.emplace_back("books_marked_stale", sum_rx([](const RxS& s) { return s.books_marked_stale.load(); }));
+  uint64_t drops_total = 0;
+  for (std::size_t i = 0; i < telemetry::kFeedDropReasonCount; ++i) {
+    const uint64_t v = sum_rx([i](const RxS& s) { return s.drops[i].load(); });
+    drops_total += v;
+    c.emplace_back("drop_" + std::string(telemetry::to_string(static_cast<telemetry::FeedDropReason>(i))), v);
+  }
+  c.emplace_back("drops", drops_total);
+  uint64_t enq = 0, full = 0;
+  for (const auto& r : rx_)
     for (std::size_t e = 0; e < exec_.size(); ++e) {
-      ring_drops += s.ring_dropped_full[e].load();
-      ring_enq += s.ring_enqueued[e].load();
+      enq += r->stats->ring_enqueued[e].load();
+      full += r->stats->ring_dropped_full[e].load();
     }
+  c.emplace_back("ring_enqueued", enq);
+  c.emplace_back("ring_dropped_full", full);
+  c.emplace_back("executor_events", sum_ex([](const Executor& x) { return x.stats->events.load(); }));
+  c.emplace_back("stale_events", sum_ex([](const Executor& x) { return x.stale_events.load(); }));
+  c.emplace_back("misrouted", sum_ex([](const Executor& x) { return x.misrouted.load(); }));
+  c.emplace_back("orders_buy", sum_ex([](const Executor& x) { return x.stats->orders_sent[0].load(); }));
+  c.emplace_back("orders_sell", sum_ex([](const Executor& x) { return x.stats->orders_sent[1].load(); }));
+  c.emplace_back("tx_packets", sum_ex([](const Executor& x) { return x.stats->tx_packets.load(); }));
+  c.emplace_back("tx_unsent", sum_ex([](const Executor& x) { return x.stats->tx_unsent.load(); }));
+  c.emplace_back("mbuf_alloc_failed", sum_ex([](const Executor& x) { return x.mbuf_alloc_failed.load(); }));
+  uint64_t accepted = 0;
+  for (const auto& e : engines_) accepted += e->risk().accepted();
+  c.emplace_back("risk_accepted", accepted);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(trade::Reject::kCount); ++i) {
+    uint64_t v = 0;
+    for (const auto& e : engines_) v += e->risk().rejects(static_cast<trade::Reject>(i));
+    c.emplace_back("reject_" + std::string(trade::to_string(static_cast<trade::Reject>(i))), v);
   }
-  o << "packets:      " << packets << " received (" << bytes << " bytes), " << feed_packets
-    << " valid feed packets (" << heartbeats << " heartbeat/end-of-session)\n";
-  o << "messages:     " << messages << " ITCH messages, " << ring_enq << " events enqueued, " << ring_drops
-    << " dropped on full rings\n";
-  o << "sequence:     " << gaps << " gaps (" << gap_msgs << " messages missing), " << dups
-    << " duplicate packets, " << late << " late packets; books marked stale " << stale << " time(s)\n";
-  std::string dr;
-  for (std::size_t i = 0; i < drops.size(); ++i)
-    if (drops[i])
-      dr += (dr.empty() ? "" : ", ") +
-            std::string(telemetry::to_string(static_cast<telemetry::FeedDropReason>(i))) + "=" +
-            fmt_u(drops[i]);
-  o << "drops:        " << (dr.empty() ? "none" : dr) << "\n";
-  o << "books:        " << book_rows().size() << " instruments with orders, over " << engines_.size()
-    << " shard(s)\n";
+  c.emplace_back("book_instruments", book_rows().size());
+  c.emplace_back("shards", engines_.size());
+  c.emplace_back("executors", exec_.size());
+  return c;
+}
 
-  uint64_t sent = 0, unsent = 0, orders_b = 0, orders_s = 0, accepted = 0, alloc_fail = 0, misrouted = 0;
-  telemetry::HistogramSnapshot t2t;
-  for (const auto& x : exec_) {
-    const auto& s = *x->stats;
-    sent += s.tx_packets.load();
-    unsent += s.tx_unsent.load();
-    orders_b += s.orders_sent[0].load();
-    orders_s += s.orders_sent[1].load();
-    alloc_fail += x->mbuf_alloc_failed.load();
-    misrouted += x->misrouted.load();
-    t2t.merge(s.tick_to_trade.snapshot());
+telemetry::HistogramSnapshot Runtime::tick_to_trade() const {
+  telemetry::HistogramSnapshot t;
+  for (const auto& x : exec_) t.merge(x->stats->tick_to_trade.snapshot());
+  return t;
+}
+
+std::string Runtime::summary() const {
+  std::map<std::string, uint64_t> c;
+  for (const auto& [k, v] : counters()) c[k] = v;
+  std::ostringstream o;
+  o << "packets:       " << c["packets"] << " received (" << c["bytes"] << " bytes), " << c["feed_packets"]
+    << " valid feed packets (" << c["heartbeats"] << " heartbeat/end-of-session)\n";
+  o << "messages:      " << c["messages"] << " ITCH messages; " << c["ring_enqueued"] << " events enqueued, "
+    << c["ring_dropped_full"] << " dropped on full rings\n";
+  o << "sequence:      " << c["gaps"] << " gaps (" << c["gap_messages"] << " messages missing), "
+    << c["duplicate_packets"] << " duplicate and " << c["late_packets"]
+    << " late packets; books marked stale " << c["books_marked_stale"] << " time(s)\n";
+  std::string dr, rj;
+  for (const auto& [k, v] : c) {
+    if (v && k.rfind("drop_", 0) == 0) dr += (dr.empty() ? "" : ", ") + k.substr(5) + "=" + fmt_u(v);
+    if (v && k.rfind("reject_", 0) == 0) rj += (rj.empty() ? "" : ", ") + k.substr(7) + "=" + fmt_u(v);
   }
-  std::array<uint64_t, static_cast<std::size_t>(trade::Reject::kCount)> rejects{};
-  for (const auto& e : engines_) {
-    accepted += e->risk().accepted();
-    for (std::size_t i = 0; i < rejects.size(); ++i)
-      rejects[i] += e->risk().rejects(static_cast<trade::Reject>(i));
-  }
-  std::string rj;
-  for (std::size_t i = 0; i < rejects.size(); ++i)
-    if (rejects[i])
-      rj += (rj.empty() ? "" : ", ") + std::string(trade::to_string(static_cast<trade::Reject>(i))) + "=" +
-            fmt_u(rejects[i]);
-  o << "orders:       " << (orders_b + orders_s) << " built (" << orders_b << " buy, " << orders_s
-    << " sell), " << sent << " sent, " << unsent << " unsent, " << alloc_fail
-    << " mbuf failures; risk accepted " << accepted << "\n";
-  o << "rejected:     " << (rj.empty() ? "none" : rj) << "\n";
-  if (misrouted) o << "misrouted:    " << misrouted << " events reached an executor without their shard\n";
+  o << "dropped:       " << (dr.empty() ? "none" : dr) << "\n";
+  o << "books:         " << c["book_instruments"] << " instruments with orders over " << c["shards"]
+    << " shard(s), " << c["executors"] << " executor(s)\n";
+  o << "orders:        " << c["orders_buy"] + c["orders_sell"] << " sent by the engines (" << c["orders_buy"]
+    << " buy, " << c["orders_sell"] << " sell); " << c["tx_packets"] << " frames transmitted, "
+    << c["tx_unsent"] << " unsent, " << c["mbuf_alloc_failed"] << " mbuf failures\n";
+  o << "rejected:      " << (rj.empty() ? "none" : rj) << "\n";
+  if (c["misrouted"])
+    o << "misrouted:     " << c["misrouted"] << " events reached an executor without their shard\n";
+  const telemetry::HistogramSnapshot t2t = tick_to_trade();
   const double hz = static_cast<double>(rte_get_tsc_hz());
   auto ns = [&](double q) { return static_cast<double>(t2t.percentile(q)) * 1e9 / hz; };
-  char buf[160];
+  char buf[200];
   if (t2t.total()) {
-    std::snprintf(buf, sizeof buf, "tick-to-trade: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns (%lu orders)\n",
+    std::snprintf(buf, sizeof buf, "tick-to-trade: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns over %lu orders\n",
                   ns(0.5), ns(0.99), ns(0.999), static_cast<unsigned long>(t2t.total()));
     o << buf;
   } else {

@@ -46,6 +46,9 @@ class Runtime {
   [[nodiscard]] bool replay() const noexcept { return replay_; }
   [[nodiscard]] std::vector<book::BookRow> book_rows() const;
   [[nodiscard]] std::string summary() const;
+  // Every counter, summed over lcores/engines ("messages", "gaps", "drop_not_udp", "reject_collar", ...).
+  [[nodiscard]] std::vector<std::pair<std::string, uint64_t>> counters() const;
+  [[nodiscard]] telemetry::HistogramSnapshot tick_to_trade() const;  // TSC ticks
 
   // For telemetry: stable pointers, valid until destruction.
   struct LcoreStatsRef {
