@@ -1,0 +1,117 @@
+#include "replay_input.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include "sniperforge/dataplane/seq_tracker.hpp"
+#include "sniperforge/io/binary_file.hpp"
+#include "sniperforge/io/pcap_file.hpp"
+
+namespace sf::backtest {
+
+bool looks_like_pcap(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  uint8_t m[4]{};
+  if (!f.read(reinterpret_cast<char*>(m), 4)) return false;
+  const uint32_t le = m[0] | (m[1] << 8) | (m[2] << 16) | (uint32_t{m[3]} << 24);
+  return le == 0xA1B2C3D4 || le == 0xD4C3B2A1 || le == 0xA1B23C4D || le == 0x4D3CB2A1 || le == 0x0A0D0D0A;
+}
+
+namespace {
+
+void append(Input& in, uint64_t seq, const uint8_t* msg, std::size_t len) {
+  in.messages.push_back(Message{seq, in.bytes.size(), static_cast<uint8_t>(len)});
+  in.bytes.insert(in.bytes.end(), msg, msg + len);
+}
+
+// One tracker for all pcap inputs, as the appliance has one per feed.
+dataplane::SeqTracker& tracker() {
+  static dataplane::SeqTracker t;
+  return t;
+}
+
+bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& error) {
+  io::PcapReader reader;
+  if (!reader.open(path)) {
+    error = reader.error();
+    return false;
+  }
+  if (reader.link_type() != io::kLinkTypeEthernet) {
+    error = "link type " + std::to_string(reader.link_type()) + " is not Ethernet";
+    return false;
+  }
+  struct Pending {
+    uint64_t seq;
+    const uint8_t* msg;
+    std::size_t len;
+  };
+  std::vector<Pending> pending;
+  io::PcapPacket pkt;
+  while (reader.next(pkt)) {
+    ++in.stats.frames;
+    pending.clear();
+    feed::PacketInfo info;
+    const feed::Error e = feed::decode_frame(pkt.data, pkt.caplen, port, info,
+                                             [&](uint64_t seq, const uint8_t* msg, std::size_t len) {
+                                               pending.push_back({seq, msg, len});
+                                             });
+    if (e != feed::Error::kOk) {
+      in.stats.frame_errors.add(e);
+      continue;
+    }
+    if (info.kind() != mold::Kind::kData) {
+      ++in.stats.heartbeats;
+      in.stats.gap_messages += tracker().on_next(info.next_sequence()).missing;
+      continue;
+    }
+    const dataplane::SeqResult r = tracker().on_data(info.sequence(), info.message_count());
+    in.stats.gap_messages += r.missing;
+    if (r.verdict == dataplane::SeqVerdict::kDuplicate) {
+      ++in.stats.duplicate_packets;
+      continue;
+    }
+    if (r.verdict == dataplane::SeqVerdict::kLate) ++in.stats.late_packets;
+    for (std::size_t i = r.skip; i < pending.size(); ++i)
+      append(in, pending[i].seq, pending[i].msg, pending[i].len);
+  }
+  if (!reader.error().empty()) {
+    error = reader.error();
+    return false;
+  }
+  return true;
+}
+
+bool load_binaryfile(const std::string& path, Input& in, std::string& error) {
+  io::BinaryFileReader reader;
+  if (!reader.open(path)) {
+    error = reader.error();
+    return false;
+  }
+  const uint8_t* msg = nullptr;
+  uint16_t len = 0;
+  // Sequence numbers continue across BinaryFILE inputs, starting at 1.
+  uint64_t seq = in.messages.empty() ? 1 : in.messages.back().seq + 1;
+  while (reader.next(msg, len)) {
+    if (itch::validate(msg, len) != itch::Error::kOk) {
+      ++in.stats.binaryfile_bad_messages;
+      ++seq;
+      continue;
+    }
+    append(in, seq++, msg, len);
+  }
+  if (reader.truncated()) ++in.stats.binaryfile_truncated;
+  return true;
+}
+
+}  // namespace
+
+bool load_input(const std::string& path, uint16_t feed_port, Input& in, std::string& error) {
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) {
+    error = "cannot open " + path;
+    return false;
+  }
+  return looks_like_pcap(path) ? load_pcap(path, feed_port, in, error) : load_binaryfile(path, in, error);
+}
+
+}  // namespace sf::backtest

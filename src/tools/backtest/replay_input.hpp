@@ -1,0 +1,46 @@
+// Loads backtest inputs (pcap or NASDAQ BinaryFILE) into one in-memory ITCH message sequence, with the same
+// feed rules as the appliance's RX lcore: feed::decode_frame() for frames, MoldUDP64 sequence tracking
+// (duplicates dropped, late packets trimmed, gaps counted), every drop labelled.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sniperforge/proto/feed.hpp"
+
+namespace sf::backtest {
+
+struct Message {
+  uint64_t seq;     // MoldUDP64 sequence number (BinaryFILE: 1-based index)
+  uint64_t offset;  // into Input::bytes
+  uint8_t length;
+};
+
+struct InputStats {
+  uint64_t frames = 0;
+  uint64_t heartbeats = 0;
+  uint64_t gap_messages = 0;
+  uint64_t duplicate_packets = 0;
+  uint64_t late_packets = 0;
+  feed::ErrorCounts frame_errors;
+  uint64_t binaryfile_bad_messages = 0;  // BinaryFILE records that fail ITCH validation
+  uint64_t binaryfile_truncated = 0;
+};
+
+struct Input {
+  std::vector<uint8_t> bytes;
+  std::vector<Message> messages;
+  InputStats stats;
+  [[nodiscard]] const uint8_t* data(const Message& m) const noexcept { return bytes.data() + m.offset; }
+};
+
+// True if the file starts with a pcap or pcapng magic number.
+bool looks_like_pcap(const std::string& path);
+
+// Appends the ITCH messages of `path` to `in`. Returns false (with `error`) if the file cannot be read.
+bool load_input(const std::string& path, uint16_t feed_port, Input& in, std::string& error);
+
+}  // namespace sf::backtest

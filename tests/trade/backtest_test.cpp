@@ -1,0 +1,167 @@
+// Runs the sf-backtest binary: outputs byte-identical for 1, 2 and 4 threads; pcap and BinaryFILE inputs of
+// the same feed give the same outputs; the dump of a real sample day equals an in-process BookSet's; bad
+// configs are rejected with a clear message.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sniperforge/book/book_set.hpp"
+#include "sniperforge/book/dump.hpp"
+#include "sniperforge/io/binary_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream os;
+  os << f.rdbuf();
+  return os.str();
+}
+
+// Runs a shell command; stderr goes to the test log unless the command redirects it itself.
+int run(const std::string& cmd) {
+  const bool own_stderr = cmd.find("2>") != std::string::npos;
+  const int rc = std::system((own_stderr ? cmd : cmd + " 2>&1").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+constexpr const char* kConfig = R"(
+[trading]
+shards = 4
+[book]
+max_orders = 200000
+max_instruments = 1000
+[risk]
+max_orders_per_second = 1000
+throttle_burst = 100
+max_position = 100000
+[[strategy]]
+name = "sniper"
+symbol = "SF0000"
+side = "buy"
+limit_price = 200500
+shares = 100
+max_position = 5000
+cooldown_ns = 1000000
+[[strategy]]
+name = "sniper"
+symbol = "SF0000"
+side = "sell"
+limit_price = 199500
+shares = 100
+max_position = 5000
+cooldown_ns = 1000000
+[[strategy]]
+name = "sniper"
+symbol = "SF0005"
+side = "sell"
+limit_price = 249000
+shares = 300
+max_position = 5000
+cooldown_ns = 0
+[[strategy]]
+name = "sniper"
+symbol = "SF0006"
+side = "buy"
+limit_price = 261000
+shares = 50
+max_position = 5000
+cooldown_ns = 0
+[eal]
+ignored_by_the_trading_core = true
+)";
+
+class Backtest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    exe_ = env("SF_BACKTEST");
+    feedgen_ = env("SF_FEEDGEN");
+    ASSERT_FALSE(exe_.empty()) << "SF_BACKTEST not set (run through meson test)";
+    dir_ = fs::temp_directory_path() / ("sf-backtest-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "cfg.toml") << kConfig;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string p(const std::string& name) const { return (dir_ / name).string(); }
+  void feedgen(const std::string& out, const std::string& args) {
+    ASSERT_FALSE(feedgen_.empty()) << "SF_FEEDGEN not set";
+    ASSERT_EQ(run(feedgen_ + " -o " + p(out) + " " + args + " >/dev/null"), 0);
+  }
+  int backtest(const std::string& args) { return run(exe_ + " " + args); }
+
+  std::string exe_, feedgen_;
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(Backtest, OutputsIdenticalForAnyThreadCount) {
+  feedgen("feed.pcap", "--messages 300000 --instruments 200 --seed 3");
+  for (const char* n : {"1", "2", "4"}) {
+    ASSERT_EQ(
+        backtest(std::string("--config ") + p("cfg.toml") + " --threads " + n + " --orders " +
+                 p("o" + std::string(n)) + " --dump-books " + p("d" + std::string(n)) + " " + p("feed.pcap")),
+        0);
+  }
+  const std::string o1 = slurp(p("o1")), d1 = slurp(p("d1"));
+  EXPECT_EQ(o1.rfind("seq,symbol,side,shares,price,user_ref_num\n", 0), 0u);
+  EXPECT_EQ(d1.rfind("symbol,bid_px,bid_qty,ask_px,ask_qty,orders\n", 0), 0u);
+  EXPECT_GT(std::count(o1.begin(), o1.end(), '\n'), 20) << "the snipers should fire on this feed";
+  EXPECT_EQ(std::count(d1.begin(), d1.end(), '\n'), 201);
+  EXPECT_EQ(slurp(p("o2")), o1);
+  EXPECT_EQ(slurp(p("o4")), o1);
+  EXPECT_EQ(slurp(p("d2")), d1);
+  EXPECT_EQ(slurp(p("d4")), d1);
+}
+
+TEST_F(Backtest, PcapAndBinaryFileOfTheSameFeedAgree) {
+  feedgen("feed.pcap", "--messages 150000 --instruments 50 --seed 9");
+  feedgen("feed.itch", "--messages 150000 --instruments 50 --seed 9 --format binaryfile");
+  const std::string cfg = " --config " + p("cfg.toml");
+  ASSERT_EQ(backtest(cfg + " --orders " + p("op") + " --dump-books " + p("dp") + " " + p("feed.pcap")), 0);
+  ASSERT_EQ(
+      backtest(cfg + " --threads 3 --orders " + p("ob") + " --dump-books " + p("db") + " " + p("feed.itch")),
+      0);
+  EXPECT_EQ(slurp(p("op")), slurp(p("ob")));
+  EXPECT_EQ(slurp(p("dp")), slurp(p("db")));
+  EXPECT_GT(slurp(p("op")).size(), 60u);
+}
+
+TEST_F(Backtest, RealSampleDayDumpMatchesBookSet) {
+  const std::string path = env("SF_SHARED_DATA") + "/itch/ritch/ex20101224.TEST_ITCH_50.lenprefix.itch";
+  if (env("SF_SHARED_DATA").empty() || !fs::exists(path)) GTEST_SKIP() << "shared data not found: " << path;
+  ASSERT_EQ(backtest("--threads 2 --dump-books " + p("d") + " " + path), 0);
+  sf::io::BinaryFileReader reader;
+  ASSERT_TRUE(reader.open(path));
+  sf::book::BookSet books(sf::book::BookConfig{});
+  const uint8_t* msg = nullptr;
+  uint16_t len = 0;
+  while (reader.next(msg, len)) books.apply(sf::itch::MessageView{msg});
+  std::vector<sf::book::BookRow> rows;
+  books.dump_rows(rows);
+  std::ostringstream want;
+  sf::book::write_book_dump(want, rows);
+  EXPECT_EQ(slurp(p("d")), want.str());
+  EXPECT_EQ(rows.size(), 3u);  // ALC, BOB, CHAR
+}
+
+TEST_F(Backtest, BadConfigIsAClearError) {
+  std::ofstream(p("bad.toml")) << "[risk]\ncollar_bps = -1\n[[strategy]]\nname = \"nope\"\n";
+  feedgen("feed.itch", "--messages 1000 --format binaryfile");
+  EXPECT_EQ(backtest("--config " + p("bad.toml") + " " + p("feed.itch") + " 2>" + p("err")), 2);
+  const std::string err = slurp(p("err"));
+  EXPECT_NE(err.find("risk.collar_bps: must be in 0..10000"), std::string::npos) << err;
+  EXPECT_NE(err.find("unknown strategy name 'nope'"), std::string::npos) << err;
+  EXPECT_NE(backtest(p("does-not-exist.pcap") + " 2>/dev/null"), 0);
+}
