@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     tel.metrics_addr = metrics_addr;
   }
   for (const auto& p : dp.ports) {
-    if (devargs_driver(p.devargs) == "net_pcap") {
+    if (!topology && devargs_driver(p.devargs) == "net_pcap") {
       const std::string in = get_devarg(p.devargs, "rx_pcap");
       if (!in.empty() && !std::filesystem::is_regular_file(in))
         errors.push_back("port \"" + p.name + "\": rx_pcap file not found: " + in);

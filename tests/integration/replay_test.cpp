@@ -1,0 +1,372 @@
+// The real sniperforge binary replaying sf-feedgen pcaps through net_pcap: every lcore layout gives
+// the same books and orders (and the same as sf-backtest when it is built), faults are counted by
+// reason without a crash, the CLI validates, and SIGTERM drains and exits 0.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sniperforge/io/pcap_file.hpp"
+#include "sniperforge/proto/feed.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+int run(const std::string& cmd) {
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::map<std::string, uint64_t> read_stats(const fs::path& p) {
+  std::map<std::string, uint64_t> m;
+  std::ifstream f(p);
+  std::string line;
+  while (std::getline(f, line)) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) m[line.substr(0, eq)] = std::stoull(line.substr(eq + 1));
+  }
+  return m;
+}
+
+// dpdk-config/replay.toml with [lcores] mode/executors and [trading] shards replaced.
+std::string make_config(const std::string& mode, int executors, int shards) {
+  std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
+  std::string out, line, table;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] == '[') table = line.substr(0, line.find(']') + 1);
+    auto key_is = [&](const char* k) { return line.rfind(std::string(k) + " ", 0) == 0; };
+    if (table == "[lcores]" && key_is("mode")) line = "mode = \"" + mode + "\"";
+    if (table == "[lcores]" && key_is("executors")) line = "executors = " + std::to_string(executors);
+    if (table == "[trading]" && key_is("shards")) line = "shards = " + std::to_string(shards);
+    out += line + "\n";
+  }
+  return out;
+}
+
+struct RunResult {
+  int rc = -1;
+  std::string books;
+  std::string orders;
+  std::map<std::string, uint64_t> stats;
+};
+
+class Workdir {
+ public:
+  Workdir() {
+    char tmpl[] = "/tmp/sf-integration-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  ~Workdir() {
+    std::error_code ec;
+    if (env("SF_KEEP_TMP").empty()) fs::remove_all(dir_, ec);
+  }
+  [[nodiscard]] const fs::path& path() const { return dir_; }
+
+ private:
+  fs::path dir_;
+};
+
+class Replay : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    for (const char* v : {"SNIPERFORGE", "SF_FEEDGEN", "SF_TX_ORDERS", "SF_REPLAY_CONFIG"})
+      ASSERT_FALSE(env(v).empty()) << v << " not set (run through meson test)";
+    work_ = new Workdir();
+    clean_ = work_->path() / "clean.pcap";
+    ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 3 --messages 100000 -o " + clean_.string()), 0);
+  }
+  static void TearDownTestSuite() {
+    delete work_;
+    work_ = nullptr;
+  }
+
+  static RunResult run_appliance(const std::string& tag, const std::string& config_text,
+                                 const fs::path& pcap) {
+    RunResult r;
+    const fs::path d = work_->path();
+    const fs::path cfg = d / (tag + ".toml");
+    std::ofstream(cfg) << config_text;
+    const fs::path books = d / (tag + ".books.csv"), tx = d / (tag + ".tx.pcap"),
+                   orders = d / (tag + ".orders.csv"), stats = d / (tag + ".stats"), log = d / (tag + ".log");
+    r.rc = run(env("SNIPERFORGE") + " --config " + cfg.string() + " --rx-pcap " + pcap.string() +
+               " --tx-pcap " + tx.string() + " --dump-books " + books.string() + " --stats-file " +
+               stats.string() + " > " + log.string() + " 2>&1");
+    if (r.rc != 0) std::fprintf(stderr, "%s\n", read_file(log).c_str());
+    EXPECT_EQ(run(env("SF_TX_ORDERS") + " " + tx.string() + " > " + orders.string() + " 2>/dev/null"), 0);
+    r.books = read_file(books);
+    r.orders = read_file(orders);
+    r.stats = read_stats(stats);
+    return r;
+  }
+
+  static Workdir* work_;
+  static fs::path clean_;
+};
+Workdir* Replay::work_ = nullptr;
+fs::path Replay::clean_;
+
+TEST_F(Replay, EveryLayoutGivesTheSameBooksAndOrders) {
+  struct Layout {
+    std::string mode;
+    int executors;
+    int shards;
+  };
+  const std::vector<Layout> layouts = {
+      {"pipeline", 1, 1}, {"run_to_completion", 1, 1}, {"pipeline", 2, 2}, {"run_to_completion", 2, 2}};
+  std::vector<RunResult> results;
+  for (const auto& l : layouts) {
+    const std::string tag = l.mode + "_" + std::to_string(l.executors);
+    SCOPED_TRACE(tag);
+    RunResult r = run_appliance(tag, make_config(l.mode, l.executors, l.shards), clean_);
+    ASSERT_EQ(r.rc, 0);
+    EXPECT_EQ(r.stats["messages"], 100000u);
+    EXPECT_EQ(r.stats["ring_dropped_full"], 0u);
+    EXPECT_EQ(r.stats["drops"], 0u);
+    EXPECT_EQ(r.stats["gaps"], 0u);
+    EXPECT_EQ(r.stats["misrouted"], 0u);
+    EXPECT_EQ(r.stats["tx_unsent"], 0u);
+    EXPECT_EQ(r.stats["executors"], static_cast<uint64_t>(l.executors));
+    EXPECT_GT(r.stats["orders_buy"], 0u) << "the sniper rules of replay.toml must fire on sf-feedgen's feed";
+    EXPECT_GT(r.stats["orders_sell"], 0u);
+    EXPECT_EQ(r.stats["tx_packets"], r.stats["orders_buy"] + r.stats["orders_sell"]);
+    EXPECT_GT(r.books.size(), 100u);
+    results.push_back(std::move(r));
+  }
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    SCOPED_TRACE(layouts[i].mode + " with " + std::to_string(layouts[i].executors) + " executor(s)");
+    EXPECT_EQ(results[i].books, results[0].books);
+    EXPECT_EQ(results[i].orders, results[0].orders);
+  }
+  // The orders CSV has one line per transmitted frame.
+  const auto lines = std::count(results[0].orders.begin(), results[0].orders.end(), '\n');
+  EXPECT_EQ(static_cast<uint64_t>(lines), results[0].stats["tx_packets"] + 1);
+}
+
+TEST_F(Replay, SameAsBacktest) {
+  const std::string backtest = env("SF_BACKTEST");
+  if (backtest.empty())
+    GTEST_SKIP() << "sf-backtest is not built in this tree (T's tool); nothing to compare with";
+  for (int shards : {1, 2}) {
+    SCOPED_TRACE("shards " + std::to_string(shards));
+    const std::string tag = "bt" + std::to_string(shards);
+    const std::string cfg_text = make_config("pipeline", shards, shards);
+    RunResult app = run_appliance(tag + "_app", cfg_text, clean_);
+    ASSERT_EQ(app.rc, 0);
+    const fs::path d = work_->path();
+    const fs::path cfg = d / (tag + ".toml"), books = d / (tag + ".books.csv"),
+                   orders = d / (tag + ".orders.csv");
+    std::ofstream(cfg) << cfg_text;
+    ASSERT_EQ(run(backtest + " --config " + cfg.string() + " " + clean_.string() + " --dump-books " +
+                  books.string() + " --orders " + orders.string() + " > " + (d / (tag + ".bt.log")).string() +
+                  " 2>&1"),
+              0)
+        << read_file(d / (tag + ".bt.log"));
+    EXPECT_EQ(app.books, read_file(books));
+    EXPECT_EQ(app.orders, read_file(orders));
+  }
+}
+
+// Sequence number -> stock locate of every feed message in a pcap (P's decoder).
+std::map<uint64_t, uint16_t> messages_of(const fs::path& pcap) {
+  std::map<uint64_t, uint16_t> m;
+  sf::io::PcapReader r;
+  EXPECT_TRUE(r.open(pcap.string()));
+  sf::io::PcapPacket p;
+  while (r.next(p)) {
+    sf::feed::PacketInfo info;
+    (void)sf::feed::decode_frame(p.data, p.caplen, sf::feed::kDefaultPort, info,
+                                 [&](uint64_t seq, const uint8_t* msg, std::size_t) {
+                                   m[seq] = sf::itch::MessageView(msg).stock_locate();
+                                 });
+  }
+  return m;
+}
+
+std::map<std::string, std::string> rows_by_symbol(const std::string& csv) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) m[line.substr(0, line.find(','))] = line;
+  return m;
+}
+
+TEST_F(Replay, FaultsAreCountedAndOtherBooksUnaffected) {
+  const fs::path faulty = work_->path() / "faulty.pcap", manifest = work_->path() / "faulty.manifest";
+  ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 3 --messages 100000 --gap-rate 0.002 --dup-rate 0.01" +
+                " --garbage-rate 0.01 -o " + faulty.string() + " --manifest " + manifest.string()),
+            0);
+  uint64_t data_msgs = 0, dups = 0, garbage = 0;
+  {
+    std::istringstream in(read_file(manifest));
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto kind = line.substr(0, line.find(','));
+      const uint64_t count = std::stoull(line.substr(line.rfind(',') + 1));
+      if (kind == "data") data_msgs += count;
+      if (kind == "duplicate") ++dups;
+      if (kind == "garbage") ++garbage;
+    }
+  }
+  ASSERT_GT(dups, 0u);
+  ASSERT_GT(garbage, 0u);
+  ASSERT_LT(data_msgs, 100000u) << "the fault options must have dropped some packets";
+
+  for (const auto& [mode, n] :
+       std::vector<std::pair<std::string, int>>{{"pipeline", 2}, {"run_to_completion", 1}}) {
+    SCOPED_TRACE(mode);
+    RunResult clean = run_appliance("clean_" + mode, make_config(mode, n, n), clean_);
+    RunResult r = run_appliance("faulty_" + mode, make_config(mode, n, n), faulty);
+    ASSERT_EQ(r.rc, 0);
+    EXPECT_EQ(r.stats["messages"], data_msgs);
+    EXPECT_EQ(r.stats["gap_messages"], 100000u - data_msgs);
+    EXPECT_GT(r.stats["gaps"], 0u);
+    EXPECT_EQ(r.stats["duplicate_packets"], dups);
+    EXPECT_EQ(r.stats["drops"], garbage);
+    EXPECT_GE(r.stats["books_marked_stale"], r.stats["gaps"]);
+    EXPECT_EQ(r.stats["ring_dropped_full"], 0u);
+
+    // Instruments that lost a message: their locates, from the clean pcap's missing sequence numbers.
+    const auto all = messages_of(clean_);
+    const auto got = messages_of(faulty);
+    std::set<std::string> affected;
+    bool system_lost = false;
+    for (const auto& [seq, locate] : all) {
+      if (got.count(seq)) continue;
+      if (locate == 0) system_lost = true;
+      char sym[16];
+      std::snprintf(sym, sizeof sym, "SF%04u", static_cast<unsigned>(locate - 1));
+      affected.insert(sym);
+    }
+    ASSERT_FALSE(system_lost) << "a lost system event would affect every book; pick another seed";
+    const auto clean_rows = rows_by_symbol(clean.books);
+    const auto faulty_rows = rows_by_symbol(r.books);
+    std::size_t compared = 0;
+    for (const auto& [sym, row] : clean_rows) {
+      if (affected.count(sym)) continue;
+      ASSERT_TRUE(faulty_rows.count(sym)) << sym;
+      EXPECT_EQ(faulty_rows.at(sym), row) << sym << " lost no message but its book differs";
+      ++compared;
+    }
+    EXPECT_GT(compared, 10u);
+    std::printf("[ info ] %s: %zu instruments affected by gaps, %zu unaffected books identical\n",
+                mode.c_str(), affected.size(), compared);
+  }
+}
+
+TEST_F(Replay, CheckConfigAndTopology) {
+  const fs::path d = work_->path();
+  std::ofstream(d / "ok.toml") << make_config("pipeline", 1, 1);
+  const std::string pcap = " --rx-pcap " + clean_.string();
+  EXPECT_EQ(run(env("SNIPERFORGE") + " --config " + (d / "ok.toml").string() + pcap + " --check-config > " +
+                (d / "check.log").string() + " 2>&1"),
+            0);
+  EXPECT_NE(read_file(d / "check.log").find("configuration OK"), std::string::npos);
+  EXPECT_EQ(run(env("SNIPERFORGE") + " --config " + (d / "ok.toml").string() + " --topology > " +
+                (d / "topo.log").string() + " 2>&1"),
+            0);
+  const std::string topo = read_file(d / "topo.log");
+  EXPECT_NE(topo.find("machine:"), std::string::npos);
+  EXPECT_NE(topo.find("EAL --lcores 0@"), std::string::npos);
+
+  // Unknown keys, a missing port and an impossible layout: exit 2, every problem named.
+  std::ofstream(d / "bad.toml") << make_config("pipeline", 2, 1) << "\n[feed2]\nx = 1\n";
+  EXPECT_EQ(run(env("SNIPERFORGE") + " --config " + (d / "bad.toml").string() + pcap + " --check-config > " +
+                (d / "bad.log").string() + " 2>&1"),
+            2);
+  const std::string bad = read_file(d / "bad.log");
+  EXPECT_NE(bad.find("unknown top-level key \"feed2\""), std::string::npos) << bad;
+  std::string text = make_config("pipeline", 1, 1);
+  text.replace(text.find("port = \"feed\"\nudp_port"), 13, "port = \"nope\"");
+  std::ofstream(d / "bad2.toml") << text;
+  EXPECT_EQ(run(env("SNIPERFORGE") + " --config " + (d / "bad2.toml").string() + " --check-config > " +
+                (d / "bad2.log").string() + " 2>&1"),
+            2);
+  EXPECT_NE(read_file(d / "bad2.log").find("no [[port]] named \"nope\""), std::string::npos)
+      << read_file(d / "bad2.log");
+  std::ofstream(d / "bad3.toml") << make_config("pipeline", 3, 2);
+  EXPECT_EQ(run(env("SNIPERFORGE") + " --config " + (d / "bad3.toml").string() + pcap + " --check-config > " +
+                (d / "bad3.log").string() + " 2>&1"),
+            2);
+  EXPECT_NE(read_file(d / "bad3.log").find("would host no shard"), std::string::npos);
+}
+
+TEST_F(Replay, SigtermStopsDrainsAndExitsZero) {
+  // infinite_rx replays the pcap forever: only a signal ends the run.
+  const fs::path d = work_->path();
+  std::string text = make_config("pipeline", 1, 1);
+  const std::string from = "devargs = \"net_pcap0,rx_pcap=feed.pcap,tx_pcap=orders.pcap\"";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(),
+               "devargs = \"net_pcap0,rx_pcap=" + clean_.string() +
+                   ",tx_pcap=" + (d / "sig.tx.pcap").string() + ",infinite_rx=1\"");
+  std::ofstream(d / "sig.toml") << text;
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string out = (d / "sig.log").string();
+    FILE* f = std::freopen(out.c_str(), "w", stdout);
+    (void)f;
+    dup2(fileno(stdout), 2);
+    const std::string cfg = (d / "sig.toml").string(), stats = (d / "sig.stats").string();
+    execl(env("SNIPERFORGE").c_str(), "sniperforge", "--config", cfg.c_str(), "--stats-file", stats.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until it runs (the log names the feed port), then let it replay for a while.
+  for (int i = 0; i < 200 && read_file(d / "sig.log").find("feed port") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  pid_t w = 0;
+  while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
+         std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (w == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "sniperforge did not exit within 5 s of SIGTERM";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(d / "sig.log");
+  // The requirement is one second; the measured time is printed (no timing assertion on a shared
+  // machine: the 5 s bound above is a liveness check).
+  std::printf("[ info ] exit %.3f s after SIGTERM\n", secs);
+  const auto stats = read_stats(d / "sig.stats");
+  ASSERT_TRUE(stats.count("packets"));
+  EXPECT_GT(stats.at("packets"), 6251u) << "infinite_rx should have replayed the feed more than once";
+  EXPECT_GT(stats.at("duplicate_packets"), 0u) << "a second pass repeats sequence numbers";
+  const std::string log = read_file(d / "sig.log");
+  EXPECT_NE(log.find("stopped by signal"), std::string::npos) << log;
+  EXPECT_NE(log.find("tick-to-trade"), std::string::npos);
+}
+
+}  // namespace
