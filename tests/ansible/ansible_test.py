@@ -117,9 +117,9 @@ def test_lint():
         check(proc.returncode == 0, "yamllint tests/ansible" + ("" if proc.returncode == 0 else "\n" + tail(proc.stdout)))
 
 
-def converge(env, root, label):
+def converge(env, root, label, extra=()):
     log = os.path.join(WORK, "converge", f"{label}.log")
-    proc = run(["ansible-playbook", "-i", CI_INVENTORY, "site.yml", "--skip-tags", "kernel,grub,nic", "--diff"], env, log=log)
+    proc = run(["ansible-playbook", "-i", CI_INVENTORY, "site.yml", "--skip-tags", "kernel,grub,nic", "--diff", *extra], env, log=log)
     stats = recap(proc.stdout).get("localhost", {})
     print(f"{label}: rc={proc.returncode} recap={stats} (log: {log})", flush=True)
     if proc.returncode != 0:
@@ -147,6 +147,10 @@ def test_converge():
     check(proc.returncode == 0 and second.get("failed", 1) == 0, "second converge succeeds")
     if not check(second.get("changed", -1) == 0, f"second converge is idempotent (changed={second.get('changed')})"):
         print("\n".join(line for line in proc.stdout.splitlines() if line.startswith("changed:")))
+    # A dry run (what operators run before a change) must work on a converged host and predict nothing.
+    proc, dry = converge(env, root, "check-mode", ["--check"])
+    check(proc.returncode == 0 and dry.get("failed", 1) == 0 and dry.get("changed", -1) == 0,
+          f"--check run on the converged host succeeds and predicts no change (changed={dry.get('changed')})")
 
     config = os.path.join(root, "etc", "sniperforge", "sniperforge.toml")
     unit = os.path.join(root, "etc", "systemd", "system", "sniperforge.service")
