@@ -1,0 +1,120 @@
+// Writes the seed corpus under tests/fuzz/corpus/<target>/ from our own encoders and the feed
+// generator (no copied data). Run once after a change of formats:
+//   build/tests/fuzz/fuzz_make_corpus tests/fuzz/corpus
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "sniperforge/io/feedgen.hpp"
+#include "sniperforge/proto/feed.hpp"
+#include "sniperforge/proto/session.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+fs::path g_root;
+void put(const std::string& target, const std::string& name, const uint8_t* p, std::size_t n) {
+  fs::create_directories(g_root / target);
+  std::ofstream(g_root / target / name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+    return 2;
+  }
+  g_root = argv[1];
+  uint8_t buf[2048];
+
+  // ITCH: one message of every type, fields filled with recognisable values.
+#define SF_SEED_ITCH(ch, View, len, LAYOUT)                                                   \
+  {                                                                                           \
+    sf::itch::msg::View m;                                                                    \
+    m.stock_locate = 7;                                                                       \
+    m.tracking_number = 1;                                                                    \
+    m.timestamp = 34'200'000'000'000ull;                                                      \
+    put("itch", std::string("type_") + (ch >= 'a' ? "lower_" : "") + ch, buf, m.encode(buf)); \
+  }
+  SF_ITCH_MESSAGES(SF_SEED_ITCH)
+#undef SF_SEED_ITCH
+
+  // Feed frames and MoldUDP64 payloads from a small generated feed with VLAN, gaps and garbage.
+  sf::feedgen::Config c;
+  c.messages = 400;
+  c.instruments = 4;
+  c.live_orders = 50;
+  c.msgs_per_packet = 12;
+  c.garbage_rate = 0.1;
+  int i = 0;
+  sf::feedgen::generate(c, [&](uint64_t, const uint8_t* f, std::size_t n, const sf::feedgen::FrameMeta&) {
+    if (i % 4 == 0 || i < 3) {
+      put("feed_frame", "frame_" + std::to_string(i), f, n);
+      sf::net::UdpDatagram d;
+      if (sf::net::parse_udp(f, n, d) == sf::net::Error::kOk)
+        put("mold", "packet_" + std::to_string(i), d.payload, d.payload_length);
+    }
+    ++i;
+  });
+  c.vlan_id = 100;
+  c.messages = 30;
+  i = 0;
+  sf::feedgen::generate(c, [&](uint64_t, const uint8_t* f, std::size_t n, const sf::feedgen::FrameMeta&) {
+    if (i++ < 2) put("feed_frame", "vlan_frame_" + std::to_string(i), f, n);
+  });
+  put("mold", "heartbeat", buf, sf::mold::encode_heartbeat(buf, "SESSION001", 1000));
+  put("mold", "end_of_session", buf, sf::mold::encode_end_of_session(buf, "SESSION001", 1000));
+  put("mold", "request", buf, sf::mold::encode_request(buf, "SESSION001", 5, 10));
+
+  // OUCH: every message; the appendage-bearing ones with Firm + BBO weight TagValues.
+  uint8_t app[32];
+  sf::ouch::AppendageBuilder ab(app, sizeof app);
+  ab.add_alpha(sf::ouch::tag::kFirm, "SFRG");
+  ab.add_char(sf::ouch::tag::kBboWeightIndicator, '1');
+#define SF_SEED_OUCH(dir, ch, View)                                                        \
+  {                                                                                        \
+    sf::ouch::dir::msg::View m{};                                                          \
+    put("ouch", std::string(#dir "_") + ch, buf, m.encode(buf, {app, ab.bytes().size()})); \
+  }
+#define SF_SEED_IN(ch, View, len, app_, LAYOUT) SF_SEED_OUCH(inbound, ch, View)
+#define SF_SEED_OUT(ch, View, len, app_, LAYOUT) SF_SEED_OUCH(outbound, ch, View)
+  SF_OUCH_INBOUND(SF_SEED_IN)
+  SF_OUCH_OUTBOUND(SF_SEED_OUT)
+
+  // Order session: a client datagram and a venue datagram.
+  {
+    sf::session::DatagramBuilder db(buf, sizeof buf);
+    db.login_request("TRADER", "secret", "", 1);
+    sf::ouch::inbound::msg::EnterOrder o{};
+    o.user_ref_num = 1;
+    o.side = 'B';
+    o.quantity = 100;
+    o.symbol = "SF0000";
+    o.price = 200'500;
+    uint8_t m[128];
+    db.unsequenced({m, o.encode(m, {app, ab.bytes().size()})});
+    db.client_heartbeat();
+    db.retransmission_request("SESSION001", 1, 5);
+    db.logout_request();
+    put("session", "client", db.bytes().data(), db.size());
+  }
+  {
+    sf::session::DatagramBuilder db(buf, sizeof buf);
+    db.login_accepted("SESSION001", 1);
+    sf::ouch::outbound::msg::OrderAccepted a{};
+    a.user_ref_num = 1;
+    uint8_t m[128];
+    db.sequenced(1, {m, a.encode(m)});
+    sf::ouch::outbound::msg::OrderExecuted e{};
+    db.sequenced(2, {m, e.encode(m, {app, ab.bytes().size()})});
+    db.server_heartbeat(3);
+    db.login_rejected('A');
+    db.end_of_session();
+    put("session", "venue", db.bytes().data(), db.size());
+  }
+  std::printf("corpus written to %s\n", argv[1]);
+  return 0;
+}
