@@ -201,6 +201,16 @@ def test_converge():
         except tomllib.TOMLDecodeError as e:
             check(False, f"rendered sniperforge.toml is valid TOML: {e}")
 
+    datasource = os.path.join(root, "etc", "grafana", "provisioning", "datasources", "sniperforge.yml")
+    dashboards_dir = os.path.join(root, "var", "lib", "grafana", "dashboards", "sniperforge")
+    if check(os.path.isfile(datasource), "Grafana data source provisioned"):
+        uid = re.search(r"^\s*uid:\s*(\S+)", open(datasource).read(), re.MULTILINE)
+        used = set()
+        for name in os.listdir(dashboards_dir) if os.path.isdir(dashboards_dir) else []:
+            used |= set(re.findall(r'"type":\s*"prometheus",\s*"uid":\s*"([^"]+)"', open(os.path.join(dashboards_dir, name)).read()))
+        check(uid is not None and all(u == uid.group(1) or u.startswith("$") for u in used),
+              f"dashboards use the provisioned data source uid ({uid.group(1) if uid else None}; dashboards use {sorted(used)})")
+
     installed = [os.path.join(dp, f) for dp, _, fs in os.walk(root) for f in fs if f == "sniperforge"]
     check(bool(installed), "meson install put the sniperforge binary under the scratch root")
 
