@@ -12,7 +12,7 @@ PACKAGES=(
   # well-kept helpers instead of hand-written ones
   libcli11-dev libtomlplusplus-dev libpcap-dev
   # tests: real peers and validators
-  tshark prometheus iproute2 tcpreplay valgrind python3 jq curl
+  tshark prometheus prometheus-node-exporter iproute2 tcpreplay valgrind python3 jq curl
   ansible ansible-lint yamllint
 )
 
