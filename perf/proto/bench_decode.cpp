@@ -21,9 +21,10 @@ void BM_Decode(benchmark::State& state) {
     msgs += r.messages;
   }
   state.SetItemsProcessed(static_cast<int64_t>(msgs));
-  state.counters["ns_per_msg"] =
-      benchmark::Counter(static_cast<double>(msgs), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  state.counters["msgs_per_packet"] = static_cast<double>(f.stats.messages) / static_cast<double>(f.stats.packets);
+  state.counters["ns_per_msg"] = benchmark::Counter(
+      static_cast<double>(msgs), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["msgs_per_packet"] =
+      static_cast<double>(f.stats.messages) / static_cast<double>(f.stats.packets);
 }
 
 // ITCH alone (BinaryFILE-style framing already removed): validate + typed struct.
@@ -32,24 +33,25 @@ void BM_ItchValidateTyped(benchmark::State& state) {
   std::vector<std::pair<const uint8_t*, uint16_t>> msgs;
   for (std::size_t i = 0; i < f.size(); ++i) {
     sf::feed::PacketInfo info;
-    (void)sf::feed::decode_frame(f.frame(i), f.frame_length(i), 26477, info,
-                                 [&](uint64_t, const uint8_t* m, std::size_t n) {
-                                   msgs.emplace_back(m, static_cast<uint16_t>(n));
-                                 });
+    (void)sf::feed::decode_frame(
+        f.frame(i), f.frame_length(i), 26477, info,
+        [&](uint64_t, const uint8_t* m, std::size_t n) { msgs.emplace_back(m, static_cast<uint16_t>(n)); });
   }
   for (auto _ : state) {
     uint64_t sum = 0;
     for (const auto& [m, n] : msgs) {
       if (sf::itch::validate(m, n) != sf::itch::Error::kOk) continue;
       sf::itch::visit(m, [&](auto v) {
-        if constexpr (!std::is_same_v<decltype(v), sf::itch::MessageView>) sum += sf::itch::to_message(v).timestamp;
+        if constexpr (!std::is_same_v<decltype(v), sf::itch::MessageView>)
+          sum += sf::itch::to_message(v).timestamp;
       });
     }
     benchmark::DoNotOptimize(sum);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * msgs.size()));
-  state.counters["ns_per_msg"] = benchmark::Counter(static_cast<double>(state.iterations() * msgs.size()),
-                                                    benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_msg"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * msgs.size()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 }  // namespace
