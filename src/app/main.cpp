@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
   app.add_option("--dump-books", dump_books, "write the book dump CSV here at exit");
   app.add_flag("--check-config", check_config, "validate the configuration and placement, then exit");
   app.add_flag("--topology", topology, "print the machine and the lcore placement, then exit");
-  app.add_option("--metrics-addr", metrics_addr, "Prometheus exporter HOST:PORT (overrides [telemetry])");
+  app.add_option("--metrics-addr", metrics_addr,
+                 "Prometheus exporter HOST:PORT (overrides [telemetry], enables it)");
   app.add_option("--stats-file", stats_file, "write every counter as name=value lines here at exit");
   app.add_flag("--hold", hold, "after a replay ends, keep running (metrics stay up) until SIGINT/SIGTERM");
   CLI11_PARSE(app, argc, argv);
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
     if (!sf::telemetry::valid_listen_address(metrics_addr))
       errors.push_back("--metrics-addr: expected HOST:PORT, got \"" + metrics_addr + "\"");
     tel.metrics_addr = metrics_addr;
+    tel.enabled = true;  // asking for an address turns the exporter on
   }
   for (const auto& p : dp.ports) {
     if (!topology && devargs_driver(p.devargs) == "net_pcap") {
@@ -169,6 +171,7 @@ int main(int argc, char** argv) {
   int rc = 0;
   {
     Runtime rt(dp, trading, placement);
+    rt.set_hold(hold);
     std::vector<std::string> notes;
     const bool ok = rt.build(errors, notes);
     for (const auto& n : notes) std::fprintf(stderr, "sniperforge: %s\n", n.c_str());
@@ -176,7 +179,21 @@ int main(int argc, char** argv) {
       rc = fail(errors, "data plane setup failed");
       rt.shutdown();
     } else {
-      rt.launch();
+      // Telemetry (O's stats lcore): a sleeping thread + HTTP exporter on the housekeeping cpu.
+      std::unique_ptr<sf::telemetry::StatsLcore> stats;
+      if (tel.enabled) {
+        try {
+          stats = std::make_unique<sf::telemetry::StatsLcore>(rt.telemetry_inputs(tel));
+          stats->start();
+          std::fprintf(stderr, "sniperforge: metrics on %s (port %u): /metrics /health /ready\n",
+                       tel.metrics_addr.c_str(), stats->metrics_port());
+        } catch (const std::exception& ex) {
+          std::fprintf(stderr, "sniperforge: telemetry failed to start: %s\n", ex.what());
+          stats.reset();
+          rc = 1;
+        }
+      }
+      if (rc == 0) rt.launch();
       bool stop_sent = false;
       while (!rt.finished()) {
         if (g_signal.load(std::memory_order_relaxed) && !stop_sent) {
@@ -186,12 +203,8 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       rt.wait();
-      if (hold && !g_signal.load()) {
-        std::fprintf(stderr, "sniperforge: replay done; holding until SIGINT/SIGTERM\n");
-        while (!g_signal.load(std::memory_order_relaxed))
-          std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
-      rt.shutdown();  // net_pcap writes out its TX file here
+      if (stats) stats->stop();  // after the lcores: drains the log rings
+      rt.shutdown();             // net_pcap writes out its TX file here
       if (!dump_books.empty()) {
         std::ofstream out(dump_books);
         sf::book::write_book_dump(out, rt.book_rows());

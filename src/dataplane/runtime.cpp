@@ -127,7 +127,10 @@ struct Runtime::Executor {
       }
       return;
     }
-    if (e.kind() == EventKind::kBooksStale) stale_events.add();
+    if (e.kind() == EventKind::kBooksStale) {
+      stale_events.add();
+      stats->books_stale.set(1);  // until recovery (re-request) exists, stale stays stale
+    }
   }
 
   // One pass over the input rings. True if any event was processed.
@@ -141,6 +144,7 @@ struct Runtime::Executor {
       total += n;
       for (unsigned i = 0; i < n; ++i) {
         if (i + 4 < n) rte_prefetch0(ev[i + 4].payload);
+        stats->ring_hop.record(ev[i].ticks_since_rx(now));  // RX burst stamp -> this dequeue
         handle(ev[i], now);
       }
     }
@@ -359,7 +363,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     rx->queue = r;
     rx->burst = std::min<uint16_t>(dp_.lcores.burst, kMaxBurst);
     rx->replay = replay_;
-    rx->idle_limit = dp_.lcores.idle_polls_to_exit;
+    rx->idle_limit = hold_ ? UINT32_MAX : dp_.lcores.idle_polls_to_exit;
     rx->state = &state_;
     for (uint16_t e = 0; e < n_exec; ++e) {
       const std::string name = "sf_rx" + std::to_string(r) + "_ex" + std::to_string(e);
@@ -423,6 +427,22 @@ std::vector<book::BookRow> Runtime::book_rows() const {
   for (const auto& e : engines_) e->dump_rows(rows);
   book::sort_book_rows(rows);
   return rows;
+}
+
+telemetry::StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& cfg) const {
+  telemetry::StatsLcore::Inputs in;
+  in.config = cfg;
+  for (const auto& r : rx_) in.rx.push_back({r->lcore, r->stats.get()});
+  for (const auto& x : exec_) in.executors.push_back({x->lcore, x->stats.get()});
+  for (const auto& p : ports_) {
+    if (!p.found) continue;
+    in.ports.emplace_back(p.port_id, p.name);
+    if (p.pool) in.mempools.emplace_back(std::string(p.pool->name), p.pool);
+  }
+  for (const rte_ring* r : rings_) in.rings.emplace_back(std::string(r->name), r);
+  for (const auto& e : engines_) in.engines.push_back(e.get());
+  in.order_session_state = [] { return -1; };  // UDP order session: no login state yet
+  return in;
 }
 
 std::vector<Runtime::LcoreStatsRef> Runtime::stats_refs() const {

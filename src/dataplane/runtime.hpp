@@ -15,6 +15,7 @@
 #include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/dataplane/placement.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
+#include "sniperforge/telemetry/stats_lcore.hpp"
 #include "sniperforge/trade/config.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -35,6 +36,8 @@ class Runtime {
 
   // Ports, pools, rings, engines, templates. False (with errors) if anything is missing.
   bool build(std::vector<std::string>& errors, std::vector<std::string>& notes);
+  // --hold: the lcores keep polling (and heart-beating) after a replay ends, until a signal.
+  void set_hold(bool on) noexcept { hold_ = on; }
   void launch();
   void request_stop() noexcept { state_.stop.store(true, std::memory_order_relaxed); }
   [[nodiscard]] bool finished() const noexcept {
@@ -57,6 +60,8 @@ class Runtime {
     const telemetry::ExecutorLcoreStats* exec;
   };
   [[nodiscard]] std::vector<LcoreStatsRef> stats_refs() const;
+  // Everything O's stats lcore reads (pointers stay valid until this Runtime is destroyed).
+  [[nodiscard]] telemetry::StatsLcore::Inputs telemetry_inputs(const telemetry::TelemetryConfig& cfg) const;
   [[nodiscard]] const std::vector<std::unique_ptr<trade::Engine>>& engines() const noexcept {
     return engines_;
   }
@@ -77,6 +82,7 @@ class Runtime {
   std::vector<rte_ring*> rings_;
   std::vector<std::unique_ptr<rte_spinlock_t>> tx_locks_;
   bool launched_ = false;
+  bool hold_ = false;
 };
 
 }  // namespace sf::dataplane
