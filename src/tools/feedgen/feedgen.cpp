@@ -107,9 +107,9 @@ struct MessageGenerator::Impl {
     orders.reserve(reserve);
     live.reserve(reserve);
     // 100k messages up to 200 instruments (~500 events of an instrument per period); above that
-    // ~2000 events per period, so deep books are not re-quoted on most events.
+    // ~5000 events per period, so deep books are not re-quoted on most events.
     period = cfg.instruments <= 200 ? kPeriodMessages
-                                    : kPeriodMessages * static_cast<double>(cfg.instruments) / 50.0;
+                                    : kPeriodMessages * static_cast<double>(cfg.instruments) / 20.0;
     interval_ns = cfg.packet_rate > 0 ? 1e9 / cfg.packet_rate : 0.0;
     const uint64_t directory = 2ull * cfg.instruments + 3;
     tail_start = cfg.messages >= directory + 3 ? cfg.messages - 3 : cfg.messages;
@@ -199,7 +199,7 @@ struct MessageGenerator::Impl {
   void update_mid(uint32_t i) {
     Instrument& in = insts[i];
     const double amp = std::min(static_cast<double>(in.base_ticks) * kAmplitude, kMaxAmplitudeTicks);
-    if (rng.chance(0.1)) in.noise_ticks += rng.chance(0.5) ? 1 : -1;
+    if (rng.chance(0.03)) in.noise_ticks += rng.chance(0.5) ? 1 : -1;
     const int64_t noise_cap = std::max<int64_t>(2, static_cast<int64_t>(amp / 4));
     in.noise_ticks = std::clamp(in.noise_ticks, -noise_cap, noise_cap);
     const double phase = 2 * std::numbers::pi * static_cast<double>(queued) / period + in.phase;
@@ -212,7 +212,8 @@ struct MessageGenerator::Impl {
       uint32_t slot;
       if (!in.asks.empty() && static_cast<int64_t>(*in.asks.begin() >> 32) <= in.mid_ticks) {
         slot = static_cast<uint32_t>(*in.asks.begin());
-      } else if (!in.bids.empty() && static_cast<int64_t>(*in.bids.rbegin() >> 32) >= in.mid_ticks) {
+      } else if (!in.bids.empty() && static_cast<int64_t>(*in.bids.rbegin() >> 32) > in.mid_ticks) {
+        // Bids may sit at the mid (asks never do), so the book can neither cross nor lock.
         slot = static_cast<uint32_t>(*in.bids.rbegin());
       } else {
         break;
