@@ -242,7 +242,7 @@ def test_guards():
     def play(tags, extra, label):
         cmd = ["ansible-playbook", "-i", CI_INVENTORY, playbook, "--tags", tags]
         for key, value in extra.items():
-            cmd += ["-e", f"{key}={value}"]
+            cmd += ["-e", key if value is None else f"{key}={value}"]
         proc = run(cmd, env, log=os.path.join(work, label + ".log"))
         return proc
 
@@ -293,6 +293,37 @@ def test_guards():
     check(proc.returncode != 0 and "No IOMMU groups" in proc.stdout, "nic refuses to bind without an IOMMU")
     proc = play("nic_checks", {"guard_ports": "missing"}, "nic-missing")
     check(proc.returncode != 0 and "does not exist" in proc.stdout, "nic refuses a PCI address that is not on the host")
+
+    # 4. The fact gatherer on this machine's real sysfs: the default-route interface resolves to
+    #    its PCI function (when it has one), so the guard above sees real management NICs.
+    import json
+    route = subprocess.run(["ip", "-o", "route", "show", "default"], stdout=subprocess.PIPE, text=True).stdout.split()
+    iface = route[route.index("dev") + 1] if "dev" in route else ""
+    p = subprocess.run([sys.executable, os.path.join(ANSIBLE_DIR, "roles", "nic", "files", "pci-inventory.py"), iface],
+                       stdout=subprocess.PIPE, text=True)
+    try:
+        facts = json.loads(p.stdout)
+    except ValueError:
+        facts = {}
+    check(p.returncode == 0 and "pci_devices" in facts and "iommu_groups" in facts, "pci-inventory.py prints the PCI facts as JSON")
+    device = os.path.realpath(f"/sys/class/net/{iface}/device") if iface else ""
+    if iface and re.search(r"/[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7](/|$)", device):
+        pci = facts.get("interface_pci", {}).get(iface, [])
+        check(len(pci) == 1 and iface in facts["pci_devices"].get(pci[0], {}).get("interfaces", []),
+              f"pci-inventory.py maps the management interface {iface} to its PCI function {pci}")
+        # End to end on real facts (default route -> interface -> PCI): binding it is refused.
+        proc = play("nic_checks", {json.dumps({"nic_facts": {}, "nic_dpdk_pci_addresses": pci[:1]}): None}, "nic-real")
+        check(proc.returncode != 0 and f"Refusing to bind {pci[0] if pci else '?'}" in proc.stdout,
+              f"nic refuses this machine's own management NIC {pci[:1]} using real facts")
+    else:
+        print(f"note: default-route interface {iface or '(none)'} has no PCI device here; mapping not checked")
+
+    # 5. The cpulist filters the roles build the kernel arguments and CPUAffinity from.
+    sys.path.insert(0, os.path.join(ANSIBLE_DIR, "filter_plugins"))
+    from cpulist import cpulist_compress, cpulist_expand, cpulist_mask
+    check(cpulist_expand("0-2,5, 7") == [0, 1, 2, 5, 7] and cpulist_compress([9, 8, 1, 0, 2, 4]) == "0-2,4,8-9",
+          "cpulist_expand/cpulist_compress")
+    check(cpulist_mask("0-1") == "3" and cpulist_mask("0,32") == "1,00000001", "cpulist_mask uses the kernel's 32-bit groups")
     return 0
 
 
