@@ -33,7 +33,14 @@ struct Runtime::Executor {
   uint16_t index = 0;
   unsigned lcore = 0;
   uint16_t burst = 32;
-  std::vector<rte_ring*> in;
+  // One input per RX lcore. A venue message split over events may straddle two dequeues: its
+  // first events wait in `carry` and are handled ahead of the next burst from that ring.
+  struct Input {
+    rte_ring* ring = nullptr;
+    std::array<Event, kMaxVenueEvents> carry{};
+    unsigned carry_n = 0;
+  };
+  std::vector<Input> in;
   std::vector<trade::Engine*> engines;   // hosted shards
   std::vector<trade::Engine*> by_shard;  // shard -> engine (nullptr if hosted elsewhere)
   uint32_t shards = 1;
@@ -51,7 +58,9 @@ struct Runtime::Executor {
   Counter misrouted;
   Counter mbuf_alloc_failed;
 
-  std::array<Event, kMaxBurst> ev{};
+  std::array<Event, kMaxBurst + kMaxVenueEvents> ev{};
+  std::array<uint8_t, kMaxVenueMessage> venue_buf{};
+  Counter venue_bad;
   std::array<trade::OrderRequest, kOrderSinkCapacity> order_storage{};
   trade::OrderSink sink{order_storage};
   std::array<rte_mbuf*, kTxStage> tx{};
@@ -134,19 +143,68 @@ struct Runtime::Executor {
   }
 
   // One pass over the input rings. True if any event was processed.
+  void handle_venue(const Event& first, uint8_t shard, std::size_t len, uint64_t now) noexcept {
+    stats->venue_messages.add();
+    trade::Engine* eng = shard < by_shard.size() ? by_shard[shard] : nullptr;
+    if (!eng) [[unlikely]] {
+      misrouted.add();
+      return;
+    }
+    const uint64_t rx_tsc = now - first.ticks_since_rx(now);
+    const trade::VenueParse vp = eng->on_venue(venue_buf.data(), len, rx_tsc, sink);
+    if (vp == trade::VenueParse::kUnknownType || vp == trade::VenueParse::kBadLength) venue_bad.add();
+    if (!sink.empty()) drain_orders(shard);
+  }
+
+  // Handles ev[0..n); returns how many events were consumed (the rest is an incomplete venue
+  // message to carry over).
+  unsigned handle_burst(unsigned n, uint64_t now) noexcept {
+    unsigned i = 0;
+    while (i < n) {
+      const Event& e = ev[i];
+      if (i + 4 < n) rte_prefetch0(ev[i + 4].payload);
+      stats->ring_hop.record(e.ticks_since_rx(now));  // RX burst stamp -> this dequeue
+      if (e.is_itch() || e.kind() == EventKind::kBooksStale) [[likely]] {
+        handle(e, now);
+        ++i;
+        continue;
+      }
+      if (e.kind() == EventKind::kVenue) {
+        std::size_t used = 0;
+        uint8_t shard = 0;
+        const std::size_t len = unpack_venue(&ev[i], n - i, venue_buf.data(), used, shard);
+        if (len) {
+          handle_venue(e, shard, len, now);
+          i += static_cast<unsigned>(used);
+          continue;
+        }
+        const std::size_t want = (std::size_t{e.payload[1]} << 8) | e.payload[2];
+        bool tail_ok = want > 0 && want <= kMaxVenueMessage && n - i < venue_events_for(want);
+        for (unsigned k = i + 1; tail_ok && k < n; ++k) tail_ok = ev[k].kind() == EventKind::kVenueCont;
+        if (tail_ok) return i;  // the rest of this message is still in the ring
+      }
+      venue_bad.add();  // a continuation without its start (its start was lost on a full ring)
+      ++i;
+    }
+    return n;
+  }
+
+  // One pass over the input rings. True if any event was processed.
   bool poll() noexcept {
     const uint64_t now = rte_rdtsc();
     stats->heartbeat_tsc.set(now);
     stats->polls.add();
     unsigned total = 0;
-    for (rte_ring* r : in) {
-      const unsigned n = rte_ring_sc_dequeue_burst_elem(r, ev.data(), sizeof(Event), burst, nullptr);
-      total += n;
-      for (unsigned i = 0; i < n; ++i) {
-        if (i + 4 < n) rte_prefetch0(ev[i + 4].payload);
-        stats->ring_hop.record(ev[i].ticks_since_rx(now));  // RX burst stamp -> this dequeue
-        handle(ev[i], now);
-      }
+    for (Input& r : in) {
+      const unsigned carried = r.carry_n;
+      if (carried) std::copy_n(r.carry.begin(), carried, ev.begin());
+      const unsigned got =
+          rte_ring_sc_dequeue_burst_elem(r.ring, ev.data() + carried, sizeof(Event), burst, nullptr);
+      total += got;
+      const unsigned n = carried + got;
+      const unsigned done = got ? handle_burst(n, now) : 0;
+      r.carry_n = n - done;
+      if (r.carry_n) std::copy_n(ev.begin() + done, r.carry_n, r.carry.begin());
     }
     if (total) {
       stats->busy_polls.add();
@@ -376,7 +434,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       rings_.push_back(ring);
       rx->sink.rings.push_back(ring);
       rx->sink.execs.push_back(exec_[e].get());
-      exec_[e]->in.push_back(ring);
+      exec_[e]->in.push_back(Executor::Input{ring, {}, 0});
     }
     rx->sink.stats = rx->stats.get();
     rx->sink.state = &state_;
@@ -490,6 +548,19 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
     }
   c.emplace_back("ring_enqueued", enq);
   c.emplace_back("ring_dropped_full", full);
+  uint64_t vd = 0, vm = 0, vbad = 0, vsess = 0;
+  for (const auto& r : rx_) {
+    vd += r->proc->venue().datagrams;
+    vm += r->proc->venue().messages;
+    vbad += r->proc->venue().bad_datagrams + r->proc->venue().too_long;
+    vsess += r->proc->venue().session_packets;
+  }
+  c.emplace_back("venue_datagrams", vd);
+  c.emplace_back("venue_messages_routed", vm);
+  c.emplace_back("venue_bad_datagrams", vbad);
+  c.emplace_back("venue_session_packets", vsess);
+  c.emplace_back("venue_messages", sum_ex([](const Executor& x) { return x.stats->venue_messages.load(); }));
+  c.emplace_back("venue_bad_messages", sum_ex([](const Executor& x) { return x.venue_bad.load(); }));
   c.emplace_back("executor_events", sum_ex([](const Executor& x) { return x.stats->events.load(); }));
   c.emplace_back("stale_events", sum_ex([](const Executor& x) { return x.stale_events.load(); }));
   c.emplace_back("misrouted", sum_ex([](const Executor& x) { return x.misrouted.load(); }));

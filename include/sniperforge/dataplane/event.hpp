@@ -26,7 +26,7 @@ enum class EventKind : uint8_t {
 };
 enum class StaleReason : uint8_t { kGap = 1, kRingFull = 2 };
 
-inline constexpr std::size_t kVenueFirstChunk = kEventPayload - 3;
+inline constexpr std::size_t kVenueFirstChunk = kEventPayload - 4;
 inline constexpr std::size_t kVenueContChunk = kEventPayload - 1;
 inline constexpr std::size_t kMaxVenueEvents = 4;
 inline constexpr std::size_t kMaxVenueMessage = kVenueFirstChunk + (kMaxVenueEvents - 1) * kVenueContChunk;
@@ -67,10 +67,10 @@ inline void pack_stale(Event& e, uint64_t seq, uint64_t rx_tsc, StaleReason r) n
   e.payload[1] = static_cast<uint8_t>(r);
 }
 
-// Splits a venue message over up to kMaxVenueEvents events; returns how many were written
-// (0 when len is 0 or larger than kMaxVenueMessage).
-inline std::size_t pack_venue(Event* out, uint64_t session_seq, uint64_t rx_tsc, const uint8_t* msg,
-                              std::size_t len) noexcept {
+// Splits a venue message for `shard` over up to kMaxVenueEvents events; returns how many were
+// written (0 when len is 0 or larger than kMaxVenueMessage).
+inline std::size_t pack_venue(Event* out, uint64_t session_seq, uint64_t rx_tsc, uint8_t shard,
+                              const uint8_t* msg, std::size_t len) noexcept {
   if (len == 0 || len > kMaxVenueMessage) return 0;
   std::size_t n = 0, off = 0;
   while (off < len) {
@@ -81,8 +81,9 @@ inline std::size_t pack_venue(Event* out, uint64_t session_seq, uint64_t rx_tsc,
       e.payload[0] = static_cast<uint8_t>(EventKind::kVenue);
       e.payload[1] = static_cast<uint8_t>(len >> 8);
       e.payload[2] = static_cast<uint8_t>(len);
+      e.payload[3] = shard;
       const std::size_t c = len < kVenueFirstChunk ? len : kVenueFirstChunk;
-      std::memcpy(e.payload + 3, msg, c);
+      std::memcpy(e.payload + 4, msg, c);
       off += c;
     } else {
       e.payload[0] = static_cast<uint8_t>(EventKind::kVenueCont);
@@ -95,16 +96,23 @@ inline std::size_t pack_venue(Event* out, uint64_t session_seq, uint64_t rx_tsc,
   return n;
 }
 
+// Events a venue message of `len` bytes takes.
+[[nodiscard]] constexpr std::size_t venue_events_for(std::size_t len) noexcept {
+  return len <= kVenueFirstChunk ? 1 : 1 + (len - kVenueFirstChunk + kVenueContChunk - 1) / kVenueContChunk;
+}
+
 // Reassembles a venue message from events[0..avail) into buf (kMaxVenueMessage bytes).
-// Returns the message length and sets `used` to the events consumed; 0 when incomplete/invalid.
-inline std::size_t unpack_venue(const Event* ev, std::size_t avail, uint8_t* buf,
-                                std::size_t& used) noexcept {
+// Returns the message length, sets `used` to the events consumed and `shard`; 0 when
+// incomplete/invalid.
+inline std::size_t unpack_venue(const Event* ev, std::size_t avail, uint8_t* buf, std::size_t& used,
+                                uint8_t& shard) noexcept {
   used = 0;
   if (avail == 0 || ev[0].kind() != EventKind::kVenue) return 0;
   const std::size_t len = (std::size_t{ev[0].payload[1]} << 8) | ev[0].payload[2];
   if (len == 0 || len > kMaxVenueMessage) return 0;
+  shard = ev[0].payload[3];
   std::size_t off = len < kVenueFirstChunk ? len : kVenueFirstChunk;
-  std::memcpy(buf, ev[0].payload + 3, off);
+  std::memcpy(buf, ev[0].payload + 4, off);
   std::size_t i = 1;
   while (off < len) {
     if (i >= avail || ev[i].kind() != EventKind::kVenueCont) return 0;

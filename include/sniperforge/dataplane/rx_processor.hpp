@@ -18,6 +18,7 @@
 #include "sniperforge/dataplane/event.hpp"
 #include "sniperforge/dataplane/seq_tracker.hpp"
 #include "sniperforge/proto/feed.hpp"
+#include "sniperforge/proto/session.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -52,10 +53,9 @@ class RxProcessor {
     if (ne != net::Error::kOk) [[unlikely]]
       return drop(feed::from_net(ne));
     if (udp.dst_port != s_.feed_udp_port || (s_.feed_group && udp.dst_ip != *s_.feed_group)) [[unlikely]] {
-      if (s_.venue_udp_port && udp.dst_port == s_.venue_udp_port) {
-        venue_packets_++;
-        return;  // order-session responses: routed once the session codec is wired in
-      }
+      if (s_.venue_udp_port && udp.dst_port >= s_.venue_udp_port &&
+          uint32_t{udp.dst_port} - s_.venue_udp_port < s_.shards)
+        return on_venue(udp, tsc);
       return drop(feed::Error::kWrongPort);
     }
     mold::PacketView mold;
@@ -96,7 +96,15 @@ class RxProcessor {
     for (uint16_t e = 0; e < stages_.size(); ++e) flush_one(e);
   }
 
-  [[nodiscard]] uint64_t venue_packets() const noexcept { return venue_packets_; }
+  // Order-session traffic (venue -> us). Not in the RX stats struct: kept here, read after the run.
+  struct VenueCounts {
+    uint64_t datagrams = 0;        // to one of our session ports
+    uint64_t messages = 0;         // OUCH messages routed to an executor
+    uint64_t bad_datagrams = 0;    // failed session framing / OUCH validation (all or nothing)
+    uint64_t session_packets = 0;  // heartbeats, login replies, end of session (no executor work)
+    uint64_t too_long = 0;         // OUCH message longer than kMaxVenueMessage
+  };
+  [[nodiscard]] const VenueCounts& venue() const noexcept { return venue_; }
 
  private:
   struct Stage {
@@ -104,6 +112,32 @@ class RxProcessor {
     unsigned n = 0;
     bool stale_pending = false;  // a stale marker must precede the next events
   };
+
+  // Venue responses: the destination port names the shard (src_port + shard); every Sequenced Data
+  // packet's OUCH message goes to the executor owning that shard, split over 64-byte events.
+  void on_venue(const net::UdpDatagram& udp, uint64_t tsc) noexcept {
+    venue_.datagrams++;
+    const uint32_t shard = udp.dst_port - s_.venue_udp_port;
+    const uint16_t exec = exec_of_shard_[shard % exec_of_shard_.size()];
+    const session::Error e = session::for_each_packet(
+        udp.payload, udp.payload_length, session::Direction::kVenueToClient, [&](const session::Packet& p) {
+          if (p.type != session::type::kSequencedData) {
+            venue_.session_packets++;
+            return;
+          }
+          const session::SequencedData sd{p.payload, p.payload_length};
+          std::array<Event, kMaxVenueEvents> ev;
+          const std::size_t n = pack_venue(ev.data(), sd.sequence(), tsc, static_cast<uint8_t>(shard),
+                                           sd.message(), sd.message_length());
+          if (n == 0) {
+            venue_.too_long++;
+            return;
+          }
+          venue_.messages++;
+          for (std::size_t i = 0; i < n; ++i) push(exec, ev[i]);
+        });
+    if (e != session::Error::kOk) venue_.bad_datagrams++;
+  }
 
   void drop(feed::Error e) noexcept { stats_.count_drop(telemetry::drop_reason(e)); }
 
@@ -181,7 +215,7 @@ class RxProcessor {
   SeqTracker seq_;
   std::array<uint8_t, mold::kSessionLength> session_{};
   bool session_locked_ = false;
-  uint64_t venue_packets_ = 0;
+  VenueCounts venue_;
 };
 
 }  // namespace sf::dataplane
