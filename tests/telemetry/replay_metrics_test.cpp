@@ -1,0 +1,242 @@
+// The real appliance with its exporter on: replay a generated feed (net_pcap), scrape /metrics,
+// compare with the feed generator's counts and the binary's own --stats-file; a real Prometheus
+// server scrapes it; 500 scrapes during a replay change nothing; /ready turns 503 when the feed
+// goes quiet. Paths come from meson (SF_SNIPERFORGE, SF_FEEDGEN, SF_REPLAY_CONFIG, SF_PROMETHEUS).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include <toml++/toml.h>
+
+#include "process_support.hpp"
+
+namespace sf::telemetry::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class Replay : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sniperforge_ = env_or_empty("SF_SNIPERFORGE");
+    feedgen_ = env_or_empty("SF_FEEDGEN");
+    config_ = env_or_empty("SF_REPLAY_CONFIG");
+    ASSERT_FALSE(sniperforge_.empty() || feedgen_.empty() || config_.empty())
+        << "SF_SNIPERFORGE, SF_FEEDGEN and SF_REPLAY_CONFIG must be set (meson does)";
+    // The example replay config with a short feed-staleness limit for /ready (edited as TOML, so
+    // whatever [telemetry] keys it already has stay valid; --metrics-addr turns the exporter on).
+    toml::table root;
+    try {
+      root = toml::parse_file(config_);
+    } catch (const toml::parse_error& e) {
+      FAIL() << config_ << ": " << e.what();
+    }
+    if (!root.contains("telemetry")) root.insert("telemetry", toml::table{});
+    toml::table& tel = *root["telemetry"].as_table();
+    tel.insert_or_assign("interval_ms", 50);
+    tel.insert_or_assign("heartbeat_timeout_ms", 1000);
+    tel.insert_or_assign("feed_stale_ms", 300);
+    std::ofstream(dir_.path / "replay.toml") << root << "\n";
+  }
+
+  FeedSummary generate(uint64_t messages, const std::string& name) {
+    const fs::path log = dir_.path / (name + ".feedgen.log");
+    Child g({feedgen_, "-o", (dir_.path / name).string(), "--messages", std::to_string(messages)}, log);
+    EXPECT_TRUE(g.started());
+    while (g.alive()) std::this_thread::sleep_for(10ms);
+    return parse_feedgen_summary(read_file(log));
+  }
+
+  std::unique_ptr<Child> start(const std::string& feed, uint16_t port, const std::string& tag) {
+    return std::make_unique<Child>(
+        std::vector<std::string>{sniperforge_, "--config", (dir_.path / "replay.toml").string(), "--rx-pcap",
+                                 (dir_.path / feed).string(), "--tx-pcap",
+                                 (dir_.path / (tag + ".tx.pcap")).string(), "--stats-file",
+                                 (dir_.path / (tag + ".stats")).string(), "--metrics-addr",
+                                 "127.0.0.1:" + std::to_string(port), "--hold"},
+        dir_.path / (tag + ".log"));
+  }
+
+  // With --hold the lcores keep polling after the pcap is exhausted: the replay is over when every
+  // message went through the executors and the order counters stopped moving (two scrapes agree).
+  // Returns the final /metrics body, empty on timeout or exit.
+  std::string wait_replayed(Child& c, uint16_t port, uint64_t messages, std::chrono::seconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    std::string prev;
+    while (std::chrono::steady_clock::now() < end && c.alive()) {
+      const HttpResponse m = http_get(port, "/metrics");
+      if (m.status == 200 &&
+          sum_samples(m.body, "sniperforge_executor_events_total") == static_cast<double>(messages)) {
+        const double tx = sum_samples(m.body, "sniperforge_tx_packets_total");
+        const double sent = sum_samples(m.body, "sniperforge_orders_sent_total");
+        if (!prev.empty() && tx == sum_samples(prev, "sniperforge_tx_packets_total") &&
+            sent == sum_samples(prev, "sniperforge_orders_sent_total"))
+          return m.body;
+        prev = m.body;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    return {};
+  }
+
+  // Skips (with the reason) only when the binary shows no sign of an exporter at all.
+  bool exporter_up(uint16_t port) {
+    for (int i = 0; i < 100; ++i) {
+      if (http_get(port, "/metrics").status == 200) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  TempDir dir_;
+  std::string sniperforge_, feedgen_, config_;
+};
+
+#define SF_REQUIRE_EXPORTER(child, port)                                                                \
+  do {                                                                                                  \
+    if (!exporter_up(port)) {                                                                           \
+      const std::string log_ = (child).log();                                                           \
+      if (log_.find("telemetry") == std::string::npos)                                                  \
+        GTEST_SKIP() << "sniperforge did not start the telemetry exporter (src/app does not create "    \
+                        "StatsLcore yet); log:\n"                                                       \
+                     << log_;                                                                           \
+      FAIL() << "exporter announced but /metrics unreachable on port " << (port) << "; log:\n" << log_; \
+    }                                                                                                   \
+  } while (0)
+
+TEST_F(Replay, ScrapedCountersEqualTheFeedAndTheStatsFile) {
+  const FeedSummary feed = generate(20000, "feed.pcap");
+  ASSERT_EQ(feed.messages, 20000u);
+  const uint16_t port = free_port();
+  auto app = start("feed.pcap", port, "run");
+  SF_REQUIRE_EXPORTER(*app, port);
+  const std::string t = wait_replayed(*app, port, feed.messages, 120s);
+  ASSERT_FALSE(t.empty()) << "replay did not complete; log:\n" << app->log();
+  // The lcores keep polling under --hold: healthy.
+  EXPECT_EQ(http_get(port, "/health").status, 200);
+
+  EXPECT_EQ(sum_samples(t, "sniperforge_feed_messages_total"), static_cast<double>(feed.messages));
+  for (const auto& [type, n] : feed.by_type)
+    EXPECT_EQ(sum_samples(t, "sniperforge_feed_messages_total", std::string("type=\"") + type + "\""),
+              static_cast<double>(n))
+        << type;
+  EXPECT_EQ(sum_samples(t, "sniperforge_feed_packets_total"), static_cast<double>(feed.frames));
+  EXPECT_EQ(sum_samples(t, "sniperforge_feed_gaps_total"), 0);
+  EXPECT_EQ(sum_samples(t, "sniperforge_feed_drops_total"), 0);
+  EXPECT_EQ(sum_samples(t, "sniperforge_ring_enqueued_total"), static_cast<double>(feed.messages));
+  EXPECT_EQ(sum_samples(t, "sniperforge_ring_dropped_full_total"), 0);
+  EXPECT_EQ(sum_samples(t, "sniperforge_executor_events_total"), static_cast<double>(feed.messages));
+  const double orders = sum_samples(t, "sniperforge_orders_sent_total");
+  EXPECT_GT(orders, 0) << "the feed makes the example sniper rules fire";
+  EXPECT_EQ(sum_samples(t, "sniperforge_latency_seconds_count", "stage=\"tick_to_trade\""), orders);
+  EXPECT_EQ(sum_samples(t, "sniperforge_nic_rx_packets_total"), static_cast<double>(feed.frames));
+  EXPECT_EQ(sum_samples(t, "sniperforge_build_info"), 1);
+
+  // The feed is over: /ready says so (feed_stale_ms = 300).
+  std::this_thread::sleep_for(500ms);
+  const HttpResponse r = http_get(port, "/ready");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("feed quiet"), std::string::npos) << r.body;
+
+  ASSERT_EQ(app->stop(), 0) << app->log();
+  const auto stats = parse_stats_file(read_file(dir_.path / "run.stats"));
+  ASSERT_FALSE(stats.empty()) << "no --stats-file written";
+  EXPECT_EQ(stats.at("messages"), feed.messages);
+  EXPECT_EQ(stats.at("packets"), feed.frames);
+  EXPECT_EQ(static_cast<double>(stats.at("orders_buy")),
+            sum_samples(t, "sniperforge_orders_sent_total", "side=\"buy\""));
+  EXPECT_EQ(static_cast<double>(stats.at("orders_sell")),
+            sum_samples(t, "sniperforge_orders_sent_total", "side=\"sell\""));
+  EXPECT_EQ(static_cast<double>(stats.at("tx_packets")), sum_samples(t, "sniperforge_tx_packets_total"));
+}
+
+TEST_F(Replay, ManyScrapesDuringAReplayChangeNoCountAndLoseNoMessage) {
+  const FeedSummary feed = generate(2'000'000, "big.pcap");
+  ASSERT_EQ(feed.messages, 2'000'000u);
+  // Baseline without scrapes.
+  const uint16_t p0 = free_port();
+  auto base = start("big.pcap", p0, "base");
+  SF_REQUIRE_EXPORTER(*base, p0);
+  ASSERT_FALSE(wait_replayed(*base, p0, feed.messages, 300s).empty()) << base->log();
+  ASSERT_EQ(base->stop(), 0);
+  const auto want = parse_stats_file(read_file(dir_.path / "base.stats"));
+  ASSERT_FALSE(want.empty());
+
+  const uint16_t port = free_port();
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, during{0};
+  std::atomic<bool> replay_done{false};
+  auto app = start("big.pcap", port, "scraped");
+  SF_REQUIRE_EXPORTER(*app, port);  // up before the lcores launch
+  std::vector<std::thread> scrapers;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 2; ++i)
+    scrapers.emplace_back([&] {
+      while (!stop.load() && ok.load() < 500 && std::chrono::steady_clock::now() - t0 < 10s) {
+        if (http_get(port, "/metrics").status == 200) {
+          ++ok;
+          if (!replay_done.load()) ++during;
+        }
+      }
+    });
+  const bool done = !wait_replayed(*app, port, feed.messages, 300s).empty();
+  replay_done = true;
+  for (auto& s : scrapers) s.join();
+  ASSERT_TRUE(done) << app->log();
+  std::printf("scrapes: %d within 10 s, %d of them before the replay ended\n", ok.load(), during.load());
+  EXPECT_GE(ok.load(), 500);
+  ASSERT_EQ(app->stop(), 0);
+  const auto got = parse_stats_file(read_file(dir_.path / "scraped.stats"));
+  EXPECT_EQ(got.at("messages"), feed.messages);
+  EXPECT_EQ(got.at("ring_dropped_full"), 0u);
+  EXPECT_EQ(got.at("drops"), 0u);
+  for (const char* k : {"packets", "messages", "ring_enqueued", "executor_events", "orders_buy",
+                        "orders_sell", "tx_packets", "gaps", "risk_accepted"})
+    EXPECT_EQ(got.at(k), want.at(k)) << k;
+  EXPECT_EQ(read_file(dir_.path / "scraped.tx.pcap").size(), read_file(dir_.path / "base.tx.pcap").size());
+}
+
+TEST_F(Replay, PrometheusServerScrapesTheAppliance) {
+  const std::string prometheus = env_or_empty("SF_PROMETHEUS");
+  if (prometheus.empty()) GTEST_SKIP() << "prometheus server not found by meson (Debian package prometheus)";
+  const FeedSummary feed = generate(20000, "feed.pcap");
+  const uint16_t port = free_port();
+  auto app = start("feed.pcap", port, "run");
+  SF_REQUIRE_EXPORTER(*app, port);
+  ASSERT_FALSE(wait_replayed(*app, port, feed.messages, 120s).empty()) << app->log();
+
+  const uint16_t prom_port = free_port();
+  std::ofstream(dir_.path / "prometheus.yml")
+      << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+         "scrape_configs:\n  - job_name: sniperforge\n    static_configs:\n"
+         "      - targets: ['127.0.0.1:"
+      << port << "']\n";
+  Child prom({prometheus, "--config.file=" + (dir_.path / "prometheus.yml").string(),
+              "--storage.tsdb.path=" + (dir_.path / "tsdb").string(),
+              "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+             dir_.path / "prometheus.log");
+  ASSERT_TRUE(prom.started());
+  const std::string query = "/api/v1/query?query=sum(sniperforge_feed_messages_total{job=%22sniperforge%22})";
+  std::string body;
+  bool found = false;
+  for (int i = 0; i < 300 && !found; ++i) {
+    std::this_thread::sleep_for(100ms);
+    const HttpResponse r = http_get(prom_port, query);
+    body = r.body;
+    found = r.status == 200 && body.find("\"" + std::to_string(feed.messages) + "\"") != std::string::npos;
+    ASSERT_TRUE(prom.alive()) << prom.log();
+  }
+  EXPECT_TRUE(found) << body << "\n" << prom.log();
+  const HttpResponse up = http_get(prom_port, "/api/v1/query?query=up{job=%22sniperforge%22}");
+  EXPECT_NE(up.body.find("\"1\"]"), std::string::npos) << up.body;
+  const HttpResponse series =
+      http_get(prom_port, "/api/v1/series?match[]=sniperforge_latency_seconds_bucket");
+  EXPECT_NE(series.body.find("tick_to_trade"), std::string::npos) << series.body;
+  prom.stop();
+  app->stop();
+}
+
+}  // namespace
+}  // namespace sf::telemetry::testing
