@@ -114,6 +114,15 @@ TEST_F(Replay, ScrapedCountersEqualTheFeedAndTheStatsFile) {
   SF_REQUIRE_EXPORTER(*app, port);
   const std::string t = wait_replayed(*app, port, feed.messages, 120s);
   ASSERT_FALSE(t.empty()) << "replay did not complete; log:\n" << app->log();
+  // Prometheus' linter accepts the live exposition.
+  if (const std::string promtool = env_or_empty("SF_PROMTOOL"); !promtool.empty()) {
+    std::ofstream(dir_.path / "live.txt") << t;
+    Child check({"/bin/sh", "-c", promtool + " check metrics < " + (dir_.path / "live.txt").string()},
+                dir_.path / "promtool.log");
+    while (check.alive()) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(check.stop(), 0) << read_file(dir_.path / "promtool.log");
+    EXPECT_EQ(read_file(dir_.path / "promtool.log"), "");
+  }
   // The lcores keep polling under --hold: healthy.
   EXPECT_EQ(http_get(port, "/health").status, 200);
 
@@ -196,6 +205,39 @@ TEST_F(Replay, ManyScrapesDuringAReplayChangeNoCountAndLoseNoMessage) {
                         "orders_sell", "tx_packets", "gaps", "risk_accepted"})
     EXPECT_EQ(got.at(k), want.at(k)) << k;
   EXPECT_EQ(read_file(dir_.path / "scraped.tx.pcap").size(), read_file(dir_.path / "base.tx.pcap").size());
+}
+
+// Stall hook (proposed to engineer D in docs/observability.md): SF_TEST_STALL=<role>:<after_ms>:<for_ms>
+// makes the first lcore of that role stop heart-beating for for_ms after after_ms; the binary
+// acknowledges it on stderr with a line containing "test hook".
+TEST_F(Replay, HealthTurns503WhileAnLcoreStallsAndRecovers) {
+  const FeedSummary feed = generate(20000, "feed.pcap");
+  const uint16_t port = free_port();
+  ::setenv("SF_TEST_STALL", "executor:1500:2000", 1);
+  auto app = start("feed.pcap", port, "stall");
+  ::unsetenv("SF_TEST_STALL");
+  SF_REQUIRE_EXPORTER(*app, port);
+  std::this_thread::sleep_for(300ms);
+  if (app->log().find("test hook") == std::string::npos)
+    GTEST_SKIP() << "sniperforge has no SF_TEST_STALL hook yet (engineer D; see docs/observability.md)";
+  bool saw_503 = false, recovered = false;
+  std::string reason;
+  const auto end = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < end && !recovered) {
+    const HttpResponse h = http_get(port, "/health");
+    if (h.status == 503 && h.body.find("stalled") != std::string::npos) {
+      saw_503 = true;
+      reason = h.body;
+    } else if (saw_503 && h.status == 200) {
+      recovered = true;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(saw_503) << app->log();
+  EXPECT_NE(reason.find("(executor)"), std::string::npos) << reason;
+  EXPECT_TRUE(recovered) << app->log();
+  EXPECT_FALSE(wait_replayed(*app, port, feed.messages, 60s).empty()) << "a stall must not lose messages";
+  EXPECT_EQ(app->stop(), 0);
 }
 
 TEST_F(Replay, PrometheusServerScrapesTheAppliance) {
