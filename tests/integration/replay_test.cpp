@@ -58,7 +58,7 @@ std::string make_config(const std::string& mode, int executors, int shards) {
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
   std::string out, line, table;
   while (std::getline(in, line)) {
-    if (!line.empty() && line[0] == '[') table = line.substr(0, line.find(']') + 1);
+    if (!line.empty() && line[0] == '[') table = line.substr(0, line.rfind(']') + 1);
     auto key_is = [&](const char* k) { return line.rfind(std::string(k) + " ", 0) == 0; };
     if (table == "[lcores]" && key_is("mode")) line = "mode = \"" + mode + "\"";
     if (table == "[lcores]" && key_is("executors")) line = "executors = " + std::to_string(executors);

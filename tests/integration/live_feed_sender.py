@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Sends the UDP payloads of a feed pcap (MoldUDP64) to HOST:PORT through an ordinary UDP socket.
+
+usage: live_feed_sender.py PCAP HOST PORT [PACKETS_PER_MS]
+Reads classic pcap (us or ns) of Ethernet/[VLAN]/IPv4/UDP frames; paces the sending so that a kernel
+af_packet reader on the other end of a veth pair keeps up."""
+import socket
+import struct
+import sys
+import time
+
+
+def udp_payloads(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    if magic not in (0xA1B2C3D4, 0xA1B23C4D):
+        raise SystemExit(f"{path}: not a little-endian classic pcap")
+    off = 24
+    while off + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack("<IIII", data[off:off + 16])
+        frame = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        eth = 12
+        etype = struct.unpack("!H", frame[eth:eth + 2])[0]
+        while etype in (0x8100, 0x88A8):
+            eth += 4
+            etype = struct.unpack("!H", frame[eth:eth + 2])[0]
+        if etype != 0x0800:
+            continue
+        ip = eth + 2
+        ihl = (frame[ip] & 0x0F) * 4
+        if frame[ip + 9] != 17:
+            continue
+        udp = ip + ihl
+        ulen = struct.unpack("!H", frame[udp + 4:udp + 6])[0]
+        yield frame[udp + 8:udp + ulen]
+
+
+def main():
+    path, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    per_ms = int(sys.argv[4]) if len(sys.argv) > 4 else 8
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    n = 0
+    for payload in udp_payloads(path):
+        s.sendto(payload, (host, port))
+        n += 1
+        if n % per_ms == 0:
+            time.sleep(0.001)
+    print(f"sent {n} datagrams", flush=True)
+
+
+if __name__ == "__main__":
+    main()
