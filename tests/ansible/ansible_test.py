@@ -8,6 +8,8 @@
                             `sniperforge --check-config` on what was rendered
   ansible_test.py example   the example inventory's sniperforge.toml, rendered here, passes
                             `sniperforge --check-config` (lcore cpus left to sniperforge's placement)
+  ansible_test.py gitbuild  the role's git path on a stand-in tree (tests/ansible/fixtures): clone at a
+                            tag, meson setup/compile/install, idempotent rerun, upgrade to a new tag
   ansible_test.py guards    host_tuning rendered into a scratch root with injected hardware facts
                             (kernel command line, sysctls, fstab); the nic role's refusals
                             (management interface, missing IOMMU, unknown PCI address)
@@ -98,7 +100,7 @@ def test_syntax():
         proc = run(["ansible-playbook", "--syntax-check", "-i", inventory, "site.yml"], env)
         check(proc.returncode == 0, f"syntax-check site.yml with {os.path.relpath(inventory, SOURCE)}"
               + ("" if proc.returncode == 0 else "\n" + tail(proc.stdout)))
-    for playbook in ("guards.yml", "render-example.yml"):
+    for playbook in ("guards.yml", "render-example.yml", "build-from-git.yml"):
         proc = run(["ansible-playbook", "--syntax-check", "-i", CI_INVENTORY,
                     os.path.join(SOURCE, "tests", "ansible", playbook)], env)
         check(proc.returncode == 0, f"syntax-check tests/ansible/{playbook}" + ("" if proc.returncode == 0 else "\n" + tail(proc.stdout)))
@@ -365,9 +367,70 @@ def test_example():
     return 0
 
 
+def test_gitbuild():
+    require("ansible-playbook")
+    require("git")
+    work = os.path.join(WORK, "gitbuild")
+    shutil.rmtree(work, ignore_errors=True)
+    repo = os.path.join(work, "repo")
+    shutil.copytree(os.path.join(SOURCE, "tests", "ansible", "fixtures", "fake-sniperforge"), repo)
+    git = ["git", "-C", repo, "-c", "user.name=ci", "-c", "user.email=ci@localhost"]
+    for cmd in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "v1"], ["tag", "v1"]):
+        subprocess.run(git + cmd, check=True)
+    root = os.path.join(work, "root")
+    os.makedirs(root)
+    env = ansible_env("gitbuild")
+    env["SF_DEPLOY_ROOT"] = root
+    import json
+    overrides = json.dumps({
+        "sniperforge_source": "git", "sniperforge_git_repo": "file://" + repo, "sniperforge_git_version": "v1",
+        "sniperforge_src_dir": os.path.join(work, "src"), "sniperforge_build_dir": os.path.join(work, "build"),
+        "sniperforge_reuse_build": False, "sniperforge_validate_config": True, "sniperforge_build_jobs": 2,
+    })
+    playbook = os.path.join(SOURCE, "tests", "ansible", "build-from-git.yml")
+
+    def play(label, extra=None):
+        cmd = ["ansible-playbook", "-i", CI_INVENTORY, playbook, "-e", overrides]
+        if extra:
+            cmd += ["-e", json.dumps(extra)]
+        proc = run(cmd, env, log=os.path.join(work, label + ".log"))
+        stats = recap(proc.stdout).get("localhost", {})
+        print(f"{label}: rc={proc.returncode} recap={stats}")
+        if proc.returncode != 0:
+            print(tail(proc.stdout, 60))
+        return proc, stats
+
+    binary = os.path.join(root, "usr", "local", "bin", "sniperforge")
+    version = lambda: subprocess.run([binary, "--version"], stdout=subprocess.PIPE, text=True).stdout.strip() \
+        if os.path.exists(binary) else None
+    proc, stats = play("v1")
+    check(proc.returncode == 0 and stats.get("changed", 0) > 0, "clone, meson setup, compile and install at tag v1")
+    check(version() == "1", "the v1 binary is installed under the scratch root")
+    check(os.path.isfile(os.path.join(root, "etc", "sniperforge", "sniperforge.toml")), "config validated by the built binary and installed")
+    proc, stats = play("v1-again")
+    check(proc.returncode == 0 and stats.get("changed", -1) == 0, f"second run at v1 changes nothing (changed={stats.get('changed')})")
+    # A new release: the role checks it out, ninja rebuilds, meson installs the new binary.
+    main_c = os.path.join(repo, "main.c")
+    with open(main_c) as f:
+        text = f.read()
+    with open(main_c, "w") as f:
+        f.write(text.replace('#define FAKE_VERSION "1"', '#define FAKE_VERSION "2"'))
+    for cmd in (["commit", "-q", "-am", "v2"], ["tag", "v2"]):
+        subprocess.run(git + cmd, check=True)
+    proc, stats = play("v2", {"sniperforge_git_version": "v2"})
+    check(proc.returncode == 0 and stats.get("changed", 0) > 0 and version() == "2", "upgrade to tag v2 rebuilds and installs the new binary")
+    # A config the binary rejects never replaces the installed one.
+    before = open(os.path.join(root, "etc", "sniperforge", "sniperforge.toml")).read()
+    proc, stats = play("bad-config", {"sniperforge_git_version": "v2", "sniperforge_eal_file_prefix": "REJECT"})
+    after = open(os.path.join(root, "etc", "sniperforge", "sniperforge.toml")).read()
+    check(proc.returncode != 0 and "REJECT" not in after and before == after,
+          "a config the binary rejects fails the run and never replaces the installed one")
+    return 0
+
+
 def main():
     tests = {"syntax": test_syntax, "lint": test_lint, "converge": test_converge, "guards": test_guards,
-             "example": test_example}
+             "example": test_example, "gitbuild": test_gitbuild}
     if len(sys.argv) != 2 or sys.argv[1] not in tests:
         print(__doc__)
         return 2
