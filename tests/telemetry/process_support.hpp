@@ -64,6 +64,7 @@ class Child {
   }
   ~Child() { stop(); }
   [[nodiscard]] bool started() const { return pid_ > 0; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] std::string log() const { return read_file(log_); }
   // Still running?
   bool alive() {

@@ -4,7 +4,11 @@
 // goes quiet. Paths come from meson (SF_SNIPERFORGE, SF_FEEDGEN, SF_REPLAY_CONFIG, SF_PROMETHEUS).
 #include <gtest/gtest.h>
 
+#include <sys/ptrace.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include <toml++/toml.h>
@@ -207,37 +211,63 @@ TEST_F(Replay, ManyScrapesDuringAReplayChangeNoCountAndLoseNoMessage) {
   EXPECT_EQ(read_file(dir_.path / "scraped.tx.pcap").size(), read_file(dir_.path / "base.tx.pcap").size());
 }
 
-// Stall hook (proposed to engineer D in docs/observability.md): SF_TEST_STALL=<role>:<after_ms>:<for_ms>
-// makes the first lcore of that role stop heart-beating for for_ms after after_ms; the binary
-// acknowledges it on stderr with a line containing "test hook".
+// A stalled lcore without any hook in the binary: the test ptrace-stops only the executor's
+// thread (DPDK names it rte-worker-<lcore>), so the HTTP threads keep answering; /health must
+// turn 503 naming that lcore, and 200 again once the thread runs; no message may be lost.
+pid_t find_thread(pid_t pid, const std::string& comm) {
+  std::error_code ec;
+  for (const auto& t : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::string name = read_file(t.path() / "comm");
+    while (!name.empty() && name.back() == '\n') name.pop_back();
+    if (name == comm) return static_cast<pid_t>(std::stol(t.path().filename().string()));
+  }
+  return -1;
+}
+
 TEST_F(Replay, HealthTurns503WhileAnLcoreStallsAndRecovers) {
   const FeedSummary feed = generate(20000, "feed.pcap");
   const uint16_t port = free_port();
-  ::setenv("SF_TEST_STALL", "executor:1500:2000", 1);
   auto app = start("feed.pcap", port, "stall");
-  ::unsetenv("SF_TEST_STALL");
   SF_REQUIRE_EXPORTER(*app, port);
-  std::this_thread::sleep_for(300ms);
-  if (app->log().find("test hook") == std::string::npos)
-    GTEST_SKIP() << "sniperforge has no SF_TEST_STALL hook yet (engineer D; see docs/observability.md)";
-  bool saw_503 = false, recovered = false;
-  std::string reason;
-  const auto end = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < end && !recovered) {
-    const HttpResponse h = http_get(port, "/health");
-    if (h.status == 503 && h.body.find("stalled") != std::string::npos) {
-      saw_503 = true;
-      reason = h.body;
-    } else if (saw_503 && h.status == 200) {
-      recovered = true;
-    }
+  ASSERT_FALSE(wait_replayed(*app, port, feed.messages, 120s).empty()) << app->log();
+  ASSERT_EQ(http_get(port, "/health").status, 200);
+
+  const std::string m = http_get(port, "/metrics").body;
+  std::smatch lm;
+  ASSERT_TRUE(std::regex_search(
+      m, lm, std::regex(R"re(sniperforge_lcore_polls_total\{lcore="(\d+)",role="executor"\})re")))
+      << m;
+  const std::string lcore = lm[1];
+  const pid_t tid = find_thread(app->pid(), "rte-worker-" + lcore);
+  ASSERT_GT(tid, 0) << "no thread rte-worker-" << lcore;
+  if (::ptrace(PTRACE_SEIZE, tid, nullptr, nullptr) != 0)
+    GTEST_SKIP() << "ptrace not permitted here: " << std::strerror(errno);
+  ASSERT_EQ(::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr), 0) << std::strerror(errno);
+  int st = 0;
+  ASSERT_EQ(::waitpid(tid, &st, __WALL), tid);  // the executor thread is now stopped
+
+  HttpResponse h;
+  for (int i = 0; i < 100; ++i) {  // heartbeat_timeout_ms = 1000
+    h = http_get(port, "/health");
+    if (h.status == 503) break;
     std::this_thread::sleep_for(50ms);
   }
-  EXPECT_TRUE(saw_503) << app->log();
-  EXPECT_NE(reason.find("(executor)"), std::string::npos) << reason;
-  EXPECT_TRUE(recovered) << app->log();
-  EXPECT_FALSE(wait_replayed(*app, port, feed.messages, 60s).empty()) << "a stall must not lose messages";
-  EXPECT_EQ(app->stop(), 0);
+  EXPECT_EQ(h.status, 503);
+  EXPECT_NE(h.body.find("lcore " + lcore + " (executor) stalled"), std::string::npos) << h.body;
+  const std::string during = http_get(port, "/metrics").body;
+  EXPECT_GT(sum_samples(during, "sniperforge_lcore_heartbeat_age_seconds", "role=\"executor\""), 1.0);
+  EXPECT_EQ(sum_samples(during, "sniperforge_health_ok"), 0);
+
+  ASSERT_EQ(::ptrace(PTRACE_DETACH, tid, nullptr, nullptr), 0) << std::strerror(errno);
+  for (int i = 0; i < 100; ++i) {
+    h = http_get(port, "/health");
+    if (h.status == 200) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(h.status, 200) << h.body;
+  ASSERT_EQ(app->stop(), 0) << app->log();
+  const auto stats = parse_stats_file(read_file(dir_.path / "stall.stats"));
+  EXPECT_EQ(stats.at("executor_events"), feed.messages);
 }
 
 TEST_F(Replay, PrometheusServerScrapesTheAppliance) {
