@@ -13,9 +13,9 @@ namespace sf::book {
 
 OrderMap::OrderMap(std::size_t max_orders) : max_orders_(max_orders) {
   const std::size_t cap = std::bit_ceil(std::max<std::size_t>(16, max_orders * 2));
-  slots_ = std::make_unique<OrderSlot[]>(cap);
+  slots_ = HugeBuffer<OrderSlot>(cap);
   mask_ = cap - 1;
-  shift_ = 64 - static_cast<unsigned>(std::countr_zero(cap));
+  bits_ = static_cast<unsigned>(std::countr_zero(cap));
   clear();
 }
 
@@ -25,7 +25,7 @@ void OrderMap::clear() noexcept {
 }
 
 LevelArena::LevelArena(std::size_t total_levels)
-    : base_(std::make_unique<Level[]>(std::max<std::size_t>(total_levels, kMinChunk))),
+    : base_(std::max<std::size_t>(total_levels, kMinChunk)),
       total_(std::max<std::size_t>(total_levels, kMinChunk)) {
   if (total_ >= kNone) throw std::invalid_argument("level arena too large");
   free_.fill(kNone);
@@ -69,20 +69,30 @@ OrderBook* BookSet::book_for(uint16_t locate, const char* stock8) noexcept {
   return &b;
 }
 
-// First index whose key is >= key. Scans a few levels from the best end first: most events are at the inside.
-static inline uint32_t lower_bound_from_best(const Level* l, uint32_t n, uint32_t key) noexcept {
-  uint32_t i = n;
-  for (int k = 0; k < 4 && i > 0; ++k, --i)
-    if (l[i - 1].key < key) return i;
-  uint32_t lo = 0, hi = i;
-  while (lo < hi) {
-    const uint32_t mid = (lo + hi) / 2;
-    if (l[mid].key < key)
-      lo = mid + 1;
-    else
-      hi = mid;
+// First index whose key is >= key (n >= 1). Branchless binary search: near-inside and far events cost the
+// same few iterations and no misprediction, whatever the price distribution.
+static inline uint32_t lower_bound_key(const Level* l, uint32_t n, uint32_t key) noexcept {
+  const Level* b = l;
+  uint32_t len = n;  // the answer is in [b, b + len]
+  while (len > 1) {
+    const uint32_t half = len / 2;
+    b += static_cast<uint32_t>(b[half - 1].key < key) * half;
+    len -= half;
   }
-  return lo;
+  return static_cast<uint32_t>(b - l) + static_cast<uint32_t>(b->key < key);
+}
+
+// memmove of a few levels without a library call (the common case near the inside).
+static inline void move_levels(Level* dst, const Level* src, uint32_t count) noexcept {
+  if (count <= 4) {
+    if (dst > src) {
+      for (uint32_t i = count; i > 0; --i) dst[i - 1] = src[i - 1];
+    } else {
+      for (uint32_t i = 0; i < count; ++i) dst[i] = src[i];
+    }
+    return;
+  }
+  std::memmove(dst, src, count * sizeof(Level));
 }
 
 bool BookSet::level_add(OrderBook& b, Side s, Price px, uint32_t shares) noexcept {
@@ -92,7 +102,7 @@ bool BookSet::level_add(OrderBook& b, Side s, Price px, uint32_t shares) noexcep
   uint32_t pos = 0;
   if (sl.size) {
     Level* l = base + sl.off;
-    pos = lower_bound_from_best(l, sl.size, key);
+    pos = lower_bound_key(l, sl.size, key);
     if (pos < sl.size && l[pos].key == key) {
       l[pos].shares += shares;
       ++l[pos].orders;
@@ -114,7 +124,7 @@ bool BookSet::level_add(OrderBook& b, Side s, Price px, uint32_t shares) noexcep
     sl.cls = static_cast<uint8_t>(cls);
   }
   Level* l = base + sl.off;
-  std::memmove(l + pos + 1, l + pos, (sl.size - pos) * sizeof(Level));
+  move_levels(l + pos + 1, l + pos, sl.size - pos);
   l[pos] = Level{key, 1, shares};
   ++sl.size;
   return true;
@@ -124,20 +134,22 @@ void BookSet::level_remove(OrderBook& b, Side s, Price px, uint32_t shares, bool
   SideLevels& sl = b.sides_[static_cast<int>(s)];
   Level* l = arena_.base() + sl.off;
   const uint32_t key = key_of(s, px);
-  const uint32_t pos = lower_bound_from_best(l, sl.size, key);
-  // Every live order has its level; the check keeps a bug from turning into an out-of-bounds write.
+  // Every live order has its level; the checks keep a bug from turning into an out-of-bounds access.
+  if (sl.size == 0) [[unlikely]]
+    return;
+  const uint32_t pos = lower_bound_key(l, sl.size, key);
   if (pos >= sl.size || l[pos].key != key) [[unlikely]]
     return;
   l[pos].shares -= shares;
   if (last_of_order && --l[pos].orders == 0) {
-    std::memmove(l + pos, l + pos + 1, (sl.size - pos - 1) * sizeof(Level));
+    move_levels(l + pos, l + pos + 1, sl.size - pos - 1);
     --sl.size;
   }
 }
 
 void BookSet::add_order(OrderBook& b, uint16_t bi, uint64_t ref, char side_ch, uint32_t shares,
                         Price px) noexcept {
-  if (side_ch != 'B' && side_ch != 'S') [[unlikely]]
+  if (!((side_ch == 'B') | (side_ch == 'S'))) [[unlikely]]  // one predictable branch, not two
     return count(Drop::kBadSide);
   if (shares == 0) [[unlikely]]
     return count(Drop::kZeroShares);

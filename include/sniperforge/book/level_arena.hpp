@@ -5,8 +5,7 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
-
+#include "sniperforge/book/huge_buffer.hpp"
 #include "sniperforge/book/types.hpp"
 
 namespace sf::book {
@@ -44,7 +43,7 @@ class LevelArena {
   }
 
  private:
-  std::unique_ptr<Level[]> base_;
+  HugeBuffer<Level> base_;
   std::size_t total_;
   uint32_t bump_ = 0;
   std::array<uint32_t, kClasses> free_;

@@ -6,8 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-
+#include "sniperforge/book/huge_buffer.hpp"
 #include "sniperforge/book/types.hpp"
 
 namespace sf::book {
@@ -34,8 +33,12 @@ class OrderMap {
   [[nodiscard]] std::size_t max_orders() const noexcept { return max_orders_; }
   [[nodiscard]] std::size_t capacity() const noexcept { return mask_ + 1; }
 
+  // Locality-preserving hash: ITCH order references are assigned in increasing order, so the low bits are
+  // kept (orders added close in time land in neighbouring slots, and the live set stays compact in cache and
+  // TLB); each block of capacity() references is rotated by a multiple of a large odd constant, so strided
+  // reference patterns do not pile up on one slot.
   [[nodiscard]] std::size_t home(uint64_t ref) const noexcept {
-    return static_cast<std::size_t>((ref * 0x9E3779B97F4A7C15ull) >> shift_);
+    return static_cast<std::size_t>((ref + (ref >> bits_) * 0x9E3779B97F4A7C15ull) & mask_);
   }
   void prefetch(uint64_t ref) const noexcept { __builtin_prefetch(&slots_[home(ref)]); }
 
@@ -48,30 +51,42 @@ class OrderMap {
     }
   }
 
-  // Inserts a new order; nullptr if `ref` is already live (duplicate). Caller checks size() < max_orders().
+  // Inserts a new order (Robin Hood: an entry further from its home takes the slot of one nearer to its home,
+  // so every run is ordered by home and erase() can stop early). Returns the new order's slot, or nullptr if
+  // `ref` is already live. Caller checks size() < max_orders(). Other slots may move.
   [[nodiscard]] OrderSlot* insert(uint64_t ref) noexcept {
-    std::size_t i = home(ref);
-    for (;; i = (i + 1) & mask_) {
+    if (find(ref) != nullptr) return nullptr;
+    OrderSlot cur{};
+    cur.ref = ref;
+    OrderSlot* placed = nullptr;
+    std::size_t d = 0;
+    for (std::size_t i = home(ref);; i = (i + 1) & mask_, ++d) {
       OrderSlot& s = slots_[i];
-      if (s.ref == ref) return nullptr;
-      if (s.ref == kEmptyRef) break;
+      if (s.ref == kEmptyRef) {
+        s = cur;
+        ++size_;
+        return placed ? placed : &s;
+      }
+      const std::size_t sd = (i - home(s.ref)) & mask_;
+      if (sd < d) {
+        const OrderSlot tmp = s;
+        s = cur;
+        cur = tmp;
+        if (placed == nullptr) placed = &s;
+        d = sd;
+      }
     }
-    ++size_;
-    slots_[i].ref = ref;
-    return &slots_[i];
   }
 
-  // Removes the order in `slot` (a pointer returned by find/insert) and closes the gap.
+  // Removes the order in `slot` (a pointer returned by find/insert) and shifts the rest of its run back one
+  // slot, up to the first free slot or the first entry already at its home.
   void erase(OrderSlot* slot) noexcept {
     std::size_t hole = static_cast<std::size_t>(slot - slots_.get());
     for (std::size_t j = (hole + 1) & mask_;; j = (j + 1) & mask_) {
       OrderSlot& s = slots_[j];
-      if (s.ref == kEmptyRef) break;
-      // An entry may move back into the hole only if its home is not in the cyclic range (hole, j].
-      if (((j - home(s.ref)) & mask_) >= ((j - hole) & mask_)) {
-        slots_[hole] = s;
-        hole = j;
-      }
+      if (s.ref == kEmptyRef || home(s.ref) == j) break;
+      slots_[hole] = s;
+      hole = j;
     }
     slots_[hole].ref = kEmptyRef;
     --size_;
@@ -86,9 +101,9 @@ class OrderMap {
   void clear() noexcept;
 
  private:
-  std::unique_ptr<OrderSlot[]> slots_;
+  HugeBuffer<OrderSlot> slots_;
   std::size_t mask_ = 0;
-  unsigned shift_ = 0;
+  unsigned bits_ = 0;
   std::size_t size_ = 0;
   std::size_t max_orders_ = 0;
 };

@@ -1,0 +1,67 @@
+// perf-book-replay: replays workload (a) or (b) through BookSet::apply once and prints ns/message. Built for
+// callgrind: the replay is the noinline function replay(), so
+//   valgrind --tool=callgrind --toggle-collect='*replay*' perf-book-replay a 500000
+// counts only the book's instructions (divide Ir by the message count printed).
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "sniperforge/io/binary_file.hpp"
+#include "workload.hpp"
+
+namespace {
+
+__attribute__((noinline)) void replay(sf::book::BookSet& books, const sf::perf::Workload& w, bool prefetch) {
+  const std::size_t n = w.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (prefetch && i + 8 < n) books.prefetch(w.msg(i + 8));
+    books.apply(sf::itch::MessageView{w.msg(i)});
+  }
+}
+
+// A BinaryFILE written by `sf-feedgen --format binaryfile` with the workload's options (faster to load than
+// to generate, e.g. under valgrind).
+sf::perf::Workload load_file(const char* path, uint64_t limit) {
+  sf::io::BinaryFileReader r;
+  if (!r.open(path)) {
+    std::fprintf(stderr, "perf-book-replay: %s: %s\n", path, r.error().c_str());
+    std::exit(2);
+  }
+  sf::perf::Workload w;
+  w.name = path;
+  const uint8_t* msg = nullptr;
+  uint16_t len = 0;
+  while (r.next(msg, len) && (limit == 0 || w.size() < limit)) {
+    w.offsets.push_back(static_cast<uint32_t>(w.bytes.size()));
+    w.bytes.insert(w.bytes.end(), msg, msg + len);
+  }
+  return w;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: perf-book-replay a|b|BINARYFILE [messages] [noprefetch]\n");
+    return 2;
+  }
+  const std::string_view arg = argv[1];
+  const char which = arg.size() == 1 ? arg[0] : 'f';
+  const uint64_t messages = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 0;
+  const bool prefetch = !(argc > 3 && std::string_view(argv[3]) == "noprefetch");
+  const sf::perf::Workload w =
+      which == 'a' || which == 'b' ? sf::perf::make_workload(which, messages) : load_file(argv[1], messages);
+  auto books = std::make_unique<sf::book::BookSet>(sf::perf::bench_book_config());
+  const auto t0 = std::chrono::steady_clock::now();
+  replay(*books, w, prefetch);
+  const auto t1 = std::chrono::steady_clock::now();
+  const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
+  std::printf("workload %s: %zu messages, live orders max %llu end %llu, books %zu, drops %llu\n",
+              w.name.c_str(), w.size(), static_cast<unsigned long long>(w.max_live_orders),
+              static_cast<unsigned long long>(w.end_live_orders), books->book_count(),
+              static_cast<unsigned long long>(books->total_drops()));
+  std::printf("replay: %.1f ns/msg, %.2f M msgs/s%s\n", ns / static_cast<double>(w.size()),
+              static_cast<double>(w.size()) / ns * 1e3, prefetch ? "" : " (no prefetch)");
+  return books->total_drops() == 0 ? 0 : 1;
+}
