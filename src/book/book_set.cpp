@@ -69,17 +69,26 @@ OrderBook* BookSet::book_for(uint16_t locate, const char* stock8) noexcept {
   return &b;
 }
 
-// First index whose key is >= key (n >= 1). Branchless binary search: near-inside and far events cost the
-// same few iterations and no misprediction, whatever the price distribution.
+// First index whose key is >= key (n >= 1). Gallops from the best end (levels n-1, n-2, n-4, ...), then a
+// branchless binary search inside the bracket: an event k levels from the inside touches O(log k) entries at
+// the hot end of the array (one or two cache lines near the inside), not the middle of a deep book.
 static inline uint32_t lower_bound_key(const Level* l, uint32_t n, uint32_t key) noexcept {
-  const Level* b = l;
-  uint32_t len = n;  // the answer is in [b, b + len]
+  if (l[n - 1].key < key) return n;  // a new best level
+  uint32_t hi = n - 1;               // l[hi].key >= key
+  uint32_t step = 1;
+  while (step <= hi && l[hi - step].key >= key) {
+    hi -= step;
+    step <<= 1;
+  }
+  const uint32_t lo = step <= hi ? hi - step + 1 : 0;  // l[lo - 1].key < key (or lo == 0)
+  const Level* b = l + lo;
+  uint32_t len = hi - lo;  // the answer is in [b, b + len]; b[len] qualifies
   while (len > 1) {
     const uint32_t half = len / 2;
     b += static_cast<uint32_t>(b[half - 1].key < key) * half;
     len -= half;
   }
-  return static_cast<uint32_t>(b - l) + static_cast<uint32_t>(b->key < key);
+  return static_cast<uint32_t>(b - l) + static_cast<uint32_t>(len == 1 && b->key < key);
 }
 
 // memmove of a few levels without a library call (the common case near the inside).
