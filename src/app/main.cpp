@@ -157,6 +157,8 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "sniperforge: %s\n", eal.hugepage_reason.c_str());
 
   // ---- EAL ----
+  std::signal(SIGINT, on_signal);  // before EAL: a signal during start-up still ends the run cleanly
+  std::signal(SIGTERM, on_signal);
   std::vector<char*> eal_argv;
   std::vector<std::string> eal_args = eal.args;
   for (auto& a : eal_args) eal_argv.push_back(a.data());
@@ -165,8 +167,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sniperforge: rte_eal_init failed: %s\n", rte_strerror(rte_errno));
     return 1;
   }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
 
   int rc = 0;
   {

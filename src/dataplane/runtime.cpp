@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -26,6 +27,21 @@ constexpr unsigned kOrderSinkCapacity = 64;
 std::string fmt_u(uint64_t v) {
   return std::to_string(v);
 }
+
+// Test hook for the stats side's "lcore stalled" check (SF_TEST_STALL_LCORE=lcore:after_ms:for_ms):
+// the lcore busy-waits without heart-beating once, `for_ms` long, `after_ms` after launch.
+struct TestStall {
+  uint64_t at = UINT64_MAX;
+  uint64_t ticks = 0;
+  void maybe(uint64_t now) noexcept {
+    if (now < at) [[likely]]
+      return;
+    const uint64_t end = now + ticks;
+    while (rte_rdtsc() < end) rte_pause();
+    at = UINT64_MAX;
+  }
+};
+constexpr unsigned kProcessingSampleMask = 63;  // time one ITCH event in 64 (rdtsc pair)
 }  // namespace
 
 // ---- Executor: engines of its shards, rings in, one TX queue out ----
@@ -61,6 +77,10 @@ struct Runtime::Executor {
   std::array<Event, kMaxBurst + kMaxVenueEvents> ev{};
   std::array<uint8_t, kMaxVenueMessage> venue_buf{};
   Counter venue_bad;
+  std::unique_ptr<telemetry::LogRing> log = std::make_unique<telemetry::LogRing>();
+  TestStall stall;
+  uint64_t last_now = 0;
+  unsigned sample = 0;
   std::array<trade::OrderRequest, kOrderSinkCapacity> order_storage{};
   trade::OrderSink sink{order_storage};
   std::array<rte_mbuf*, kTxStage> tx{};
@@ -80,6 +100,7 @@ struct Runtime::Executor {
     stats->tx_packets.add(sent);
     if (sent < tx_n) [[unlikely]] {
       stats->tx_unsent.add(tx_n - sent);
+      log->push(now, telemetry::LogCode::kTxUnsent, tx_n - sent, port_id);
       rte_pktmbuf_free_bulk(tx.data() + sent, tx_n - sent);
     }
     tx_n = 0;
@@ -123,6 +144,8 @@ struct Runtime::Executor {
       const uint64_t rx_tsc = now - e.ticks_since_rx(now);
       const uint32_t r = trade::route(msg, shards);
       stats->events.add();
+      const bool timed = (++sample & kProcessingSampleMask) == 0;
+      const uint64_t t0 = timed ? rte_rdtsc() : 0;
       if (r == trade::kAllShards) {
         for (trade::Engine* eng : engines) {
           eng->on_itch(msg, e.seq, rx_tsc, sink);
@@ -134,6 +157,7 @@ struct Runtime::Executor {
       } else {
         misrouted.add();
       }
+      if (timed) stats->processing.record(rte_rdtsc() - t0);  // engine + order build for one event
       return;
     }
     if (e.kind() == EventKind::kBooksStale) {
@@ -192,6 +216,7 @@ struct Runtime::Executor {
   // One pass over the input rings. True if any event was processed.
   bool poll() noexcept {
     const uint64_t now = rte_rdtsc();
+    last_now = now;
     stats->heartbeat_tsc.set(now);
     stats->polls.add();
     unsigned total = 0;
@@ -253,11 +278,15 @@ struct Runtime::Rx {
   std::unique_ptr<RxProcessor<RingSink>> proc;
   std::vector<Executor*> rtc_execs;  // run-to-completion: executors run on this lcore
   RunState* state = nullptr;
+  std::unique_ptr<telemetry::LogRing> log = std::make_unique<telemetry::LogRing>();
+  TestStall stall;
+  uint64_t last_tsc = 0;
 
   bool poll() noexcept {
     std::array<rte_mbuf*, kMaxBurst> bufs;
     const uint16_t n = rte_eth_rx_burst(port_id, queue, bufs.data(), burst);
     const uint64_t tsc = rte_rdtsc();
+    last_tsc = tsc;
     stats->heartbeat_tsc.set(tsc);
     stats->polls.add();
     if (n == 0) return false;
@@ -284,14 +313,17 @@ int rx_main(void* arg) {
   auto& rx = *static_cast<Runtime::Rx*>(arg);
   RunState& st = *rx.state;
   uint32_t idle = 0;
+  rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 0, rx.index);
   while (!st.stop.load(std::memory_order_relaxed)) {
     if (rx.poll()) {
       idle = 0;
     } else if (rx.replay && ++idle >= rx.idle_limit) {
       break;  // the pcap is exhausted
     }
+    rx.stall.maybe(rx.last_tsc);
   }
   rx.proc->flush();
+  rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStopping, 0, rx.index);
   st.rx_active.fetch_sub(1, std::memory_order_release);
   st.lcores_active.fetch_sub(1, std::memory_order_release);
   return 0;
@@ -300,10 +332,13 @@ int rx_main(void* arg) {
 int executor_main(void* arg) {
   auto& x = *static_cast<Runtime::Executor*>(arg);
   RunState& st = *x.state;
+  x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 1, x.index);
   while (true) {
     const bool rx_done = st.rx_active.load(std::memory_order_acquire) == 0;
     if (!x.poll() && rx_done) break;  // drained: RX finished before this empty pass began
+    x.stall.maybe(x.last_now);
   }
+  x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStopping, 1, x.index);
   st.lcores_active.fetch_sub(1, std::memory_order_release);
   return 0;
 }
@@ -312,9 +347,11 @@ int rtc_main(void* arg) {
   auto& rx = *static_cast<Runtime::Rx*>(arg);
   RunState& st = *rx.state;
   uint32_t idle = 0;
+  rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 2, rx.index);
   while (!st.stop.load(std::memory_order_relaxed)) {
     const bool got = rx.poll();
     for (auto* x : rx.rtc_execs) x->poll();
+    rx.stall.maybe(rx.last_tsc);
     if (got) {
       idle = 0;
     } else if (rx.replay && ++idle >= rx.idle_limit) {
@@ -450,6 +487,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     s.shards = trading_.shards;
     s.executors = n_exec;
     rx->proc = std::make_unique<RxProcessor<RingSink>>(s, *rx->stats, rx->sink);
+    rx->proc->set_log(rx->log.get());
     if (!pipeline)
       for (auto& x : exec_) rx->rtc_execs.push_back(x.get());
     rx_.push_back(std::move(rx));
@@ -461,6 +499,20 @@ void Runtime::launch() {
   const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
   state_.rx_active.store(static_cast<int>(rx_.size()));
   state_.lcores_active.store(static_cast<int>(rx_.size() + (pipeline ? exec_.size() : 0)));
+  if (const char* v = std::getenv("SF_TEST_STALL_LCORE")) {
+    unsigned lcore = 0;
+    unsigned long after_ms = 0, for_ms = 0;
+    if (std::sscanf(v, "%u:%lu:%lu", &lcore, &after_ms, &for_ms) == 3) {
+      const uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+      TestStall t{now + after_ms * hz / 1000, for_ms * hz / 1000};
+      for (auto& r : rx_)
+        if (r->lcore == lcore) r->stall = t;
+      for (auto& x : exec_)
+        if (x->lcore == lcore && pipeline) x->stall = t;
+      std::fprintf(stderr, "sniperforge: SF_TEST_STALL_LCORE: lcore %u stalls %lu ms after %lu ms\n", lcore,
+                   for_ms, after_ms);
+    }
+  }
   if (pipeline) {
     for (auto& x : exec_) rte_eal_remote_launch(executor_main, x.get(), x->lcore);
     for (auto& r : rx_) rte_eal_remote_launch(rx_main, r.get(), r->lcore);
@@ -492,6 +544,8 @@ telemetry::StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::Telemet
   in.config = cfg;
   for (const auto& r : rx_) in.rx.push_back({r->lcore, r->stats.get()});
   for (const auto& x : exec_) in.executors.push_back({x->lcore, x->stats.get()});
+  for (const auto& r : rx_) in.logs.push_back({r->lcore, "rx", r->log.get()});
+  for (const auto& x : exec_) in.logs.push_back({x->lcore, "executor", x->log.get()});
   for (const auto& p : ports_) {
     if (!p.found) continue;
     in.ports.emplace_back(p.port_id, p.name);

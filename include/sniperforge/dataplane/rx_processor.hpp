@@ -20,6 +20,7 @@
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/proto/session.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
+#include "sniperforge/telemetry/log_ring.hpp"
 #include "sniperforge/trade/engine.hpp"
 
 namespace sf::dataplane {
@@ -73,13 +74,13 @@ class RxProcessor {
     stats_.last_feed_tsc.set(tsc);
     if (mold.kind() != mold::Kind::kData) {
       stats_.heartbeats.add();
-      on_seq(seq_.on_next(mold.sequence()), tsc);
+      on_seq(seq_.on_next(mold.sequence()), tsc, mold.sequence(), 0);
       stats_.next_expected_seq.set(seq_.expected());
       return;
     }
     const SeqResult r = seq_.on_data(mold.sequence(), mold.message_count());
     stats_.next_expected_seq.set(seq_.expected());
-    on_seq(r, tsc);
+    on_seq(r, tsc, mold.sequence(), mold.message_count());
     if (r.verdict == SeqVerdict::kDuplicate) return;
     uint64_t skip = r.skip;
     for (const mold::Block b : mold) {
@@ -105,6 +106,8 @@ class RxProcessor {
     uint64_t too_long = 0;         // OUCH message longer than kMaxVenueMessage
   };
   [[nodiscard]] const VenueCounts& venue() const noexcept { return venue_; }
+  // Optional per-lcore log ring (O's): gaps, late/duplicate packets and full rings, never text.
+  void set_log(telemetry::LogRing* log) noexcept { log_ = log; }
 
  private:
   struct Stage {
@@ -141,18 +144,21 @@ class RxProcessor {
 
   void drop(feed::Error e) noexcept { stats_.count_drop(telemetry::drop_reason(e)); }
 
-  void on_seq(const SeqResult& r, uint64_t tsc) noexcept {
+  void on_seq(const SeqResult& r, uint64_t tsc, uint64_t seq, uint64_t count) noexcept {
     switch (r.verdict) {
       case SeqVerdict::kGap:
         stats_.gaps.add();
         stats_.gap_messages.add(r.missing);
+        if (log_) log_->push(tsc, telemetry::LogCode::kSeqGap, seq - r.missing, seq, r.missing);
         mark_all_stale(StaleReason::kGap, tsc);
         break;
       case SeqVerdict::kDuplicate:
         stats_.duplicate_packets.add();
+        if (log_) log_->push(tsc, telemetry::LogCode::kSeqDuplicate, seq, count, seq_.expected());
         break;
       case SeqVerdict::kLate:
         stats_.late_packets.add();
+        if (log_) log_->push(tsc, telemetry::LogCode::kSeqLate, seq, count, seq + r.skip);
         break;
       default:
         break;
@@ -201,6 +207,7 @@ class RxProcessor {
     if (took < st.n) [[unlikely]] {
       // A full ring: the rest is lost; the executor's books are stale until recovery.
       stats_.ring_dropped_full[e].add(st.n - took);
+      if (log_) log_->push(0, telemetry::LogCode::kRingFull, e, st.n - took);
       if (!st.stale_pending) stats_.books_marked_stale.add();
       st.stale_pending = true;
     }
@@ -216,6 +223,7 @@ class RxProcessor {
   std::array<uint8_t, mold::kSessionLength> session_{};
   bool session_locked_ = false;
   VenueCounts venue_;
+  telemetry::LogRing* log_ = nullptr;
 };
 
 }  // namespace sf::dataplane
