@@ -167,6 +167,21 @@ TEST_F(Replay, EveryLayoutGivesTheSameBooksAndOrders) {
   EXPECT_EQ(static_cast<uint64_t>(lines), results[0].stats["tx_packets"] + 1);
 }
 
+TEST_F(Replay, WithoutHugepagesToo) {
+  // [eal].hugepages = "off" is what "auto" falls back to on a machine without hugepages.
+  std::string text = make_config("pipeline", 1, 1);
+  const std::string from = "hugepages = \"auto\"";
+  ASSERT_NE(text.find(from), std::string::npos);
+  RunResult with = run_appliance("huge", text, clean_);
+  text.replace(text.find(from), from.size(), "hugepages = \"off\"");
+  RunResult without = run_appliance("nohuge", text, clean_);
+  ASSERT_EQ(with.rc, 0);
+  ASSERT_EQ(without.rc, 0);
+  EXPECT_EQ(without.stats["messages"], 100000u);
+  EXPECT_EQ(without.books, with.books);
+  EXPECT_EQ(without.orders, with.orders);
+}
+
 TEST_F(Replay, SameAsBacktest) {
   const std::string backtest = env("SF_BACKTEST");
   if (backtest.empty())
