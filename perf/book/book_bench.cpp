@@ -160,14 +160,18 @@ void report(benchmark::State& state, const sf::perf::Workload& w) {
 // not.
 void BM_Replay(benchmark::State& state, char which) {
   const sf::perf::Workload& w = workload(which);
-  const bool prefetch = state.range(0) != 0;
+  const int64_t prefetch = state.range(0);
   for (auto _ : state) {
     state.PauseTiming();
     auto books = std::make_unique<BookSet>(sf::perf::bench_book_config());
     state.ResumeTiming();
     const std::size_t n = w.size();
     for (std::size_t i = 0; i < n; ++i) {
-      if (prefetch && i + 8 < n) books->prefetch(w.msg(i + 8));
+      if (prefetch == 1 && i + 8 < n) books->prefetch(w.msg(i + 8));
+      if (prefetch == 2) {
+        if (i + 16 < n) books->prefetch(w.msg(i + 16));
+        if (i + 4 < n) books->prefetch_levels(w.msg(i + 4));
+      }
       books->apply(sf::itch::MessageView{w.msg(i)});
     }
     benchmark::DoNotOptimize(books->live_orders());
@@ -215,7 +219,8 @@ void BM_EngineReplay(benchmark::State& state, char which) {
     state.ResumeTiming();
     const std::size_t n = w.size();
     for (std::size_t i = 0; i < n; ++i) {
-      if (i + 8 < n) engine->prefetch(w.msg(i + 8));
+      if (i + 16 < n) engine->prefetch(w.msg(i + 16));
+      if (i + 4 < n) engine->prefetch_levels(w.msg(i + 4));
       sink.clear();
       engine->on_itch(sf::itch::MessageView{w.msg(i)}, i + 1, 0, sink);
       orders += sink.size();

@@ -14,11 +14,22 @@
 
 namespace {
 
-__attribute__((noinline)) void replay(sf::book::BookSet& books, const sf::perf::Workload& w, bool prefetch) {
+// prefetch: 0 none, 1 order slots (8 ahead), 2 two stages (slots 16 ahead, book + levels 4 ahead).
+__attribute__((noinline)) void replay(sf::book::BookSet& books, const sf::perf::Workload& w, int prefetch) {
   const std::size_t n = w.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (prefetch && i + 8 < n) books.prefetch(w.msg(i + 8));
-    books.apply(sf::itch::MessageView{w.msg(i)});
+  if (prefetch == 0) {
+    for (std::size_t i = 0; i < n; ++i) books.apply(sf::itch::MessageView{w.msg(i)});
+  } else if (prefetch == 1) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 8 < n) books.prefetch(w.msg(i + 8));
+      books.apply(sf::itch::MessageView{w.msg(i)});
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 16 < n) books.prefetch(w.msg(i + 16));
+      if (i + 4 < n) books.prefetch_levels(w.msg(i + 4));
+      books.apply(sf::itch::MessageView{w.msg(i)});
+    }
   }
 }
 
@@ -45,13 +56,15 @@ sf::perf::Workload load_file(const char* path, uint64_t limit) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: perf-book-replay a|b|BINARYFILE [messages] [noprefetch]\n");
+    std::fprintf(
+        stderr,
+        "usage: perf-book-replay a|b|BINARYFILE [messages (0 = all)] [prefetch stages 0|1|2, default 2]\n");
     return 2;
   }
   const std::string_view arg = argv[1];
   const char which = arg.size() == 1 ? arg[0] : 'f';
   const uint64_t messages = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 0;
-  const bool prefetch = !(argc > 3 && std::string_view(argv[3]) == "noprefetch");
+  const int prefetch = argc > 3 ? std::atoi(argv[3]) : 2;
   const sf::perf::Workload w =
       which == 'a' || which == 'b' ? sf::perf::make_workload(which, messages) : load_file(argv[1], messages);
   auto books = std::make_unique<sf::book::BookSet>(sf::perf::bench_book_config());
@@ -75,6 +88,8 @@ int main(int argc, char** argv) {
   std::printf("replay: %.1f ns/msg, %.2f M msgs/s (wall); %.1f ns/msg, %.2f M msgs/s (thread CPU time)%s\n",
               ns / static_cast<double>(w.size()), static_cast<double>(w.size()) / ns * 1e3,
               cpu / static_cast<double>(w.size()), static_cast<double>(w.size()) / cpu * 1e3,
-              prefetch ? "" : " (no prefetch)");
+              prefetch == 2   ? ""
+              : prefetch == 1 ? " (one-stage prefetch)"
+                              : " (no prefetch)");
   return books->total_drops() == 0 ? 0 : 1;
 }

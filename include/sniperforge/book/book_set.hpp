@@ -52,8 +52,11 @@ class BookSet {
   // Applies one validated ITCH message (validate() accepted it).
   Result apply(itch::MessageView msg) noexcept;
 
-  // Hint for batch replays: pulls the order slot a later message will touch into the cache.
+  // Hints for batch replays, in two stages: prefetch() pulls in the order slot of a message some 16 positions
+  // ahead; prefetch_levels() (some 4 ahead, once the slot has arrived) pulls in the book and the hot end of
+  // the level array it will touch. Both only read.
   void prefetch(const uint8_t* msg) const noexcept;
+  void prefetch_levels(const uint8_t* msg) const noexcept;
 
   [[nodiscard]] std::size_t book_count() const noexcept { return book_count_; }
   [[nodiscard]] const OrderBook& book(uint16_t index) const noexcept { return books_[index]; }

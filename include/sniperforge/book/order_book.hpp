@@ -31,7 +31,7 @@ struct LevelView {
   friend bool operator==(const LevelView&, const LevelView&) = default;
 };
 
-class OrderBook {
+class alignas(64) OrderBook {
  public:
   OrderBook() = default;
   OrderBook(const Level* arena_base, uint16_t locate) noexcept : base_(arena_base), locate_(locate) {
@@ -99,17 +99,18 @@ class OrderBook {
 
  private:
   friend class BookSet;
+  // First cache line: everything a book message touches. Second: directory data and rarely updated stats.
   const Level* base_ = nullptr;
   std::array<SideLevels, 2> sides_{};
-  std::array<char, 8> symbol_{};
-  uint16_t locate_ = 0;
-  TradingState state_ = TradingState::kTrading;
-  bool had_order_ = false;
-  bool has_symbol_ = false;
-  uint32_t round_lot_ = 0;
   uint32_t live_orders_ = 0;
   Price last_trade_price_ = 0;
   uint64_t volume_ = 0;
+  uint16_t locate_ = 0;
+  TradingState state_ = TradingState::kTrading;
+  bool had_order_ = false;
+  alignas(64) std::array<char, 8> symbol_{};
+  bool has_symbol_ = false;
+  uint32_t round_lot_ = 0;
   uint64_t broken_trades_ = 0;
 };
 

@@ -43,7 +43,7 @@ class OrderMap {
   void prefetch(uint64_t ref) const noexcept { __builtin_prefetch(&slots_[home(ref)]); }
 
   // Slot of a live order, or nullptr.
-  [[nodiscard]] OrderSlot* find(uint64_t ref) noexcept {
+  [[nodiscard]] OrderSlot* find(uint64_t ref) const noexcept {
     for (std::size_t i = home(ref);; i = (i + 1) & mask_) {
       OrderSlot& s = slots_[i];
       if (s.ref == ref) return &s;

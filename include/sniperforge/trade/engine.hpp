@@ -68,8 +68,9 @@ class Engine {
   void set_kill_switch(bool on) noexcept { risk_.set_kill_switch(on); }
   void set_instrument_killed(uint16_t locate, bool on) noexcept { risk_.set_instrument_killed(locate, on); }
 
-  // Batch replay hint: prefetch what a message a few positions ahead will touch.
+  // Batch replay hints (see BookSet): prefetch() for the message ~16 ahead, prefetch_levels() for ~4 ahead.
   void prefetch(const uint8_t* msg) const noexcept { books_.prefetch(msg); }
+  void prefetch_levels(const uint8_t* msg) const noexcept { books_.prefetch_levels(msg); }
 
   [[nodiscard]] uint32_t shard_index() const noexcept { return shard_; }
   [[nodiscard]] uint32_t shards() const noexcept { return cfg_.shards; }

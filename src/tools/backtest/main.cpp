@@ -34,10 +34,12 @@ struct ShardRun {
 void run_shard(const sf::backtest::Input& in, ShardRun& s) {
   std::array<OrderRequest, 256> storage{};
   sf::trade::OrderSink sink(storage);
-  constexpr std::size_t kAhead = 8;
+  // Two-stage prefetch (order slot 16 messages ahead, book levels 4 ahead): hides the cache misses of books
+  // with a million live orders.
   const std::size_t n = s.messages.size();
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) s.engine->prefetch(in.data(in.messages[s.messages[i + kAhead]]));
+    if (i + 16 < n) s.engine->prefetch(in.data(in.messages[s.messages[i + 16]]));
+    if (i + 4 < n) s.engine->prefetch_levels(in.data(in.messages[s.messages[i + 4]]));
     const sf::backtest::Message& m = in.messages[s.messages[i]];
     sink.clear();
     s.engine->on_itch(sf::itch::MessageView{in.data(m)}, m.seq, 0, sink);
