@@ -74,6 +74,20 @@ TEST(MetricsServer, ServesMetricsHealthAndReadyOnAFreePort) {
   EXPECT_EQ(http_get(port, "/metrics").status, 0);  // closed
 }
 
+TEST(MetricsServer, BusyAddressIsAClearError) {
+  FakePlane p;
+  auto c = std::make_shared<MetricsCollector>(p.sources(), TelemetryConfig{});
+  MetricsServer first("127.0.0.1:0", c);
+  const std::string addr = "127.0.0.1:" + std::to_string(first.port());
+  try {
+    MetricsServer second(addr, c);
+    FAIL() << "second server bound " << addr;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot listen on " + addr), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(http_get(first.port(), "/health").status, 503);  // first one still serves
+}
+
 TEST(StatsService, TickComputesBusyRatioRatesAndDrainsLogs) {
   FakePlane p;
   std::ostringstream logs;
