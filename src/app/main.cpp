@@ -57,6 +57,9 @@ std::string machine_text(const sf::dataplane::Machine& m) {
 
 int main(int argc, char** argv) {
   using namespace sf::dataplane;
+  // First thing: a signal during start-up still ends the run cleanly (checked before launch).
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   CLI::App app{"SniperForge tick-to-trade appliance (DPDK)"};
   std::string config_path, rx_pcap, tx_pcap, dump_books, metrics_addr, stats_file;
   bool check_config = false, topology = false, hold = false;
@@ -157,8 +160,6 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "sniperforge: %s\n", eal.hugepage_reason.c_str());
 
   // ---- EAL ----
-  std::signal(SIGINT, on_signal);  // before EAL: a signal during start-up still ends the run cleanly
-  std::signal(SIGTERM, on_signal);
   std::vector<char*> eal_argv;
   std::vector<std::string> eal_args = eal.args;
   for (auto& a : eal_args) eal_argv.push_back(a.data());
@@ -193,7 +194,7 @@ int main(int argc, char** argv) {
           rc = 1;
         }
       }
-      if (rc == 0) rt.launch();
+      if (rc == 0 && !g_signal.load()) rt.launch();
       bool stop_sent = false;
       while (!rt.finished()) {
         if (g_signal.load(std::memory_order_relaxed) && !stop_sent) {

@@ -392,8 +392,8 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
   const PortRuntime& fp = ports_[static_cast<std::size_t>(feed_idx)];
   const PortRuntime& op = ports_[static_cast<std::size_t>(order_idx)];
   const PortConfig& fpc = dp_.ports[static_cast<std::size_t>(feed_idx)];
-  replay_ = fp.driver == "net_pcap" && !get_devarg(fpc.devargs, "rx_pcap").empty() &&
-            get_devarg(fpc.devargs, "infinite_rx") != "1";
+  replay_ = force_replay_ || (fp.driver == "net_pcap" && !get_devarg(fpc.devargs, "rx_pcap").empty() &&
+                              get_devarg(fpc.devargs, "infinite_rx") != "1");
   notes.push_back("feed port \"" + fp.name + "\" (" + fp.dev_name + ", " + fp.driver + ", socket " +
                   std::to_string(fp.socket) + "): " + std::to_string(fp.rx_queues) + " RX queue(s)" +
                   (replay_ ? ", replay: exit when the pcap is exhausted" : ""));

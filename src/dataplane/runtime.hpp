@@ -38,6 +38,9 @@ class Runtime {
   bool build(std::vector<std::string>& errors, std::vector<std::string>& notes);
   // --hold: the lcores keep polling (and heart-beating) after a replay ends, until a signal.
   void set_hold(bool on) noexcept { hold_ = on; }
+  // Replay semantics on any PMD (benchmarks fed from memory): back-pressure instead of ring drops,
+  // exit after idle polls once the input is consumed. Call before build().
+  void force_replay(bool on) noexcept { force_replay_ = on; }
   void launch();
   void request_stop() noexcept { state_.stop.store(true, std::memory_order_relaxed); }
   [[nodiscard]] bool finished() const noexcept {
@@ -83,6 +86,7 @@ class Runtime {
   std::vector<std::unique_ptr<rte_spinlock_t>> tx_locks_;
   bool launched_ = false;
   bool hold_ = false;
+  bool force_replay_ = false;
 };
 
 }  // namespace sf::dataplane

@@ -1,0 +1,319 @@
+// perf-dataplane: the whole appliance data path (RX parse + sequence + routing -> SPSC rings ->
+// executor Engine + OUCH frames -> TX) fed from memory, next to the packet-I/O ceiling of the same
+// virtual devices, in one run.
+//
+//   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
+//
+// 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
+//    port (rte_eth_from_rings); the lcores run with back-pressure (the RX lcore waits for ring space
+//    instead of dropping), so the rate measured is the highest the pipeline sustains with zero ring
+//    drops. Pipeline (1 RX + 1 executor) and run-to-completion.
+// 2. Tick-to-trade: the same feed enqueued by the main thread at one packet every --pace-us
+//    microseconds (no queueing), histogram of RX burst -> tx_burst per order.
+// 3. I/O ceiling: an io-forward loop (what dpdk-testpmd --forward-mode=io does; Debian 12 ships no
+//    testpmd binary) on the preloaded ring port, and on net_null0 -> net_null1.
+// Numbers from a shared 2-core VM are noisy: run a few times and quote medians.
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "runtime.hpp"
+#include "sniperforge/dataplane/eal_args.hpp"
+#include "sniperforge/dataplane/topology.hpp"
+#include "sniperforge/io/feedgen.hpp"
+#include "sniperforge/trade/config_parse.hpp"
+
+using namespace sf;
+using namespace sf::dataplane;
+
+namespace {
+
+struct Feed {
+  feedgen::Frames frames;
+  uint64_t messages = 0;
+};
+
+rte_mempool* g_feed_pool = nullptr;
+int g_port_seq = 0;
+
+// A net_ring port whose RX ring holds `n` free slots; TX goes to a large ring we drain.
+struct RingPort {
+  std::string name;
+  uint16_t port_id = 0;
+  rte_ring* rx = nullptr;
+  rte_ring* tx = nullptr;
+};
+
+RingPort make_ring_port(unsigned rx_size, unsigned tx_size) {
+  RingPort p;
+  const int id = g_port_seq++;
+  p.name = "sfperf" + std::to_string(id);
+  p.rx = rte_ring_create(("perf_rx" + std::to_string(id)).c_str(), rx_size, static_cast<int>(rte_socket_id()),
+                         RING_F_SP_ENQ | RING_F_SC_DEQ);
+  p.tx = rte_ring_create(("perf_tx" + std::to_string(id)).c_str(), tx_size, static_cast<int>(rte_socket_id()),
+                         RING_F_SP_ENQ | RING_F_SC_DEQ);
+  if (!p.rx || !p.tx) rte_exit(1, "ring create: %s\n", rte_strerror(rte_errno));
+  const int port = rte_eth_from_rings(p.name.c_str(), &p.rx, 1, &p.tx, 1, rte_socket_id());
+  if (port < 0) rte_exit(1, "rte_eth_from_rings: %s\n", rte_strerror(rte_errno));
+  p.port_id = static_cast<uint16_t>(port);
+  char name[RTE_ETH_NAME_MAX_LEN];
+  if (rte_eth_dev_get_name_by_port(p.port_id, name) == 0) p.name = name;  // "net_ring_sfperf0"
+  return p;
+}
+
+void drain_and_free(rte_ring* r) {
+  void* objs[64];
+  unsigned n;
+  while ((n = rte_ring_dequeue_burst(r, objs, 64, nullptr)) > 0)
+    rte_pktmbuf_free_bulk(reinterpret_cast<rte_mbuf**>(objs), n);
+}
+
+rte_mbuf* frame_mbuf(const Feed& f, std::size_t i) {
+  rte_mbuf* m = rte_pktmbuf_alloc(g_feed_pool);
+  if (!m) rte_exit(1, "feed pool exhausted\n");
+  const std::size_t len = f.frames.offsets[i + 1] - f.frames.offsets[i];
+  char* d = rte_pktmbuf_append(m, static_cast<uint16_t>(len));
+  if (!d) rte_exit(1, "frame larger than an mbuf\n");
+  std::memcpy(d, f.frames.data.data() + f.frames.offsets[i], len);
+  return m;
+}
+
+void preload(const Feed& f, rte_ring* r) {
+  for (std::size_t i = 0; i < f.frames.size(); ++i)
+    if (rte_ring_enqueue(r, frame_mbuf(f, i)) != 0) rte_exit(1, "rx ring too small\n");
+}
+
+double ns_of(uint64_t ticks) {
+  return static_cast<double>(ticks) * 1e9 / static_cast<double>(rte_get_tsc_hz());
+}
+
+struct RunOut {
+  double seconds = 0;
+  std::map<std::string, uint64_t> c;
+  telemetry::HistogramSnapshot t2t;
+};
+
+// Runs the real Runtime on a ring port. `paced_us` = 0: preloaded (throughput); else the main thread
+// feeds one packet every paced_us microseconds while the lcores run.
+RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
+                     double paced_us) {
+  const unsigned rx_size = static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(f.frames.size() + 1)));
+  RingPort rp = make_ring_port(rx_size, 1 << 16);
+  if (paced_us == 0) preload(f, rp.rx);
+
+  DataplaneConfig dp;
+  dp.ports.push_back(PortConfig{.name = "perf", .devargs = rp.name, .tx_queues = 1, .mbufs = 8191});
+  dp.feed.port = dp.order_session.port = "perf";
+  dp.lcores.mode = mode;
+  dp.lcores.idle_polls_to_exit = paced_us == 0 ? 2000 : 1u << 31;
+  RunOut out;
+  {
+    Runtime rt(dp, trading, pl);
+    rt.force_replay(paced_us == 0);
+    std::vector<std::string> errors, notes;
+    if (!rt.build(errors, notes)) rte_exit(1, "build: %s\n", errors.empty() ? "?" : errors.front().c_str());
+    const uint64_t t0 = rte_rdtsc();
+    rt.launch();
+    if (paced_us > 0) {
+      const uint64_t gap = static_cast<uint64_t>(paced_us * static_cast<double>(rte_get_tsc_hz()) / 1e6);
+      uint64_t next = rte_rdtsc();
+      for (std::size_t i = 0; i < f.frames.size(); ++i) {
+        rte_mbuf* m = frame_mbuf(f, i);
+        while (rte_rdtsc() < next) rte_pause();
+        while (rte_ring_enqueue(rp.rx, m) != 0) rte_pause();
+        next += gap;
+        if ((i & 255) == 0) drain_and_free(rp.tx);
+      }
+      // Let the last packets through, then stop.
+      const uint64_t settle = rte_rdtsc() + rte_get_tsc_hz() / 20;
+      while (rte_rdtsc() < settle) rte_pause();
+      rt.request_stop();
+    }
+    while (!rt.finished()) {
+      drain_and_free(rp.tx);
+      rte_pause();
+    }
+    const uint64_t t1 = rte_rdtsc();
+    rt.wait();
+    out.seconds = ns_of(t1 - t0) / 1e9;
+    for (const auto& [k, v] : rt.counters()) out.c[k] = v;
+    out.t2t = rt.tick_to_trade();
+    rt.shutdown();
+  }
+  drain_and_free(rp.tx);
+  drain_and_free(rp.rx);
+  return out;
+}
+
+// ---- io-forward (testpmd io mode): rx_burst -> tx_burst, unsent freed ----
+struct IoFwd {
+  uint16_t rx_port, tx_port;
+  std::atomic<bool>* stop;
+  uint64_t limit_packets;  // stop after this many (0: until *stop)
+  uint64_t packets = 0;
+  uint64_t tsc_start = 0, tsc_end = 0;
+};
+
+int io_forward(void* arg) {
+  auto& io = *static_cast<IoFwd*>(arg);
+  rte_mbuf* b[32];
+  io.tsc_start = rte_rdtsc();
+  while (!io.stop->load(std::memory_order_relaxed)) {
+    const uint16_t n = rte_eth_rx_burst(io.rx_port, 0, b, 32);
+    if (n == 0) {
+      if (io.limit_packets && io.packets >= io.limit_packets) break;
+      continue;
+    }
+    io.packets += n;
+    const uint16_t s = rte_eth_tx_burst(io.tx_port, 0, b, n);
+    if (s < n) rte_pktmbuf_free_bulk(b + s, n - s);
+  }
+  io.tsc_end = rte_rdtsc();
+  return 0;
+}
+
+void start_port(uint16_t port, rte_mempool* pool) {
+  rte_eth_conf conf{};
+  if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+      rte_eth_rx_queue_setup(port, 0, 1024, rte_socket_id(), nullptr, pool) != 0 ||
+      rte_eth_tx_queue_setup(port, 0, 1024, rte_socket_id(), nullptr) != 0 || rte_eth_dev_start(port) != 0)
+    rte_exit(1, "port %u setup failed\n", port);
+}
+
+void print_hist(const char* what, const telemetry::HistogramSnapshot& h) {
+  if (!h.total()) {
+    std::printf("  %-34s no orders\n", what);
+    return;
+  }
+  std::printf("  %-34s n=%lu p50 %.0f ns, p90 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, max %.0f ns\n", what,
+              static_cast<unsigned long>(h.total()), ns_of(h.percentile(0.5)), ns_of(h.percentile(0.9)),
+              ns_of(h.percentile(0.99)), ns_of(h.percentile(0.999)), ns_of(h.max));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"perf-dataplane: sniperforge data path fed from memory, and the packet-I/O ceiling"};
+  uint64_t messages = 1'000'000;
+  std::string config = std::string(SF_SOURCE_ROOT) + "/dpdk-config/replay.toml";
+  double pace_us = 20;
+  app.add_option("--messages", messages, "ITCH messages in the generated feed");
+  app.add_option("--config", config, "trading tables ([trading], [book], [risk], [[strategy]]) from here");
+  app.add_option("--pace-us", pace_us, "tick-to-trade runs: one packet every this many microseconds");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<std::string> errors;
+  const toml::table root = toml::parse_file(config);
+  const trade::TradingConfig trading = trade::parse_trading_config(root, errors);
+  if (!errors.empty()) {
+    std::fprintf(stderr, "%s: %s\n", config.c_str(), errors.front().c_str());
+    return 2;
+  }
+
+  // Placement and EAL exactly as the appliance does it (pipeline 1 + 1: lcores 0, 1, 2).
+  DataplaneConfig eal_cfg;
+  eal_cfg.eal.file_prefix = "sf_perf";
+  eal_cfg.ports.push_back(PortConfig{.name = "null0", .devargs = "net_null0,size=64,copy=0"});
+  eal_cfg.ports.push_back(PortConfig{.name = "null1", .devargs = "net_null1,size=64,copy=0"});
+  const Machine machine = discover_machine();
+  const Placement pl = choose_placement(machine, eal_cfg.lcores, -1);
+  const EalPlan plan = build_eal_args(eal_cfg, pl, probe_hugepages(), static_cast<int>(getpid()), errors);
+  std::vector<std::string> args = plan.args;
+  args.push_back("--log-level=lib.eal:warning");
+  std::vector<char*> av;
+  for (auto& a : args) av.push_back(a.data());
+  if (rte_eal_init(static_cast<int>(av.size()), av.data()) < 0) rte_exit(1, "rte_eal_init failed\n");
+  std::printf("machine: %s; %s\n", machine.description.c_str(), plan.hugepage_reason.c_str());
+  std::printf("placement: %s", pl.describe(LcoreMode::kPipeline).c_str());
+
+  feedgen::Config fc;
+  fc.messages = messages;
+  Feed feed{feedgen::generate_frames(fc), messages};
+  const std::size_t packets = feed.frames.size();
+  std::printf("feed: %lu ITCH messages in %zu packets (sf-feedgen defaults, %u msgs/packet max)\n\n",
+              static_cast<unsigned long>(messages), packets, fc.msgs_per_packet);
+  g_feed_pool = rte_pktmbuf_pool_create(
+      "perf_feed", static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(packets + 1024))) - 1, 256, 0,
+      RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
+  if (!g_feed_pool) rte_exit(1, "feed pool: %s\n", rte_strerror(rte_errno));
+
+  // 1. Throughput, back-pressured (zero ring drops by construction; checked).
+  std::printf("== throughput, fed from memory (net_ring, preloaded), back-pressure, zero ring drops ==\n");
+  for (LcoreMode mode : {LcoreMode::kPipeline, LcoreMode::kRunToCompletion}) {
+    const RunOut r = run_appliance(feed, mode, trading, pl, 0);
+    const double secs = r.seconds;
+    std::printf(
+        "  %-18s %7.2f M msgs/s  %6.3f M pkts/s  (%.3f s; messages %lu, ring drops %lu, drops %lu, "
+        "orders %lu)\n",
+        mode == LcoreMode::kPipeline ? "pipeline 1+1" : "run-to-completion",
+        static_cast<double>(r.c.at("messages")) / secs / 1e6, static_cast<double>(packets) / secs / 1e6, secs,
+        static_cast<unsigned long>(r.c.at("messages")),
+        static_cast<unsigned long>(r.c.at("ring_dropped_full")), static_cast<unsigned long>(r.c.at("drops")),
+        static_cast<unsigned long>(r.c.at("tx_packets")));
+  }
+
+  // 2. Tick-to-trade without queueing.
+  std::printf(
+      "\n== tick-to-trade (RX burst TSC -> tx_burst), one packet every %.1f us from the main lcore ==\n",
+      pace_us);
+  for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
+    const RunOut r = run_appliance(feed, mode, trading, pl, pace_us);
+    print_hist(mode == LcoreMode::kPipeline ? "pipeline 1+1 (executor shares cpu)" : "run-to-completion",
+               r.t2t);
+    if (r.c.at("ring_dropped_full"))
+      std::printf("    (ring drops: %lu)\n", static_cast<unsigned long>(r.c.at("ring_dropped_full")));
+  }
+
+  // 3. I/O ceiling: io-forward on the same kinds of vdevs.
+  std::printf(
+      "\n== packet-I/O ceiling: io-forward loop (testpmd --forward-mode=io equivalent) on lcore 1 ==\n");
+  {
+    RingPort rp = make_ring_port(static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(packets + 1))),
+                                 static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(packets + 1))));
+    start_port(rp.port_id, g_feed_pool);
+    preload(feed, rp.rx);
+    std::atomic<bool> stop{false};
+    IoFwd io{rp.port_id, rp.port_id, &stop, packets};
+    rte_eal_remote_launch(io_forward, &io, 1);
+    rte_eal_wait_lcore(1);
+    const double secs = ns_of(io.tsc_end - io.tsc_start) / 1e9;
+    std::printf("  %-18s %7.2f M pkts/s (%lu packets of the feed; %.2f M ITCH msgs/s equivalent)\n",
+                "net_ring (preload)", static_cast<double>(io.packets) / secs / 1e6,
+                static_cast<unsigned long>(io.packets), static_cast<double>(messages) / secs / 1e6);
+    rte_eth_dev_stop(rp.port_id);
+    drain_and_free(rp.tx);
+  }
+  {
+    uint16_t p0 = 0, p1 = 0;
+    rte_eth_dev_get_port_by_name("net_null0", &p0);
+    rte_eth_dev_get_port_by_name("net_null1", &p1);
+    rte_mempool* null_pool = rte_pktmbuf_pool_create("perf_null", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                                     static_cast<int>(rte_socket_id()));
+    start_port(p0, null_pool);
+    start_port(p1, null_pool);
+    std::atomic<bool> stop{false};
+    IoFwd io{p0, p1, &stop, 0};
+    rte_eal_remote_launch(io_forward, &io, 1);
+    const uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 2;
+    while (rte_rdtsc() < end) rte_pause();
+    stop.store(true);
+    rte_eal_wait_lcore(1);
+    const double secs = ns_of(io.tsc_end - io.tsc_start) / 1e9;
+    std::printf("  %-18s %7.2f M pkts/s (64-byte frames, 0.5 s)\n", "net_null0->null1",
+                static_cast<double>(io.packets) / secs / 1e6);
+  }
+  rte_eal_cleanup();
+  return 0;
+}
