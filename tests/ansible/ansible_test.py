@@ -291,6 +291,9 @@ def test_guards():
     proc = play("nic_checks", {"guard_ports": "bond"}, "nic-bond")
     check(proc.returncode != 0 and "Refusing to bind 0000:19:00.1" in proc.stdout,
           "nic refuses a NIC that is a slave of the management bond")
+    proc = play("nic_checks", {"guard_ports": "addressed"}, "nic-addressed")
+    check(proc.returncode != 0 and "ens2f0" in proc.stdout and "has an IP address" in proc.stdout,
+          "nic refuses a NIC whose interface has an IP address (storage/backup network)")
     proc = play("nic_checks", {"guard_iommu": "0"}, "nic-iommu")
     check(proc.returncode != 0 and "No IOMMU groups" in proc.stdout, "nic refuses to bind without an IOMMU")
     proc = play("nic_checks", {"guard_ports": "missing"}, "nic-missing")
@@ -317,6 +320,14 @@ def test_guards():
         proc = play("nic_checks", {json.dumps({"nic_facts": {}, "nic_dpdk_pci_addresses": pci[:1]}): None}, "nic-real")
         check(proc.returncode != 0 and f"Refusing to bind {pci[0] if pci else '?'}" in proc.stdout,
               f"nic refuses this machine's own management NIC {pci[:1]} using real facts")
+        # Another device without an address passes those checks (it stops at the IOMMU check if
+        # this machine has none): the real-facts expressions evaluate on a real host.
+        others = [b for b, d in facts["pci_devices"].items() if b not in pci and not d["interfaces"]]
+        if others:
+            proc = play("nic_checks", {json.dumps({"nic_facts": {}, "nic_dpdk_pci_addresses": others[:1]}): None}, "nic-real-other")
+            check(proc.returncode == 0 or ("No IOMMU groups" in proc.stdout and "Refusing" not in proc.stdout),
+                  f"nic accepts an unused device {others[0]} on real facts (up to the IOMMU check)"
+                  + ("" if proc.returncode == 0 or "No IOMMU groups" in proc.stdout else "\n" + tail(proc.stdout, 30)))
     else:
         print(f"note: default-route interface {iface or '(none)'} has no PCI device here; mapping not checked")
 
