@@ -230,7 +230,10 @@ TEST(FeedGen, PacketsRespectLimits) {
   c.msgs_per_packet = 40;
   c.max_payload = 600;
   c.vlan_id = 7;
+  c.heartbeat_every = 50;
   const auto f = fg::generate_frames(c);
+  std::size_t heartbeats = 0;
+  uint64_t next_seq_seen = 0;
   std::size_t max_count = 0, data_packets = 0;
   uint64_t last_ts = 0;
   for (std::size_t i = 0; i < f.size(); ++i) {
@@ -244,7 +247,13 @@ TEST(FeedGen, PacketsRespectLimits) {
     EXPECT_TRUE(sf::net::udp_checksum_ok(info.udp));
     EXPECT_GE(f.ts_ns[i], last_ts);
     last_ts = f.ts_ns[i];
+    if (info.kind() == sf::mold::Kind::kHeartbeat) {
+      ++heartbeats;
+      EXPECT_EQ(info.sequence(), next_seq_seen);  // heartbeat carries the next expected sequence
+      EXPECT_EQ(data_packets % 50, 0u);
+    }
     if (info.kind() == sf::mold::Kind::kData) {
+      next_seq_seen = info.next_sequence();
       ++data_packets;
       max_count = std::max<std::size_t>(max_count, info.message_count());
     }
@@ -255,6 +264,8 @@ TEST(FeedGen, PacketsRespectLimits) {
   EXPECT_LE(max_count, 40u);
   EXPECT_GT(max_count, 10u);
   EXPECT_EQ(data_packets, f.stats.packets);
+  EXPECT_EQ(heartbeats, data_packets / 50);
+  EXPECT_EQ(heartbeats, f.stats.heartbeats);
 }
 
 TEST(FeedGen, InjectedFaults) {

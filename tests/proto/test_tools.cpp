@@ -114,7 +114,8 @@ TEST_F(Tools, InvalidFeedPacketsReportedByReason) {
 TEST_F(Tools, WiresharkMoldUdp64DissectorAgrees) {
   if (run("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark not installed";
   ASSERT_EQ(run(feedgen_ +
-                " -q --seed 9 --messages 20000 --msgs-per-packet 30 --gap-rate 0.02 --dup-rate 0.02 -o " +
+                " -q --seed 9 --messages 20000 --msgs-per-packet 30 --gap-rate 0.02 --dup-rate 0.02 "
+                "--heartbeat-every 25 -o " +
                 p("f.pcap").string() + " --manifest " + p("manifest.csv").string()),
             0);
   ASSERT_EQ(
@@ -145,6 +146,7 @@ TEST_F(Tools, WiresharkMoldUdp64DissectorAgrees) {
   }
   EXPECT_EQ(blocks_total, count_total);
   EXPECT_NE(want.back().find("end_of_session"), std::string::npos);
+  EXPECT_NE(slurp(p("manifest.csv")).find("heartbeat,"), std::string::npos);
 }
 
 TEST_F(Tools, BinaryFileOutputMatchesPcapMessages) {

@@ -38,6 +38,7 @@ struct Config {
   std::string session = "SFEED00001";
   uint64_t first_sequence = 1;
   bool end_of_session = true;
+  uint32_t heartbeat_every = 0;  // a MoldUDP64 heartbeat after every N data packets (0 = none)
   // Addresses.
   uint32_t group = 0xE9360C6F;  // 233.54.12.111
   uint16_t port = 26477;
@@ -55,7 +56,7 @@ struct Stats {
   uint64_t messages = 0;  // ITCH messages generated (incl. those in dropped packets)
   uint64_t packets = 0;   // MoldUDP64 data packets built
   uint64_t frames = 0;    // frames written (incl. duplicates, garbage, end of session)
-  uint64_t gaps = 0, duplicates = 0, garbage = 0;
+  uint64_t gaps = 0, duplicates = 0, garbage = 0, heartbeats = 0;
   uint64_t first_sequence = 0, next_sequence = 0;
   uint64_t live_orders = 0;  // at the end
   uint64_t max_live_orders = 0;
@@ -80,7 +81,7 @@ class MessageGenerator {
 };
 
 // What a frame is, for manifests and tests.
-enum class FrameKind : uint8_t { kData, kDuplicate, kGarbage, kEndOfSession };
+enum class FrameKind : uint8_t { kData, kDuplicate, kGarbage, kEndOfSession, kHeartbeat };
 struct FrameMeta {
   FrameKind kind;
   uint64_t sequence;  // MoldUDP64 sequence field

@@ -617,6 +617,11 @@ struct Packetizer::Impl {
         write_frame(plen, FrameMeta{FrameKind::kDuplicate, seq, count});
       }
     }
+    if (cfg.heartbeat_every != 0 && stats.packets % cfg.heartbeat_every == 0) {
+      ++stats.heartbeats;
+      const std::size_t hl = mold::encode_heartbeat(frame.data() + hdr, cfg.session, stats.next_sequence);
+      write_frame(hl, FrameMeta{FrameKind::kHeartbeat, stats.next_sequence, 0});
+    }
     reset_builder();
   }
 

@@ -93,6 +93,9 @@ int main(int argc, char** argv) {
   app.add_option("--vlan", cfg.vlan_id, "802.1Q VLAN ID (0 = untagged)")->check(CLI::Range(0, 4095));
   app.add_flag("--no-udp-checksum", no_checksum, "leave the UDP checksum 0");
   app.add_flag("--no-end-of-session", no_eos, "do not write the end-of-session packet");
+  app.add_option("--heartbeat-every", cfg.heartbeat_every,
+                 "a MoldUDP64 heartbeat after every N data packets (0 = none)")
+      ->capture_default_str();
   app.add_option("--gap-rate", cfg.gap_rate, "probability a data packet is dropped")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--dup-rate", cfg.dup_rate, "probability a data packet is written twice")
@@ -175,7 +178,8 @@ int main(int argc, char** argv) {
     auto on_frame = [&](uint64_t ts, const uint8_t* f, std::size_t len, const sf::feedgen::FrameMeta& m) {
       w.write(ts, f, static_cast<uint32_t>(len));
       if (manifest.is_open()) {
-        static constexpr const char* kKinds[] = {"data", "duplicate", "garbage", "end_of_session"};
+        static constexpr const char* kKinds[] = {"data", "duplicate", "garbage", "end_of_session",
+                                                 "heartbeat"};
         manifest << kKinds[static_cast<int>(m.kind)] << ',' << m.sequence << ',' << m.count << '\n';
       }
     };
@@ -210,8 +214,9 @@ int main(int argc, char** argv) {
     std::cerr << "sf-feedgen: " << output << ": messages " << stats.messages << ", packets " << stats.packets
               << ", frames " << stats.frames << ", sequences " << stats.first_sequence << ".."
               << (stats.next_sequence ? stats.next_sequence - 1 : 0) << ", gaps " << stats.gaps
-              << ", duplicates " << stats.duplicates << ", garbage " << stats.garbage << ", live orders "
-              << stats.live_orders << " (max " << stats.max_live_orders << ")\n  by type:";
+              << ", duplicates " << stats.duplicates << ", garbage " << stats.garbage << ", heartbeats "
+              << stats.heartbeats << ", live orders " << stats.live_orders << " (max "
+              << stats.max_live_orders << ")\n  by type:";
     for (int t = 0; t < 256; ++t)
       if (stats.by_type[static_cast<std::size_t>(t)])
         std::cerr << ' ' << static_cast<char>(t) << '=' << stats.by_type[static_cast<std::size_t>(t)];
