@@ -33,6 +33,16 @@ LevelArena::LevelArena(std::size_t total_levels)
 
 // ---- BookSet ----
 
+namespace {
+// 'B' -> 1 + kBuy, 'S' -> 1 + kSell, anything else 0.
+constexpr std::array<uint8_t, 256> kSideCode = [] {
+  std::array<uint8_t, 256> t{};
+  t['B'] = 1;
+  t['S'] = 2;
+  return t;
+}();
+}  // namespace
+
 BookSet::BookSet(const BookConfig& cfg)
     : cfg_(cfg),
       orders_(cfg.max_orders),
@@ -69,12 +79,22 @@ OrderBook* BookSet::book_for(uint16_t locate, const char* stock8) noexcept {
   return &b;
 }
 
-// First index whose key is >= key (n >= 1). Gallops from the best end (levels n-1, n-2, n-4, ...), then a
-// branchless binary search inside the bracket: an event k levels from the inside touches O(log k) entries at
-// the hot end of the array (one or two cache lines near the inside), not the middle of a deep book.
+// Number of levels among 8 whose key is below `key` (only the first `n` count): branch-free.
+static inline uint32_t count_below8(const Level* l, uint32_t n, uint32_t key) noexcept {
+  uint32_t c = 0;
+  for (uint32_t i = 0; i < 8; ++i) c += static_cast<uint32_t>(i < n) & static_cast<uint32_t>(l[i].key < key);
+  return c;
+}
+
+// First index whose key is >= key (n >= 1; every chunk holds >= 8 levels, so 8 entries are always readable).
+// The 8 levels nearest the inside are counted branch-free (the common case: two cache lines at the hot end);
+// beyond them the search gallops towards the far end (n-9, n-10, n-12, ...) and finishes with a branchless
+// binary search, so a far event costs O(log distance) and never touches the middle of a deep book first.
 static inline uint32_t lower_bound_key(const Level* l, uint32_t n, uint32_t key) noexcept {
-  if (l[n - 1].key < key) return n;  // a new best level
-  uint32_t hi = n - 1;               // l[hi].key >= key
+  const uint32_t first = n > 8 ? n - 8 : 0;  // the (up to) 8 levels nearest the inside start here
+  const Level* top = l + first;
+  if (first == 0 || top[0].key < key) return first + count_below8(top, n - first, key);
+  uint32_t hi = first;  // l[hi].key >= key
   uint32_t step = 1;
   while (step <= hi && l[hi - step].key >= key) {
     hi -= step;
@@ -91,14 +111,14 @@ static inline uint32_t lower_bound_key(const Level* l, uint32_t n, uint32_t key)
   return static_cast<uint32_t>(b - l) + static_cast<uint32_t>(len == 1 && b->key < key);
 }
 
-// memmove of a few levels without a library call (the common case near the inside).
+// Moves `count` levels (overlapping ranges). Up to 4 levels -- the common case near the inside -- are moved
+// as one fixed 64-byte block with no branch on the count: every chunk keeps LevelArena::kSlack spare entries
+// past its usable capacity, so the extra entries read and written are always inside the side's own chunk.
 static inline void move_levels(Level* dst, const Level* src, uint32_t count) noexcept {
-  if (count <= 4) {
-    if (dst > src) {
-      for (uint32_t i = count; i > 0; --i) dst[i - 1] = src[i - 1];
-    } else {
-      for (uint32_t i = 0; i < count; ++i) dst[i] = src[i];
-    }
+  if (count <= LevelArena::kSlack) [[likely]] {
+    Level tmp[LevelArena::kSlack];
+    std::memcpy(tmp, src, sizeof tmp);
+    std::memcpy(dst, tmp, sizeof tmp);
     return;
   }
   std::memmove(dst, src, count * sizeof(Level));
@@ -158,7 +178,8 @@ void BookSet::level_remove(OrderBook& b, Side s, Price px, uint32_t shares, bool
 
 void BookSet::add_order(OrderBook& b, uint16_t bi, uint64_t ref, char side_ch, uint32_t shares,
                         Price px) noexcept {
-  if (!((side_ch == 'B') | (side_ch == 'S'))) [[unlikely]]  // one predictable branch, not two
+  const uint8_t side_code = kSideCode[static_cast<uint8_t>(side_ch)];  // one predictable branch, not two
+  if (side_code == 0) [[unlikely]]
     return count(Drop::kBadSide);
   if (shares == 0) [[unlikely]]
     return count(Drop::kZeroShares);
@@ -169,7 +190,7 @@ void BookSet::add_order(OrderBook& b, uint16_t bi, uint64_t ref, char side_ch, u
   OrderSlot* o = orders_.insert(ref);
   if (o == nullptr) [[unlikely]]
     return count(Drop::kDuplicateRef);
-  const Side s = side_ch == 'B' ? Side::kBuy : Side::kSell;
+  const Side s = static_cast<Side>(side_code - 1);
   if (!level_add(b, s, px, shares)) [[unlikely]] {
     orders_.erase(o);
     return count(Drop::kLevelOverflow);

@@ -14,6 +14,8 @@ class LevelArena {
  public:
   static constexpr uint32_t kNone = ~uint32_t{0};
   static constexpr uint32_t kMinChunk = 8;
+  // Entries at the end of every chunk that are never used for levels (fixed-size moves may touch them).
+  static constexpr uint32_t kSlack = 4;
   static constexpr unsigned kClasses = 24;
 
   explicit LevelArena(std::size_t total_levels);

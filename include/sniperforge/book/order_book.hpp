@@ -20,7 +20,7 @@ struct SideLevels {
   uint32_t size = 0;
   uint8_t cls = 0;
   [[nodiscard]] uint32_t capacity() const noexcept {
-    return off == LevelArena::kNone ? 0 : LevelArena::chunk_size(cls);
+    return off == LevelArena::kNone ? 0 : LevelArena::chunk_size(cls) - LevelArena::kSlack;
   }
 };
 
