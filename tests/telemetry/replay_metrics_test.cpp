@@ -270,6 +270,51 @@ TEST_F(Replay, HealthTurns503WhileAnLcoreStallsAndRecovers) {
   EXPECT_EQ(stats.at("executor_events"), feed.messages);
 }
 
+// The binary's own hook (engineer D): SF_TEST_STALL_LCORE=lcore:after_ms:for_ms busy-waits that lcore
+// without heart-beating. Here on the RX lcore (the ptrace test above stops the executor).
+TEST_F(Replay, HealthTurns503WhenTheRxLcoreStallsViaTheBinarysHook) {
+  const FeedSummary feed = generate(20000, "feed.pcap");
+  Child check({sniperforge_, "--config", (dir_.path / "replay.toml").string(), "--rx-pcap",
+               (dir_.path / "feed.pcap").string(), "--check-config"},
+              dir_.path / "check.log");
+  while (check.alive()) std::this_thread::sleep_for(10ms);
+  std::smatch lm;
+  const std::string placement = read_file(dir_.path / "check.log");
+  ASSERT_TRUE(std::regex_search(placement, lm, std::regex(R"re(lcore (\d+): RX)re"))) << placement;
+  const std::string rx_lcore = lm[1];
+
+  const uint16_t port = free_port();
+  ::setenv("SF_TEST_STALL_LCORE", (rx_lcore + ":1500:3000").c_str(), 1);
+  auto app = start("feed.pcap", port, "hook");
+  ::unsetenv("SF_TEST_STALL_LCORE");
+  SF_REQUIRE_EXPORTER(*app, port);
+  ASSERT_TRUE(app->wait_for_log("SF_TEST_STALL_LCORE", 10s)) << app->log();
+  bool saw_503 = false, recovered = false;
+  std::string reason;
+  const auto end = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < end && !recovered) {
+    const HttpResponse h = http_get(port, "/health");
+    if (h.status == 503) {
+      saw_503 = true;
+      reason = h.body;
+    } else if (saw_503 && h.status == 200) {
+      recovered = true;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(saw_503) << app->log();
+  EXPECT_NE(reason.find("lcore " + rx_lcore + " (rx) stalled"), std::string::npos) << reason;
+  EXPECT_TRUE(recovered) << app->log();
+  EXPECT_FALSE(wait_replayed(*app, port, feed.messages, 60s).empty()) << "a stall must not lose messages";
+  ASSERT_EQ(app->stop(), 0) << app->log();
+  // The stats side logged the episode once each way, and drained the lcores' binary log rings.
+  const std::string log = app->log();
+  EXPECT_NE(log.find("health: lcore " + rx_lcore + " (rx) stalled"), std::string::npos) << log;
+  EXPECT_NE(log.find("health: ok"), std::string::npos) << log;
+  EXPECT_NE(log.find("rx +"), std::string::npos) << log;
+  EXPECT_NE(log.find("] lcore started"), std::string::npos) << log;
+}
+
 TEST_F(Replay, PrometheusServerScrapesTheAppliance) {
   const std::string prometheus = env_or_empty("SF_PROMETHEUS");
   if (prometheus.empty()) GTEST_SKIP() << "prometheus server not found by meson (Debian package prometheus)";
