@@ -143,6 +143,27 @@ TEST_F(Replay, ScrapedCountersEqualTheFeedAndTheStatsFile) {
   EXPECT_EQ(sum_samples(t, "sniperforge_executor_events_total"), static_cast<double>(feed.messages));
   const double orders = sum_samples(t, "sniperforge_orders_sent_total");
   EXPECT_GT(orders, 0) << "the feed makes the example sniper rules fire";
+  // Known order counts: the same Engine and config run by sf-backtest over the same pcap.
+  if (const std::string backtest = env_or_empty("SF_BACKTEST"); !backtest.empty()) {
+    Child bt({backtest, "--config", (dir_.path / "replay.toml").string(), "--orders",
+              (dir_.path / "bt.csv").string(), (dir_.path / "feed.pcap").string()},
+             dir_.path / "bt.log");
+    while (bt.alive()) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(bt.stop(), 0) << read_file(dir_.path / "bt.log");
+    std::istringstream csv(read_file(dir_.path / "bt.csv"));
+    std::string line;
+    std::getline(csv, line);
+    ASSERT_EQ(line, "seq,symbol,side,shares,price,user_ref_num");
+    double buys = 0, sells = 0;
+    while (std::getline(csv, line)) {
+      const auto c1 = line.find(',');
+      const char side = line[line.find(',', c1 + 1) + 1];
+      (side == 'B' ? buys : sells) += 1;
+    }
+    EXPECT_EQ(sum_samples(t, "sniperforge_orders_sent_total", "side=\"buy\""), buys);
+    EXPECT_EQ(sum_samples(t, "sniperforge_orders_sent_total", "side=\"sell\""), sells);
+    EXPECT_EQ(sum_samples(t, "sniperforge_trade_orders_total"), buys + sells);
+  }
   EXPECT_EQ(sum_samples(t, "sniperforge_latency_seconds_count", "stage=\"tick_to_trade\""), orders);
   EXPECT_EQ(sum_samples(t, "sniperforge_nic_rx_packets_total"), static_cast<double>(feed.frames));
   EXPECT_EQ(sum_samples(t, "sniperforge_build_info"), 1);
