@@ -96,7 +96,8 @@ struct Runtime::Executor {
       sent = rte_eth_tx_burst(port_id, queue, tx.data(), static_cast<uint16_t>(tx_n));
       if (tx_lock) rte_spinlock_unlock(tx_lock);
     }
-    for (unsigned i = 0; i < sent; ++i) stats->tick_to_trade.record(now - tx_rx_tsc[i]);
+    for (unsigned i = 0; i < sent; ++i)  // clamp: the RX stamp may come from a cpu whose TSC runs ahead
+      stats->tick_to_trade.record(now > tx_rx_tsc[i] ? now - tx_rx_tsc[i] : 0);
     stats->tx_packets.add(sent);
     if (sent < tx_n) [[unlikely]] {
       stats->tx_unsent.add(tx_n - sent);
@@ -350,7 +351,10 @@ int rtc_main(void* arg) {
   rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 2, rx.index);
   while (!st.stop.load(std::memory_order_relaxed)) {
     const bool got = rx.poll();
-    for (auto* x : rx.rtc_execs) x->poll();
+    // Run to completion: every event this burst produced is handled before the next RX burst.
+    for (auto* x : rx.rtc_execs)
+      while (x->poll()) {
+      }
     rx.stall.maybe(rx.last_tsc);
     if (got) {
       idle = 0;
@@ -640,6 +644,18 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
 telemetry::HistogramSnapshot Runtime::tick_to_trade() const {
   telemetry::HistogramSnapshot t;
   for (const auto& x : exec_) t.merge(x->stats->tick_to_trade.snapshot());
+  return t;
+}
+
+telemetry::HistogramSnapshot Runtime::ring_hop() const {
+  telemetry::HistogramSnapshot t;
+  for (const auto& x : exec_) t.merge(x->stats->ring_hop.snapshot());
+  return t;
+}
+
+telemetry::HistogramSnapshot Runtime::processing() const {
+  telemetry::HistogramSnapshot t;
+  for (const auto& x : exec_) t.merge(x->stats->processing.snapshot());
   return t;
 }
 

@@ -55,6 +55,8 @@ class Runtime {
   // Every counter, summed over lcores/engines ("messages", "gaps", "drop_not_udp", "reject_collar", ...).
   [[nodiscard]] std::vector<std::pair<std::string, uint64_t>> counters() const;
   [[nodiscard]] telemetry::HistogramSnapshot tick_to_trade() const;  // TSC ticks
+  [[nodiscard]] telemetry::HistogramSnapshot ring_hop() const;       // RX burst stamp -> dequeue
+  [[nodiscard]] telemetry::HistogramSnapshot processing() const;     // engine + orders, sampled events
 
   // For telemetry: stable pointers, valid until destruction.
   struct LcoreStatsRef {

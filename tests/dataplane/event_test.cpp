@@ -28,6 +28,9 @@ TEST(Event, PacksItchAndTsc) {
   const uint64_t near_wrap = (uint64_t{5} << 48) - 10;
   pack_itch(e, 1, near_wrap, noii.data(), noii.size());
   EXPECT_EQ(e.ticks_since_rx(near_wrap + 25), 25u);
+  // A stamp slightly ahead of `now` (another cpu's TSC) is 0, not a wrap.
+  pack_itch(e, 1, 1000, noii.data(), noii.size());
+  EXPECT_EQ(e.ticks_since_rx(990), 0u);
 }
 
 TEST(Event, StaleMarker) {

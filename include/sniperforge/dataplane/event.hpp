@@ -45,8 +45,11 @@ struct alignas(64) Event {
   }
   void set_tsc(uint64_t tsc) noexcept { std::memcpy(tsc48, &tsc, 6); }
   // Ticks from the RX stamp to `now` (both raw TSC values).
+  // A stamp "from the future" (TSCs of two cpus a little apart, as on some VMs) reads as 0, never
+  // as a 2^48 wrap.
   [[nodiscard]] uint64_t ticks_since_rx(uint64_t now) const noexcept {
-    return (now - rx_tsc48()) & kTsc48Mask;
+    const uint64_t d = (now - rx_tsc48()) & kTsc48Mask;
+    return d >= (kTsc48Mask >> 1) ? 0 : d;
   }
 };
 static_assert(sizeof(Event) == 64);
