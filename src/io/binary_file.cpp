@@ -1,51 +1,96 @@
 #include "sniperforge/io/binary_file.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <utility>
 
 #include "sniperforge/proto/endian.hpp"
 
 namespace sf::io {
 
+BinaryFileReader::~BinaryFileReader() {
+  release();
+}
+
+void BinaryFileReader::release() noexcept {
+  if (map_ != nullptr) ::munmap(map_, size_);
+  map_ = nullptr;
+  owned_.clear();
+  data_ = nullptr;
+  size_ = 0;
+  rewind();
+}
+
 bool BinaryFileReader::open(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  release();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     error_ = path + ": " + std::strerror(errno);
     return false;
   }
-  in.seekg(0, std::ios::end);
-  const auto size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  buf_.resize(static_cast<std::size_t>(size));
-  if (size > 0 && !in.read(reinterpret_cast<char*>(buf_.data()), size)) {
-    error_ = path + ": read error";
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    error_ = path + ": " + std::strerror(errno);
+    ::close(fd);
     return false;
   }
-  rewind();
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    void* m = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m != MAP_FAILED) {
+      ::madvise(m, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
+      map_ = m;
+      data_ = static_cast<const uint8_t*>(m);
+      size_ = static_cast<std::size_t>(st.st_size);
+      ::close(fd);
+      error_.clear();
+      return true;
+    }
+  }
+  // Not mappable (pipe, empty, ...): read it.
+  std::vector<uint8_t> buf;
+  uint8_t chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error_ = path + ": " + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    buf.insert(buf.end(), chunk, chunk + n);
+  }
+  ::close(fd);
+  assign(std::move(buf));
   error_.clear();
   return true;
 }
 
 void BinaryFileReader::assign(std::vector<uint8_t> bytes) noexcept {
-  buf_ = std::move(bytes);
-  rewind();
+  release();
+  owned_ = std::move(bytes);
+  data_ = owned_.data();
+  size_ = owned_.size();
 }
 
 bool BinaryFileReader::next(const uint8_t*& msg, uint16_t& len) noexcept {
-  const std::size_t left = buf_.size() - off_;
+  const std::size_t left = size_ - off_;
   if (left == 0) return false;
   if (left < 2) {
     truncated_ = true;
     return false;
   }
-  const uint16_t n = proto::load_be16(buf_.data() + off_);
+  const uint16_t n = proto::load_be16(data_ + off_);
   if (left - 2 < n) {
     truncated_ = true;
     return false;
   }
-  msg = buf_.data() + off_ + 2;
+  msg = data_ + off_ + 2;
   len = n;
   off_ += 2 + std::size_t{n};
   return true;

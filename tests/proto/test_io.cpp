@@ -124,7 +124,7 @@ TEST(Io, BinaryFileRoundTripAndTruncation) {
   EXPECT_FALSE(r.next(m, len));
   EXPECT_FALSE(r.truncated());
   // Cut inside the last message, and inside a length prefix.
-  std::vector<uint8_t> bytes = r.bytes();
+  std::vector<uint8_t> bytes(r.bytes().begin(), r.bytes().end());
   bytes.pop_back();
   r.assign(bytes);
   ASSERT_TRUE(r.next(m, len));

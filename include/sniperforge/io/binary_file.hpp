@@ -4,14 +4,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace sf::io {
 
-// Reads the whole file into memory and iterates the messages with bounds checks.
+// Maps the file read-only (a whole NASDAQ day is several GB; nothing is copied) and iterates the
+// messages with bounds checks.
 class BinaryFileReader {
  public:
+  BinaryFileReader() = default;
+  BinaryFileReader(const BinaryFileReader&) = delete;
+  BinaryFileReader& operator=(const BinaryFileReader&) = delete;
+  ~BinaryFileReader();
+
   bool open(const std::string& path);
   // Adopts an in-memory image instead of a file.
   void assign(std::vector<uint8_t> bytes) noexcept;
@@ -24,11 +31,15 @@ class BinaryFileReader {
   }
   [[nodiscard]] bool truncated() const noexcept { return truncated_; }
   [[nodiscard]] std::size_t offset() const noexcept { return off_; }
-  [[nodiscard]] const std::vector<uint8_t>& bytes() const noexcept { return buf_; }
+  [[nodiscard]] std::span<const uint8_t> bytes() const noexcept { return {data_, size_}; }
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
  private:
-  std::vector<uint8_t> buf_;
+  void release() noexcept;
+  std::vector<uint8_t> owned_;
+  void* map_ = nullptr;
+  const uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
   std::size_t off_ = 0;
   bool truncated_ = false;
   std::string error_;
