@@ -138,6 +138,8 @@ def test_converge():
     env = ansible_env("converge")
     env["SF_DEPLOY_ROOT"] = root
     env["SF_VALIDATE_CONFIG"] = "true" if EXE else "false"
+    metrics_port = free_port()
+    env["SF_METRICS_PORT"] = str(metrics_port)
     if not os.path.exists(os.path.join(BUILD, "build.ninja")):
         print(f"FAIL: {BUILD} is not a configured meson build dir")
         sys.exit(1)
@@ -185,7 +187,7 @@ def test_converge():
         text = open(prom).read()
         check('job_name: "sniperforge_localhost"' in text and "job: sniperforge" in text,
               "prometheus.yml has a scrape job for the appliance")
-        check("127.0.0.1:9470" in text or "localhost:9470" in text, "the job scrapes the appliance's metrics port")
+        check(f"localhost:{metrics_port}" in text, f"the job scrapes the appliance's metrics port {metrics_port}")
         rules = os.path.join(root, "etc", "prometheus", "sniperforge-rules")
         shipped = [f for f in os.listdir(os.path.join(SOURCE, "monitoring")) if f.endswith((".yml", ".yaml"))] \
             if os.path.isdir(os.path.join(SOURCE, "monitoring")) else []
@@ -198,7 +200,7 @@ def test_converge():
             with open(config, "rb") as f:
                 doc = tomllib.load(f)
             check(True, "rendered sniperforge.toml is valid TOML")
-            check(doc.get("telemetry", {}).get("metrics_addr") == "127.0.0.1:9470", "[telemetry].metrics_addr from the inventory")
+            check(doc.get("telemetry", {}).get("metrics_addr") == f"127.0.0.1:{metrics_port}", "[telemetry].metrics_addr from the inventory")
             check(len(doc.get("port", [])) == 1 and len(doc.get("strategy", [])) == 1, "[[port]] and [[strategy]] tables from the inventory")
         except tomllib.TOMLDecodeError as e:
             check(False, f"rendered sniperforge.toml is valid TOML: {e}")
@@ -228,7 +230,88 @@ def test_converge():
             f.write(open(config).read() + "\n[lcores_typo]\nmode = 1\n")
         p = run([EXE, "--check-config", "--config", bad], env)
         check(p.returncode != 0, "sniperforge --check-config rejects a broken copy (the check can fail)")
+        live_scrape(work, config, prom)
     return 0
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(url):
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().decode()
+    except Exception:  # not up yet, refused, timeout
+        return None
+
+
+def live_scrape(work, config, prom):
+    """The rendered pair really works: the appliance runs from the rendered config (net_null feed)
+    and a real Prometheus, started from the rendered prometheus.yml, scrapes it and loads the rules."""
+    import json
+    import signal
+    import time
+    import urllib.parse
+    prometheus = shutil.which("prometheus")
+    if not prometheus:
+        print("note: no prometheus server binary; live scrape not checked")
+        return
+    metrics_addr = re.search(r'^metrics_addr = "([^"]+)"', open(config).read(), re.MULTILINE).group(1)
+    prom_port = free_port()
+    procs = []
+    try:
+        appliance = subprocess.Popen([EXE, "--config", config], stdout=open(os.path.join(work, "sniperforge.log"), "w"),
+                                     stderr=subprocess.STDOUT)
+        procs.append(appliance)
+        deadline = time.time() + 60
+        while time.time() < deadline and appliance.poll() is None and http_get(f"http://{metrics_addr}/health") is None:
+            time.sleep(0.5)
+        if not check(http_get(f"http://{metrics_addr}/metrics") is not None,
+                     f"sniperforge runs from the rendered config and serves /metrics on {metrics_addr}"):
+            print(tail(open(os.path.join(work, "sniperforge.log")).read(), 30))
+            return
+        server = subprocess.Popen([prometheus, f"--config.file={prom}", f"--web.listen-address=127.0.0.1:{prom_port}",
+                                   f"--storage.tsdb.path={os.path.join(work, 'tsdb')}"],
+                                  stdout=open(os.path.join(work, "prometheus.log"), "w"), stderr=subprocess.STDOUT)
+        procs.append(server)
+        api = f"http://127.0.0.1:{prom_port}/api/v1"
+        query = api + "/query?query=" + urllib.parse.quote('up{job="sniperforge"}')
+        up = None
+        deadline = time.time() + 60
+        while time.time() < deadline and server.poll() is None:
+            body = http_get(query)
+            result = json.loads(body)["data"]["result"] if body else []
+            up = result[0]["value"][1] if result else None
+            if up == "1":
+                break
+            time.sleep(1)
+        if not check(up == "1", f'Prometheus from the rendered prometheus.yml scrapes the appliance (up{{job="sniperforge"}} = {up})'):
+            print(tail(open(os.path.join(work, "prometheus.log")).read(), 20))
+        body = http_get(api + "/query?query=" + urllib.parse.quote('count({job="sniperforge", appliance="localhost"})'))
+        series = json.loads(body)["data"]["result"] if body else []
+        check(bool(series) and int(series[0]["value"][1]) > 10, "appliance series carry the appliance label")
+        body = http_get(api + "/rules")
+        groups = json.loads(body)["data"]["groups"] if body else []
+        shipped = sum(len(g.get("rules", [])) for f in os.listdir(os.path.join(SOURCE, "monitoring"))
+                      if f.endswith((".yml", ".yaml")) for g in (__import__("yaml").safe_load(open(os.path.join(SOURCE, "monitoring", f))) or {}).get("groups", []))
+        loaded = sum(len(g.get("rules", [])) for g in groups)
+        check(loaded == shipped and loaded > 0, f"Prometheus loaded the shipped alert rules ({loaded} of {shipped})")
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    check(procs[0].returncode == 0, f"sniperforge exits 0 on SIGTERM (exit {procs[0].returncode})")
 
 
 def test_guards():
