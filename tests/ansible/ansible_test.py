@@ -445,19 +445,30 @@ def test_example():
         "sniperforge_eal_hugepages": "auto",
     }
     import json
-    proc = run(["ansible-playbook", "-i", EXAMPLE_INVENTORY, "--limit", "sniperforge",
+    proc = run(["ansible-playbook", "-i", EXAMPLE_INVENTORY,
                 os.path.join(SOURCE, "tests", "ansible", "render-example.yml"), "-e", json.dumps(overrides)],
                env, log=os.path.join(work, "render.log"))
     if not check(proc.returncode == 0, "the example inventory's sniperforge.toml renders"):
         print(tail(proc.stdout, 60))
         return 1
     configs = [os.path.join(dp, f) for dp, _, fs in os.walk(root) for f in fs if f == "sniperforge.toml"]
-    check(len(configs) == 1, "one config rendered for the one example appliance")
+    check(len(configs) == 2, f"one config per example appliance ({len(configs)})")
+    groups = set()
     for config in configs:
         text = open(config).read()
         check('devargs = "0000:3b:00.0"' in text and "[[strategy]]" in text, "example ports and strategies are in the config")
+        groups |= set(re.findall(r'^group = "([^"]+)"', text, re.MULTILINE))
         p = run([EXE, "--check-config", "--config", config], env)
-        check(p.returncode == 0, "sniperforge --check-config accepts the example inventory's config\n" + tail(p.stdout, 30))
+        check(p.returncode == 0, f"sniperforge --check-config accepts {os.path.relpath(config, root)}\n" + tail(p.stdout, 30))
+    check(groups == {"233.54.12.111", "233.54.12.112"}, f"per-host override of the feed group ({sorted(groups)})")
+    prom = os.path.join(root, "etc", "prometheus", "prometheus.yml")
+    if check(os.path.isfile(prom), "example prometheus.yml rendered for the monitoring server"):
+        text = open(prom).read()
+        check(all(f'"sniperforge_{h}"' in text and f'"node_{h}"' in text for h in ("sf-ny4-01", "sf-ny4-02")),
+              "one appliance job and one node job per example appliance")
+        check("192.0.2.11:9470" in text, "appliance targets use ansible_host and sniperforge_metrics_port")
+        p = run(["promtool", "check", "config", prom], env)
+        check(p.returncode == 0, "promtool check config accepts the example prometheus.yml\n" + tail(p.stdout, 20))
     return 0
 
 
