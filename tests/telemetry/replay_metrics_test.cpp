@@ -346,11 +346,14 @@ TEST_F(Replay, PrometheusServerScrapesTheAppliance) {
   ASSERT_FALSE(wait_replayed(*app, port, feed.messages, 120s).empty()) << app->log();
 
   const uint16_t prom_port = free_port();
+  // The shipped alert rules are loaded too: the server must evaluate every one without error.
+  const std::string rules = env_or_empty("SF_MONITORING_DIR") + "/sniperforge-alerts.yml";
+  ASSERT_TRUE(fs::exists(rules)) << rules;
   std::ofstream(dir_.path / "prometheus.yml")
       << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-         "scrape_configs:\n  - job_name: sniperforge\n    static_configs:\n"
-         "      - targets: ['127.0.0.1:"
-      << port << "']\n";
+      << "rule_files: ['" << rules << "']\n"
+      << "scrape_configs:\n  - job_name: sniperforge\n    static_configs:\n"
+      << "      - targets: ['127.0.0.1:" << port << "']\n";
   Child prom({prometheus, "--config.file=" + (dir_.path / "prometheus.yml").string(),
               "--storage.tsdb.path=" + (dir_.path / "tsdb").string(),
               "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
@@ -372,6 +375,20 @@ TEST_F(Replay, PrometheusServerScrapesTheAppliance) {
   const HttpResponse series =
       http_get(prom_port, "/api/v1/series?match[]=sniperforge_latency_seconds_bucket");
   EXPECT_NE(series.body.find("tick_to_trade"), std::string::npos) << series.body;
+  HttpResponse rules_state;
+  for (int i = 0; i < 100; ++i) {  // every rule evaluated at least once, none in error
+    rules_state = http_get(prom_port, "/api/v1/rules");
+    if (rules_state.body.find("\"health\":\"unknown\"") == std::string::npos &&
+        rules_state.body.find("SniperForgeAnomaly") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(rules_state.body.find("SniperForgeLcoreStalled"), std::string::npos) << rules_state.body;
+  EXPECT_EQ(rules_state.body.find("\"health\":\"err\""), std::string::npos) << rules_state.body;
+  EXPECT_EQ(rules_state.body.find("\"health\":\"unknown\""), std::string::npos) << rules_state.body;
+  const HttpResponse p99 =
+      http_get(prom_port, "/api/v1/query?query=sniperforge:tick_to_trade_seconds:p99_5m");
+  EXPECT_NE(p99.body.find("\"status\":\"success\""), std::string::npos) << p99.body;
   prom.stop();
   app->stop();
 }
