@@ -4,6 +4,7 @@
 // counts only the book's instructions (divide Ir by the message count printed).
 #include <time.h>
 
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -56,18 +57,36 @@ sf::perf::Workload load_file(const char* path, uint64_t limit) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(
-        stderr,
-        "usage: perf-book-replay a|b|BINARYFILE [messages (0 = all)] [prefetch stages 0|1|2, default 2]\n");
+    std::fprintf(stderr,
+                 "usage: perf-book-replay a|b|BINARYFILE [messages (0 = all)] [prefetch stages 0|1|2, "
+                 "default 2] [k/S: shard k of S only]\n");
     return 2;
   }
   const std::string_view arg = argv[1];
   const char which = arg.size() == 1 ? arg[0] : 'f';
   const uint64_t messages = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 0;
   const int prefetch = argc > 3 ? std::atoi(argv[3]) : 2;
-  const sf::perf::Workload w =
+  // Optional 4th argument "k/S": keep only shard k of S (stock locate % S == k, plus locate-0 messages).
+  unsigned shard = 0, shards = 1;
+  if (argc > 4 && std::sscanf(argv[4], "%u/%u", &shard, &shards) != 2) shards = 1;
+  sf::perf::Workload w_all =
       which == 'a' || which == 'b' ? sf::perf::make_workload(which, messages) : load_file(argv[1], messages);
-  auto books = std::make_unique<sf::book::BookSet>(sf::perf::bench_book_config());
+  sf::perf::Workload w = std::move(w_all);
+  if (shards > 1) {
+    sf::perf::Workload part;
+    part.name = w.name + " shard " + std::to_string(shard) + "/" + std::to_string(shards);
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const uint8_t* m = w.msg(i);
+      const uint16_t locate = static_cast<uint16_t>((m[1] << 8) | m[2]);
+      if (locate != 0 && locate % shards != shard && m[0] != 'R' && m[0] != 'H') continue;
+      part.offsets.push_back(static_cast<uint32_t>(part.bytes.size()));
+      part.bytes.insert(part.bytes.end(), m, m + sf::itch::kLengthByType[m[0]]);
+    }
+    w = std::move(part);
+  }
+  sf::book::BookConfig cfg = sf::perf::bench_book_config();
+  cfg.ref_shift = shards > 1 ? static_cast<unsigned>(std::bit_width(shards) - 1) : 0;  // as the Engine does
+  auto books = std::make_unique<sf::book::BookSet>(cfg);
   // Thread CPU time as well as wall time: on a shared, oversubscribed machine the CPU time is the fairer
   // figure.
   auto cpu_ns = [] {

@@ -11,7 +11,8 @@ namespace sf::book {
 
 // ---- OrderMap / LevelArena (cold paths) ----
 
-OrderMap::OrderMap(std::size_t max_orders) : max_orders_(max_orders) {
+OrderMap::OrderMap(std::size_t max_orders, unsigned ref_shift)
+    : ref_shift_(ref_shift), max_orders_(max_orders) {
   const std::size_t cap = std::bit_ceil(std::max<std::size_t>(16, max_orders * 2));
   slots_ = HugeBuffer<OrderSlot>(cap);
   mask_ = cap - 1;
@@ -45,7 +46,7 @@ constexpr std::array<uint8_t, 256> kSideCode = [] {
 
 BookSet::BookSet(const BookConfig& cfg)
     : cfg_(cfg),
-      orders_(cfg.max_orders),
+      orders_(cfg.max_orders, cfg.ref_shift),
       arena_(cfg.max_levels_total),
       books_(std::make_unique<OrderBook[]>(std::max<std::size_t>(cfg.max_instruments, 1))),
       by_locate_(std::make_unique<uint16_t[]>(65536)) {

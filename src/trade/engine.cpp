@@ -1,6 +1,7 @@
 #include "sniperforge/trade/engine.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <stdexcept>
 
@@ -8,7 +9,14 @@ namespace sf::trade {
 
 namespace {
 constexpr uint16_t kNone = 0xFFFF;
+
+// A shard sees about one order reference in `shards`: tell the order map so it keeps them dense.
+book::BookConfig book_config_for(const TradingConfig& cfg) {
+  book::BookConfig b = cfg.book;
+  b.ref_shift = cfg.shards > 1 ? static_cast<unsigned>(std::bit_width(cfg.shards) - 1) : 0;
+  return b;
 }
+}  // namespace
 
 class Engine::Context final : public StrategyContext {
  public:
@@ -29,7 +37,11 @@ class Engine::Context final : public StrategyContext {
 };
 
 Engine::Engine(const TradingConfig& cfg, uint32_t shard_index)
-    : cfg_(cfg), shard_(shard_index), books_(cfg.book), risk_(cfg.risk), tracker_(cfg.max_tracked_orders) {
+    : cfg_(cfg),
+      shard_(shard_index),
+      books_(book_config_for(cfg)),
+      risk_(cfg.risk),
+      tracker_(cfg.max_tracked_orders) {
   if (cfg.shards == 0 || shard_index >= cfg.shards) throw std::invalid_argument("shard index out of range");
   if (cfg.strategies.size() >= kNone) throw std::invalid_argument("too many strategies");
   for (const StrategyConfig& sc : cfg.strategies) {

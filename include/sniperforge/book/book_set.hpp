@@ -23,6 +23,7 @@ struct BookConfig {
   std::size_t max_instruments = 10'000;      // books per shard (<= 65535)
   std::size_t max_levels_per_side = 16'384;  // price levels on one side of one book
   std::size_t max_levels_total = 1 << 21;    // level arena per shard (all books, both sides)
+  unsigned ref_shift = 0;  // not from TOML: log2 of the shard count, set by the Engine (see OrderMap)
 };
 
 // One line of the book dump (see write_book_dump()).

@@ -26,8 +26,9 @@ class OrderMap {
  public:
   static constexpr uint64_t kEmptyRef = ~uint64_t{0};
 
-  // Room for `max_orders` live orders at a load factor of at most 1/2.
-  explicit OrderMap(std::size_t max_orders);
+  // Room for `max_orders` live orders at a load factor of at most 1/2. `ref_shift`: a shard that sees about
+  // one reference in 2^ref_shift (one of several shards) drops that many low bits, so its orders stay dense.
+  explicit OrderMap(std::size_t max_orders, unsigned ref_shift = 0);
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] std::size_t max_orders() const noexcept { return max_orders_; }
@@ -38,7 +39,8 @@ class OrderMap {
   // TLB); each block of capacity() references is rotated by a multiple of a large odd constant, so strided
   // reference patterns do not pile up on one slot.
   [[nodiscard]] std::size_t home(uint64_t ref) const noexcept {
-    return static_cast<std::size_t>((ref + (ref >> bits_) * 0x9E3779B97F4A7C15ull) & mask_);
+    const uint64_t r = ref >> ref_shift_;
+    return static_cast<std::size_t>((r + (r >> bits_) * 0x9E3779B97F4A7C15ull) & mask_);
   }
   void prefetch(uint64_t ref) const noexcept { __builtin_prefetch(&slots_[home(ref)]); }
 
@@ -104,6 +106,7 @@ class OrderMap {
   HugeBuffer<OrderSlot> slots_;
   std::size_t mask_ = 0;
   unsigned bits_ = 0;
+  unsigned ref_shift_ = 0;
   std::size_t size_ = 0;
   std::size_t max_orders_ = 0;
 };

@@ -1,8 +1,10 @@
 // sf-backtest: replays pcaps or NASDAQ BinaryFILE ITCH through the trading core (the same Engine the
 // appliance runs), one Engine per shard from the config, shards spread over N oneTBB threads. Outputs (book
 // dump, orders) do not depend on N.
+#include <sys/resource.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -23,28 +25,55 @@
 namespace {
 
 using sf::trade::Engine;
+
+// CPU seconds used by the whole process so far (all threads).
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
 using sf::trade::OrderRequest;
 
+// CPU seconds of the calling thread.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 struct ShardRun {
+  double cpu_seconds = 0;  // thread CPU time spent in this shard's replay
   std::unique_ptr<Engine> engine;
-  std::vector<uint32_t> messages;  // indices into Input::messages
+  // This shard's messages copied into one contiguous stream, so the replay reads memory sequentially.
+  std::vector<uint8_t> bytes;
+  std::vector<uint64_t> offsets;
+  std::vector<uint64_t> seqs;
+  void add(const uint8_t* msg, std::size_t len, uint64_t seq) {
+    offsets.push_back(bytes.size());
+    bytes.insert(bytes.end(), msg, msg + len);
+    seqs.push_back(seq);
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return seqs.size(); }
+  [[nodiscard]] const uint8_t* msg(std::size_t i) const noexcept { return bytes.data() + offsets[i]; }
   std::vector<OrderRequest> orders;
 };
 
-void run_shard(const sf::backtest::Input& in, ShardRun& s) {
+void run_shard(ShardRun& s, int prefetch) {
+  const double cpu0 = thread_cpu_seconds();
   std::array<OrderRequest, 256> storage{};
   sf::trade::OrderSink sink(storage);
   // Two-stage prefetch (order slot 16 messages ahead, book levels 4 ahead): hides the cache misses of books
   // with a million live orders.
-  const std::size_t n = s.messages.size();
+  const std::size_t n = s.size();
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + 16 < n) s.engine->prefetch(in.data(in.messages[s.messages[i + 16]]));
-    if (i + 4 < n) s.engine->prefetch_levels(in.data(in.messages[s.messages[i + 4]]));
-    const sf::backtest::Message& m = in.messages[s.messages[i]];
+    if (prefetch >= 1 && i + 16 < n) s.engine->prefetch(s.msg(i + 16));
+    if (prefetch >= 2 && i + 4 < n) s.engine->prefetch_levels(s.msg(i + 4));
     sink.clear();
-    s.engine->on_itch(sf::itch::MessageView{in.data(m)}, m.seq, 0, sink);
+    s.engine->on_itch(sf::itch::MessageView{s.msg(i)}, s.seqs[i], 0, sink);
     for (const OrderRequest& r : sink) s.orders.push_back(r);
   }
+  s.cpu_seconds = thread_cpu_seconds() - cpu0;
 }
 
 std::string trimmed_symbol(const OrderRequest& r) {
@@ -61,6 +90,7 @@ int main(int argc, char** argv) {
       "output."};
   std::string config_path, dump_path, orders_path;
   unsigned threads = 1;
+  int prefetch = 2;
   uint16_t feed_port = sf::feed::kDefaultPort;
   std::vector<std::string> inputs;
   app.add_option("--config", config_path, "TOML config ([trading], [book], [risk], [[strategy]] are used)")
@@ -69,6 +99,8 @@ int main(int argc, char** argv) {
   app.add_option("--dump-books", dump_path, "write the book dump CSV here");
   app.add_option("--orders", orders_path, "write the orders CSV here");
   app.add_option("--feed-port", feed_port, "UDP destination port of the feed in pcaps");
+  app.add_option("--prefetch", prefetch, "replay prefetch stages: 0 none, 1 order slots, 2 slots + levels")
+      ->check(CLI::Range(0, 2));
   app.add_option("INPUT", inputs, "pcap/pcapng or BinaryFILE (u16 BE length + message) files, in order")
       ->required()
       ->check(CLI::ExistingFile);
@@ -111,20 +143,24 @@ int main(int argc, char** argv) {
     std::cerr << "sf-backtest: " << e.what() << '\n';
     return 2;
   }
-  for (uint32_t i = 0; i < in.messages.size(); ++i) {
-    const uint32_t r = sf::trade::route(sf::itch::MessageView{in.data(in.messages[i])}, cfg.shards);
+  for (const sf::backtest::Message& m : in.messages) {
+    const uint8_t* p = in.data(m);
+    const uint32_t r = sf::trade::route(sf::itch::MessageView{p}, cfg.shards);
     if (r == sf::trade::kAllShards) {
-      for (auto& s : shards) s.messages.push_back(i);
+      for (auto& s : shards) s.add(p, m.length, m.seq);
     } else {
-      shards[r].messages.push_back(i);
+      shards[r].add(p, m.length, m.seq);
     }
   }
+  in.bytes = {};  // the shards hold copies now
   const auto t2 = std::chrono::steady_clock::now();
+  const double cpu2 = process_cpu_seconds();
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
-    tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) { run_shard(in, shards[s]); });
+    tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) { run_shard(shards[s], prefetch); });
   });
   const auto t3 = std::chrono::steady_clock::now();
+  const double run_cpu = process_cpu_seconds() - cpu2;
 
   // Outputs: merged and sorted, so they depend on the config and input only.
   std::vector<OrderRequest> orders;
@@ -160,13 +196,21 @@ int main(int argc, char** argv) {
   auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   const double run_s = secs(t2, t3);
   uint64_t applied = 0;
-  for (const auto& s : shards) applied += s.messages.size();
+  double engine_cpu = 0;
+  for (const auto& s : shards) {
+    applied += s.size();
+    engine_cpu += s.cpu_seconds;
+  }
   std::fprintf(stderr,
                "sf-backtest: %zu messages from %zu input(s) (%.2f s to load), %u shard(s) on %u thread(s)\n",
                in.messages.size(), inputs.size(), secs(t0, t1), cfg.shards, threads);
-  std::fprintf(stderr, "  replay: %llu engine messages in %.3f s = %.1f M msg/s, %.1f ns/msg\n",
-               static_cast<unsigned long long>(applied), run_s, run_s > 0 ? applied / run_s / 1e6 : 0.0,
-               applied ? run_s * 1e9 / static_cast<double>(applied) : 0.0);
+  std::fprintf(
+      stderr,
+      "  replay: %llu engine messages in %.3f s wall = %.1f M msg/s (%.1f ns/msg); process CPU %.3f s, "
+      "engine thread CPU %.3f s = %.1f ns/msg\n",
+      static_cast<unsigned long long>(applied), run_s, run_s > 0 ? applied / run_s / 1e6 : 0.0,
+      applied ? run_s * 1e9 / static_cast<double>(applied) : 0.0, run_cpu, engine_cpu,
+      applied ? engine_cpu * 1e9 / static_cast<double>(applied) : 0.0);
   const auto& st = in.stats;
   if (st.frames)
     std::fprintf(stderr,
