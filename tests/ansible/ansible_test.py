@@ -496,6 +496,8 @@ def test_gitbuild():
 
     def play(label, extra=None):
         cmd = ["ansible-playbook", "-i", CI_INVENTORY, playbook, "-e", overrides]
+        if extra and extra.pop("ansible_check_mode_marker", False):
+            cmd.append("--check")
         if extra:
             cmd += ["-e", json.dumps(extra)]
         proc = run(cmd, env, log=os.path.join(work, label + ".log"))
@@ -504,6 +506,15 @@ def test_gitbuild():
         if proc.returncode != 0:
             print(tail(proc.stdout, 60))
         return proc, stats
+
+    # 0. A dry run on a "new server" (no clone, no build dir, no service account yet) works and
+    #    leaves nothing behind.
+    proc, stats = play("dry-run-new-server", {"sniperforge_user": "sf-dry-user", "sniperforge_group": "sf-dry-group",
+                                              "ansible_check_mode_marker": True})
+    check(proc.returncode == 0 and "does not exist yet" in proc.stdout, "--check on a new server succeeds and says it would build")
+    check(not os.listdir(root) and not os.path.exists(os.path.join(work, "src")) and
+          subprocess.run(["getent", "passwd", "sf-dry-user"], stdout=subprocess.DEVNULL).returncode != 0,
+          "--check wrote nothing (no clone, no files, no account)")
 
     binary = os.path.join(root, "usr", "local", "bin", "sniperforge")
     version = lambda: subprocess.run([binary, "--version"], stdout=subprocess.PIPE, text=True).stdout.strip() \
