@@ -315,7 +315,7 @@ TEST_F(Replay, HealthTurns503WhenTheRxLcoreStallsViaTheBinarysHook) {
   const auto end = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < end && !recovered) {
     const HttpResponse h = http_get(port, "/health");
-    if (h.status == 503) {
+    if (h.status == 503 && h.body.find("stalled") != std::string::npos) {  // not "has not started"
       saw_503 = true;
       reason = h.body;
     } else if (saw_503 && h.status == 200) {
