@@ -102,12 +102,14 @@ void expect_same_top(const BookSet& books, const Reference& ref, uint16_t locate
   }
 }
 
-void run(uint64_t seed, uint64_t steps, uint16_t instruments, uint64_t full_check_every) {
+void run(uint64_t seed, uint64_t steps, uint16_t instruments, uint64_t full_check_every,
+         unsigned ref_shift = 0) {
   sf::book::BookConfig cfg;
   cfg.max_orders = 1 << 17;
   cfg.max_instruments = 64;
   cfg.max_levels_per_side = 1 << 14;
   cfg.max_levels_total = 1 << 20;
+  cfg.ref_shift = ref_shift;
   BookSet books(cfg);
   Reference ref;
   std::mt19937_64 rng(seed);

@@ -125,6 +125,19 @@ TEST_F(Backtest, OutputsIdenticalForAnyThreadCount) {
   EXPECT_EQ(slurp(p("d4")), d1);
 }
 
+TEST_F(Backtest, BookDumpDoesNotDependOnShardCount) {
+  feedgen("feed.itch", "--messages 200000 --instruments 100 --seed 5 --format binaryfile");
+  std::ofstream(p("one.toml")) << "[trading]\nshards = 1\n";
+  std::ofstream(p("seven.toml")) << "[trading]\nshards = 7\n";
+  ASSERT_EQ(backtest("--config " + p("one.toml") + " --dump-books " + p("d1") + " " + p("feed.itch")), 0);
+  ASSERT_EQ(
+      backtest("--config " + p("seven.toml") + " --threads 2 --dump-books " + p("d7") + " " + p("feed.itch")),
+      0);
+  const std::string d1 = slurp(p("d1"));
+  EXPECT_EQ(d1, slurp(p("d7")));
+  EXPECT_EQ(std::count(d1.begin(), d1.end(), '\n'), 101);
+}
+
 TEST_F(Backtest, PcapAndBinaryFileOfTheSameFeedAgree) {
   feedgen("feed.pcap", "--messages 150000 --instruments 50 --seed 9");
   feedgen("feed.itch", "--messages 150000 --instruments 50 --seed 9 --format binaryfile");
