@@ -630,6 +630,9 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
   uint64_t accepted = 0;
   for (const auto& e : engines_) accepted += e->risk().accepted();
   c.emplace_back("risk_accepted", accepted);
+  uint64_t fills = 0;
+  for (const auto& e : engines_) fills += e->orders().fills();
+  c.emplace_back("fills", fills);
   for (std::size_t i = 0; i < static_cast<std::size_t>(trade::Reject::kCount); ++i) {
     uint64_t v = 0;
     for (const auto& e : engines_) v += e->risk().rejects(static_cast<trade::Reject>(i));

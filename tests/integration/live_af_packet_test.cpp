@@ -1,8 +1,9 @@
 // A live run through the kernel: a veth pair whose far end sits in a network namespace. sniperforge
 // reads the near end with net_af_packet; an ordinary UDP socket in the namespace sends the feed
-// (the UDP payloads of an sf-feedgen pcap) and another one receives the orders. The orders that
-// arrive must be exactly those the appliance reports sending, and (when the kernel lost nothing)
-// the same as a net_pcap replay of the same feed.
+// (the UDP payloads of an sf-feedgen pcap) and sf-venue-sim (another ordinary socket there) receives
+// the orders and answers each with Accepted + Executed. The orders that arrive must be exactly those
+// the appliance reports sending, (when the kernel lost nothing) the same as a net_pcap replay of the
+// same feed, and every venue answer must reach the owning engine as a fill.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -109,7 +110,8 @@ std::string config_text(const std::string& devargs, const std::string& src_mac, 
 class LiveAfPacket : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v : {"SNIPERFORGE", "SF_FEEDGEN", "SF_TX_ORDERS", "SF_REPLAY_CONFIG", "SF_LIVE_SCRIPTS"})
+    for (const char* v :
+         {"SNIPERFORGE", "SF_FEEDGEN", "SF_TX_ORDERS", "SF_REPLAY_CONFIG", "SF_LIVE_SCRIPTS", "SF_VENUE_SIM"})
       ASSERT_FALSE(env(v).empty()) << v << " not set (run through meson test)";
     if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, veth)";
     const std::string id = std::to_string(getpid() % 100000);
@@ -163,14 +165,16 @@ TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
   std::ofstream(dir_ / "live.toml") << config_text("net_af_packet0,iface=" + near_ + ",qpairs=1", near_mac,
                                                    far_mac);
 
-  // Order receiver in the namespace (ordinary socket), then the appliance, then the feed.
+  // The venue in the namespace (sf-venue-sim, an ordinary UDP socket: records the orders and answers
+  // each with Accepted + Executed), then the appliance, then the feed.
   const std::string scripts = env("SF_LIVE_SCRIPTS");
-  const fs::path orders_hex = dir_ / "orders.hex", ready = dir_ / "ready", done = dir_ / "done";
-  ASSERT_EQ(
-      run("(ip netns exec " + ns_ + " python3 " + scripts + "/live_order_receiver.py 40001 " +
-          orders_hex.string() + " " + ready.string() + " 3; touch " + done.string() + ") >/dev/null 2>&1 &"),
-      0);
-  ASSERT_TRUE(wait_for([&] { return fs::exists(ready); }, 10)) << "order receiver did not start";
+  const fs::path orders_hex = dir_ / "orders.hex", venue_log = dir_ / "venue.log", done = dir_ / "done";
+  ASSERT_EQ(run("(ip netns exec " + ns_ + " " + env("SF_VENUE_SIM") +
+                " --listen 0.0.0.0:40001 --orders-hex " + orders_hex.string() + " --idle-exit 3 > " +
+                venue_log.string() + " 2>&1; touch " + done.string() + ") &"),
+            0);
+  ASSERT_TRUE(wait_for([&] { return read_file(venue_log).find("listening") != std::string::npos; }, 10))
+      << "venue simulator did not start";
 
   const fs::path log = dir_ / "live.log", stats = dir_ / "live.stats";
   pid_ = fork();
@@ -191,7 +195,7 @@ TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
                 " 10.77.0.1 26477 4 > " + (dir_ / "sender.log").string() + " 2>&1"),
             0)
       << read_file(dir_ / "sender.log");
-  ASSERT_TRUE(wait_for([&] { return fs::exists(done); }, 30)) << "order receiver did not finish";
+  ASSERT_TRUE(wait_for([&] { return fs::exists(done); }, 30)) << "venue simulator did not finish";
 
   ASSERT_EQ(kill(pid_, SIGTERM), 0);
   int status = 0;
@@ -210,6 +214,11 @@ TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
   EXPECT_GT(st.at("feed_packets"), 0u) << read_file(log);
   ASSERT_GT(st.at("tx_packets"), 0u) << "the sniper rules should fire on this feed";
   EXPECT_EQ(received.size(), st.at("tx_packets")) << "every transmitted order arrives at the venue socket";
+  // The venue's answers came back through the kernel and reached the owning engine.
+  std::printf("[ info ] venue: %s", read_file(venue_log).c_str());
+  EXPECT_EQ(st.at("venue_messages"), 2 * st.at("tx_packets")) << "Accepted + Executed per order";
+  EXPECT_EQ(st.at("venue_bad_messages"), 0u);
+  EXPECT_EQ(st.at("fills"), st.at("tx_packets"));
 
   if (st.at("gaps") == 0 && st.at("messages") == 30000) {
     // Nothing lost on the way in: the same orders as a replay of the same pcap.
