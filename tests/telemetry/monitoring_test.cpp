@@ -59,6 +59,18 @@ TEST_F(Monitoring, PromtoolTestRules) {
   EXPECT_EQ(run(promtool_ + " test rules " + dir_ + "/tests/sniperforge-alerts-test.yml", out), 0) << out;
 }
 
+TEST_F(Monitoring, YamllintAcceptsTheRuleFiles) {
+  const std::string yamllint = env("SF_YAMLLINT");
+  if (yamllint.empty()) GTEST_SKIP() << "yamllint not found by meson";
+  std::string out;
+  // Same relaxed profile as the Ansible tests (long PromQL lines are fine).
+  EXPECT_EQ(run(yamllint + " -s -d \"{extends: default, rules: {line-length: {max: 160}}}\" " + dir_ +
+                    "/sniperforge-alerts.yml " + dir_ + "/tests/sniperforge-alerts-test.yml",
+                out),
+            0)
+      << out;
+}
+
 TEST_F(Monitoring, DashboardIsValidJson) {
   const std::string py = env("SF_PYTHON3");
   if (py.empty()) GTEST_SKIP() << "python3 not found by meson";
