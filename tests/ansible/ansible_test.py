@@ -324,8 +324,8 @@ def test_guards():
     env["SF_DEPLOY_ROOT"] = root
     playbook = os.path.join(SOURCE, "tests", "ansible", "guards.yml")
 
-    def play(tags, extra, label):
-        cmd = ["ansible-playbook", "-i", CI_INVENTORY, playbook, "--tags", tags]
+    def play(tags, extra, label, dry_run=False):
+        cmd = ["ansible-playbook", "-i", CI_INVENTORY, playbook, "--tags", tags] + (["--check"] if dry_run else [])
         for key, value in extra.items():
             cmd += ["-e", key if value is None else f"{key}={value}"]
         proc = run(cmd, env, log=os.path.join(work, label + ".log"))
@@ -360,6 +360,11 @@ def test_guards():
     stats = recap(proc.stdout).get("localhost", {})
     check(proc.returncode == 0 and stats.get("changed", -1) == 0, f"host_tuning second run is idempotent (changed={stats.get('changed')})")
 
+    # A dry run on a new server (service account not created yet) works too.
+    proc = play("tuning", {"sniperforge_user": "sf-dry-user", "sniperforge_group": "sf-dry-group"}, "tuning-check", dry_run=True)
+    check(proc.returncode == 0 and subprocess.run(["getent", "passwd", "sf-dry-user"], stdout=subprocess.DEVNULL).returncode != 0,
+          "host_tuning --check works on a new server (service account not created yet) and creates nothing"
+          + ("" if proc.returncode == 0 else "\n" + tail(proc.stdout, 30)))
     # 2. A layout that cannot work is refused before anything is written.
     proc = play("tuning", {"host_tuning_isolated_cpus": "0-3"}, "bad-layout")
     check(proc.returncode != 0 and "CPU layout" in proc.stdout, "host_tuning refuses isolating CPU 0 / overlapping sets")
