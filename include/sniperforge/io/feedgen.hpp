@@ -57,6 +57,7 @@ struct Stats {
   uint64_t packets = 0;   // MoldUDP64 data packets built
   uint64_t frames = 0;    // frames written (incl. duplicates, garbage, end of session)
   uint64_t gaps = 0, duplicates = 0, garbage = 0, heartbeats = 0;
+  uint64_t oversize = 0;  // input messages too long for one packet (not sent)
   uint64_t first_sequence = 0, next_sequence = 0;
   uint64_t live_orders = 0;  // at the end
   uint64_t max_live_orders = 0;

@@ -81,7 +81,7 @@ struct UdpDatagram {
   while (ether_type == kEtherTypeVlan || ether_type == kEtherTypeQinQ) {
     if (out.vlan_tags == kMaxVlanTags) [[unlikely]]
       return Error::kNotIpv4;
-    if (len < off + 2 + kVlanTagLength + 2) [[unlikely]]
+    if (len < off + kVlanTagLength + 2) [[unlikely]]  // TPID, TCI, next EtherType
       return Error::kTruncatedFrame;
     out.vlan_id = proto::load_be16(frame + off + 2) & 0x0fff;
     ++out.vlan_tags;

@@ -225,10 +225,12 @@ class DatagramBuilder {
     if (max_payload + 1 > 0xffff || cap_ - off_ < kLengthPrefix + 1 + max_payload) return nullptr;
     buf_[off_ + 2] = static_cast<uint8_t>(t);
     open_ = true;
+    reserved_ = max_payload;
     return buf_ + off_ + 3;
   }
+  // payload_len must not exceed the reserved max_payload (larger values are ignored).
   void commit(std::size_t payload_len) noexcept {
-    if (!open_) return;
+    if (!open_ || payload_len > reserved_) return;
     proto::store_be<uint16_t>(buf_ + off_, static_cast<uint16_t>(payload_len + 1));
     off_ += kLengthPrefix + 1 + payload_len;
     ++count_;
@@ -304,6 +306,7 @@ class DatagramBuilder {
   std::size_t cap_;
   std::size_t off_ = 0;
   std::size_t count_ = 0;
+  std::size_t reserved_ = 0;
   bool open_ = false;
 };
 

@@ -626,6 +626,10 @@ struct Packetizer::Impl {
   }
 
   void add(const uint8_t* msg, std::size_t len) {
+    if (len > payload_cap - mold::kHeaderLength - mold::kBlockPrefixLength) {
+      ++stats.oversize;  // only possible for foreign input (--from-binaryfile)
+      return;
+    }
     const uint32_t mpp = std::max<uint32_t>(cfg.msgs_per_packet, 1);
     if (builder->count() >= mpp || !builder->fits(len)) flush();
     if (builder->count() == 0 && len >= itch::kHeaderLength) last_ts = proto::load_be48(msg + 5);

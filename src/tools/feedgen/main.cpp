@@ -202,6 +202,9 @@ int main(int argc, char** argv) {
       if (r.truncated()) std::cerr << "sf-feedgen: warning: input ends inside a message (ignored)\n";
       if (bad)
         std::cerr << "sf-feedgen: warning: " << bad << " messages are not valid ITCH 5.0 (copied as is)\n";
+      if (stats.oversize)
+        std::cerr << "sf-feedgen: warning: " << stats.oversize
+                  << " messages too long for --max-payload were skipped\n";
     } else {
       stats = sf::feedgen::generate(cfg, on_frame, on_message);
     }
