@@ -234,3 +234,45 @@ TEST(Config, DefaultsWithoutTables) {
   EXPECT_EQ(c2.risk.max_order_notional, 100000ull * 10000);
   EXPECT_TRUE(c2.strategies[1].enabled);
 }
+
+// ---- a user strategy in one file: define, register by name, use from config ----
+namespace {
+class EveryAddBuysOne final : public Strategy {
+ public:
+  using Strategy::Strategy;
+  void on_book(StrategyContext& ctx) noexcept override {
+    const sf::book::OrderBook& b = ctx.book();
+    if (b.live_orders() > seen_ && !b.empty(Side::kSell))
+      ctx.send(Intent{Side::kBuy, b.best_price(Side::kSell), 1, kTifIoc});
+    seen_ = b.live_orders();
+  }
+
+ private:
+  uint32_t seen_ = 0;
+};
+SF_REGISTER_STRATEGY("test_every_add_buys_one", EveryAddBuysOne);
+}  // namespace
+
+TEST(StrategyRegistry, UserStrategyByName) {
+  EXPECT_TRUE(strategy_registered("sniper"));
+  EXPECT_TRUE(strategy_registered("test_every_add_buys_one"));
+  EXPECT_FALSE(register_strategy("sniper", nullptr));  // names are unique
+  Harness h(parse(R"(
+[[strategy]]
+name = "test_every_add_buys_one"
+symbol = "SF0000"
+side = "buy"
+limit_price = 1
+)"));
+  ItchBuilder b;
+  b.directory(1, "SF0000")
+      .add(1, 1, 'S', 100, 200000)
+      .add(1, 2, 'S', 100, 200100)
+      .add(1, 3, 'B', 100, 199000);
+  h.feed(b);
+  ASSERT_EQ(h.sent.size(), 3u);
+  EXPECT_EQ(h.sent[0].price, 200000u);
+  EXPECT_EQ(h.sent[0].shares, 1u);
+  EXPECT_EQ(h.sent[2].trigger_seq, 4u);
+  EXPECT_EQ(h.engine.strategy(0).config().name, "test_every_add_buys_one");
+}
