@@ -32,17 +32,19 @@ NASDAQ BinaryFILE (u16 big-endian length + message). Same seed and options -> sa
 
 Instruments: instrument i (0-based) is symbol "SF" + 4 digits (SF0000, SF0001, ...), stock locate
 i+1, start mid (20 + i) dollars (raw 200000 + 10000*i), tick 0.01 (raw 100). Each mid follows a
-noisy +-1.5 % oscillation (period 100,000 messages), so over a 100k-message feed the first
-instruments' best bid/ask move by at least +-1 % (e.g. SF0000 trades through 200500 and 199500).
+noisy +-1.5 % oscillation (at most +-60 ticks; period 100,000 messages up to 200 instruments,
+longer above), so over a 100k-message feed the first instruments' best bid and ask move by at
+least +-1 % (e.g. SF0000 trades through 200500 and 199500, 202000 and 198000).
 
 Message order: S 'O', R and H 'T' per instrument, S 'S', S 'Q', then book events in a realistic mix
-(A 40 %, F 2 %, D 34 %, X 4 %, E 6 %, C 1 %, U 10 %, P 3 %; adds replace removals while the live
-order count is below --live-orders), then S 'M', 'E', 'C' and a MoldUDP64 end-of-session packet.
-Book events are consistent: refs unique, executes/cancels never exceed live shares, mid moves
-execute the orders they cross. Faults (--gap-rate, --dup-rate, --garbage-rate) act on packets only.
+(base A 40 %, F 2 %, D 34 %, X 4 %, E 6 %, C 1 %, U 10 %, P 3 %; adds replace removals while the
+live order count is below --live-orders), then S 'M', 'E', 'C' and a MoldUDP64 end-of-session
+packet. Book events are consistent: refs unique, executes/cancels never exceed live shares, the
+book never crosses (crossing adds trade first; quotes the mid reaches fade via D/U/E). Faults
+(--gap-rate, --dup-rate, --garbage-rate) act on packets only.
 
---from-binaryfile converts a real ITCH day file into a MoldUDP64 pcap (pcap time = --date
-midnight + each packet's first ITCH timestamp).)";
+--from-binaryfile converts a real ITCH day file into a MoldUDP64 pcap (pcap time =
+--midnight-unix-ns + each packet's first ITCH timestamp).)";
 
 }  // namespace
 
