@@ -15,7 +15,9 @@ inline constexpr std::size_t kCacheLine = 64;
 
 class Counter {
  public:
-  void add(uint64_t n = 1) noexcept { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void add(uint64_t n = 1) noexcept {
+    v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
   void set(uint64_t n) noexcept { v_.store(n, std::memory_order_relaxed); }
   // Gauge-like high-water mark, single writer.
   void max(uint64_t n) noexcept {
