@@ -26,11 +26,12 @@ int decode(const std::string& path, uint16_t port) {
   std::string out;
   out.reserve(1 << 20);
   sf::feed::ErrorCounts errors;
-  uint64_t frames = 0, feed_packets = 0, heartbeats = 0, end_of_session = 0, messages = 0;
+  uint64_t frames = 0, feed_packets = 0, heartbeats = 0, end_of_session = 0, messages = 0, cut = 0;
   sf::io::PcapPacket pkt;
   sf::feed::PacketInfo info;
   while (reader.next(pkt)) {
     ++frames;
+    if (pkt.caplen < pkt.len) ++cut;  // snaplen cut: decoded as captured, and will fail length checks
     const sf::feed::Error e = sf::feed::decode_frame(pkt.data, pkt.caplen, port, info,
                                                      [&](uint64_t seq, const uint8_t* msg, std::size_t) {
                                                        sf::io::append_itch_json(out, seq, msg);
@@ -63,6 +64,8 @@ int decode(const std::string& path, uint16_t port) {
   std::cerr << "sf-pcap: " << frames << " frames, " << feed_packets << " MoldUDP64 packets on port " << port
             << " (" << heartbeats << " heartbeats, " << end_of_session << " end-of-session), " << messages
             << " ITCH messages, " << skipped << " other frames skipped\n";
+  if (cut) std::cerr << "sf-pcap: warning: " << cut << " frames were cut short by the capture's snaplen\n";
+
   if (invalid) {
     std::cerr << "sf-pcap: " << invalid << " invalid packets on the feed port:";
     for (std::size_t r = 1; r < sf::feed::kErrorCount; ++r) {
