@@ -211,6 +211,16 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(applied), run_s, run_s > 0 ? applied / run_s / 1e6 : 0.0,
       applied ? run_s * 1e9 / static_cast<double>(applied) : 0.0, run_cpu, engine_cpu,
       applied ? engine_cpu * 1e9 / static_cast<double>(applied) : 0.0);
+  if (shards.size() > 1) {
+    // Per-shard CPU: the wall time with enough free cores is bounded by the largest (shards run in parallel).
+    double max_cpu = 0;
+    std::fprintf(stderr, "  shard CPU s:");
+    for (const auto& sr : shards) {
+      std::fprintf(stderr, " %.3f", sr.cpu_seconds);
+      max_cpu = std::max(max_cpu, sr.cpu_seconds);
+    }
+    std::fprintf(stderr, " (parallel speed-up bound %.2fx)\n", max_cpu > 0 ? engine_cpu / max_cpu : 0.0);
+  }
   const auto& st = in.stats;
   if (st.frames)
     std::fprintf(stderr,
