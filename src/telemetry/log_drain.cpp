@@ -1,5 +1,7 @@
 #include "sniperforge/telemetry/log_drain.hpp"
 
+#include "sniperforge/telemetry/feed_labels.hpp"
+
 #include <fmt/args.h>
 #include <fmt/format.h>
 #include <spdlog/async.h>
@@ -54,7 +56,16 @@ std::string format_record(const LogRecord& r, uint32_t lcore, const std::string&
   const LogCodeInfo& in = info(r.code);
   fmt::dynamic_format_arg_store<fmt::format_context> store;
   const std::size_t n = r.nargs < kMaxLogArgs ? r.nargs : kMaxLogArgs;
-  for (std::size_t i = 0; i < n; ++i) store.push_back(r.args[i]);
+  for (std::size_t i = 0; i < n; ++i) {
+    // Enumerated first arguments are rendered by name (out-of-range values stay numbers).
+    if (i == 0 && (r.code == LogCode::kLcoreStarted || r.code == LogCode::kLcoreStopping) && r.args[0] <= 2) {
+      store.push_back(std::string{to_string(static_cast<LcoreRole>(r.args[0]))});
+    } else if (i == 0 && r.code == LogCode::kFeedDrop && r.args[0] < kFeedDropReasonCount) {
+      store.push_back(std::string{kFeedDropReasonNames[r.args[0]]});
+    } else {
+      store.push_back(r.args[i]);
+    }
+  }
   // Formats with fewer arguments than placeholders must not throw: pad with zeros.
   for (std::size_t i = n; i < kMaxLogArgs; ++i) store.push_back(uint64_t{0});
   std::string msg;

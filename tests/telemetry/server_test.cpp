@@ -152,6 +152,20 @@ TEST(LogDrain, FormatsEveryCodeWithoutThrowing) {
   }
 }
 
+TEST(LogDrain, EnumeratedArgumentsAreRenderedByName) {
+  LogRecord r;
+  r.code = LogCode::kLcoreStarted;
+  r.nargs = 2;
+  r.args = {1, 0, 0, 0};
+  EXPECT_NE(format_record(r, 2, "executor", 1e9, 0).find("lcore started (executor 0)"), std::string::npos);
+  r.code = LogCode::kFeedDrop;
+  r.args = {static_cast<uint64_t>(FeedDropReason::kWrongPort), 60, 0, 0};
+  EXPECT_NE(format_record(r, 1, "rx", 1e9, 0).find("feed drop: reason wrong_port, frame length 60"),
+            std::string::npos);
+  r.args = {999, 60, 0, 0};  // out of range: the number, never an out-of-bounds read
+  EXPECT_NE(format_record(r, 1, "rx", 1e9, 0).find("reason 999"), std::string::npos);
+}
+
 TEST(LogDrain, ReportsOverflowOnce) {
   auto ring = std::make_unique<BasicLogRing<1024>>();
   for (int i = 0; i < 1030; ++i) ring->push(0, LogCode::kUser, 1u);

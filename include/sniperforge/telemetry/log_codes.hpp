@@ -14,8 +14,8 @@ enum class LogLevel : uint8_t { kDebug, kInfo, kWarn, kError };
 // X(enum, level, format)
 #define SF_LOG_CODES(X)                                                                    \
   X(kNone, kDebug, "none")                                                                 \
-  X(kLcoreStarted, kInfo, "lcore started (role {}, index {})")                             \
-  X(kLcoreStopping, kInfo, "lcore stopping (role {}, index {})")                           \
+  X(kLcoreStarted, kInfo, "lcore started ({} {})")   /* LcoreRole, index */                \
+  X(kLcoreStopping, kInfo, "lcore stopping ({} {})") /* LcoreRole, index */                \
   X(kSeqGap, kWarn, "feed gap: expected seq {}, got {} ({} messages missing)")             \
   X(kSeqDuplicate, kDebug, "feed duplicate packet: seq {} count {} (expected {})")         \
   X(kSeqLate, kInfo, "feed late packet: seq {} count {} (expected {})")                    \
@@ -31,6 +31,20 @@ enum class LogLevel : uint8_t { kDebug, kInfo, kWarn, kError };
   X(kFeedQuiet, kWarn, "feed quiet for {} ms")                                             \
   X(kFeedResumed, kInfo, "feed resumed at seq {}")                                         \
   X(kUser, kInfo, "event {}: {} {} {}")
+
+// First argument of kLcoreStarted / kLcoreStopping (rendered by name).
+enum class LcoreRole : uint8_t { kRx = 0, kExecutor = 1, kRunToCompletion = 2 };
+[[nodiscard]] constexpr std::string_view to_string(LcoreRole r) noexcept {
+  switch (r) {
+    case LcoreRole::kRx:
+      return "rx";
+    case LcoreRole::kExecutor:
+      return "executor";
+    case LcoreRole::kRunToCompletion:
+      return "run_to_completion";
+  }
+  return "unknown_role";
+}
 
 enum class LogCode : uint16_t {
 #define SF_X(e, l, f) e,
