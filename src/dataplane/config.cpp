@@ -132,9 +132,13 @@ void parse_eal(const toml::table& t, EalConfig& c, std::vector<std::string>& err
   if (c.file_prefix.empty() || c.file_prefix.find_first_of("/ \t,") != std::string::npos)
     r.error("file_prefix", "must be a non-empty name without '/', ',' or spaces");
   for (const auto& a : c.args) {
-    if (a == "--file-prefix" || a.rfind("--file-prefix=", 0) == 0 || a == "-l" || a == "--lcores" ||
-        a == "--main-lcore")
-      r.error("args", "\"" + a + "\" is chosen by sniperforge (use file_prefix / [lcores])");
+    static const char* const kOurs[] = {"--file-prefix", "-l",          "--lcores", "--main-lcore",
+                                        "--no-huge",     "--in-memory", "-m",       "--socket-mem"};
+    bool ours = false;
+    for (const char* o : kOurs) ours = ours || a == o || a.rfind(std::string(o) + "=", 0) == 0;
+    if (ours)
+      r.error("args",
+              "\"" + a + "\" is chosen by sniperforge (use file_prefix, memory, hugepages, [lcores])");
   }
 }
 

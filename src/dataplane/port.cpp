@@ -38,6 +38,13 @@ std::vector<PortRuntime> setup_ports(const DataplaneConfig& cfg, const std::vect
       continue;
     }
     rte_eth_conf conf{};
+    if (p.rx_queues > 1) {
+      // Several RX lcores: spread flows by RSS. Each RX lcore tracks the MoldUDP64 sessions it sees, so
+      // a session must stay on one queue (it does: one source/destination address and port pair).
+      conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+      conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+      if (conf.rx_adv_conf.rss_conf.rss_hf == 0) conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+    }
     p.tx_ip_cksum_offload = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0;
     p.tx_udp_cksum_offload = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) != 0;
     if (p.tx_ip_cksum_offload) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;

@@ -129,6 +129,12 @@ TEST(DataplaneConfig, ImpossibleLayoutsAreErrors) {
   EXPECT_TRUE(has_error(r, "[lcores].cpus: needs exactly 3 entries"));
   auto s = parse(std::string(kMinimal) + "\n[eal]\nargs = [\"--file-prefix=x\"]\n");
   EXPECT_TRUE(has_error(s, "chosen by sniperforge"));
+  auto t = parse(std::string(kMinimal) + "\n[eal]\nargs = [\"--no-huge\", \"-m\", \"64\"]\n");
+  EXPECT_TRUE(has_error(t, "\"--no-huge\" is chosen by sniperforge"));
+  EXPECT_TRUE(has_error(t, "\"-m\" is chosen by sniperforge"));
+  auto u = parse(std::string(kMinimal) +
+                 "\n[eal]\nargs = [\"--log-level=lib.eal:debug\", \"--vdev\", \"net_null9\"]\n");
+  EXPECT_TRUE(u.errors.empty());
 }
 
 TEST(DataplaneConfig, DuplicatePortNames) {

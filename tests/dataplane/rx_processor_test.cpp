@@ -89,6 +89,30 @@ TEST(RxProcessor, TwoExecutorsGetTheirShardsAndBroadcasts) {
   EXPECT_EQ(broadcast % 2, 0u);
 }
 
+TEST(RxProcessor, GroupFilterKeepsOnlyThatFeed) {
+  const auto frames = feedgen::generate_frames(small_feed());  // to 233.54.12.111
+  telemetry::RxLcoreStats stats;
+  FakeSink sink(1);
+  RxSettings s;
+  s.feed_group = net::ipv4(233, 54, 12, 112);  // another group
+  RxProcessor<FakeSink> other(s, stats, sink);
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    other.on_frame(frames.data.data() + frames.offsets[i], frames.offsets[i + 1] - frames.offsets[i], 1);
+  other.flush();
+  EXPECT_TRUE(sink.got[0].empty());
+  EXPECT_EQ(stats.drops[static_cast<std::size_t>(telemetry::FeedDropReason::kWrongPort)].load(),
+            frames.size());
+
+  telemetry::RxLcoreStats stats2;
+  FakeSink sink2(1);
+  s.feed_group = net::ipv4(233, 54, 12, 111);
+  RxProcessor<FakeSink> same(s, stats2, sink2);
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    same.on_frame(frames.data.data() + frames.offsets[i], frames.offsets[i + 1] - frames.offsets[i], 1);
+  same.flush();
+  EXPECT_EQ(stats2.messages.load(), frames.stats.messages);
+}
+
 TEST(RxProcessor, FaultsAreCountedByReason) {
   auto cfg = small_feed();
   cfg.gap_rate = 0.05;
