@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +37,8 @@ class Eal : public ::testing::Environment {
   }
   void TearDown() override {
     if (ok_) rte_eal_cleanup();
+    std::error_code ec;  // the EAL leaves its runtime directory behind
+    std::filesystem::remove_all("/var/run/dpdk/" + g_prefix, ec);
   }
   static bool ok_;
 };
