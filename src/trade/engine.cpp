@@ -58,6 +58,9 @@ Engine::~Engine() = default;
 
 void Engine::link_strategies(uint16_t bi) noexcept {
   const book::OrderBook& b = books_.book(bi);
+  // Instruments killed from the config ([risk] killed_symbols) are killed as soon as their symbol is known.
+  for (const std::string& k : cfg_.risk.killed_symbols)
+    if (k == b.symbol()) risk_.set_instrument_killed(b.locate(), true);
   if (shard_of(b.locate(), cfg_.shards) != shard_) return;  // broadcast directory entry of another shard
   for (std::size_t i = 0; i < strategies_.size(); ++i) {
     if (strategy_locate_[i] != 0 || strategies_[i]->config().symbol != b.symbol()) continue;

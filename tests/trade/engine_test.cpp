@@ -150,6 +150,25 @@ TEST(Engine, SniperRespectsMaxPositionAndHalts) {
   EXPECT_EQ(h.sent[1].trigger_seq, 30u);  // fires as soon as trading resumes
 }
 
+TEST(Engine, KilledSymbolsFromConfig) {
+  TradingConfig cfg = parse(kConfig);
+  cfg.risk.killed_symbols = {"SF0000"};
+  Harness h(cfg);
+  ItchBuilder b;
+  b.directory(1, "SF0000").directory(2, "SF0001").add(1, 1, 'S', 100, 200000).add(2, 2, 'B', 100, 209600);
+  h.feed(b);
+  ASSERT_EQ(h.sent.size(), 1u);  // only SF0001's sniper; SF0000 is killed
+  EXPECT_EQ(h.sent[0].locate, 2u);
+  EXPECT_TRUE(h.engine.risk().instrument_killed(1));
+  EXPECT_EQ(h.engine.risk().rejects(Reject::kInstrumentKilled), 1u);
+  h.engine.set_instrument_killed(1, false);
+  ItchBuilder c;
+  c.ts = 1'000'000;
+  c.add(1, 3, 'S', 100, 200000);
+  h.feed(c, 10);
+  EXPECT_EQ(h.sent.size(), 2u);
+}
+
 TEST(Engine, StrategiesBindOnlyInOwningShard) {
   TradingConfig cfg = parse(kConfig);
   cfg.shards = 2;
