@@ -143,6 +143,14 @@ def test_converge():
     if not os.path.exists(os.path.join(BUILD, "build.ninja")):
         print(f"FAIL: {BUILD} is not a configured meson build dir")
         sys.exit(1)
+    # meson install --no-rebuild needs every installable target built (meson test builds them all).
+    import json
+    p = subprocess.run(["meson", "introspect", BUILD, "--installed"], stdout=subprocess.PIPE, text=True)
+    missing = [f for f in (json.loads(p.stdout) if p.returncode == 0 else {}) if not os.path.exists(f)]
+    if missing:
+        print("FAIL: the build dir lacks installable files (build them first, e.g. `ninja -C build`): "
+              + ", ".join(os.path.relpath(f, BUILD) for f in missing))
+        sys.exit(1)
 
     proc, first = converge(env, root, "first-run")
     check(proc.returncode == 0 and first.get("failed", 1) == 0, "first converge succeeds")
