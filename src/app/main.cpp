@@ -16,6 +16,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -147,7 +148,10 @@ int main(int argc, char** argv) {
   for (const auto& w : placement.warnings)
     std::fprintf(stderr, "sniperforge: placement warning: %s\n", w.c_str());
 
-  const EalPlan eal = build_eal_args(dp, placement, probe_hugepages(), static_cast<int>(getpid()), errors);
+  // A retry after a failed hugepage start (see below) sees "no hugepages".
+  const bool retry_without_huge = std::getenv("SF_EAL_NO_HUGE_RETRY") != nullptr;
+  const HugepageInfo huge = retry_without_huge ? HugepageInfo{} : probe_hugepages();
+  const EalPlan eal = build_eal_args(dp, placement, huge, static_cast<int>(getpid()), errors);
   if (!errors.empty()) return fail(errors, "invalid EAL setup");
   if (check_config) {
     std::printf("configuration OK: %s\n", config_path.c_str());
@@ -166,6 +170,14 @@ int main(int argc, char** argv) {
   eal_argv.push_back(nullptr);
   if (rte_eal_init(static_cast<int>(eal_args.size()), eal_argv.data()) < 0) {
     std::fprintf(stderr, "sniperforge: rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+    if (eal.hugepages && dp.eal.hugepages == HugepageMode::kAuto && !retry_without_huge) {
+      // The free hugepages went to another process between the probe and EAL: EAL cannot be started
+      // twice in one process, so start again without hugepages.
+      std::fprintf(stderr, "sniperforge: retrying without hugepages (--no-huge)\n");
+      setenv("SF_EAL_NO_HUGE_RETRY", "1", 1);
+      execv("/proc/self/exe", argv);
+      std::perror("sniperforge: execv");
+    }
     return 1;
   }
 
