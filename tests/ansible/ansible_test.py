@@ -104,6 +104,19 @@ def test_syntax():
         proc = run(["ansible-playbook", "--syntax-check", "-i", CI_INVENTORY,
                     os.path.join(SOURCE, "tests", "ansible", playbook)], env)
         check(proc.returncode == 0, f"syntax-check tests/ansible/{playbook}" + ("" if proc.returncode == 0 else "\n" + tail(proc.stdout)))
+    test_documented()
+
+
+def test_documented():
+    """Every role default is documented (set or commented) in the example group_vars."""
+    import glob
+    import yaml
+    text = "".join(open(f).read() for f in glob.glob(os.path.join(ANSIBLE_DIR, "inventories", "example", "group_vars", "*.yml")))
+    for defaults in sorted(glob.glob(os.path.join(ANSIBLE_DIR, "roles", "*", "defaults", "main.yml"))):
+        names = list((yaml.safe_load(open(defaults)) or {}).keys())
+        missing = [n for n in names if not re.search(r"\b" + re.escape(n) + r"\b", text)]
+        check(not missing, f"{os.path.relpath(defaults, ANSIBLE_DIR)}: all {len(names)} variables documented in the example group_vars"
+              + (f" (missing: {', '.join(missing)})" if missing else ""))
 
 
 def test_lint():
