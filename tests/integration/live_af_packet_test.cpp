@@ -89,7 +89,8 @@ std::vector<std::string> orders_from_hex(const std::string& text) {
   return rows;
 }
 
-std::string config_text(const std::string& devargs, const std::string& src_mac, const std::string& dst_mac) {
+std::string config_text(const std::string& devargs, const std::string& src_mac, const std::string& dst_mac,
+                        const std::string& src_ip = "10.77.0.1", const std::string& dst_ip = "10.77.0.2") {
   // The shipped replay config's trading tables, with an af_packet port and run-to-completion.
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
   std::string out, line, table;
@@ -100,8 +101,8 @@ std::string config_text(const std::string& devargs, const std::string& src_mac, 
     if (table == "[lcores]" && key_is("mode")) line = "mode = \"run_to_completion\"";
     if (table == "[order_session]" && key_is("src_mac")) line = "src_mac = \"" + src_mac + "\"";
     if (table == "[order_session]" && key_is("dst_mac")) line = "dst_mac = \"" + dst_mac + "\"";
-    if (table == "[order_session]" && key_is("src_ip")) line = "src_ip = \"10.77.0.1\"";
-    if (table == "[order_session]" && key_is("dst_ip")) line = "dst_ip = \"10.77.0.2\"";
+    if (table == "[order_session]" && key_is("src_ip")) line = "src_ip = \"" + src_ip + "\"";
+    if (table == "[order_session]" && key_is("dst_ip")) line = "dst_ip = \"" + dst_ip + "\"";
     out += line + "\n";
   }
   return out;
@@ -241,6 +242,79 @@ TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
   } else {
     std::printf("[ info ] the kernel path lost feed packets: skipped the replay comparison\n");
   }
+}
+
+// The same through net_tap, whose PMD offers IPv4/UDP checksum offload: the order frames leave with
+// offload flags and a pseudo-header checksum, and the kernel (which verifies both checksums before
+// delivering to the venue's socket) must accept every one.
+TEST(LiveTap, ChecksumOffloadedOrdersReachAKernelSocket) {
+  for (const char* v : {"SNIPERFORGE", "SF_FEEDGEN", "SF_REPLAY_CONFIG", "SF_LIVE_SCRIPTS", "SF_VENUE_SIM"})
+    ASSERT_FALSE(env(v).empty()) << v << " not set (run through meson test)";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (tap interface)";
+  if (!fs::exists("/dev/net/tun")) GTEST_SKIP() << "no /dev/net/tun here";
+  char tmpl[] = "/tmp/sf-tap-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  const std::string iface = "sft" + std::to_string(getpid() % 100000);
+  const fs::path feed = dir / "feed.pcap", log = dir / "tap.log", stats = dir / "tap.stats";
+  const fs::path orders_hex = dir / "orders.hex", venue_log = dir / "venue.log", done = dir / "done";
+  ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 5 --instruments 20 --messages 30000 -o " + feed.string()), 0);
+  std::ofstream(dir / "tap.toml") << config_text("net_tap0,iface=" + iface, "02:00:00:00:00:01",
+                                                 "02:00:00:00:00:02", "10.78.0.1", "10.78.0.2");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FILE* f = std::freopen(log.c_str(), "w", stdout);
+    (void)f;
+    dup2(fileno(stdout), 2);
+    const std::string cfg = (dir / "tap.toml").string(), st = stats.string();
+    execl(env("SNIPERFORGE").c_str(), "sniperforge", "--config", cfg.c_str(), "--stats-file", st.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+      }
+    }
+  } reap{pid};
+  ASSERT_TRUE(wait_for([&] { return read_file(log).find("feed port") != std::string::npos; }, 20))
+      << read_file(log);
+  EXPECT_NE(read_file(log).find("checksums offloaded"), std::string::npos) << read_file(log);
+  // Kernel side of the tap: the venue's address and MAC, a static neighbour for the appliance.
+  ASSERT_EQ(run("sysctl -qw net.ipv6.conf." + iface + ".disable_ipv6=1; ip link set dev " + iface +
+                " address 02:00:00:00:00:02 && ip addr add 10.78.0.2/24 dev " + iface + " && ip link set " +
+                iface + " up && ip neigh replace 10.78.0.1 lladdr 02:00:00:00:00:01 dev " + iface),
+            0);
+  ASSERT_EQ(run("(" + env("SF_VENUE_SIM") + " --listen 10.78.0.2:40001 --orders-hex " + orders_hex.string() +
+                " --idle-exit 3 > " + venue_log.string() + " 2>&1; touch " + done.string() + ") &"),
+            0);
+  ASSERT_TRUE(wait_for([&] { return read_file(venue_log).find("listening") != std::string::npos; }, 10));
+  ASSERT_EQ(run("python3 " + env("SF_LIVE_SCRIPTS") + "/live_feed_sender.py " + feed.string() +
+                " 10.78.0.1 26477 4 > " + (dir / "sender.log").string() + " 2>&1"),
+            0)
+      << read_file(dir / "sender.log");
+  ASSERT_TRUE(wait_for([&] { return fs::exists(done); }, 30)) << "venue simulator did not finish";
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(wait_for([&] { return waitpid(pid, &status, WNOHANG) == pid; }, 10)) << "no exit after SIGTERM";
+  reap.pid = -1;
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(log);
+  const auto st = read_stats(stats);
+  const auto received = orders_from_hex(read_file(orders_hex));
+  std::printf("[ info ] tap: %lu messages, %lu gaps, %lu orders sent, %zu received by the kernel socket\n",
+              static_cast<unsigned long>(st.at("messages")), static_cast<unsigned long>(st.at("gaps")),
+              static_cast<unsigned long>(st.at("tx_packets")), received.size());
+  ASSERT_GT(st.at("tx_packets"), 0u);
+  EXPECT_EQ(received.size(), st.at("tx_packets"))
+      << "a bad offloaded checksum would make the kernel drop orders";
+  EXPECT_EQ(st.at("venue_messages"), 2 * st.at("tx_packets"));
+  EXPECT_EQ(st.at("fills"), st.at("tx_packets"));
+  std::error_code ec;
+  if (env("SF_KEEP_TMP").empty()) fs::remove_all(dir, ec);
 }
 
 }  // namespace
