@@ -206,6 +206,32 @@ TEST_F(Replay, SameAsBacktest) {
   }
 }
 
+TEST_F(Replay, RealCapturesSameAsBacktest) {
+  // Real NASDAQ captures (MoldUDP64 on 26477 to 233.54.12.111): the appliance must take them as they are.
+  const std::string data = env("SF_SHARED_DATA");
+  const fs::path dir = fs::path(data) / "itch" / "omi-pcaps" / "Nasdaq.Equities.TotalView.Itch.v5.0";
+  if (data.empty() || !fs::is_directory(dir)) GTEST_SKIP() << "shared data not found: " << dir;
+  const std::string backtest = env("SF_BACKTEST");
+  std::size_t compared = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".pcap") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    const std::string tag = "real_" + entry.path().stem().string();
+    RunResult app = run_appliance(tag, make_config("pipeline", 1, 1), entry.path());
+    ASSERT_EQ(app.rc, 0);
+    EXPECT_GT(app.stats["messages"], 0u);
+    EXPECT_EQ(app.stats["drops"], 0u);
+    if (backtest.empty()) continue;
+    const fs::path d = work_->path(), books = d / (tag + ".bt.csv"), cfg = d / (tag + ".toml");
+    ASSERT_EQ(run(backtest + " --config " + cfg.string() + " " + entry.path().string() + " --dump-books " +
+                  books.string() + " > /dev/null 2>&1"),
+              0);
+    EXPECT_EQ(app.books, read_file(books));
+    ++compared;
+  }
+  std::printf("[ info ] %zu real captures compared with sf-backtest\n", compared);
+}
+
 // Sequence number -> stock locate of every feed message in a pcap (P's decoder).
 std::map<uint64_t, uint16_t> messages_of(const fs::path& pcap) {
   std::map<uint64_t, uint16_t> m;
