@@ -178,6 +178,25 @@ def test_converge():
           f"--check run on the converged host succeeds and predicts no change (changed={dry.get('changed')})")
 
     config = os.path.join(root, "etc", "sniperforge", "sniperforge.toml")
+    # Day 2: a risk-limit change alone (--tags config) re-renders and re-validates the config.
+    import json
+    proc = run(["ansible-playbook", "-i", CI_INVENTORY, "site.yml", "--tags", "config",
+                "-e", json.dumps({"sniperforge_risk": {"max_order_shares": 500}})], env,
+               log=os.path.join(WORK, "converge", "config-change.log"))
+    stats = recap(proc.stdout).get("localhost", {})
+    check(proc.returncode == 0 and stats.get("changed", 0) >= 1 and os.path.isfile(config)
+          and "max_order_shares = 500" in open(config).read(),
+          f"--tags config alone re-renders the changed risk limit (changed={stats.get('changed')})"
+          + ("" if proc.returncode == 0 else "\n" + tail(proc.stdout, 40)))
+    if EXE:
+        # ... and validates it: a limit the appliance refuses (max_order_shares must be >= 1) fails the run.
+        proc = run(["ansible-playbook", "-i", CI_INVENTORY, "site.yml", "--tags", "config",
+                    "-e", json.dumps({"sniperforge_risk": {"max_order_shares": 0}})], env,
+                   log=os.path.join(WORK, "converge", "config-rejected.log"))
+        check(proc.returncode != 0 and "max_order_shares = 500" in open(config).read(),
+              "--tags config with a limit sniperforge rejects fails and keeps the previous config")
+    proc, _ = converge(env, root, "back-to-inventory")
+    check(proc.returncode == 0 and "max_order_shares = 1000" in open(config).read(), "a full run restores the inventory's value")
     unit = os.path.join(root, "etc", "systemd", "system", "sniperforge.service")
     prom = os.path.join(root, "etc", "prometheus", "prometheus.yml")
     for path in (config, unit, prom):
