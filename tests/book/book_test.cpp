@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <sstream>
 
 #include "itch_builder.hpp"
@@ -200,4 +201,52 @@ TEST(Book, ReplaysRitchSampleDay) {
   for (std::size_t i = 0; i < books.book_count(); ++i)
     live += books.book(static_cast<uint16_t>(i)).live_orders();
   EXPECT_EQ(live, 3'204u);
+}
+
+// Hostile input: a million valid-length ITCH messages of every type with random fields (refs from a small
+// pool so that they collide, random sides/shares/prices/locates, tiny capacities). Nothing may crash, and the
+// book's own bookkeeping must stay consistent: per-book live counts add up, and every level holds >= 1 order.
+TEST(Book, RandomFieldsNeverCorruptTheBooks) {
+  BookConfig c;
+  c.max_orders = 512;
+  c.max_instruments = 8;
+  c.max_levels_per_side = 16;
+  c.max_levels_total = 512;
+  BookSet books(c);
+  std::mt19937_64 rng(11);
+  uint8_t buf[64];
+  for (int i = 0; i < 1'000'000; ++i) {
+    const auto& schema = sf::itch::kSchemas[rng() % sf::itch::kSchemas.size()];
+    for (std::size_t k = 0; k < schema.length; ++k) buf[k] = static_cast<uint8_t>(rng());
+    buf[0] = static_cast<uint8_t>(schema.type);
+    buf[1] = 0;
+    buf[2] = static_cast<uint8_t>(rng() % 12);  // locates 0..11: more than max_instruments
+    if (schema.length >= 19) {
+      sf::proto::store_be<uint64_t>(buf + 11, rng() % 600);  // order refs collide
+      if (schema.type == 'U') sf::proto::store_be<uint64_t>(buf + 19, rng() % 600);
+      if (schema.type == 'A' || schema.type == 'F') buf[19] = "BSX"[rng() % 3];
+    }
+    ASSERT_EQ(sf::itch::validate(buf, schema.length), sf::itch::Error::kOk);
+    books.apply(sf::itch::MessageView{buf});
+  }
+  uint64_t live = 0;
+  for (std::size_t i = 0; i < books.book_count(); ++i) {
+    const auto& b = books.book(static_cast<uint16_t>(i));
+    live += b.live_orders();
+    uint64_t level_orders = 0;
+    for (const Side s : {Side::kBuy, Side::kSell}) {
+      ASSERT_LE(b.depth(s), c.max_levels_per_side);
+      for (const auto& l : b.levels(s)) {
+        ASSERT_GE(l.orders, 1u);
+        ASSERT_GE(l.shares, 1u);
+        level_orders += l.orders;
+      }
+    }
+    EXPECT_EQ(level_orders, b.live_orders());
+  }
+  EXPECT_EQ(live, books.live_orders());
+  EXPECT_LE(books.book_count(), c.max_instruments);
+  EXPECT_GT(books.total_drops(), 100'000u);
+  EXPECT_GT(books.drops(Drop::kInstrumentCapacity), 0u);
+  EXPECT_GT(books.drops(Drop::kLevelOverflow) + books.drops(Drop::kOrderCapacity), 0u);
 }
