@@ -317,7 +317,7 @@ BookSet::Result BookSet::apply(itch::MessageView msg) noexcept {
     }
     case 'P': {
       const itch::Trade m{p};
-      if (OrderBook* b = book_for(locate, nullptr); b != nullptr && locate != 0) {
+      if (OrderBook* b = locate != 0 ? book_for(locate, nullptr) : nullptr; b != nullptr) {
         b->last_trade_price_ = m.price();
         b->volume_ += m.shares();
         r.book = by_locate_[locate];
@@ -326,7 +326,7 @@ BookSet::Result BookSet::apply(itch::MessageView msg) noexcept {
     }
     case 'Q': {
       const itch::CrossTrade m{p};
-      if (OrderBook* b = book_for(locate, nullptr); b != nullptr && locate != 0) {
+      if (OrderBook* b = locate != 0 ? book_for(locate, nullptr) : nullptr; b != nullptr) {
         b->last_trade_price_ = m.cross_price();
         b->volume_ += m.shares();
         r.book = by_locate_[locate];

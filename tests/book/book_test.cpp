@@ -250,3 +250,32 @@ TEST(Book, RandomFieldsNeverCorruptTheBooks) {
   EXPECT_GT(books.drops(Drop::kInstrumentCapacity), 0u);
   EXPECT_GT(books.drops(Drop::kLevelOverflow) + books.drops(Drop::kOrderCapacity), 0u);
 }
+
+TEST(Book, TradesUpdateLastTradeAndVolumeOnly) {
+  BookSet books(small_config());
+  ItchBuilder b;
+  b.directory(3, "XYZ").add(3, 1, 'B', 100, 5000);
+  sf::itch::msg::Trade t;
+  t.stock_locate = 3;
+  t.shares = 40;
+  t.price = 5100;
+  b.put(t);
+  sf::itch::msg::CrossTrade q;
+  q.stock_locate = 3;
+  q.shares = 60;
+  q.cross_price = 5200;
+  b.put(q);
+  t.stock_locate = 0;  // not instrument specific: ignored, no book for locate 0
+  b.put(t);
+  sf::itch::msg::BrokenTrade br;
+  br.stock_locate = 3;
+  b.put(br);
+  replay(books, b);
+  const auto* ob = books.find(3);
+  EXPECT_EQ(ob->last_trade_price(), 5200u);
+  EXPECT_EQ(ob->volume(), 100u);
+  EXPECT_EQ(ob->broken_trades(), 1u);
+  EXPECT_EQ(ob->best_shares(Side::kBuy), 100u);  // the book itself is untouched
+  EXPECT_EQ(books.find(0), nullptr);
+  EXPECT_EQ(books.book_count(), 1u);
+}
