@@ -6,8 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   meson ninja-build pkg-config g++ clang libclang-rt-14-dev clang-format
-  # design card
-  libdpdk-dev dpdk libtbb-dev libhwloc-dev hwloc libspdlog-dev prometheus-cpp-dev
+  # design card (dpdk-dev: dpdk-testpmd and dpdk-telemetry.py for benchmarks and tests)
+  libdpdk-dev dpdk dpdk-dev libtbb-dev libhwloc-dev hwloc libspdlog-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # well-kept helpers instead of hand-written ones
   libcli11-dev libtomlplusplus-dev libpcap-dev
