@@ -69,6 +69,28 @@ void BM_AddDeleteNewLevel(benchmark::State& state) {
 }
 BENCHMARK(BM_AddDeleteNewLevel);
 
+// A real-day worst case: 2,422 levels on the bid side; add+delete of an order opening a new level `arg` levels
+// below the inside (the far insert moves every better level: the weak spot of sorted arrays).
+void BM_DeepBookNewLevel(benchmark::State& state) {
+  sf::book::BookConfig c = small_config();
+  c.max_levels_total = 1 << 16;
+  BookSet books(c);
+  ItchBuilder b;
+  constexpr uint32_t kDeepMid = 1'000'000;  // $100, ticks of 1 cent: 2,422 levels fit above zero
+  for (uint32_t lvl = 0; lvl < 2'422; ++lvl) b.add(kLocate, lvl + 1, 'B', 100, kDeepMid - 200 * (lvl + 1));
+  for (std::size_t i = 0; i < b.size(); ++i) books.apply(b[i]);
+  const uint32_t depth = static_cast<uint32_t>(state.range(0));
+  b.clear();
+  b.add(kLocate, 1'000'000, 'B', 100, kDeepMid - 200 * depth - 100).del(kLocate, 1'000'000);
+  const auto add = b[0], del = b[1];
+  for (auto _ : state) {
+    books.apply(add);
+    books.apply(del);
+  }
+  state.SetItemsProcessed(state.iterations() * 2);
+}
+BENCHMARK(BM_DeepBookNewLevel)->Arg(0)->Arg(8)->Arg(200)->Arg(2'000);
+
 // Partial execution and partial cancel (each message leaves the order live: 1 share at a time).
 void BM_ExecuteCancel(benchmark::State& state) {
   BookSet books(small_config());
