@@ -131,20 +131,24 @@ int main(int argc, char** argv) {
   // ---- Placement ----
   const Machine machine = discover_machine();
   const int port_numa = port_numa_node(dp.ports[static_cast<std::size_t>(dp.feed_port_index())].devargs);
-  const Placement placement = choose_placement(machine, dp.lcores, port_numa);
+  // [lcores] mode = "auto" becomes pipeline or run_to_completion here, before anything uses it.
+  const ModeChoice mode_choice = resolve_lcore_mode(machine, dp.lcores, port_numa);
+  dp.lcores.mode = mode_choice.mode;
   const LcoreMode mode = dp.lcores.mode;
+  const Placement placement = choose_placement(machine, dp.lcores, port_numa);
   if (topology) {
     std::printf("%s", machine_text(machine).c_str());
     std::printf("feed port NUMA node: %d%s\n", port_numa,
                 port_numa < 0 ? " (virtual device or unknown)" : "");
-    std::printf("mode: %s, %u RX, %u executor(s), %u shard(s)\n",
-                mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", dp.lcores.rx,
+    std::printf("mode: %s, %u RX, %u executor(s), %u shard(s)\n", to_string(mode), dp.lcores.rx,
                 dp.lcores.executors, trading.shards);
+    std::printf("mode choice: %s\n", mode_choice.reason.c_str());
     std::printf("%s", placement.describe(mode).c_str());
     std::printf("EAL --lcores %s\n", placement.eal_lcores_arg().c_str());
     return placement.ok() ? 0 : 2;
   }
   if (!placement.ok()) return fail(placement.errors, "impossible placement");
+  if (!check_config) std::fprintf(stderr, "sniperforge: lcore mode %s\n", mode_choice.reason.c_str());
   for (const auto& w : placement.warnings)
     std::fprintf(stderr, "sniperforge: placement warning: %s\n", w.c_str());
 
@@ -155,6 +159,7 @@ int main(int argc, char** argv) {
   if (!errors.empty()) return fail(errors, "invalid EAL setup");
   if (check_config) {
     std::printf("configuration OK: %s\n", config_path.c_str());
+    std::printf("lcore mode %s\n", mode_choice.reason.c_str());
     std::printf("%s", placement.describe(mode).c_str());
     std::printf("%s\nEAL:", eal.hugepage_reason.c_str());
     for (const auto& a : eal.args) std::printf(" %s", a.c_str());
@@ -237,8 +242,8 @@ int main(int argc, char** argv) {
         out << "tick_to_trade_p99_ns="
             << static_cast<uint64_t>(static_cast<double>(t2t.percentile(0.99)) * ns_per_tick) << "\n";
       }
-      std::printf("== sniperforge summary (%s, %s) ==\n%s", config_path.c_str(),
-                  mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", rt.summary().c_str());
+      std::printf("== sniperforge summary (%s, %s) ==\n%s", config_path.c_str(), to_string(mode),
+                  rt.summary().c_str());
       if (g_signal.load()) std::printf("stopped by signal %d\n", g_signal.load());
       std::fflush(stdout);
     }

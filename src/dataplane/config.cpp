@@ -161,7 +161,9 @@ void parse_port(const toml::table& t, std::size_t i, PortConfig& c, std::vector<
 void parse_lcores(const toml::table& t, LcoreConfig& c, std::vector<std::string>& errors) {
   TableReader r(t, "[lcores]", errors);
   r.choice("mode", c.mode,
-           {{"pipeline", LcoreMode::kPipeline}, {"run_to_completion", LcoreMode::kRunToCompletion}});
+           {{"pipeline", LcoreMode::kPipeline},
+            {"run_to_completion", LcoreMode::kRunToCompletion},
+            {"auto", LcoreMode::kAuto}});
   r.integer("rx", c.rx, 1, 16);
   r.integer("executors", c.executors, 1, 16);  // telemetry::kMaxExecutors
   r.integer("housekeeping", c.housekeeping, -1, 4095);
@@ -174,7 +176,12 @@ void parse_lcores(const toml::table& t, LcoreConfig& c, std::vector<std::string>
   if (!is_power_of_two(c.ring_size)) r.error("ring_size", "must be a power of two");
   if (c.mode == LcoreMode::kRunToCompletion && c.rx != 1)
     r.error("rx", "run_to_completion runs one lcore: rx must be 1");
-  if (!c.cpus.empty()) {
+  if (c.mode == LcoreMode::kAuto && c.rx != 1)
+    r.error("rx", "mode \"auto\" may choose run_to_completion, which runs one lcore: rx must be 1");
+  if (c.mode == LcoreMode::kAuto && !c.cpus.empty())
+    r.error("cpus",
+            "explicit cpus need an explicit mode (\"pipeline\" or \"run_to_completion\"), not \"auto\"");
+  if (!c.cpus.empty() && c.mode != LcoreMode::kAuto) {
     const std::size_t need = c.mode == LcoreMode::kPipeline ? c.rx + c.executors : 1u;
     if (c.cpus.size() != need)
       r.error("cpus", "needs exactly " + std::to_string(need) + " entries for this mode (rx then executors)");
@@ -217,6 +224,18 @@ const toml::table* sub_table(const toml::table& root, std::string_view key,
 }
 
 }  // namespace
+
+const char* to_string(LcoreMode m) noexcept {
+  switch (m) {
+    case LcoreMode::kPipeline:
+      return "pipeline";
+    case LcoreMode::kRunToCompletion:
+      return "run_to_completion";
+    case LcoreMode::kAuto:
+      return "auto";
+  }
+  return "?";
+}
 
 int DataplaneConfig::port_index(const std::string& name) const {
   for (std::size_t i = 0; i < ports.size(); ++i)

@@ -12,7 +12,31 @@ const PhysicalCore* core_of(const Machine& m, int cpu) {
   return nullptr;
 }
 
+// The configured housekeeping core, else the first core of the machine; null if the cpu is unknown.
+const PhysicalCore* housekeeping_core(const Machine& m, const LcoreConfig& cfg) {
+  if (cfg.housekeeping >= 0) return core_of(m, cfg.housekeeping);
+  return m.cores.empty() ? nullptr : &m.cores.front();
+}
+
 }  // namespace
+
+ModeChoice resolve_lcore_mode(const Machine& m, const LcoreConfig& cfg, int port_numa) {
+  if (cfg.mode != LcoreMode::kAuto) return {cfg.mode, std::string("configured: ") + to_string(cfg.mode)};
+  const PhysicalCore* hk = housekeeping_core(m, cfg);
+  std::size_t free_local = 0;
+  for (const auto& c : m.cores)
+    if (&c != hk && (port_numa < 0 || c.numa_node < 0 || c.numa_node == port_numa)) ++free_local;
+  const std::size_t need = std::size_t{cfg.rx} + cfg.executors;
+  const std::string where = port_numa < 0
+                                ? std::string("on the machine")
+                                : "on NUMA node " + std::to_string(port_numa) + " (the feed port's)";
+  const std::string counts = std::to_string(free_local) + " physical core(s) besides housekeeping " + where +
+                             ", pipeline needs " + std::to_string(need) + " (" + std::to_string(cfg.rx) +
+                             " RX + " + std::to_string(cfg.executors) + " executor)";
+  if (free_local >= need) return {LcoreMode::kPipeline, "auto -> pipeline: " + counts};
+  return {LcoreMode::kRunToCompletion,
+          "auto -> run_to_completion: " + counts + "; one lcore avoids busy lcores time-slicing a core"};
+}
 
 std::string Placement::eal_lcores_arg() const {
   std::string s = "0@" + std::to_string(housekeeping_cpu);
@@ -43,13 +67,13 @@ Placement choose_placement(const Machine& m, const LcoreConfig& cfg, int port_nu
     p.errors.push_back("the machine description has no cores");
     return p;
   }
-  const bool pipeline = cfg.mode == LcoreMode::kPipeline;
+  const bool pipeline = resolve_lcore_mode(m, cfg, port_numa).mode == LcoreMode::kPipeline;
   const std::size_t need = pipeline ? std::size_t{cfg.rx} + cfg.executors : 1;
 
   // Housekeeping: configured cpu, else the first cpu of the machine.
   const PhysicalCore* hk_core = nullptr;
   if (cfg.housekeeping >= 0) {
-    hk_core = core_of(m, cfg.housekeeping);
+    hk_core = housekeeping_core(m, cfg);
     if (!hk_core) {
       p.errors.push_back("[lcores].housekeeping: cpu " + std::to_string(cfg.housekeeping) +
                          " does not exist on this machine");

@@ -87,6 +87,19 @@ shards = 2
   EXPECT_EQ(p.cfg.order_session.dst_ip[3], 7);
 }
 
+TEST(DataplaneConfig, AutoModeParsesAndIsChecked) {
+  auto p = parse(std::string(kMinimal) + "\n[lcores]\nmode = \"auto\"\nexecutors = 2\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors.front();
+  EXPECT_EQ(p.cfg.lcores.mode, LcoreMode::kAuto);
+  EXPECT_STREQ(to_string(LcoreMode::kAuto), "auto");
+  // auto may choose run_to_completion (one lcore): several RX lcores or explicit cpus are refused.
+  auto q = parse(std::string(kMinimal) + "\n[lcores]\nmode = \"auto\"\nrx = 2\ncpus = [1, 2, 3]\n");
+  EXPECT_TRUE(has_error(q, "[lcores].rx:"));
+  EXPECT_TRUE(has_error(q, "[lcores].cpus: explicit cpus need an explicit mode"));
+  auto r = parse(std::string(kMinimal) + "\n[lcores]\nmode = \"fastest\"\n");
+  EXPECT_TRUE(has_error(r, "[lcores].mode: expected one of \"pipeline\", \"run_to_completion\", \"auto\""));
+}
+
 TEST(DataplaneConfig, UnknownKeysAreErrors) {
   auto p = parse(std::string(kMinimal) + "\n[lcores]\nmodee = \"pipeline\"\n[bogus]\nx = 1\n");
   EXPECT_TRUE(has_error(p, "[lcores]: unknown key \"modee\"")) << p.errors.size();

@@ -90,6 +90,64 @@ TEST(Placement, RunToCompletionNeedsOneCore) {
   EXPECT_EQ(p.eal_lcores_arg(), "0@0,1@1");
 }
 
+TEST(Placement, AutoModeOnTwoCoreVmIsRunToCompletion) {
+  // This VM: 2 cores, one is housekeeping: RX and executor would time-slice the other.
+  const Machine m = make_machine(1, 2, 1);
+  LcoreConfig cfg;
+  cfg.mode = LcoreMode::kAuto;
+  const ModeChoice c = resolve_lcore_mode(m, cfg, -1);
+  EXPECT_EQ(c.mode, LcoreMode::kRunToCompletion);
+  EXPECT_NE(c.reason.find("auto -> run_to_completion"), std::string::npos) << c.reason;
+  const Placement p = choose_placement(m, cfg, -1);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p.warnings.empty());
+  EXPECT_EQ(p.rx_cpus, std::vector<int>{1});
+  EXPECT_TRUE(p.executor_cpus.empty());
+}
+
+TEST(Placement, AutoModeIsPipelineWithEnoughPhysicalCores) {
+  LcoreConfig cfg;
+  cfg.mode = LcoreMode::kAuto;
+  cfg.executors = 2;
+  // Hyperthreads do not count: 3 physical cores (6 PUs) leave 2 besides housekeeping, 3 needed.
+  EXPECT_EQ(resolve_lcore_mode(make_machine(1, 3, 2), cfg, -1).mode, LcoreMode::kRunToCompletion);
+  const Machine four = make_machine(1, 4, 2);
+  const ModeChoice c = resolve_lcore_mode(four, cfg, 0);
+  EXPECT_EQ(c.mode, LcoreMode::kPipeline) << c.reason;
+  const Placement p = choose_placement(four, cfg, 0);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.rx_cpus.size(), 1u);
+  EXPECT_EQ(p.executor_cpus.size(), 2u);
+  cfg.executors = 1;
+  EXPECT_EQ(resolve_lcore_mode(make_machine(1, 3, 1), cfg, -1).mode, LcoreMode::kPipeline);
+}
+
+TEST(Placement, AutoModeCountsOnlyThePortsNumaNode) {
+  // 2 nodes x 2 cores: node 1 has 2 cores (3 needed for 1 RX + 2 executors); node 0 has 1 besides
+  // housekeeping. The whole machine would have 3: still run-to-completion, on the port's node.
+  const Machine m = make_machine(2, 2, 1);
+  LcoreConfig cfg;
+  cfg.mode = LcoreMode::kAuto;
+  cfg.executors = 2;
+  EXPECT_EQ(resolve_lcore_mode(m, cfg, 1).mode, LcoreMode::kRunToCompletion);
+  EXPECT_EQ(resolve_lcore_mode(m, cfg, -1).mode, LcoreMode::kPipeline);  // unknown node: any core
+  cfg.executors = 1;
+  EXPECT_EQ(resolve_lcore_mode(m, cfg, 1).mode, LcoreMode::kPipeline);
+  EXPECT_EQ(resolve_lcore_mode(m, cfg, 0).mode, LcoreMode::kRunToCompletion);
+  // A housekeeping cpu on node 1 leaves only one core there.
+  cfg.housekeeping = 2;
+  EXPECT_EQ(resolve_lcore_mode(m, cfg, 1).mode, LcoreMode::kRunToCompletion);
+}
+
+TEST(Placement, ExplicitModesAreNotChanged) {
+  const Machine m = make_machine(1, 2, 1);
+  LcoreConfig cfg;
+  cfg.mode = LcoreMode::kPipeline;
+  EXPECT_EQ(resolve_lcore_mode(m, cfg, -1).mode, LcoreMode::kPipeline);
+  cfg.mode = LcoreMode::kRunToCompletion;
+  EXPECT_EQ(resolve_lcore_mode(make_machine(1, 16, 2), cfg, -1).mode, LcoreMode::kRunToCompletion);
+}
+
 TEST(Placement, ExplicitCpusAreChecked) {
   const Machine m = make_machine(1, 4, 2);
   LcoreConfig cfg;

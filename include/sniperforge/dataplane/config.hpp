@@ -16,7 +16,10 @@
 namespace sf::dataplane {
 
 enum class HugepageMode : uint8_t { kAuto, kOn, kOff };
-enum class LcoreMode : uint8_t { kPipeline, kRunToCompletion };
+// kAuto is resolved before placement (see resolve_lcore_mode in placement.hpp): pipeline when the
+// feed port's NUMA node has enough physical cores, run-to-completion otherwise.
+enum class LcoreMode : uint8_t { kPipeline, kRunToCompletion, kAuto };
+const char* to_string(LcoreMode m) noexcept;  // "pipeline", "run_to_completion", "auto"
 enum class NumaPolicy : uint8_t { kWarn, kStrict };
 
 struct EalConfig {
@@ -80,8 +83,8 @@ struct DataplaneConfig {
 };
 
 // Parses and validates the dataplane tables of `root`. Every problem is appended to `errors`
-// ("[lcores].mode: expected \"pipeline\" or \"run_to_completion\""); the result is only meaningful
-// when no error was added. Top-level tables other than ours are not looked at.
+// ("[lcores].mode: expected one of \"pipeline\", \"run_to_completion\", \"auto\""); the result is only
+// meaningful when no error was added. Top-level tables other than ours are not looked at.
 DataplaneConfig parse_dataplane_config(const toml::table& root, std::vector<std::string>& errors);
 
 // Top-level tables the whole file may contain (ours and the other layers').

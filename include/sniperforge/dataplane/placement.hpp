@@ -34,7 +34,18 @@ struct Placement {
   [[nodiscard]] std::string describe(LcoreMode mode) const;
 };
 
-// port_numa: NUMA node of the feed port (-1 unknown, e.g. a virtual device).
+// The mode that will run. Explicit modes are returned as they are. [lcores] mode = "auto" gives
+// pipeline when the feed port's NUMA node (any node when unknown) has at least rx + executors
+// physical cores besides the housekeeping core, so that no two busy-polling lcores time-slice one
+// core; run-to-completion otherwise. `reason` says why, for the log and --topology.
+struct ModeChoice {
+  LcoreMode mode = LcoreMode::kPipeline;
+  std::string reason;
+};
+ModeChoice resolve_lcore_mode(const Machine& m, const LcoreConfig& cfg, int port_numa);
+
+// port_numa: NUMA node of the feed port (-1 unknown, e.g. a virtual device). A kAuto mode is
+// resolved with resolve_lcore_mode first.
 Placement choose_placement(const Machine& m, const LcoreConfig& cfg, int port_numa);
 
 }  // namespace sf::dataplane
