@@ -26,7 +26,7 @@ void OrderMap::clear() noexcept {
 }
 
 LevelArena::LevelArena(std::size_t total_levels)
-    : base_(std::max<std::size_t>(total_levels, kMinChunk)),
+    : base_(std::max<std::size_t>(total_levels, kMinChunk) + 2 * kPad),
       total_(std::max<std::size_t>(total_levels, kMinChunk)) {
   if (total_ >= kNone) throw std::invalid_argument("level arena too large");
   free_.fill(kNone);
@@ -112,14 +112,17 @@ static inline uint32_t lower_bound_key(const Level* l, uint32_t n, uint32_t key)
   return static_cast<uint32_t>(b - l) + static_cast<uint32_t>(len == 1 && b->key < key);
 }
 
-// Moves `count` levels (overlapping ranges). Up to 4 levels -- the common case near the inside -- are moved
-// as one fixed 64-byte block with no branch on the count: every chunk keeps LevelArena::kSlack spare entries
-// past its usable capacity, so the extra entries read and written are always inside the side's own chunk.
-static inline void move_levels(Level* dst, const Level* src, uint32_t count) noexcept {
-  if (count <= LevelArena::kSlack) [[likely]] {
-    Level tmp[LevelArena::kSlack];
-    std::memcpy(tmp, src, sizeof tmp);
-    std::memcpy(dst, tmp, sizeof tmp);
+// Moves `count` levels (overlapping ranges) by one position. Up to kSlack levels -- the common case -- move
+// as one fixed 64-byte block with no branch on the count; the block is anchored so that its extra entries
+// fall on the side of the range that holds no live level (`spare_after`: beyond the end, else before the
+// start), which the chunk's slack keeps inside the chunk.
+static inline void move_levels(Level* dst, const Level* src, uint32_t count, bool spare_after) noexcept {
+  constexpr uint32_t k = LevelArena::kSlack;
+  if (count <= k) [[likely]] {
+    Level tmp[k];
+    const uint32_t back = spare_after ? 0 : k - count;  // anchor at the start, or at the end
+    std::memcpy(tmp, src - back, sizeof tmp);
+    std::memcpy(dst - back, tmp, sizeof tmp);
     return;
   }
   std::memmove(dst, src, count * sizeof(Level));
@@ -131,7 +134,7 @@ bool BookSet::level_add(OrderBook& b, Side s, Price px, uint32_t shares) noexcep
   const uint32_t key = key_of(s, px);
   uint32_t pos = 0;
   if (sl.size) {
-    Level* l = base + sl.off;
+    Level* l = base + sl.first;
     pos = lower_bound_key(l, sl.size, key);
     if (pos < sl.size && l[pos].key == key) {
       l[pos].shares += shares;
@@ -141,28 +144,52 @@ bool BookSet::level_add(OrderBook& b, Side s, Price px, uint32_t shares) noexcep
   }
   if (sl.size >= cfg_.max_levels_per_side) [[unlikely]]
     return false;
+  constexpr uint32_t kSlack = LevelArena::kSlack;
   if (sl.size == sl.capacity()) [[unlikely]] {
     const unsigned cls = sl.off == LevelArena::kNone ? 0 : sl.cls + 1u;
     if (cls >= LevelArena::kClasses) return false;
     const uint32_t off = arena_.alloc(cls);
     if (off == LevelArena::kNone) return false;
+    const uint32_t first = off + (LevelArena::chunk_size(cls) - sl.size) / 2;  // centred
     if (sl.off != LevelArena::kNone) {
-      std::memcpy(base + off, base + sl.off, sl.size * sizeof(Level));
+      std::memcpy(base + first, base + sl.first, sl.size * sizeof(Level));
       arena_.release(sl.off, sl.cls);
     }
     sl.off = off;
+    sl.first = first;
     sl.cls = static_cast<uint8_t>(cls);
   }
-  Level* l = base + sl.off;
-  move_levels(l + pos + 1, l + pos, sl.size - pos);
-  l[pos] = Level{key, 1, shares};
+  // Shift the shorter part: the levels worse than the new one (towards the chunk start) or the better ones.
+  const uint32_t end = sl.off + sl.chunk();
+  uint32_t front_room = sl.first - (sl.off + kSlack);
+  uint32_t back_room = end - kSlack - (sl.first + sl.size);
+  bool front = pos < sl.size - pos;
+  if ((front ? front_room : back_room) == 0) [[unlikely]] {
+    if (front_room + back_room >= 2) {  // re-centre, so that side has room again for a while
+      const uint32_t first = sl.off + (sl.chunk() - sl.size) / 2;
+      std::memmove(base + first, base + sl.first, sl.size * sizeof(Level));
+      sl.first = first;
+      front_room = sl.first - (sl.off + kSlack);
+      back_room = end - kSlack - (sl.first + sl.size);
+    }
+    if ((front ? front_room : back_room) == 0) front = !front;
+  }
+  Level* l = base + sl.first;
+  if (front) {
+    move_levels(l - 1, l, pos, false);
+    --sl.first;
+    (l - 1)[pos] = Level{key, 1, shares};  // the slot just below the old position `pos`
+  } else {
+    move_levels(l + pos + 1, l + pos, sl.size - pos, true);
+    l[pos] = Level{key, 1, shares};
+  }
   ++sl.size;
   return true;
 }
 
 void BookSet::level_remove(OrderBook& b, Side s, Price px, uint32_t shares, bool last_of_order) noexcept {
   SideLevels& sl = b.sides_[static_cast<int>(s)];
-  Level* l = arena_.base() + sl.off;
+  Level* l = arena_.base() + sl.first;
   const uint32_t key = key_of(s, px);
   // Every live order has its level; the checks keep a bug from turning into an out-of-bounds access.
   if (sl.size == 0) [[unlikely]]
@@ -172,7 +199,12 @@ void BookSet::level_remove(OrderBook& b, Side s, Price px, uint32_t shares, bool
     return;
   l[pos].shares -= shares;
   if (last_of_order && --l[pos].orders == 0) {
-    move_levels(l + pos, l + pos + 1, sl.size - pos - 1);
+    if (pos < sl.size - 1 - pos) {  // fewer levels before it: move those up
+      move_levels(l + 1, l, pos, false);
+      ++sl.first;
+    } else {
+      move_levels(l + pos, l + pos + 1, sl.size - pos - 1, true);
+    }
     --sl.size;
   }
 }
@@ -403,7 +435,7 @@ void BookSet::prefetch_levels(const uint8_t* msg) const noexcept {
     return;
   }
   const SideLevels& sl = b->sides_[static_cast<int>(s)];
-  if (sl.size) __builtin_prefetch(arena_.base() + sl.off + sl.size - 1);
+  if (sl.size) __builtin_prefetch(arena_.base() + sl.first + sl.size - 1);
 }
 
 void BookSet::dump_rows(std::vector<BookRow>& out) const {

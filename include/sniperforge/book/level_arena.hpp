@@ -13,9 +13,11 @@ namespace sf::book {
 class LevelArena {
  public:
   static constexpr uint32_t kNone = ~uint32_t{0};
-  static constexpr uint32_t kMinChunk = 8;
-  // Entries at the end of every chunk that are never used for levels (fixed-size moves may touch them).
+  static constexpr uint32_t kMinChunk = 16;
+  // Entries at each end of every chunk that never hold levels (fixed-size moves may touch them).
   static constexpr uint32_t kSlack = 4;
+  // Entries before and after the arena: branch-free searches may read (never write) a few past a chunk.
+  static constexpr uint32_t kPad = 16;
   static constexpr unsigned kClasses = 24;
 
   explicit LevelArena(std::size_t total_levels);
@@ -25,7 +27,7 @@ class LevelArena {
   // Offset of a free chunk of class `cls`, or kNone if the arena is exhausted.
   [[nodiscard]] uint32_t alloc(unsigned cls) noexcept {
     if (uint32_t off = free_[cls]; off != kNone) {
-      free_[cls] = base_[off].key;
+      free_[cls] = base()[off].key;
       return off;
     }
     if (static_cast<std::size_t>(bump_) + chunk_size(cls) > total_) return kNone;
@@ -34,10 +36,10 @@ class LevelArena {
     return off;
   }
   void release(uint32_t off, unsigned cls) noexcept {
-    base_[off].key = free_[cls];
+    base()[off].key = free_[cls];
     free_[cls] = off;
   }
-  [[nodiscard]] Level* base() const noexcept { return base_.get(); }
+  [[nodiscard]] Level* base() const noexcept { return base_.get() + kPad; }
   [[nodiscard]] std::size_t used() const noexcept { return bump_; }
   void clear() noexcept {
     bump_ = 0;

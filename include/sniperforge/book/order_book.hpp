@@ -15,12 +15,19 @@
 
 namespace sf::book {
 
+// One side's levels: a double-ended sorted array inside an arena chunk, [first, first + size), worst level
+// first. A new level shifts whichever part of the array is shorter, so a far level in a deep book moves the
+// few levels beyond it, not every level up to the inside. Both ends keep LevelArena::kSlack spare entries.
 struct SideLevels {
-  uint32_t off = LevelArena::kNone;
+  uint32_t off = LevelArena::kNone;  // chunk start in the arena
+  uint32_t first = 0;                // arena index of the worst level
   uint32_t size = 0;
   uint8_t cls = 0;
+  [[nodiscard]] uint32_t chunk() const noexcept {
+    return off == LevelArena::kNone ? 0 : LevelArena::chunk_size(cls);
+  }
   [[nodiscard]] uint32_t capacity() const noexcept {
-    return off == LevelArena::kNone ? 0 : LevelArena::chunk_size(cls) - LevelArena::kSlack;
+    return off == LevelArena::kNone ? 0 : LevelArena::chunk_size(cls) - 2 * LevelArena::kSlack;
   }
 };
 
@@ -57,23 +64,23 @@ class alignas(64) OrderBook {
   [[nodiscard]] std::span<const Level> levels(Side s) const noexcept {
     const SideLevels& sl = sides_[static_cast<int>(s)];
     if (sl.size == 0) return {};
-    return {base_ + sl.off, sl.size};
+    return {base_ + sl.first, sl.size};
   }
   [[nodiscard]] uint32_t depth(Side s) const noexcept { return sides_[static_cast<int>(s)].size; }
   [[nodiscard]] bool empty(Side s) const noexcept { return depth(s) == 0; }
   // Best price of a side; 0 when the side is empty.
   [[nodiscard]] Price best_price(Side s) const noexcept {
     const SideLevels& sl = sides_[static_cast<int>(s)];
-    return sl.size ? price_of(s, base_[sl.off + sl.size - 1].key) : 0;
+    return sl.size ? price_of(s, base_[sl.first + sl.size - 1].key) : 0;
   }
   [[nodiscard]] uint64_t best_shares(Side s) const noexcept {
     const SideLevels& sl = sides_[static_cast<int>(s)];
-    return sl.size ? base_[sl.off + sl.size - 1].shares : 0;
+    return sl.size ? base_[sl.first + sl.size - 1].shares : 0;
   }
   // i-th best level (0 = best); i < depth(s).
   [[nodiscard]] LevelView level(Side s, uint32_t i) const noexcept {
     const SideLevels& sl = sides_[static_cast<int>(s)];
-    const Level& l = base_[sl.off + sl.size - 1 - i];
+    const Level& l = base_[sl.first + sl.size - 1 - i];
     return {price_of(s, l.key), l.shares, l.orders};
   }
   // Writes up to out.size() best levels of a side; returns how many.
@@ -87,8 +94,8 @@ class alignas(64) OrderBook {
     const SideLevels& sl = sides_[static_cast<int>(s)];
     const uint32_t k = key_of(s, limit);
     uint64_t total = 0;
-    for (uint32_t i = sl.size; i > 0 && base_[sl.off + i - 1].key >= k; --i)
-      total += base_[sl.off + i - 1].shares;
+    for (uint32_t i = sl.size; i > 0 && base_[sl.first + i - 1].key >= k; --i)
+      total += base_[sl.first + i - 1].shares;
     return total;
   }
   // Mid of best bid and ask in raw price units (0 if a side is empty).
