@@ -87,7 +87,8 @@ static inline uint32_t count_below8(const Level* l, uint32_t n, uint32_t key) no
   return c;
 }
 
-// First index whose key is >= key (n >= 1; every chunk holds >= 8 levels, so 8 entries are always readable).
+// First index whose key is >= key (n >= 1; the 8 entries from `l` are always readable: chunks hold >= 16
+// entries and the arena is padded, and entries past the n live ones are masked out).
 // The 8 levels nearest the inside are counted branch-free (the common case: two cache lines at the hot end);
 // beyond them the search gallops towards the far end (n-9, n-10, n-12, ...) and finishes with a branchless
 // binary search, so a far event costs O(log distance) and never touches the middle of a deep book first.
