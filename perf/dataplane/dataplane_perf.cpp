@@ -3,6 +3,7 @@
 // virtual devices, in one run.
 //
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
+//                  [--pcap FILE] [--repeat R] [--throughput-only]
 //
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
 //    port (rte_eth_from_rings); the lcores run with back-pressure (the RX lcore waits for ring space
@@ -10,8 +11,9 @@
 //    drops. Pipeline (1 RX + 1 executor) and run-to-completion.
 // 2. Tick-to-trade: the same feed enqueued by the main thread at one packet every --pace-us
 //    microseconds (no queueing), histogram of RX burst -> tx_burst per order.
-// 3. I/O ceiling: an io-forward loop (what dpdk-testpmd --forward-mode=io does; Debian 12 ships no
-//    testpmd binary) on the preloaded ring port, and on net_null0 -> net_null1.
+// 3. I/O ceiling: an io-forward loop (what dpdk-testpmd --forward-mode=io does) on the preloaded
+//    ring port, and on net_null0 -> net_null1. The real dpdk-testpmd, side by side with (1) on the
+//    same pcap: perf/dataplane/run-io-ceiling.sh (uses --pcap --throughput-only --repeat).
 // Numbers from a shared 2-core VM are noisy: run a few times and quote medians.
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -36,6 +39,7 @@
 #include "sniperforge/dataplane/eal_args.hpp"
 #include "sniperforge/dataplane/topology.hpp"
 #include "sniperforge/io/feedgen.hpp"
+#include "sniperforge/io/pcap_file.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 
 using namespace sf;
@@ -213,6 +217,27 @@ void start_port(uint16_t port, rte_mempool* pool) {
     rte_exit(1, "port %u setup failed\n", port);
 }
 
+// Every frame of a pcap (as captured), e.g. the sf-feedgen file dpdk-testpmd reads.
+feedgen::Frames load_pcap(const std::string& path) {
+  feedgen::Frames f;
+  io::PcapReader r;
+  if (!r.open(path)) rte_exit(1, "%s: %s\n", path.c_str(), r.error().c_str());
+  io::PcapPacket pkt;
+  while (r.next(pkt)) {
+    f.data.insert(f.data.end(), pkt.data, pkt.data + pkt.caplen);
+    f.offsets.push_back(f.data.size());
+    f.ts_ns.push_back(pkt.ts_ns);
+  }
+  if (!r.error().empty()) rte_exit(1, "%s: %s\n", path.c_str(), r.error().c_str());
+  return f;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
 void print_hist(const char* what, const telemetry::HistogramSnapshot& h) {
   if (!h.total()) {
     std::printf("  %-40s none\n", what);
@@ -233,10 +258,17 @@ int main(int argc, char** argv) {
   std::string config = std::string(SF_SOURCE_ROOT) + "/dpdk-config/replay.toml";
   double pace_us = 200;
   uint64_t paced_messages = 50'000;
+  std::string pcap;
+  unsigned repeat = 1;
+  bool throughput_only = false;
   app.add_option("--messages", messages, "ITCH messages in the generated feed");
   app.add_option("--config", config, "trading tables ([trading], [book], [risk], [[strategy]]) from here");
   app.add_option("--pace-us", pace_us, "tick-to-trade runs: one packet every this many microseconds");
   app.add_option("--paced-messages", paced_messages, "tick-to-trade runs: messages in their (smaller) feed");
+  app.add_option("--pcap", pcap, "throughput runs: preload the frames of this pcap instead of generating");
+  app.add_option("--repeat", repeat, "throughput runs per mode (medians printed as RESULT lines)")
+      ->check(CLI::Range(1u, 50u));
+  app.add_flag("--throughput-only", throughput_only, "skip the tick-to-trade and I/O-ceiling sections");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<std::string> errors;
@@ -265,10 +297,16 @@ int main(int argc, char** argv) {
 
   feedgen::Config fc;
   fc.messages = messages;
-  Feed feed{feedgen::generate_frames(fc), messages};
+  Feed feed;
+  if (pcap.empty()) {
+    feed = Feed{feedgen::generate_frames(fc), messages};
+    std::printf("feed: %lu ITCH messages in %zu packets (sf-feedgen defaults, %u msgs/packet max)\n\n",
+                static_cast<unsigned long>(messages), feed.frames.size(), fc.msgs_per_packet);
+  } else {
+    feed = Feed{load_pcap(pcap), 0};  // messages: counted by the first run
+    std::printf("feed: %zu packets from %s\n\n", feed.frames.size(), pcap.c_str());
+  }
   const std::size_t packets = feed.frames.size();
-  std::printf("feed: %lu ITCH messages in %zu packets (sf-feedgen defaults, %u msgs/packet max)\n\n",
-              static_cast<unsigned long>(messages), packets, fc.msgs_per_packet);
   g_feed_pool = rte_pktmbuf_pool_create(
       "perf_feed", static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(packets + 1024))) - 1, 256, 0,
       RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
@@ -277,23 +315,40 @@ int main(int argc, char** argv) {
   // 1. Throughput, back-pressured (zero ring drops by construction; checked).
   std::printf("== throughput, fed from memory (net_ring, preloaded), back-pressure, zero ring drops ==\n");
   for (LcoreMode mode : {LcoreMode::kPipeline, LcoreMode::kRunToCompletion}) {
-    const RunOut r = run_appliance(feed, mode, trading, pl, 0);
-    const double secs = r.seconds;
-    std::printf(
-        "  %-18s %7.2f M msgs/s  %6.3f M pkts/s  (%.3f s; messages %lu, ring drops %lu, drops %lu, "
-        "orders %lu)\n",
-        mode == LcoreMode::kPipeline ? "pipeline 1+1" : "run-to-completion",
-        static_cast<double>(r.c.at("messages")) / secs / 1e6, static_cast<double>(packets) / secs / 1e6, secs,
-        static_cast<unsigned long>(r.c.at("messages")),
-        static_cast<unsigned long>(r.c.at("ring_dropped_full")), static_cast<unsigned long>(r.c.at("drops")),
-        static_cast<unsigned long>(r.c.at("tx_packets")));
-    // The cpu the lcores actually got (a shared machine time-slices them): messages per cpu-second of
-    // the whole process is the figure that does not depend on the neighbours.
-    std::printf("    cpu time %.3f s for %.3f s wall (%.0f %%): %.2f M msgs per cpu-second%s\n",
-                r.cpu_seconds, secs, 100.0 * r.cpu_seconds / secs,
-                static_cast<double>(r.c.at("messages")) / r.cpu_seconds / 1e6,
-                mode == LcoreMode::kPipeline ? " (2 polling lcores)" : "");
-    print_hist("  engine + orders per event (1 in 64)", r.proc);
+    std::vector<double> mps, pps, cpu;
+    uint64_t ring_drops = 0;
+    for (unsigned rep = 0; rep < repeat; ++rep) {
+      const RunOut r = run_appliance(feed, mode, trading, pl, 0);
+      const double secs = r.seconds;
+      if (feed.messages == 0) feed.messages = r.c.at("messages");
+      mps.push_back(static_cast<double>(r.c.at("messages")) / secs);
+      pps.push_back(static_cast<double>(packets) / secs);
+      cpu.push_back(r.cpu_seconds / secs);
+      ring_drops += r.c.at("ring_dropped_full") + r.c.at("drops");
+      std::printf(
+          "  %-18s %7.2f M msgs/s  %6.3f M pkts/s  (%.3f s; messages %lu, ring drops %lu, drops %lu, "
+          "orders %lu)\n",
+          mode == LcoreMode::kPipeline ? "pipeline 1+1" : "run-to-completion",
+          static_cast<double>(r.c.at("messages")) / secs / 1e6, static_cast<double>(packets) / secs / 1e6,
+          secs, static_cast<unsigned long>(r.c.at("messages")),
+          static_cast<unsigned long>(r.c.at("ring_dropped_full")),
+          static_cast<unsigned long>(r.c.at("drops")), static_cast<unsigned long>(r.c.at("tx_packets")));
+      // The cpu the lcores actually got (a shared machine time-slices them): messages per cpu-second of
+      // the whole process is the figure that does not depend on the neighbours.
+      std::printf("    cpu time %.3f s for %.3f s wall (%.0f %%): %.2f M msgs per cpu-second%s\n",
+                  r.cpu_seconds, secs, 100.0 * r.cpu_seconds / secs,
+                  static_cast<double>(r.c.at("messages")) / r.cpu_seconds / 1e6,
+                  mode == LcoreMode::kPipeline ? " (2 polling lcores)" : "");
+      print_hist("  engine + orders per event (1 in 64)", r.proc);
+    }
+    // One machine-readable line per mode (perf/dataplane/run-io-ceiling.sh reads it).
+    std::printf("RESULT %s runs=%u pkts_per_s=%.0f msgs_per_s=%.0f cpu_share=%.2f drops=%lu\n",
+                mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", repeat, median(pps),
+                median(mps), median(cpu), static_cast<unsigned long>(ring_drops));
+  }
+  if (throughput_only) {
+    rte_eal_cleanup();
+    return 0;
   }
 
   // 2. Tick-to-trade without queueing.
@@ -328,7 +383,7 @@ int main(int argc, char** argv) {
     const double secs = ns_of(io.tsc_end - io.tsc_start) / 1e9;
     std::printf("  %-18s %7.2f M pkts/s (%lu packets of the feed; %.2f M ITCH msgs/s equivalent)\n",
                 "net_ring (preload)", static_cast<double>(io.packets) / secs / 1e6,
-                static_cast<unsigned long>(io.packets), static_cast<double>(messages) / secs / 1e6);
+                static_cast<unsigned long>(io.packets), static_cast<double>(feed.messages) / secs / 1e6);
     rte_eth_dev_stop(rp.port_id);
     drain_and_free(rp.tx);
   }
