@@ -27,21 +27,25 @@ int stats_cmd(const char*, const char*, rte_tel_data* d) {
   return 0;
 }
 
-int books_cmd(const char*, const char*, rte_tel_data* d) {
+int books_cmd(const char*, const char* params, rte_tel_data* d) {
   const StatsLcore* s = g_active.load(std::memory_order_acquire);
   if (s == nullptr) return -1;
-  s->fill_books(d);
+  s->fill_books(d, params != nullptr ? std::string_view{params} : std::string_view{});
   return 0;
 }
+
+// rte_telemetry_register_cmd refuses help texts of RTE_TEL_MAX_STRING_LEN or more.
+constexpr std::string_view kStatsHelp =
+    "SniperForge feed, ring, executor and health counters. No parameters.";
+constexpr std::string_view kBooksHelp =
+    "SniperForge top of book per instrument. Parameter: symbol prefix (a reply holds ~190 books).";
+static_assert(kStatsHelp.size() < RTE_TEL_MAX_STRING_LEN && kBooksHelp.size() < RTE_TEL_MAX_STRING_LEN);
 
 void register_commands_once() {
   static std::once_flag once;
   std::call_once(once, [] {
-    rte_telemetry_register_cmd("/sniperforge/stats", stats_cmd,
-                               "SniperForge feed, ring, executor and health counters. No parameters.");
-    rte_telemetry_register_cmd("/sniperforge/books", books_cmd,
-                               "SniperForge top of book per instrument (symbol: bid_px, bid_qty, ask_px, "
-                               "ask_qty, orders). No parameters.");
+    rte_telemetry_register_cmd("/sniperforge/stats", stats_cmd, kStatsHelp.data());
+    rte_telemetry_register_cmd("/sniperforge/books", books_cmd, kBooksHelp.data());
   });
 }
 
@@ -178,7 +182,7 @@ void StatsLcore::fill_stats(rte_tel_data* d) const {
   rte_tel_data_add_dict_u64(d, "metrics_port", metrics_port());
 }
 
-void StatsLcore::fill_books(rte_tel_data* d) const {
+void StatsLcore::fill_books(rte_tel_data* d, std::string_view symbol_prefix) const {
   rte_tel_data_start_dict(d);
   std::vector<book::BookRow> rows;
   for (const trade::Engine* e : in_.engines)
@@ -186,6 +190,7 @@ void StatsLcore::fill_books(rte_tel_data* d) const {
   book::sort_book_rows(rows);
   std::size_t n = 0;
   for (const auto& row : rows) {
+    if (!std::string_view{row.symbol}.starts_with(symbol_prefix)) continue;
     if (++n > RTE_TEL_MAX_DICT_ENTRIES) break;  // the telemetry dict is bounded
     rte_tel_data* b = rte_tel_data_alloc();
     if (b == nullptr) break;

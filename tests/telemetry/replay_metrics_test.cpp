@@ -42,7 +42,14 @@ class Replay : public ::testing::Test {
     tel.insert_or_assign("interval_ms", 50);
     tel.insert_or_assign("heartbeat_timeout_ms", 1000);
     tel.insert_or_assign("feed_stale_ms", 300);
+    // Both lcore layouts explicitly (the example config says "auto", which depends on the machine):
+    // replay.toml = pipeline (separate RX and executor lcores), replay-rtc.toml = run-to-completion.
+    if (!root.contains("lcores")) root.insert("lcores", toml::table{});
+    toml::table& lc = *root["lcores"].as_table();
+    lc.insert_or_assign("mode", "pipeline");
     std::ofstream(dir_.path / "replay.toml") << root << "\n";
+    lc.insert_or_assign("mode", "run_to_completion");
+    std::ofstream(dir_.path / "replay-rtc.toml") << root << "\n";
   }
 
   FeedSummary generate(uint64_t messages, const std::string& name) {
@@ -53,9 +60,10 @@ class Replay : public ::testing::Test {
     return parse_feedgen_summary(read_file(log));
   }
 
-  std::unique_ptr<Child> start(const std::string& feed, uint16_t port, const std::string& tag) {
+  std::unique_ptr<Child> start(const std::string& feed, uint16_t port, const std::string& tag,
+                               const std::string& config = "replay.toml") {
     return std::make_unique<Child>(
-        std::vector<std::string>{sniperforge_, "--config", (dir_.path / "replay.toml").string(), "--rx-pcap",
+        std::vector<std::string>{sniperforge_, "--config", (dir_.path / config).string(), "--rx-pcap",
                                  (dir_.path / feed).string(), "--tx-pcap",
                                  (dir_.path / (tag + ".tx.pcap")).string(), "--stats-file",
                                  (dir_.path / (tag + ".stats")).string(), "--metrics-addr",
@@ -94,6 +102,9 @@ class Replay : public ::testing::Test {
     return false;
   }
 
+  // Replays a 20k-message feed with `config`; scraped counts vs sf-feedgen, sf-backtest, --stats-file.
+  void check_scraped_counters(const std::string& config);
+
   TempDir dir_;
   std::string sniperforge_, feedgen_, config_;
 };
@@ -110,11 +121,11 @@ class Replay : public ::testing::Test {
     }                                                                                                   \
   } while (0)
 
-TEST_F(Replay, ScrapedCountersEqualTheFeedAndTheStatsFile) {
+void Replay::check_scraped_counters(const std::string& config) {
   const FeedSummary feed = generate(20000, "feed.pcap");
   ASSERT_EQ(feed.messages, 20000u);
   const uint16_t port = free_port();
-  auto app = start("feed.pcap", port, "run");
+  auto app = start("feed.pcap", port, "run", config);
   SF_REQUIRE_EXPORTER(*app, port);
   const std::string t = wait_replayed(*app, port, feed.messages, 120s);
   ASSERT_FALSE(t.empty()) << "replay did not complete; log:\n" << app->log();
@@ -184,6 +195,13 @@ TEST_F(Replay, ScrapedCountersEqualTheFeedAndTheStatsFile) {
   EXPECT_EQ(static_cast<double>(stats.at("orders_sell")),
             sum_samples(t, "sniperforge_orders_sent_total", "side=\"sell\""));
   EXPECT_EQ(static_cast<double>(stats.at("tx_packets")), sum_samples(t, "sniperforge_tx_packets_total"));
+}
+
+TEST_F(Replay, ScrapedCountersEqualTheFeedAndTheStatsFilePipeline) {
+  check_scraped_counters("replay.toml");
+}
+TEST_F(Replay, ScrapedCountersEqualTheFeedAndTheStatsFileRunToCompletion) {
+  check_scraped_counters("replay-rtc.toml");
 }
 
 TEST_F(Replay, ManyScrapesDuringAReplayChangeNoCountAndLoseNoMessage) {
@@ -334,6 +352,65 @@ TEST_F(Replay, HealthTurns503WhenTheRxLcoreStallsViaTheBinarysHook) {
   EXPECT_NE(log.find("health: ok"), std::string::npos) << log;
   EXPECT_NE(log.find("rx +"), std::string::npos) << log;
   EXPECT_NE(log.find("] lcore started"), std::string::npos) << log;
+}
+
+// The standard DPDK client (dpdk-telemetry.py, Debian dpdk-dev) queries the running appliance:
+// /sniperforge/stats carries the feed counts, /sniperforge/books the same top of book as
+// sf-backtest's book dump for the same pcap and config (a DPDK reply is capped at 16 KB, ~190
+// books: SF0100..SF0199 come from the prefix query /sniperforge/books,SF01).
+TEST_F(Replay, DpdkTelemetryClientQueriesStatsAndBooks) {
+  const std::string client = env_or_empty("SF_DPDK_TELEMETRY");
+  if (client.empty()) GTEST_SKIP() << "dpdk-telemetry.py not found by meson (Debian package dpdk-dev)";
+  const std::string backtest = env_or_empty("SF_BACKTEST");
+  ASSERT_FALSE(backtest.empty());
+  const FeedSummary feed = generate(20000, "feed.pcap");
+  const uint16_t port = free_port();
+  auto app = start("feed.pcap", port, "tel");
+  SF_REQUIRE_EXPORTER(*app, port);
+  ASSERT_FALSE(wait_replayed(*app, port, feed.messages, 120s).empty()) << app->log();
+
+  // The EAL file prefix ends with the pid (dpdk-config: file_prefix + "_" + pid).
+  std::string prefix;
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator("/var/run/dpdk", ec)) {
+    const std::string name = d.path().filename().string();
+    const std::string tail = "_" + std::to_string(app->pid());
+    if (name.size() > tail.size() && name.ends_with(tail) && fs::exists(d.path() / "dpdk_telemetry.v2"))
+      prefix = name;
+  }
+  ASSERT_FALSE(prefix.empty()) << "no /var/run/dpdk/*_" << app->pid() << "/dpdk_telemetry.v2";
+  Child q({"/bin/sh", "-c",
+           "printf '/sniperforge/stats\\n/sniperforge/books\\n/sniperforge/books,SF01\\n' | " + client +
+               " -f " + prefix},
+          dir_.path / "client.log");
+  for (int i = 0; i < 1000 && q.alive(); ++i) std::this_thread::sleep_for(10ms);
+  const std::string out = read_file(dir_.path / "client.log");
+  EXPECT_NE(out.find("\"feed_messages\": " + std::to_string(feed.messages)), std::string::npos) << out;
+  EXPECT_NE(out.find("\"executor_events\": " + std::to_string(feed.messages)), std::string::npos) << out;
+  EXPECT_NE(out.find("\"healthy\": 1"), std::string::npos) << out;
+
+  Child bt({backtest, "--config", (dir_.path / "replay.toml").string(), "--dump-books",
+            (dir_.path / "books.csv").string(), (dir_.path / "feed.pcap").string()},
+           dir_.path / "bt.log");
+  while (bt.alive()) std::this_thread::sleep_for(10ms);
+  std::istringstream csv(read_file(dir_.path / "books.csv"));
+  std::string line;
+  std::getline(csv, line);
+  ASSERT_EQ(line, "symbol,bid_px,bid_qty,ask_px,ask_qty,orders");
+  int rows = 0;
+  while (std::getline(csv, line) && rows < 256) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string cell; std::getline(ls, cell, ',');) f.push_back(cell);
+    ASSERT_EQ(f.size(), 6u) << line;
+    const std::string want = "\"" + f[0] + "\": {\"bid_px\": " + f[1] + ", \"bid_qty\": " + f[2] +
+                             ", \"ask_px\": " + f[3] + ", \"ask_qty\": " + f[4] + ", \"orders\": " + f[5] +
+                             "}";
+    EXPECT_NE(out.find(want), std::string::npos) << want;
+    ++rows;
+  }
+  EXPECT_GT(rows, 100);
+  EXPECT_EQ(app->stop(), 0);
 }
 
 TEST_F(Replay, PrometheusServerScrapesTheAppliance) {

@@ -110,6 +110,7 @@ TEST(StatsLcore, SamplesPortMempoolRingAndServesTelemetryCommands) {
   EXPECT_NE(js.find("\"orders_sent_sell\":1"), std::string::npos) << js;
   const std::string books = telemetry_query("/sniperforge/books");
   EXPECT_NE(books.find("\"/sniperforge/books\""), std::string::npos) << books;
+  EXPECT_EQ(books.find("null"), std::string::npos) << books;  // registered (help text fits), no engines: {}
 
   stats.stop();
   EXPECT_EQ(telemetry_query("/sniperforge/stats").find("feed_messages"), std::string::npos);

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -70,7 +71,9 @@ class StatsLcore {
 
   // Bodies of the rte_telemetry commands (also usable directly, e.g. in tests).
   void fill_stats(rte_tel_data* d) const;
-  void fill_books(rte_tel_data* d) const;
+  // `symbol_prefix` (the command's parameter) filters the rows; DPDK caps one reply at 16 KB, about
+  // 190 instruments, so large universes are read in parts (/sniperforge/books,SF01).
+  void fill_books(rte_tel_data* d, std::string_view symbol_prefix = {}) const;
 
  private:
   void sample(SystemSnapshot& s);
