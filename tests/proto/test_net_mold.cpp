@@ -425,3 +425,29 @@ TEST(Feed, ReasonNamesAreUniqueAndLabelled) {
   EXPECT_EQ(names.size(), feed::kErrorCount);
   EXPECT_EQ(names.count("invalid"), 0u);
 }
+
+TEST(Feed, ReasonNamesAreTheContractLabels) {
+  const std::vector<std::string_view> expected = {"ok",
+                                                  "truncated_frame",
+                                                  "not_ipv4",
+                                                  "bad_ip_header",
+                                                  "bad_ip_length",
+                                                  "fragment",
+                                                  "not_udp",
+                                                  "bad_udp_length",
+                                                  "wrong_port",
+                                                  "mold_truncated",
+                                                  "mold_bad_block_length",
+                                                  "mold_trailing_bytes",
+                                                  "itch_empty",
+                                                  "itch_unknown_type",
+                                                  "itch_bad_length"};
+  ASSERT_EQ(expected.size(), feed::kErrorCount);
+  for (std::size_t i = 0; i < feed::kErrorCount; ++i)
+    EXPECT_EQ(feed::to_string(static_cast<feed::Error>(i)), expected[i]) << i;
+  EXPECT_EQ(feed::to_string(feed::Error::kCount_), "invalid");
+  EXPECT_EQ(feed::from_net(net::Error::kFragment), feed::Error::kFragment);
+  EXPECT_EQ(feed::from_mold(mold::Error::kOk), feed::Error::kOk);
+  EXPECT_EQ(feed::from_mold(mold::Error::kTruncated), feed::Error::kMoldTruncated);
+  EXPECT_EQ(feed::from_mold(mold::Error::kTrailingBytes), feed::Error::kMoldTrailingBytes);
+}

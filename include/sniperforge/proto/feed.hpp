@@ -42,39 +42,35 @@ enum class Error : uint8_t {
 };
 inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::kCount_);
 
+// The network and MoldUDP64 reasons are net::Error's and mold::Error's, in the same order and
+// with the same names, so they convert by offset and their names come from those enums.
+inline constexpr std::size_t kMoldErrorOffset = static_cast<std::size_t>(Error::kMoldTruncated) - 1;
+static_assert(static_cast<int>(Error::kTruncatedFrame) == static_cast<int>(net::Error::kTruncatedFrame) &&
+              static_cast<int>(Error::kNotIpv4) == static_cast<int>(net::Error::kNotIpv4) &&
+              static_cast<int>(Error::kBadIpHeader) == static_cast<int>(net::Error::kBadIpHeader) &&
+              static_cast<int>(Error::kBadIpLength) == static_cast<int>(net::Error::kBadIpLength) &&
+              static_cast<int>(Error::kFragment) == static_cast<int>(net::Error::kFragment) &&
+              static_cast<int>(Error::kNotUdp) == static_cast<int>(net::Error::kNotUdp) &&
+              static_cast<int>(Error::kBadUdpLength) == static_cast<int>(net::Error::kBadUdpLength));
+static_assert(static_cast<std::size_t>(Error::kMoldBadBlockLength) ==
+                  kMoldErrorOffset + static_cast<std::size_t>(mold::Error::kBadBlockLength) &&
+              static_cast<std::size_t>(Error::kMoldTrailingBytes) ==
+                  kMoldErrorOffset + static_cast<std::size_t>(mold::Error::kTrailingBytes));
+
 [[nodiscard]] constexpr std::string_view to_string(Error e) noexcept {
+  if (e <= Error::kBadUdpLength) return net::to_string(static_cast<net::Error>(e));
+  if (e >= Error::kMoldTruncated && e <= Error::kMoldTrailingBytes)
+    return mold::to_string(static_cast<mold::Error>(static_cast<std::size_t>(e) - kMoldErrorOffset));
   switch (e) {
-    case Error::kOk:
-      return "ok";
-    case Error::kTruncatedFrame:
-      return "truncated_frame";
-    case Error::kNotIpv4:
-      return "not_ipv4";
-    case Error::kBadIpHeader:
-      return "bad_ip_header";
-    case Error::kBadIpLength:
-      return "bad_ip_length";
-    case Error::kFragment:
-      return "fragment";
-    case Error::kNotUdp:
-      return "not_udp";
-    case Error::kBadUdpLength:
-      return "bad_udp_length";
     case Error::kWrongPort:
       return "wrong_port";
-    case Error::kMoldTruncated:
-      return "mold_truncated";
-    case Error::kMoldBadBlockLength:
-      return "mold_bad_block_length";
-    case Error::kMoldTrailingBytes:
-      return "mold_trailing_bytes";
     case Error::kItchEmpty:
       return "itch_empty";
     case Error::kItchUnknownType:
       return "itch_unknown_type";
     case Error::kItchBadLength:
       return "itch_bad_length";
-    case Error::kCount_:
+    default:
       break;
   }
   return "invalid";
@@ -86,38 +82,11 @@ inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::kCoun
 }
 
 [[nodiscard]] constexpr Error from_net(net::Error e) noexcept {
-  switch (e) {
-    case net::Error::kOk:
-      return Error::kOk;
-    case net::Error::kTruncatedFrame:
-      return Error::kTruncatedFrame;
-    case net::Error::kNotIpv4:
-      return Error::kNotIpv4;
-    case net::Error::kBadIpHeader:
-      return Error::kBadIpHeader;
-    case net::Error::kBadIpLength:
-      return Error::kBadIpLength;
-    case net::Error::kFragment:
-      return Error::kFragment;
-    case net::Error::kNotUdp:
-      return Error::kNotUdp;
-    case net::Error::kBadUdpLength:
-      return Error::kBadUdpLength;
-  }
-  return Error::kNotIpv4;
+  return static_cast<Error>(e);
 }
 [[nodiscard]] constexpr Error from_mold(mold::Error e) noexcept {
-  switch (e) {
-    case mold::Error::kOk:
-      return Error::kOk;
-    case mold::Error::kTruncated:
-      return Error::kMoldTruncated;
-    case mold::Error::kBadBlockLength:
-      return Error::kMoldBadBlockLength;
-    case mold::Error::kTrailingBytes:
-      return Error::kMoldTrailingBytes;
-  }
-  return Error::kMoldTruncated;
+  return e == mold::Error::kOk ? Error::kOk
+                               : static_cast<Error>(static_cast<std::size_t>(e) + kMoldErrorOffset);
 }
 [[nodiscard]] constexpr Error from_itch(itch::Error e) noexcept {
   switch (e) {
