@@ -323,24 +323,22 @@ struct MessageGenerator::Impl {
       if (pending.empty()) trade();  // (cannot happen: a take always queues an E)
       return;
     }
-    if (mpid) {
-      itch::msg::AddOrderMpid m;
+    const auto fill = [&](auto& m) {  // the fields A and F share
       m.stock_locate = static_cast<uint16_t>(i + 1);
       m.order_reference_number = o.ref;
       m.buy_sell_indicator = o.side;
       m.shares = o.shares;
       m.stock = in.stock;
       m.price = o.price_ticks * kTick;
+    };
+    if (mpid) {
+      itch::msg::AddOrderMpid m;
+      fill(m);
       m.attribution = kMpids[rng.below(kMpids.size())];
       push(m);
     } else {
       itch::msg::AddOrder m;
-      m.stock_locate = static_cast<uint16_t>(i + 1);
-      m.order_reference_number = o.ref;
-      m.buy_sell_indicator = o.side;
-      m.shares = o.shares;
-      m.stock = in.stock;
-      m.price = o.price_ticks * kTick;
+      fill(m);
       push(m);
     }
     insert(slot);
@@ -395,22 +393,22 @@ struct MessageGenerator::Impl {
     const uint32_t slot = static_cast<uint32_t>(buy_side ? *in.bids.rbegin() : *in.asks.begin());
     Order& o = orders[slot];
     const uint32_t qty = rng.chance(0.6) ? o.shares : 1 + static_cast<uint32_t>(rng.below(o.shares));
-    if (with_price) {
-      itch::msg::OrderExecutedWithPrice m;
+    const auto fill = [&](auto& m) {  // the fields E and C share
       m.stock_locate = static_cast<uint16_t>(i + 1);
       m.order_reference_number = o.ref;
       m.executed_shares = qty;
       m.match_number = match++;
+    };
+    if (with_price) {
+      itch::msg::OrderExecutedWithPrice m;
+      fill(m);
       m.printable = rng.chance(0.8) ? 'Y' : 'N';
       m.execution_price =
           (o.price_ticks + (o.side == 'B' ? 1 : -1) * static_cast<uint32_t>(rng.below(2))) * kTick;
       push(m);
     } else {
       itch::msg::OrderExecuted m;
-      m.stock_locate = static_cast<uint16_t>(i + 1);
-      m.order_reference_number = o.ref;
-      m.executed_shares = qty;
-      m.match_number = match++;
+      fill(m);
       push(m);
     }
     o.shares -= qty;
