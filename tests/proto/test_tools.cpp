@@ -190,3 +190,41 @@ TEST_F(Tools, ConvertsRitchBinaryFileToMoldPcap) {
   EXPECT_EQ(ls.front().rfind("{\"seq\":1,", 0), 0u);
   EXPECT_EQ(ls.back().rfind("{\"seq\":12012,", 0), 0u);
 }
+
+// A capture cut inside a record: the frames before the cut are decoded, the loss is reported and the
+// exit status says the capture was not read to its end.
+TEST_F(Tools, PcapDecodeFailsOnCutCapture) {
+  ASSERT_EQ(run(feedgen_ + " -q --seed 2 --messages 3000 -o " + p("f.pcap").string()), 0);
+  fs::resize_file(p("f.pcap"), fs::file_size(p("f.pcap")) / 2);
+  EXPECT_NE(run(pcap_ + " decode " + p("f.pcap").string() + " > " + p("out.jsonl").string() + " 2> " +
+                p("err.txt").string()),
+            0);
+  const std::string err = slurp(p("err.txt"));
+  EXPECT_NE(err.find("stopped after"), std::string::npos) << err;
+  const std::size_t decoded = lines(slurp(p("out.jsonl"))).size();
+  EXPECT_GT(decoded, 1000u);
+  EXPECT_LT(decoded, 3000u);
+}
+
+TEST_F(Tools, PcapDecodeCountsOtherTrafficByReason) {
+  ASSERT_EQ(run(feedgen_ + " -q --messages 500 --port 30001 -o " + p("f.pcap").string()), 0);
+  ASSERT_EQ(run(pcap_ + " decode " + p("f.pcap").string() + " > /dev/null 2> " + p("err.txt").string()), 0);
+  const std::string err = slurp(p("err.txt"));
+  EXPECT_NE(err.find("other frames by reason: wrong_port="), std::string::npos) << err;
+}
+
+// RITCH's verbatim file has 0x0000 in every length prefix: the conversion must count what it could
+// not frame and fail, never pass it off as a clean conversion.
+TEST_F(Tools, FeedgenRejectsZeroedLengthPrefixes) {
+  const std::string data = env("SF_SHARED_DATA");
+  const fs::path in = fs::path(data) / "itch" / "ritch" / "ex20101224.TEST_ITCH_50";
+  if (data.empty() || !fs::exists(in)) GTEST_SKIP() << "external test data absent: " << in;
+  EXPECT_NE(run(feedgen_ + " --from-binaryfile " + in.string() + " -o " + p("r.pcap").string() + " 2> " +
+                p("err.txt").string()),
+            0);
+  const std::string err = slurp(p("err.txt"));
+  EXPECT_NE(err.find("bytes not converted"), std::string::npos) << err;
+  EXPECT_NE(err.find("messages are not valid ITCH 5.0"), std::string::npos) << err;
+  EXPECT_EQ(err.find("by type:  "), std::string::npos)
+      << "unprintable type bytes must be shown as hex: " << err;
+}

@@ -2,6 +2,7 @@
 // and conversion of a BinaryFILE day file into a MoldUDP64 pcap.
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -149,6 +150,7 @@ int main(int argc, char** argv) {
   }
 
   sf::feedgen::Stats stats;
+  bool input_truncated = false;
   if (format == "binaryfile" && from_binaryfile.empty()) {
     sf::io::BinaryFileWriter w;
     if (!w.open(output)) {
@@ -201,7 +203,15 @@ int main(int argc, char** argv) {
       }
       pk.finish();
       stats = pk.stats();
-      if (r.truncated()) std::cerr << "sf-feedgen: warning: input ends inside a message (ignored)\n";
+      // A cut or mis-framed input (e.g. zeroed length prefixes) loses everything after the bad prefix:
+      // count it and fail, after writing what came before.
+      if (r.truncated()) {
+        std::cerr << "sf-feedgen: " << from_binaryfile << ": input ends inside a message: the last "
+                  << r.bytes().size() - r.offset() << " of " << r.bytes().size()
+                  << " bytes not converted (the length prefix at byte " << r.offset()
+                  << " runs past the end)\n";
+        input_truncated = true;
+      }
       if (bad)
         std::cerr << "sf-feedgen: warning: " << bad << " messages are not valid ITCH 5.0 (copied as is)\n";
       if (stats.oversize)
@@ -222,10 +232,18 @@ int main(int argc, char** argv) {
               << ", duplicates " << stats.duplicates << ", garbage " << stats.garbage << ", heartbeats "
               << stats.heartbeats << ", live orders " << stats.live_orders << " (max "
               << stats.max_live_orders << ")\n  by type:";
-    for (int t = 0; t < 256; ++t)
-      if (stats.by_type[static_cast<std::size_t>(t)])
-        std::cerr << ' ' << static_cast<char>(t) << '=' << stats.by_type[static_cast<std::size_t>(t)];
+    for (int t = 0; t < 256; ++t) {
+      const uint64_t n = stats.by_type[static_cast<std::size_t>(t)];
+      if (n == 0) continue;
+      if (std::isgraph(t)) {
+        std::cerr << ' ' << static_cast<char>(t) << '=' << n;
+      } else {  // foreign input: not a type letter
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", t);
+        std::cerr << ' ' << hex << '=' << n;
+      }
+    }
     std::cerr << '\n';
   }
-  return 0;
+  return input_truncated ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 // sf-pcap decode [--port N] FILE.pcap: one JSON object per ITCH 5.0 message, in feed order.
 // Frames that are UDP to the feed port but not valid MoldUDP64 + ITCH are counted by reason on
-// stderr and not decoded; other traffic is skipped (and counted).
+// stderr and not decoded; other traffic is skipped (and counted by reason). Exit status 1 when the
+// capture cannot be read to its end (the messages before the damage are still printed).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -12,6 +13,16 @@
 #include "sniperforge/proto/feed.hpp"
 
 namespace {
+
+// " reason=count" for every non-zero feed (or non-feed) reason, then a newline.
+void print_reasons(const sf::feed::ErrorCounts& errors, bool feed_reasons) {
+  for (std::size_t r = 1; r < sf::feed::kErrorCount; ++r) {
+    const auto reason = static_cast<sf::feed::Error>(r);
+    if (sf::feed::is_feed_error(reason) == feed_reasons && errors[reason])
+      std::cerr << ' ' << sf::feed::to_string(reason) << '=' << errors[reason];
+  }
+  std::cerr << '\n';
+}
 
 int decode(const std::string& path, uint16_t port) {
   sf::io::PcapReader reader;
@@ -54,7 +65,11 @@ int decode(const std::string& path, uint16_t port) {
     std::cerr << "sf-pcap: write error\n";
     return 1;
   }
-  if (!reader.error().empty()) std::cerr << "sf-pcap: " << reader.error() << "\n";
+  // A capture that cannot be read to its end (cut short, corrupt record header) loses every frame
+  // after the damage: say so, and fail, after printing what came before it.
+  const bool unreadable = !reader.error().empty();
+  if (unreadable)
+    std::cerr << "sf-pcap: " << path << ": stopped after " << frames << " frames: " << reader.error() << "\n";
 
   uint64_t invalid = 0, skipped = 0;
   for (std::size_t r = 1; r < sf::feed::kErrorCount; ++r) {
@@ -64,18 +79,17 @@ int decode(const std::string& path, uint16_t port) {
   std::cerr << "sf-pcap: " << frames << " frames, " << feed_packets << " MoldUDP64 packets on port " << port
             << " (" << heartbeats << " heartbeats, " << end_of_session << " end-of-session), " << messages
             << " ITCH messages, " << skipped << " other frames skipped\n";
+  if (skipped) {
+    std::cerr << "sf-pcap: other frames by reason:";
+    print_reasons(errors, false);
+  }
   if (cut) std::cerr << "sf-pcap: warning: " << cut << " frames were cut short by the capture's snaplen\n";
 
   if (invalid) {
     std::cerr << "sf-pcap: " << invalid << " invalid packets on the feed port:";
-    for (std::size_t r = 1; r < sf::feed::kErrorCount; ++r) {
-      const auto reason = static_cast<sf::feed::Error>(r);
-      if (sf::feed::is_feed_error(reason) && errors[reason])
-        std::cerr << ' ' << sf::feed::to_string(reason) << '=' << errors[reason];
-    }
-    std::cerr << '\n';
+    print_reasons(errors, true);
   }
-  return 0;
+  return unreadable ? 1 : 0;
 }
 
 }  // namespace
