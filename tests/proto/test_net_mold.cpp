@@ -247,6 +247,8 @@ TEST(Net, BuilderRoundTripWithVlanAndUdpChecksum) {
   buf[n - 1] ^= 0xff;
   EXPECT_FALSE(net::udp_checksum_ok(d));
   EXPECT_EQ(net::build_udp_frame(buf, 40, s, payload.data(), payload.size()), 0u);  // does not fit
+  // A payload length so large that headers + payload wraps around size_t must not pass the check.
+  EXPECT_EQ(net::build_udp_frame(buf, sizeof buf, s, payload.data(), SIZE_MAX - 20), 0u);
 }
 
 // ---------------- MoldUDP64 ----------------

@@ -221,7 +221,7 @@ inline std::size_t write_udp_headers(uint8_t* out, const UdpFrameSpec& s, std::s
 inline std::size_t build_udp_frame(uint8_t* out, std::size_t cap, const UdpFrameSpec& s,
                                    const uint8_t* payload, std::size_t payload_len) noexcept {
   const std::size_t hl = udp_headers_length(s);
-  if (hl + payload_len > cap) return 0;
+  if (hl > cap || payload_len > cap - hl) return 0;  // (hl + payload_len could wrap)
   if (payload_len) std::memmove(out + hl, payload, payload_len);
   return write_udp_headers(out, s, payload_len) == 0 ? 0 : hl + payload_len;
 }
