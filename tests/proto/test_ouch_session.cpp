@@ -305,6 +305,14 @@ TEST(OuchMalformed, LengthsTypesAndAppendages) {
   }
 }
 
+TEST(OuchMalformed, ReasonNames) {
+  const std::vector<std::string_view> expected = {"ok",        "empty",      "unknown_type",
+                                                  "truncated", "bad_length", "bad_appendage"};
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(ouch::to_string(static_cast<ouch::Error>(i)), expected[i]) << i;
+  EXPECT_EQ(ouch::to_string(static_cast<ouch::Error>(expected.size())), "invalid");
+}
+
 TEST(OuchAppendage, BuilderAndIteration) {
   uint8_t buf[32];
   ouch::AppendageBuilder ab(buf, sizeof buf);

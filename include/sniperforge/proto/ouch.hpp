@@ -267,22 +267,15 @@ inline constexpr std::size_t kMaxFixedLength = 68;
 
 enum class Error : uint8_t { kOk = 0, kEmpty, kUnknownType, kTruncated, kBadLength, kBadAppendage };
 
+// The reasons before kBadAppendage are itch::Error's (same order, same names).
+static_assert(static_cast<int>(Error::kEmpty) == static_cast<int>(itch::Error::kEmpty) &&
+              static_cast<int>(Error::kUnknownType) == static_cast<int>(itch::Error::kUnknownType) &&
+              static_cast<int>(Error::kTruncated) == static_cast<int>(itch::Error::kTruncated) &&
+              static_cast<int>(Error::kBadLength) == static_cast<int>(itch::Error::kBadLength));
+
 [[nodiscard]] constexpr std::string_view to_string(Error e) noexcept {
-  switch (e) {
-    case Error::kOk:
-      return "ok";
-    case Error::kEmpty:
-      return "empty";
-    case Error::kUnknownType:
-      return "unknown_type";
-    case Error::kTruncated:
-      return "truncated";
-    case Error::kBadLength:
-      return "bad_length";
-    case Error::kBadAppendage:
-      return "bad_appendage";
-  }
-  return "invalid";
+  if (e == Error::kBadAppendage) return "bad_appendage";
+  return itch::to_string(static_cast<itch::Error>(e));
 }
 
 class MessageView {
