@@ -231,3 +231,7 @@ TEST(BookProperty, MatchesReferenceManyInstruments) {
 TEST(BookProperty, MatchesReferenceEveryStepFullCheck) {
   run(3, 100'000, 2, 1);
 }
+// As an Engine of 4 shards configures its order map (two low reference bits dropped from the hash).
+TEST(BookProperty, MatchesReferenceWithShardRefShift) {
+  run(4, 500'000, 8, 10'000, 2);
+}
