@@ -281,31 +281,34 @@ TEST(Mold, BuilderReproducesGolden) {
   EXPECT_EQ(small.count(), 1);
 }
 
-TEST(Mold, Heartbeat) {
-  Bytes p;
-  p.a("SESSION001", 10).u64(5000).u16(0);
+namespace {
+// A heartbeat and an end-of-session packet are the same 20-byte header without blocks, told apart
+// by the count field: `encode` must write exactly `p` (header with `count`), which parses as `kind`.
+void check_empty_packet(uint16_t count, std::size_t (*encode)(uint8_t*, std::string_view, uint64_t),
+                        mold::Kind kind, Bytes& p, mold::PacketView& v) {
+  p.a("SESSION001", 10).u64(5000).u16(count);
   uint8_t buf[20];
-  ASSERT_EQ(mold::encode_heartbeat(buf, "SESSION001", 5000), 20u);
+  ASSERT_EQ(encode(buf, "SESSION001", 5000), 20u);
   EXPECT_EQ(std::vector<uint8_t>(buf, buf + 20), p.v);
-  mold::PacketView v;
   ASSERT_EQ(mold::parse(p.data(), p.size(), v), mold::Error::kOk);
-  EXPECT_EQ(v.kind(), mold::Kind::kHeartbeat);
+  EXPECT_EQ(v.kind(), kind);
   EXPECT_EQ(v.message_count(), 0);
   EXPECT_EQ(v.next_sequence(), 5000u);
+}
+}  // namespace
+
+TEST(Mold, Heartbeat) {
+  Bytes p;
+  mold::PacketView v;
+  ASSERT_NO_FATAL_FAILURE(check_empty_packet(0, mold::encode_heartbeat, mold::Kind::kHeartbeat, p, v));
   EXPECT_EQ(v.begin(), v.end());
 }
 
 TEST(Mold, EndOfSession) {
   Bytes p;
-  p.a("SESSION001", 10).u64(5000).u16(0xFFFF);
-  uint8_t buf[20];
-  ASSERT_EQ(mold::encode_end_of_session(buf, "SESSION001", 5000), 20u);
-  EXPECT_EQ(std::vector<uint8_t>(buf, buf + 20), p.v);
   mold::PacketView v;
-  ASSERT_EQ(mold::parse(p.data(), p.size(), v), mold::Error::kOk);
-  EXPECT_EQ(v.kind(), mold::Kind::kEndOfSession);
-  EXPECT_EQ(v.message_count(), 0);
-  EXPECT_EQ(v.next_sequence(), 5000u);
+  ASSERT_NO_FATAL_FAILURE(
+      check_empty_packet(0xFFFF, mold::encode_end_of_session, mold::Kind::kEndOfSession, p, v));
   p.u16(0);  // end of session carries no blocks
   EXPECT_EQ(mold::parse(p.data(), p.size(), v), mold::Error::kTrailingBytes);
 }
