@@ -112,6 +112,10 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
   r.tif = in.tif;
   r.symbol = b.symbol_padded();
   r.strategy = strategy;
+  if (stale_) [[unlikely]] {
+    risk_.count(Reject::kStale);
+    return Reject::kStale;
+  }
   if (sink.full()) [[unlikely]] {
     risk_.count(Reject::kSinkFull);
     return Reject::kSinkFull;
@@ -156,10 +160,47 @@ VenueParse Engine::on_venue(const uint8_t* msg, std::size_t len, uint64_t, Order
   return p;
 }
 
+void Engine::mark_stale(StaleReason why) noexcept {
+  stale_ = true;
+  stats_.stale_marks.add();
+  (why == StaleReason::kRingFull ? stats_.stale_ring_full : stats_.stale_gap).add();
+}
+
+namespace {
+// The open part of an order as the tracker sees it (zero when unknown).
+struct OpenPart {
+  uint16_t locate = 0;
+  char side = 'B';
+  int64_t leaves = 0;
+  uint64_t price = 0;
+};
+OpenPart open_part(const OrderTracker& t, uint32_t urn) noexcept {
+  const OrderRecord* o = t.find(urn);
+  if (o == nullptr) return {};
+  return {o->locate, o->side, is_terminal(o->state) ? 0 : int64_t{o->leaves}, o->price};
+}
+}  // namespace
+
 void Engine::on_venue_event(const VenueEvent& e) noexcept {
+  // The risk gate follows the tracker: whatever the event did to an order's open shares (accept, fill,
+  // cancel, reject, replace) is released or added, and fills move the gate's filled position.
+  const bool replace = e.type == VenueEventType::kReplaced;
+  const OpenPart before = open_part(tracker_, replace ? e.orig_user_ref_num : e.user_ref_num);
   bool closed_resting = false;
   tracker_.on_event(e, closed_resting);
   if (closed_resting) risk_.on_order_closed();
+  const OpenPart after = open_part(tracker_, replace ? e.orig_user_ref_num : e.user_ref_num);
+  if (before.leaves != 0) risk_.on_open_change(before.locate, before.side, -before.leaves, before.price);
+  if (after.leaves != 0) risk_.on_open_change(after.locate, after.side, after.leaves, after.price);
+  if (replace) {
+    const OpenPart next = open_part(tracker_, e.user_ref_num);
+    if (next.leaves != 0) risk_.on_open_change(next.locate, next.side, next.leaves, next.price);
+  }
+  const uint16_t locate = before.locate != 0 ? before.locate : after.locate;
+  if (locate != 0) {
+    const Position& p = tracker_.position(locate);
+    risk_.on_position(locate, p.shares, p.cost);
+  }
 }
 
 int64_t Engine::unrealized_pnl(uint16_t locate) const noexcept {

@@ -36,8 +36,9 @@ Reject RiskGate::evaluate(const OrderRequest& r, const book::OrderBook* book, ui
     return Reject::kPriceCollar;
 
   const Instrument& in = inst_[r.locate];
-  if ((buy ? in.bought : in.sold) + int64_t{r.shares} > cfg_.max_position) return Reject::kMaxPosition;
-  if (gross_notional_ + notional > cfg_.max_gross_notional) return Reject::kMaxGrossNotional;
+  const int64_t worst = buy ? in.position + in.open_buy : in.open_sell - in.position;
+  if (worst + int64_t{r.shares} > cfg_.max_position) return Reject::kMaxPosition;
+  if (gross_notional() + notional > cfg_.max_gross_notional) return Reject::kMaxGrossNotional;
   const bool resting = r.tif != kTifIoc;
   if (resting && open_orders_ >= cfg_.max_open_orders) return Reject::kMaxOpenOrders;
 
@@ -61,13 +62,30 @@ Reject RiskGate::check_and_commit(const OrderRequest& r, const book::OrderBook* 
     return rj;
   }
   tokens_ -= kNanoTokens;
-  (r.side == 'B' ? inst_[r.locate].bought : inst_[r.locate].sold) += r.shares;
-  gross_notional_ += r.price * r.shares;
+  on_open_change(r.locate, r.side, r.shares, r.price);
   if (r.tif != kTifIoc) ++open_orders_;
   last_urn_ = r.user_ref_num;
   any_urn_ = true;
   accepted_.add();
   return Reject::kNone;
+}
+
+void RiskGate::on_open_change(uint16_t locate, char side, int64_t delta_shares, uint64_t price) noexcept {
+  Instrument& in = inst_[locate];
+  int64_t& open = side == 'B' ? in.open_buy : in.open_sell;
+  // Never below zero: a venue reporting more than we know of must not create room.
+  if (open + delta_shares < 0) delta_shares = -open;
+  open += delta_shares;
+  open_notional_ += delta_shares * static_cast<int64_t>(price);
+  if (open_notional_ < 0) open_notional_ = 0;
+}
+
+void RiskGate::on_position(uint16_t locate, int64_t shares, int64_t cost) noexcept {
+  Instrument& in = inst_[locate];
+  const int64_t abs_cost = cost < 0 ? -cost : cost;
+  filled_notional_ += abs_cost - in.abs_cost;
+  in.abs_cost = abs_cost;
+  in.position = shares;
 }
 
 }  // namespace sf::trade

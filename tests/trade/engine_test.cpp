@@ -295,3 +295,46 @@ limit_price = 1
   EXPECT_EQ(h.sent[2].trigger_seq, 4u);
   EXPECT_EQ(h.engine.strategy(0).config().name, "test_every_add_buys_one");
 }
+
+TEST(Engine, StaleSuppressesOrdersWhileBooksKeepUpdating) {
+  Harness h(parse(kConfig));
+  ItchBuilder b;
+  b.directory(1, "SF0000").add(1, 1, 'B', 100, 200000).add(1, 2, 'S', 100, 200600);
+  h.feed(b);
+  EXPECT_FALSE(h.engine.stale());
+  EXPECT_EQ(h.engine.stale_books(), 0u);
+  h.engine.mark_stale(StaleReason::kGap);
+  EXPECT_TRUE(h.engine.stale());
+  EXPECT_EQ(h.engine.stale_books(), 1u);
+  EXPECT_EQ(h.engine.stale_marks(), 1u);
+  ItchBuilder c;
+  c.ts = 2000;
+  c.add(1, 3, 'S', 70, 200500);  // would fire (see SniperBuysWhenAskCrossesLimit)
+  h.feed(c, 10);
+  EXPECT_TRUE(h.sent.empty());
+  EXPECT_EQ(h.engine.risk().rejects(Reject::kStale), 1u);
+  EXPECT_EQ(h.engine.risk().accepted(), 0u);
+  EXPECT_EQ(to_string(Reject::kStale), "stale");
+  // The book still applied the message.
+  const sf::book::OrderBook* book = h.engine.books().find(1);
+  ASSERT_NE(book, nullptr);
+  EXPECT_EQ(book->best_price(Side::kSell), 200500u);
+  EXPECT_EQ(book->live_orders(), 3u);
+  // Direct orders are suppressed too, and a second reason counts separately.
+  h.engine.mark_stale(StaleReason::kRingFull);
+  EXPECT_EQ(h.engine.stale_marks(), 2u);
+  EXPECT_EQ(h.engine.stats().stale_ring_full.load(), 1u);
+  EXPECT_EQ(h.engine.stats().stale_gap.load(), 1u);
+  h.sink.clear();
+  EXPECT_EQ(h.engine.submit(Intent{Side::kBuy, 200500, 10, kTifIoc}, 1, 11, 0, h.sink), Reject::kStale);
+  EXPECT_TRUE(h.sink.empty());
+  // Recovery clears it: the next crossing fires again.
+  h.engine.clear_stale();
+  EXPECT_FALSE(h.engine.stale());
+  ItchBuilder d;
+  d.ts = 5000;
+  d.add(1, 4, 'S', 30, 200400);
+  h.feed(d, 20);
+  ASSERT_EQ(h.sent.size(), 1u);
+  EXPECT_EQ(h.sent[0].trigger_seq, 20u);
+}

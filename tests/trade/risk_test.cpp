@@ -126,7 +126,7 @@ TEST(Risk, NoReferencePriceOnEmptySide) {
   EXPECT_EQ(f.check(f.order('B', 1, 200'000)), Reject::kNoReferencePrice);
 }
 
-TEST(Risk, MaxPositionCountsEveryAcceptedOrderPerSide) {
+TEST(Risk, MaxPositionCountsOpenOrdersPerSide) {
   Fixture f;
   for (int i = 0; i < 2; ++i) EXPECT_EQ(f.check(f.order('B', 1'000, 200'000), 1'000 + i), Reject::kNone);
   EXPECT_EQ(f.check(f.order('B', 1, 200'000), 2'000), Reject::kMaxPosition);
@@ -134,7 +134,113 @@ TEST(Risk, MaxPositionCountsEveryAcceptedOrderPerSide) {
   // An unfilled sell does not make room for more buys: the buys may all fill and the sell not at all.
   EXPECT_EQ(f.check(f.order('B', 1, 200'000), 4'000), Reject::kMaxPosition);
   EXPECT_EQ(f.gate.committed_position(1), 1'000);
-  EXPECT_EQ(f.gate.committed_sells(1), 1'000);
+  EXPECT_EQ(f.gate.open_sells(1), 1'000);
+  EXPECT_EQ(f.gate.worst_long(1), 2'000);
+  EXPECT_EQ(f.gate.worst_short(1), 1'000);
+}
+
+namespace {
+// An engine with one tradable instrument (locate 1, "AAA", bid 199900 / ask 200000) and the venue driven
+// by hand.
+struct VenueHarness {
+  VenueHarness() : engine(config()), sink(storage) {
+    ItchBuilder b;
+    b.directory(1, "AAA").add(1, 1, 'B', 5'000, 199'900).add(1, 2, 'S', 5'000, 200'000);
+    for (std::size_t i = 0; i < b.size(); ++i) engine.on_itch(b[i], ++seq, 0, sink);
+  }
+  static TradingConfig config() {
+    TradingConfig c;
+    c.book.max_orders = 100;
+    c.book.max_instruments = 8;
+    c.book.max_levels_total = 1024;
+    c.risk = limits();
+    c.risk.max_orders_per_second = 1'000;
+    c.risk.throttle_burst = 1'000;
+    return c;
+  }
+  // Submits an order; returns its UserRefNum (0 if rejected), `why` gets the verdict.
+  uint32_t order(char side, uint32_t shares, Reject* why = nullptr) {
+    sink.clear();
+    const Intent in{side == 'B' ? Side::kBuy : Side::kSell, side == 'B' ? 200'000u : 199'900u, shares,
+                    kTifIoc};
+    const Reject rj = engine.submit(in, 1, ++seq, 0, sink);
+    if (why) *why = rj;
+    return rj == Reject::kNone ? sink[0].user_ref_num : 0;
+  }
+  void venue(VenueEventType t, uint32_t urn, uint32_t shares, uint64_t price = 0) {
+    VenueEvent e;
+    e.type = t;
+    e.user_ref_num = urn;
+    e.shares = shares;
+    e.price = price;
+    e.match_number = ++match;
+    engine.on_venue_event(e);
+  }
+  Engine engine;
+  std::array<OrderRequest, 4> storage{};
+  OrderSink sink;
+  uint64_t seq = 0, match = 0;
+};
+}  // namespace
+
+TEST(Risk, CancelAndRejectFreeRoomForNewOrders) {
+  VenueHarness h;
+  const uint32_t a = h.order('B', 1'000), b = h.order('B', 1'000);
+  ASSERT_NE(a, 0u);
+  ASSERT_NE(b, 0u);
+  Reject why{};
+  EXPECT_EQ(h.order('B', 1, &why), 0u);
+  EXPECT_EQ(why, Reject::kMaxPosition);
+  // IOC remainder canceled by the venue: its 1000 shares are free again.
+  h.venue(VenueEventType::kAccepted, a, 1'000, 200'000);
+  h.venue(VenueEventType::kCanceled, a, 1'000);
+  EXPECT_EQ(h.engine.risk().open_buys(1), 1'000);
+  EXPECT_EQ(h.engine.risk().gross_notional(), 1'000u * 200'000);
+  const uint32_t c = h.order('B', 1'000);
+  EXPECT_NE(c, 0u);
+  EXPECT_EQ(h.order('B', 1, &why), 0u);
+  EXPECT_EQ(why, Reject::kMaxPosition);
+  // A venue reject frees room the same way.
+  h.venue(VenueEventType::kRejected, b, 0);
+  EXPECT_EQ(h.engine.risk().open_buys(1), 1'000);
+  EXPECT_NE(h.order('B', 1'000), 0u);
+  EXPECT_EQ(h.engine.risk().worst_long(1), 2'000);
+  // Events for final orders release nothing twice.
+  h.venue(VenueEventType::kCanceled, a, 1'000);
+  EXPECT_EQ(h.engine.risk().open_buys(1), 2'000);
+}
+
+TEST(Risk, FillsMoveThePositionAndASellFillReducesALong) {
+  VenueHarness h;
+  const uint32_t a = h.order('B', 1'000);
+  h.venue(VenueEventType::kAccepted, a, 1'000, 200'000);
+  h.venue(VenueEventType::kExecuted, a, 1'000, 200'000);
+  EXPECT_EQ(h.engine.risk().position(1), 1'000);
+  EXPECT_EQ(h.engine.risk().open_buys(1), 0);
+  EXPECT_EQ(h.engine.risk().gross_notional(), 1'000u * 200'000);  // filled: now cost basis, not open
+  EXPECT_NE(h.order('B', 1'000), 0u);                             // worst long 2000
+  Reject why{};
+  EXPECT_EQ(h.order('B', 1, &why), 0u);
+  EXPECT_EQ(why, Reject::kMaxPosition);
+  // Sell 600 and get it filled: the long shrinks to 400, so 600 more may be bought.
+  const uint32_t s = h.order('S', 600);
+  ASSERT_NE(s, 0u);
+  EXPECT_EQ(h.engine.risk().worst_short(1), 600 - 1'000);
+  h.venue(VenueEventType::kAccepted, s, 600, 199'900);
+  h.venue(VenueEventType::kExecuted, s, 600, 199'900);
+  EXPECT_EQ(h.engine.risk().position(1), 400);
+  EXPECT_EQ(h.engine.risk().open_sells(1), 0);
+  EXPECT_EQ(h.engine.risk().worst_long(1), 1'400);
+  EXPECT_EQ(h.engine.risk().gross_notional(), 400u * 200'000 + 1'000u * 200'000);
+  EXPECT_NE(h.order('B', 600), 0u);
+  EXPECT_EQ(h.order('B', 1, &why), 0u);
+  EXPECT_EQ(why, Reject::kMaxPosition);
+  // Short side: the long lets us sell up to 2000 + 400 shares.
+  EXPECT_NE(h.order('S', 1'000), 0u);
+  EXPECT_NE(h.order('S', 1'000), 0u);
+  EXPECT_NE(h.order('S', 400), 0u);
+  EXPECT_EQ(h.order('S', 1, &why), 0u);
+  EXPECT_EQ(why, Reject::kMaxPosition);
 }
 
 TEST(Risk, MaxGrossNotional) {
@@ -195,7 +301,7 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
   cfg.risk.max_orders_per_second = 1'000;
   cfg.risk.throttle_burst = 50;
   cfg.risk.max_gross_notional = 8'000'000ull * 10'000;
-  cfg.max_tracked_orders = 1 << 12;
+  cfg.max_tracked_orders = 1 << 17;  // orders stay open until the venue closes them: never evict
   Engine engine(cfg);
   std::array<OrderRequest, 4> storage{};
   OrderSink sink(storage);
@@ -212,13 +318,28 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
   for (uint16_t l = 1; l <= kInstruments; ++l) b.directory(l, kSyms[l]);
   for (std::size_t i = 0; i < b.size(); ++i) engine.on_itch(b[i], ++seq, 0, sink);
 
-  // Oracle state.
-  std::array<int64_t, kInstruments + 1> buys{}, sells{};
-  uint64_t gross = 0;
+  // Oracle state: filled positions (the Position bookkeeping is tested in orders_test) and open shares.
+  std::array<Position, kInstruments + 1> pos{};
+  std::array<int64_t, kInstruments + 1> open_buy{}, open_sell{};
+  int64_t open_notional = 0;
+  auto filled_notional = [&] {
+    int64_t n = 0;
+    for (const Position& p : pos) n += p.cost < 0 ? -p.cost : p.cost;
+    return n;
+  };
+  auto release = [&](const OrderRequest& o, uint32_t shares) {
+    (o.side == 'B' ? open_buy : open_sell)[o.locate] -= shares;
+    open_notional -= static_cast<int64_t>(shares * o.price);
+  };
   int64_t open_resting = 0;
   uint32_t last_urn = 0;
   std::deque<uint64_t> accepted_times;
-  std::vector<OrderRequest> unfilled;  // sent orders the venue may fill
+  struct Open {
+    OrderRequest r;
+    bool accepted = false;
+    uint32_t leaves = 0;
+  };
+  std::vector<Open> unfilled;  // sent orders not yet final
   uint64_t accepted = 0, rejected = 0, fills = 0;
 
   for (int step = 0; step < steps; ++step) {
@@ -253,33 +374,62 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
         const uint16_t l = static_cast<uint16_t>(uni(1, kInstruments));
         if (killed[l] || uni(0, 9) == 0) engine.set_instrument_killed(l, killed[l] = !killed[l]);
       }
-    } else if (what < 45 && !unfilled.empty()) {  // venue: accept + fill/cancel an order we sent
+    } else if (what < 45 && !unfilled.empty()) {  // venue: reject, or accept and fill/cancel some
       const std::size_t i = static_cast<std::size_t>(uni(0, static_cast<int64_t>(unfilled.size()) - 1));
-      const OrderRequest o = unfilled[i];
-      unfilled[i] = unfilled.back();
-      unfilled.pop_back();
+      Open& o = unfilled[i];
       VenueEvent e;
-      e.type = VenueEventType::kAccepted;
-      e.user_ref_num = o.user_ref_num;
-      e.shares = o.shares;
-      e.price = o.price;
-      engine.on_venue_event(e);
-      const uint32_t filled = static_cast<uint32_t>(uni(0, o.shares));
-      if (filled) {
-        e.type = VenueEventType::kExecuted;
-        e.shares = filled;
-        e.match_number = ++fills;
+      e.user_ref_num = o.r.user_ref_num;
+      bool final_state = false;
+      if (!o.accepted && uni(0, 4) == 0) {
+        e.type = VenueEventType::kRejected;
         engine.on_venue_event(e);
+        release(o.r, o.leaves);
+        final_state = true;
+      } else {
+        if (!o.accepted) {
+          e.type = VenueEventType::kAccepted;
+          e.shares = o.r.shares;
+          e.price = o.r.price;
+          engine.on_venue_event(e);
+          o.accepted = true;
+        }
+        const uint32_t filled = static_cast<uint32_t>(uni(0, o.leaves));
+        if (filled) {
+          e.type = VenueEventType::kExecuted;
+          e.shares = filled;
+          e.price = o.r.price - (o.r.side == 'B' ? uni(0, 2) * 100 : -uni(0, 2) * 100);  // at or better
+          e.match_number = ++fills;
+          engine.on_venue_event(e);
+          release(o.r, filled);
+          pos[o.r.locate].fill(o.r.side, filled, e.price);
+          o.leaves -= filled;
+        }
+        if (o.leaves == 0) {
+          final_state = true;
+        } else if (uni(0, 1)) {  // cancel the rest (IOC remainder or a cancel of a resting order)
+          e.type = VenueEventType::kCanceled;
+          e.shares = o.leaves;
+          engine.on_venue_event(e);
+          release(o.r, o.leaves);
+          o.leaves = 0;
+          final_state = true;
+        }
       }
-      if (filled < o.shares) {
-        e.type = VenueEventType::kCanceled;
-        e.shares = o.shares - filled;
-        engine.on_venue_event(e);
+      if (final_state) {
+        if (o.r.tif != kTifIoc) --open_resting;
+        unfilled[i] = unfilled.back();
+        unfilled.pop_back();
       }
-      if (o.tif != kTifIoc) --open_resting;
       for (uint16_t l = 1; l <= kInstruments; ++l) {
         const int64_t real = engine.orders().position(l).shares;
+        ASSERT_EQ(real, pos[l].shares) << "step " << step << " l " << l << " issues "
+                                       << engine.orders().issues(OrderIssue::kIllegalTransition) << "/"
+                                       << engine.orders().issues(OrderIssue::kUnknownUserRefNum) << "/"
+                                       << engine.orders().issues(OrderIssue::kOverfill) << "/"
+                                       << engine.orders().issues(OrderIssue::kEvicted);
         ASSERT_LE(real > 0 ? real : -real, cfg.risk.max_position) << "real position beyond the limit";
+        ASSERT_EQ(engine.risk().open_buys(l), open_buy[l]);
+        ASSERT_EQ(engine.risk().open_sells(l), open_sell[l]);
       }
     } else {  // an order
       const uint16_t l = static_cast<uint16_t>(uni(1, kInstruments));
@@ -319,12 +469,12 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
       } else {
         ASSERT_GE(static_cast<double>(r.price), best * (1 - bps) - 1e-6);
       }
-      (r.side == 'B' ? buys[l] : sells[l]) += r.shares;
-      // Worst case over any venue behaviour: all buys fill and no sell, or the reverse.
-      ASSERT_LE(buys[l], cfg.risk.max_position);
-      ASSERT_LE(sells[l], cfg.risk.max_position);
-      gross += r.shares * r.price;
-      ASSERT_LE(gross, cfg.risk.max_gross_notional);
+      (r.side == 'B' ? open_buy : open_sell)[l] += r.shares;
+      open_notional += static_cast<int64_t>(r.shares * r.price);
+      // Worst case over any venue behaviour from here: every open buy fills and no sell, or the reverse.
+      ASSERT_LE(pos[l].shares + open_buy[l], cfg.risk.max_position);
+      ASSERT_LE(open_sell[l] - pos[l].shares, cfg.risk.max_position);
+      ASSERT_LE(filled_notional() + open_notional, static_cast<int64_t>(cfg.risk.max_gross_notional));
       if (r.tif != kTifIoc) {
         ASSERT_LE(++open_resting, int64_t{cfg.risk.max_open_orders});
       }
@@ -332,7 +482,7 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
       accepted_times.push_back(ts);
       while (accepted_times.front() + 1'000'000'000 <= ts) accepted_times.pop_front();
       ASSERT_LE(accepted_times.size(), cfg.risk.throttle_burst + cfg.risk.max_orders_per_second);
-      unfilled.push_back(r);
+      unfilled.push_back(Open{r, false, r.shares});
     }
   }
   out.accepted += accepted;
@@ -340,6 +490,7 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
   for (std::size_t i = 0; i < out.reasons.size(); ++i)
     out.reasons[i] += engine.risk().rejects(static_cast<Reject>(i));
   EXPECT_EQ(engine.orders().issues(OrderIssue::kIllegalTransition), 0u);
+  EXPECT_EQ(engine.orders().issues(OrderIssue::kEvicted), 0u);
 }
 
 TEST(Risk, PropertyNoAcceptedOrderBreachesALimit) {

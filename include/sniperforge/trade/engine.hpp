@@ -32,6 +32,9 @@ inline constexpr uint32_t kAllShards = ~uint32_t{0};
   return shard_of(locate, shards);
 }
 
+// Why the feed side declared this engine's books stale. Values match sf::dataplane::StaleReason.
+enum class StaleReason : uint8_t { kGap = 1, kRingFull = 2 };
+
 struct alignas(64) EngineStats {
   Counter itch_messages;
   Counter strategy_calls;
@@ -40,6 +43,9 @@ struct alignas(64) EngineStats {
   Counter venue_unknown_type;
   Counter venue_bad_length;
   Counter venue_ignored;
+  Counter stale_marks;  // mark_stale() calls, any reason
+  Counter stale_gap;
+  Counter stale_ring_full;
 };
 
 class Engine {
@@ -64,6 +70,16 @@ class Engine {
   // An order from outside the strategies (operator, tests); goes through the same risk gate.
   Reject submit(const Intent& intent, uint16_t locate, uint64_t seq, uint64_t rx_tsc,
                 OrderSink& sink) noexcept;
+
+  // Books may be wrong (a MoldUDP64 gap, or the executor's ring overflowed): from now on every order, from
+  // strategies or submit(), is suppressed and counted as Reject::kStale, while books keep applying the
+  // feed. Stays stale until clear_stale() (called by recovery once the books are rebuilt).
+  void mark_stale(StaleReason why) noexcept;
+  void clear_stale() noexcept { stale_ = false; }
+  [[nodiscard]] bool stale() const noexcept { return stale_; }
+  // Books of this engine currently stale (all of them while stale(), else 0).
+  [[nodiscard]] std::size_t stale_books() const noexcept { return stale_ ? books_.book_count() : 0; }
+  [[nodiscard]] uint64_t stale_marks() const noexcept { return stats_.stale_marks.load(); }
 
   void set_kill_switch(bool on) noexcept { risk_.set_kill_switch(on); }
   void set_instrument_killed(uint16_t locate, bool on) noexcept { risk_.set_instrument_killed(locate, on); }
@@ -105,6 +121,7 @@ class Engine {
   std::vector<uint16_t> next_strategy_;   // per strategy: next one on the same book
   std::vector<uint16_t> first_strategy_;  // per book index
   std::size_t known_books_ = 0;
+  bool stale_ = false;
   // Current message (valid during on_itch).
   uint64_t seq_ = 0;
   uint64_t rx_tsc_ = 0;

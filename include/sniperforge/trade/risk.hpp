@@ -1,9 +1,13 @@
 // Pre-trade risk gate: every order, whatever its source, passes check_and_commit() before it may be sent.
-// Decisions use only state the gate itself owns (orders it accepted, feed time, the book), never venue
-// responses, so a replay decides exactly like the live appliance. Position and notional limits therefore
-// assume the worst case: every accepted order may fill completely and sells never offset buys (nor buys
-// sells) until filled, so the gate keeps total accepted buy shares and total accepted sell shares per
-// instrument each within max_position -- whatever the venue fills, |position| <= max_position.
+// Position and notional limits use the worst case over what is still open: per instrument,
+//   worst long  = filled position + open buy shares   <= max_position
+//   worst short = open sell shares - filled position  <= max_position
+// where "open" = leaves of accepted orders not yet final. The Engine reports every change of an order's
+// leaves (venue Accepted/Executed/Canceled/Rejected/Replaced, via OrderTracker) with on_open_change() and
+// the filled position after fills with on_position(), so a cancel or reject frees room and a sell fill
+// reduces a long. Without venue responses (pure replay) orders stay open, so replay and appliance agree.
+// Gross notional per account = sum over instruments of |cost basis of the filled position| + notional of
+// the open shares at their limit price.
 #pragma once
 
 #include <array>
@@ -34,6 +38,7 @@ enum class Reject : uint8_t {
   kThrottle,
   kUserRefNum,  // not strictly increasing
   kSinkFull,    // caller's order buffer full
+  kStale,       // the engine's books are stale (feed gap or full ring) until clear_stale()
   kCount
 };
 
@@ -41,7 +46,7 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(Reject::k
     "none",         "kill_switch",      "instrument_killed",  "not_trading",
     "bad_order",    "max_order_shares", "max_order_notional", "no_reference_price",
     "price_collar", "max_position",     "max_gross_notional", "max_open_orders",
-    "throttle",     "user_ref_num",     "sink_full"};
+    "throttle",     "user_ref_num",     "sink_full",          "stale"};
 
 [[nodiscard]] constexpr std::string_view to_string(Reject r) noexcept {
   return kRejectNames[static_cast<std::size_t>(r)];
@@ -55,6 +60,12 @@ class RiskGate {
   // orders). `book` is the instrument's book (nullptr if unknown: rejected as not trading).
   Reject check_and_commit(const OrderRequest& r, const book::OrderBook* book, uint64_t feed_ts) noexcept;
 
+  // The open (not yet final) shares of an order on `side` at `price` changed by `delta_shares` (negative
+  // when the venue cancels, rejects or fills; positive for a replacement or an accept with more shares).
+  void on_open_change(uint16_t locate, char side, int64_t delta_shares, uint64_t price) noexcept;
+  // Filled position of an instrument after a fill or broken trade: shares (+ long) and signed cost basis.
+  void on_position(uint16_t locate, int64_t shares, int64_t cost) noexcept;
+
   // A resting (non-IOC) order was closed by the venue: frees its open-order slot.
   void on_order_closed() noexcept {
     if (open_orders_ > 0) --open_orders_;
@@ -65,13 +76,25 @@ class RiskGate {
   [[nodiscard]] bool kill_switch() const noexcept { return kill_; }
   [[nodiscard]] bool instrument_killed(uint16_t locate) const noexcept { return inst_[locate].killed; }
 
-  // Net of accepted buy and sell shares (the position if everything filled).
+  // Filled position, open buy / sell shares, and the net if everything open filled.
+  [[nodiscard]] int64_t position(uint16_t locate) const noexcept { return inst_[locate].position; }
+  [[nodiscard]] int64_t open_buys(uint16_t locate) const noexcept { return inst_[locate].open_buy; }
+  [[nodiscard]] int64_t open_sells(uint16_t locate) const noexcept { return inst_[locate].open_sell; }
   [[nodiscard]] int64_t committed_position(uint16_t locate) const noexcept {
-    return inst_[locate].bought - inst_[locate].sold;
+    const Instrument& in = inst_[locate];
+    return in.position + in.open_buy - in.open_sell;
   }
-  [[nodiscard]] int64_t committed_buys(uint16_t locate) const noexcept { return inst_[locate].bought; }
-  [[nodiscard]] int64_t committed_sells(uint16_t locate) const noexcept { return inst_[locate].sold; }
-  [[nodiscard]] uint64_t gross_notional() const noexcept { return gross_notional_; }
+  // Worst-case long and short exposure (each kept <= max_position by the gate).
+  [[nodiscard]] int64_t worst_long(uint16_t locate) const noexcept {
+    return inst_[locate].position + inst_[locate].open_buy;
+  }
+  [[nodiscard]] int64_t worst_short(uint16_t locate) const noexcept {
+    return inst_[locate].open_sell - inst_[locate].position;
+  }
+  [[nodiscard]] uint64_t gross_notional() const noexcept {
+    return static_cast<uint64_t>(open_notional_ + filled_notional_);
+  }
+  [[nodiscard]] uint64_t open_notional() const noexcept { return static_cast<uint64_t>(open_notional_); }
   [[nodiscard]] uint32_t open_orders() const noexcept { return open_orders_; }
   [[nodiscard]] uint32_t last_user_ref_num() const noexcept { return last_urn_; }
   [[nodiscard]] uint64_t rejects(Reject r) const noexcept {
@@ -86,13 +109,16 @@ class RiskGate {
   Reject evaluate(const OrderRequest& r, const book::OrderBook* book, uint64_t feed_ts) noexcept;
 
   struct Instrument {
-    int64_t bought = 0;  // shares of every accepted buy
-    int64_t sold = 0;    // shares of every accepted sell
+    int64_t position = 0;   // filled shares, + long
+    int64_t abs_cost = 0;   // |cost basis| of the filled position (its gross notional)
+    int64_t open_buy = 0;   // leaves of accepted buys not yet final
+    int64_t open_sell = 0;  // leaves of accepted sells not yet final
     bool killed = false;
   };
   RiskConfig cfg_;
   std::unique_ptr<Instrument[]> inst_;  // by stock locate
-  uint64_t gross_notional_ = 0;
+  int64_t open_notional_ = 0;           // sum of open shares x limit price
+  int64_t filled_notional_ = 0;         // sum of Instrument::abs_cost
   uint32_t open_orders_ = 0;
   uint32_t last_urn_ = 0;
   bool any_urn_ = false;
