@@ -81,4 +81,16 @@ void append_itch_json(std::string& out, uint64_t seq, const uint8_t* msg) {
   out.push_back('}');
 }
 
+void append_itch_json_checked(std::string& out, uint64_t seq, const uint8_t* msg, std::size_t len) {
+  const itch::Error e = itch::validate(msg, len);
+  if (e == itch::Error::kOk) return append_itch_json(out, seq, msg);
+  out.append("{\"seq\":");
+  append_uint(out, seq);
+  append_key(out, "invalid");
+  append_string(out, itch::to_string(e));
+  append_key(out, "length");
+  append_uint(out, len);
+  out.push_back('}');
+}
+
 }  // namespace sf::io

@@ -3,6 +3,7 @@
 // typed struct encoder, validate() and the JSON line format.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 #include <string>
 
@@ -391,4 +392,26 @@ TEST(ItchJson, EscapesControlCharacters) {
   EXPECT_EQ(
       json(b, 1),
       R"({"seq":1,"type":"H","stock_locate":1,"tracking_number":0,"timestamp":1,"stock":"A\"B\\","trading_state":"\u0001","reserved":"","reason":""})");
+}
+
+// Foreign bytes (sf-feedgen --from-binaryfile --json-out): the checked variant never reads past
+// `len` (a 1-byte 'P' record used to be read as a 44-byte trade) and labels what it rejects.
+TEST(ItchJson, CheckedVariantLabelsInvalidRecordsWithoutOverreading) {
+  const auto one = std::make_unique<uint8_t[]>(1);  // exactly one byte, so ASan sees any overread
+  one[0] = 'P';
+  std::string s;
+  sf::io::append_itch_json_checked(s, 5, one.get(), 1);
+  EXPECT_EQ(s, R"({"seq":5,"invalid":"truncated","length":1})");
+  s.clear();
+  sf::io::append_itch_json_checked(s, 6, one.get(), 0);
+  EXPECT_EQ(s, R"({"seq":6,"invalid":"empty","length":0})");
+  one[0] = '?';
+  s.clear();
+  sf::io::append_itch_json_checked(s, 7, one.get(), 1);
+  EXPECT_EQ(s, R"({"seq":7,"invalid":"unknown_type","length":1})");
+  Bytes b;
+  b.itch('S', kLoc, kTrk, kTs).c('O');
+  s.clear();
+  sf::io::append_itch_json_checked(s, 7, b.data(), b.size());
+  EXPECT_EQ(s, json(b));  // valid: the sf-pcap decode line
 }

@@ -228,3 +228,20 @@ TEST_F(Tools, FeedgenRejectsZeroedLengthPrefixes) {
   EXPECT_EQ(err.find("by type:  "), std::string::npos)
       << "unprintable type bytes must be shown as hex: " << err;
 }
+
+// Records that are not valid ITCH 5.0 in a converted BinaryFILE are labelled in --json-out (they
+// used to be printed as if they were full messages, reading past the record).
+TEST_F(Tools, FeedgenJsonOutLabelsInvalidRecords) {
+  {
+    std::ofstream f(p("in.itch"), std::ios::binary);
+    const unsigned char records[] = {0, 1, 'P', 0, 0, 0, 2, '?', '?'};
+    f.write(reinterpret_cast<const char*>(records), sizeof records);
+  }
+  ASSERT_EQ(run(feedgen_ + " -q --from-binaryfile " + p("in.itch").string() + " -o " + p("r.pcap").string() +
+                " --json-out " + p("r.jsonl").string()),
+            0);
+  EXPECT_EQ(slurp(p("r.jsonl")),
+            "{\"seq\":1,\"invalid\":\"truncated\",\"length\":1}\n"
+            "{\"seq\":2,\"invalid\":\"empty\",\"length\":0}\n"
+            "{\"seq\":3,\"invalid\":\"unknown_type\",\"length\":2}\n");
+}

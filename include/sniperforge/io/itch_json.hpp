@@ -13,4 +13,8 @@ namespace sf::io {
 // Appends the JSON object (no newline). `msg` must have passed itch::validate().
 void append_itch_json(std::string& out, uint64_t seq, const uint8_t* msg);
 
+// For bytes not known to be valid (foreign input): the object above if itch::validate(msg, len)
+// accepts them, else {"seq":N,"invalid":"<itch reason>","length":len} without reading past len.
+void append_itch_json_checked(std::string& out, uint64_t seq, const uint8_t* msg, std::size_t len);
+
 }  // namespace sf::io

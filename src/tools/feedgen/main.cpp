@@ -141,9 +141,9 @@ int main(int argc, char** argv) {
   }
   sf::feedgen::MessageCallback on_message;
   if (json.is_open()) {
-    on_message = [&](uint64_t seq, const uint8_t* msg, std::size_t) {
+    on_message = [&](uint64_t seq, const uint8_t* msg, std::size_t len) {
       line.clear();
-      sf::io::append_itch_json(line, seq, msg);
+      sf::io::append_itch_json_checked(line, seq, msg, len);  // --from-binaryfile input may be invalid
       line.push_back('\n');
       json.write(line.data(), static_cast<std::streamsize>(line.size()));
     };
