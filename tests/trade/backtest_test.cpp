@@ -12,6 +12,8 @@
 #include "sniperforge/book/book_set.hpp"
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/io/binary_file.hpp"
+#include "sniperforge/io/pcap_file.hpp"
+#include "sniperforge/proto/feed.hpp"
 
 namespace fs = std::filesystem;
 
@@ -177,4 +179,59 @@ TEST_F(Backtest, BadConfigIsAClearError) {
   EXPECT_NE(err.find("risk.collar_bps: must be in 0..10000"), std::string::npos) << err;
   EXPECT_NE(err.find("unknown strategy name 'nope'"), std::string::npos) << err;
   EXPECT_NE(backtest(p("does-not-exist.pcap") + " 2>/dev/null"), 0);
+}
+
+// A MoldUDP64 gap makes every engine stale (as the appliance's RX lcore does): the orders before the gap are
+// exactly those of the clean feed, and none follows it; the gap is reported.
+TEST_F(Backtest, NoOrderAfterAFeedGap) {
+  feedgen("feed.pcap", "--messages 300000 --instruments 200 --seed 3");
+  // Copy the capture without one data packet in the middle.
+  sf::io::PcapReader in;
+  ASSERT_TRUE(in.open(p("feed.pcap")));
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> frames;
+  sf::io::PcapPacket pkt;
+  while (in.next(pkt)) frames.emplace_back(pkt.ts_ns, std::vector<uint8_t>(pkt.data, pkt.data + pkt.caplen));
+  uint64_t gap_seq = 0;
+  std::size_t data_frames = 0;
+  for (std::size_t i = 0; i < frames.size() && gap_seq == 0; ++i) {
+    sf::feed::PacketInfo info;
+    const auto e =
+        sf::feed::decode_frame(frames[i].second.data(), frames[i].second.size(), sf::feed::kDefaultPort, info,
+                               [](uint64_t, const uint8_t*, std::size_t) {});
+    if (e != sf::feed::Error::kOk || info.kind() != sf::mold::Kind::kData) continue;
+    if (++data_frames == frames.size() / 2) {
+      gap_seq = info.sequence();
+      frames.erase(frames.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
+  ASSERT_NE(gap_seq, 0u);
+  {
+    sf::io::PcapWriter out;
+    ASSERT_TRUE(out.open(p("gap.pcap")));
+    for (const auto& [ts, f] : frames) out.write(ts, f.data(), static_cast<uint32_t>(f.size()));
+    ASSERT_TRUE(out.close());
+  }
+  const std::string cfg = "--config " + p("cfg.toml") + " --threads 2";
+  ASSERT_EQ(backtest(cfg + " --orders " + p("clean") + " " + p("feed.pcap") + " 2>/dev/null"), 0);
+  ASSERT_EQ(backtest(cfg + " --orders " + p("gap") + " " + p("gap.pcap") + " 2>" + p("err")), 0);
+  // Expected: the clean orders triggered before the gap.
+  std::istringstream clean(slurp(p("clean")));
+  std::string line, want;
+  std::size_t before = 0, after = 0;
+  std::getline(clean, line);
+  want = line + "\n";
+  while (std::getline(clean, line)) {
+    if (std::stoull(line.substr(0, line.find(','))) < gap_seq) {
+      want += line + "\n";
+      ++before;
+    } else {
+      ++after;
+    }
+  }
+  EXPECT_GT(before, 5u) << "the snipers should fire before the gap";
+  EXPECT_GT(after, 5u) << "the snipers would fire after the gap on the clean feed";
+  EXPECT_EQ(slurp(p("gap")), want);
+  const std::string err = slurp(p("err"));
+  EXPECT_NE(err.find("feed gaps: 1"), std::string::npos) << err;
+  EXPECT_NE(err.find("risk reject stale:"), std::string::npos) << err;
 }

@@ -49,6 +49,8 @@ struct ShardRun {
   std::vector<uint8_t> bytes;
   std::vector<uint64_t> offsets;
   std::vector<uint64_t> seqs;
+  // Indices into this shard's messages before which a feed gap marks the engine stale (ascending).
+  std::vector<std::size_t> stale_at;
   void add(const uint8_t* msg, std::size_t len, uint64_t seq) {
     offsets.push_back(bytes.size());
     bytes.insert(bytes.end(), msg, msg + len);
@@ -66,13 +68,19 @@ void run_shard(ShardRun& s, int prefetch) {
   // Two-stage prefetch (order slot 16 messages ahead, book levels 4 ahead): hides the cache misses of books
   // with a million live orders.
   const std::size_t n = s.size();
+  std::size_t next_stale = 0;
   for (std::size_t i = 0; i < n; ++i) {
+    while (next_stale < s.stale_at.size() && s.stale_at[next_stale] == i) {
+      s.engine->mark_stale(sf::trade::StaleReason::kGap);
+      ++next_stale;
+    }
     if (prefetch >= 1 && i + 16 < n) s.engine->prefetch(s.msg(i + 16));
     if (prefetch >= 2 && i + 4 < n) s.engine->prefetch_levels(s.msg(i + 4));
     sink.clear();
     s.engine->on_itch(sf::itch::MessageView{s.msg(i)}, s.seqs[i], 0, sink);
     for (const OrderRequest& r : sink) s.orders.push_back(r);
   }
+  for (; next_stale < s.stale_at.size(); ++next_stale) s.engine->mark_stale(sf::trade::StaleReason::kGap);
   s.cpu_seconds = thread_cpu_seconds() - cpu0;
 }
 
@@ -143,7 +151,15 @@ int main(int argc, char** argv) {
     std::cerr << "sf-backtest: " << e.what() << '\n';
     return 2;
   }
-  for (const sf::backtest::Message& m : in.messages) {
+  // A gap makes every shard stale (one feed session), at that point of each shard's own stream.
+  std::size_t next_gap = 0;
+  auto mark_gaps_before = [&](std::size_t k) {
+    for (; next_gap < in.gaps.size() && in.gaps[next_gap] <= k; ++next_gap)
+      for (auto& s : shards) s.stale_at.push_back(s.size());
+  };
+  for (std::size_t k = 0; k < in.messages.size(); ++k) {
+    mark_gaps_before(k);
+    const sf::backtest::Message& m = in.messages[k];
     const uint8_t* p = in.data(m);
     const uint32_t r = sf::trade::route(sf::itch::MessageView{p}, cfg.shards);
     if (r == sf::trade::kAllShards) {
@@ -152,6 +168,7 @@ int main(int argc, char** argv) {
       shards[r].add(p, m.length, m.seq);
     }
   }
+  mark_gaps_before(in.messages.size());
   in.bytes = {};  // the shards hold copies now
   const auto t2 = std::chrono::steady_clock::now();
   const double cpu2 = process_cpu_seconds();
@@ -249,6 +266,9 @@ int main(int argc, char** argv) {
       rejects[r] += s.engine->risk().rejects(static_cast<sf::trade::Reject>(r));
   }
   std::fprintf(stderr, "  books: %llu live orders at end\n", static_cast<unsigned long long>(live));
+  if (!in.gaps.empty())
+    std::fprintf(stderr, "  feed gaps: %zu (engines stale from the first one: no order after it)\n",
+                 in.gaps.size());
   for (std::size_t d = 0; d < drops.size(); ++d)
     if (drops[d])
       std::fprintf(stderr, "  book drop %s: %llu\n",

@@ -61,11 +61,14 @@ bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& e
     }
     if (info.kind() != mold::Kind::kData) {
       ++in.stats.heartbeats;
-      in.stats.gap_messages += tracker().on_next(info.next_sequence()).missing;
+      const uint64_t missing = tracker().on_next(info.next_sequence()).missing;
+      in.stats.gap_messages += missing;
+      if (missing) in.gaps.push_back(in.messages.size());
       continue;
     }
     const dataplane::SeqResult r = tracker().on_data(info.sequence(), info.message_count());
     in.stats.gap_messages += r.missing;
+    if (r.missing) in.gaps.push_back(in.messages.size());
     if (r.verdict == dataplane::SeqVerdict::kDuplicate) {
       ++in.stats.duplicate_packets;
       continue;

@@ -33,6 +33,10 @@ struct InputStats {
 struct Input {
   std::vector<uint8_t> bytes;
   std::vector<Message> messages;
+  // Indices into `messages` before which the sequence tracker saw a gap (non-decreasing; may equal
+  // messages.size() for a gap after the last message). The engines are marked stale there, as the
+  // appliance's RX lcore puts a stale marker ahead of the gap packet's messages.
+  std::vector<std::size_t> gaps;
   InputStats stats;
   [[nodiscard]] const uint8_t* data(const Message& m) const noexcept { return bytes.data() + m.offset; }
 };
