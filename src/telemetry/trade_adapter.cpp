@@ -17,6 +17,7 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
     s.fills = e->orders().fills();
     s.open_orders = e->risk().open_orders();
     s.kill_switch = e->risk().kill_switch();
+    s.stale_books = e->stale_books();
     for (std::size_t r = 1; r < static_cast<std::size_t>(trade::Reject::kCount); ++r) {
       const auto reason = static_cast<trade::Reject>(r);
       s.rejects.emplace_back(std::string{trade::to_string(reason)}, e->risk().rejects(reason));

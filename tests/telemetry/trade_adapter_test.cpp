@@ -6,6 +6,7 @@
 
 #include "../book/itch_builder.hpp"
 #include "sniperforge/telemetry/collector.hpp"
+#include "sniperforge/telemetry/health.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -75,6 +76,15 @@ TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
   EXPECT_EQ(s.instruments[0].symbol, "SF0000");
   EXPECT_EQ(s.instruments[1].symbol, "SF0001");
   EXPECT_EQ(s.instruments[0].position, 0);  // no fill yet
+  EXPECT_EQ(s.stale_books, 0u);
+  engine.mark_stale(trade::StaleReason::kGap);
+  read_engine_stats({&engine}, out);
+  EXPECT_GT(out[0].stale_books, 0u);  // feeds /ready ("stale book(s)") and sniperforge_books_stale
+  TelemetrySources ready_src;
+  std::vector<EngineStats> engines = out;
+  const Status r = evaluate_ready(ready_src, TelemetryConfig{}, 0, engines);
+  EXPECT_NE(r.reason.find("stale book"), std::string::npos) << r.reason;
+  engine.clear_stale();
 
   TelemetrySources src;
   src.read_engines = [&](std::vector<EngineStats>& o) { read_engine_stats({&engine}, o); };
