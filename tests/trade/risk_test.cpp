@@ -1,5 +1,6 @@
 // Risk gate: one test per rejection reason, and a randomized property test through the Engine: across
-// millions of random orders, book changes, halts, kill switches and venue fills, no accepted order breaches
+// millions of random orders, book changes, halts, kill switches, stale marks and venue fills/cancels/rejects
+// (which release exposure), no accepted order breaches
 // any limit (checked by an independent oracle), and real positions stay within the limits too.
 #include <gtest/gtest.h>
 
@@ -311,7 +312,7 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
   constexpr int kInstruments = 4;
   constexpr const char* kSyms[] = {"", "S1", "S2", "S3", "S4"};
   std::array<bool, kInstruments + 1> halted{}, killed{};
-  bool kill = false;
+  bool kill = false, stale = false;
   std::map<uint64_t, int> live_refs;  // feed orders per ref -> locate
   uint64_t next_ref = 1, seq = 0, ts = 1'000'000'000;
   ItchBuilder b;
@@ -366,9 +367,17 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
         live_refs.erase(it);
       }
       engine.on_itch(b[0], ++seq, 0, sink);
-    } else if (what < 32) {  // kill switches
+    } else if (what < 32) {  // kill switches and stale books
       // Mostly off: switched on rarely, off again at the next chance.
-      if (uni(0, 1)) {
+      const int64_t which = uni(0, 4);
+      if (which == 4) {
+        if (stale) {
+          engine.clear_stale();
+        } else if (uni(0, 19) == 0) {
+          engine.mark_stale(uni(0, 1) ? StaleReason::kGap : StaleReason::kRingFull);
+        }
+        stale = engine.stale();
+      } else if (which >= 2) {
         if (kill || uni(0, 19) == 0) engine.set_kill_switch(kill = !kill);
       } else {
         const uint16_t l = static_cast<uint16_t>(uni(1, kInstruments));
@@ -452,6 +461,7 @@ void run_segment(uint64_t seed, int steps, SegmentResult& out) {
       const OrderRequest& r = sink[0];
       // Independent checks of every limit.
       ASSERT_FALSE(kill);
+      ASSERT_FALSE(stale);
       ASSERT_FALSE(killed[l]);
       ASSERT_FALSE(halted[l]);
       ASSERT_TRUE(book != nullptr && book->can_trade());
@@ -509,4 +519,5 @@ TEST(Risk, PropertyNoAcceptedOrderBreachesALimit) {
   std::printf("accepted %llu rejected %llu\n", static_cast<unsigned long long>(r.accepted),
               static_cast<unsigned long long>(r.rejected));
   EXPECT_GE(reasons, 11);
+  EXPECT_GT(r.reasons[static_cast<std::size_t>(Reject::kStale)], 0u);
 }
