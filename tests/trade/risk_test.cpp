@@ -1,7 +1,7 @@
-// Risk gate: one test per rejection reason, and a randomized property test through the Engine: across
-// millions of random orders, book changes, halts, kill switches, stale marks and venue fills/cancels/rejects
-// (which release exposure), no accepted order breaches
-// any limit (checked by an independent oracle), and real positions stay within the limits too.
+// Risk gate: one test per rejection reason, exposure released by venue cancels/rejects/fills, and a
+// randomized property test through the Engine: across millions of random orders, book changes, halts, kill
+// switches, stale marks and venue fills/cancels/rejects, no accepted order breaches any limit (checked by an
+// independent oracle), and real positions stay within the limits too.
 #include <gtest/gtest.h>
 
 #include <array>
