@@ -155,7 +155,7 @@ inline std::map<std::string, uint64_t> parse_stats_file(const std::string& text)
 
 // sf-feedgen's summary: "messages N, packets P, frames F, ..." and "by type: A=.. C=.."
 struct FeedSummary {
-  uint64_t messages = 0, packets = 0, frames = 0;
+  uint64_t messages = 0, packets = 0, frames = 0, gaps = 0, duplicates = 0;
   std::map<char, uint64_t> by_type;
 };
 inline FeedSummary parse_feedgen_summary(const std::string& text) {
@@ -165,6 +165,10 @@ inline FeedSummary parse_feedgen_summary(const std::string& text) {
     s.messages = std::stoull(m[1]);
     s.packets = std::stoull(m[2]);
     s.frames = std::stoull(m[3]);
+  }
+  if (std::regex_search(text, m, std::regex(R"(gaps (\d+), duplicates (\d+))"))) {
+    s.gaps = std::stoull(m[1]);
+    s.duplicates = std::stoull(m[2]);
   }
   const auto bt = text.find("by type:");
   if (bt != std::string::npos) {
