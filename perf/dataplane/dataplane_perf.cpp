@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -238,6 +239,14 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
+// rte_eal_cleanup() leaves /var/run/dpdk/<prefix> behind: remove it (one per run otherwise).
+void eal_cleanup_and_remove_runtime_dir() {
+  const std::string dir = rte_eal_get_runtime_dir();
+  rte_eal_cleanup();
+  std::error_code ec;
+  if (dir.find("sf_perf") != std::string::npos) std::filesystem::remove_all(dir, ec);
+}
+
 void print_hist(const char* what, const telemetry::HistogramSnapshot& h) {
   if (!h.total()) {
     std::printf("  %-40s none\n", what);
@@ -347,7 +356,7 @@ int main(int argc, char** argv) {
                 median(mps), median(cpu), static_cast<unsigned long>(ring_drops));
   }
   if (throughput_only) {
-    rte_eal_cleanup();
+    eal_cleanup_and_remove_runtime_dir();
     return 0;
   }
 
@@ -406,6 +415,6 @@ int main(int argc, char** argv) {
     std::printf("  %-18s %7.2f M pkts/s (64-byte frames, 0.5 s)\n", "net_null0->null1",
                 static_cast<double>(io.packets) / secs / 1e6);
   }
-  rte_eal_cleanup();
+  eal_cleanup_and_remove_runtime_dir();
   return 0;
 }
