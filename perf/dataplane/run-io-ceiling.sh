@@ -6,20 +6,21 @@
 #   (c) sniperforge's data path (perf-dataplane: the real Runtime) on the same pcap's frames preloaded
 #       in memory, run-to-completion and pipeline 1 RX + 1 executor, zero ring drops.
 # testpmd runs one forwarding lcore on cpu 1 (main on cpu 0), as sniperforge's placement does here.
-# Its pps is the median of the per-second `--stats-period 1` samples taken once forwarding runs,
+# Its pps is the median of the `--stats-period 1` samples (printed every ~2 s) taken once forwarding runs,
 # summed over ports; sniperforge's is the median of SF_IO_REPEAT runs per mode. "cpu share" is the
 # process's cpu time over wall time (a shared machine time-slices the polling lcores), so
 # "per cpu-second" compares the paths independently of the neighbours' load.
 #
 #   perf/dataplane/run-io-ceiling.sh [BUILD_DIR]          (default: build)
 #
-# Environment: SF_IO_MESSAGES (feed size, default 500000), SF_IO_SECONDS (per testpmd run, default 6),
-#              SF_IO_REPEAT (sniperforge runs per mode, default 5), TESTPMD (default dpdk-testpmd).
+# Environment: SF_IO_MESSAGES (feed size, default 500000), SF_IO_SECONDS (testpmd measuring window,
+#              default 8), SF_IO_REPEAT (sniperforge runs per mode, default 5), TESTPMD (default
+#              dpdk-testpmd), SF_IO_KEEP=1 (keep the logs in /tmp/sf-io-ceiling.*).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 messages=${SF_IO_MESSAGES:-500000}
-seconds=${SF_IO_SECONDS:-6}
+seconds=${SF_IO_SECONDS:-8}
 repeat=${SF_IO_REPEAT:-5}
 testpmd=${TESTPMD:-dpdk-testpmd}
 feedgen=$build/src/tools/feedgen/sf-feedgen
@@ -30,7 +31,7 @@ done
 command -v "$testpmd" >/dev/null || { echo "run-io-ceiling: no $testpmd (Debian: apt-get install dpdk-dev)" >&2; exit 2; }
 
 tmp=$(mktemp -d /tmp/sf-io-ceiling.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+[ -n "${SF_IO_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT  # SF_IO_KEEP=1: keep the logs
 feed=$tmp/feed.pcap
 "$feedgen" --messages "$messages" --output "$feed" > "$tmp/feedgen.log" 2>&1
 packets=$(grep -o 'frames [0-9]*' "$tmp/feedgen.log" | awk '{print $2}')
@@ -48,7 +49,8 @@ run_testpmd() {
   hz=$(getconf CLK_TCK)
   : > "$log"
   # --no-pci: never touch the machine's real NIC; --no-huge: leave hugepages to the appliance.
-  "$testpmd" -l 0,1 --no-pci --no-huge -m 1024 --file-prefix "sf_io_${tag}_$$" \
+  # stdbuf: line-buffered, so the log shows each stats block when it is printed (window start).
+  stdbuf -oL "$testpmd" -l 0,1 --no-pci --no-huge -m 1024 --file-prefix "sf_io_${tag}_$$" \
     --log-level=lib.eal:warning --log-level=pmd.net.pcap:warning "$@" -- \
     --forward-mode=io --nb-cores=1 --stats-period 1 --total-num-mbufs="$mbufs" "${TESTPMD_EXTRA[@]}" \
     > "$log" 2>&1 < /dev/null &
