@@ -162,8 +162,20 @@ struct Runtime::Executor {
       return;
     }
     if (e.kind() == EventKind::kBooksStale) {
+      // A gap or a full ring: this executor's books may be wrong. The engines keep applying the
+      // feed but fire no order until recovery (re-request, a later issue) calls clear_stale().
       stale_events.add();
-      stats->books_stale.set(1);  // until recovery (re-request) exists, stale stays stale
+      static_assert(static_cast<uint8_t>(trade::StaleReason::kGap) ==
+                        static_cast<uint8_t>(StaleReason::kGap) &&
+                    static_cast<uint8_t>(trade::StaleReason::kRingFull) ==
+                        static_cast<uint8_t>(StaleReason::kRingFull));
+      const auto reason = static_cast<trade::StaleReason>(e.payload[1]);
+      uint64_t stale_books = 0;
+      for (trade::Engine* eng : engines) {
+        eng->mark_stale(reason);
+        stale_books += eng->stale_books();
+      }
+      stats->books_stale.set(stale_books);
     }
   }
 
