@@ -84,10 +84,12 @@ Status evaluate_ready(const TelemetrySources& src, const TelemetryConfig& cfg, u
   } else if (age > limit) {
     add("feed quiet: last packet " + fmt_seconds(age) + " ago (limit " + fmt_seconds(limit) + ")");
   }
-  uint64_t stale = 0;
-  for (const auto& e : engines) stale += e.stale_books;
+  // The engines and the executors' gauge describe the same books: take the larger, never the sum.
+  uint64_t stale_engines = 0, stale_executors = 0;
+  for (const auto& e : engines) stale_engines += e.stale_books;
   for (const auto& x : src.executors)
-    if (x.stats != nullptr) stale += x.stats->books_stale.load();
+    if (x.stats != nullptr) stale_executors += x.stats->books_stale.load();
+  const uint64_t stale = std::max(stale_engines, stale_executors);
   if (stale > 0) add(std::to_string(stale) + " stale book(s)");
   if (src.order_session_state) {
     const int s = src.order_session_state();

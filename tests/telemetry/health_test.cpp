@@ -57,6 +57,10 @@ TEST(Ready, NeedsFreshFeedNoStaleBooksAndSessionUp) {
   s = evaluate_ready(p.sources(), cfg, p.now->load(), engines);
   EXPECT_FALSE(s.ok);
   EXPECT_NE(s.reason.find("2 stale book"), std::string::npos);
+  p.ex->books_stale.set(2);  // the executor reports the same two books: not four
+  s = evaluate_ready(p.sources(), cfg, p.now->load(), engines);
+  EXPECT_NE(s.reason.find("2 stale book"), std::string::npos) << s.reason;
+  p.ex->books_stale.set(0);
   engines[0].stale_books = 0;
 
   p.session = 0;
