@@ -238,6 +238,11 @@ TEST_F(Replay, GapsAndDuplicatesAreCountedAsTheFeedHasThem) {
   EXPECT_EQ(sum_samples(t, "sniperforge_feed_drops_total"), 0);
   EXPECT_EQ(sum_samples(t, "sniperforge_executor_events_total"),
             sum_samples(t, "sniperforge_feed_messages_total"));
+  // A gap makes the books stale (no recovery in replay): exported, and /ready says so.
+  EXPECT_GT(sum_samples(t, "sniperforge_books_stale"), 0);
+  const HttpResponse r = http_get(port, "/ready");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("stale book(s)"), std::string::npos) << r.body;
   ASSERT_EQ(app->stop(), 0) << app->log();
   const auto stats = parse_stats_file(read_file(dir_.path / "faulty.stats"));
   EXPECT_EQ(static_cast<double>(stats.at("gaps")), sum_samples(t, "sniperforge_feed_gaps_total"));
