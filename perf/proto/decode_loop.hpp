@@ -15,10 +15,8 @@ struct DecodeResult {
   uint64_t checksum = 0;  // keeps the decoded fields alive
 };
 
-// Every message of every frame through feed::decode_frame, counted and its sequence number summed;
-// on_message(msg, r) adds what the variant reads.
-template <class OnMessage>
-[[gnu::always_inline]] inline DecodeResult decode_all(const feedgen::Frames& f, OnMessage&& on_message) {
+// Typed: builds the msg:: struct of every message (all fields decoded).
+[[gnu::noinline]] inline DecodeResult decode_all_typed(const feedgen::Frames& f) {
   DecodeResult r;
   for (std::size_t i = 0, n = f.size(); i < n; ++i) {
     feed::PacketInfo info;
@@ -26,34 +24,37 @@ template <class OnMessage>
                              [&](uint64_t seq, const uint8_t* m, std::size_t) {
                                ++r.messages;
                                r.checksum += seq;
-                               on_message(m, r);
+                               itch::visit(m, [&](auto v) {
+                                 if constexpr (!std::is_same_v<decltype(v), itch::MessageView>) {
+                                   const auto msg = itch::to_message(v);
+                                   r.checksum += msg.timestamp + msg.stock_locate;
+                                   if constexpr (requires { msg.order_reference_number; })
+                                     r.checksum ^= msg.order_reference_number;
+                                 }
+                               });
                              });
   }
   return r;
 }
 
-// Typed: builds the msg:: struct of every message (all fields decoded).
-[[gnu::noinline]] inline DecodeResult decode_all_typed(const feedgen::Frames& f) {
-  return decode_all(f, [](const uint8_t* m, DecodeResult& r) {
-    itch::visit(m, [&](auto v) {
-      if constexpr (!std::is_same_v<decltype(v), itch::MessageView>) {
-        const auto msg = itch::to_message(v);
-        r.checksum += msg.timestamp + msg.stock_locate;
-        if constexpr (requires { msg.order_reference_number; }) r.checksum ^= msg.order_reference_number;
-      }
-    });
-  });
-}
-
 // Views: dispatch to the typed zero-copy view and read the fields a book needs.
 [[gnu::noinline]] inline DecodeResult decode_all_views(const feedgen::Frames& f) {
-  return decode_all(f, [](const uint8_t* m, DecodeResult& r) {
-    itch::visit(m, [&](auto v) {
-      r.checksum += v.stock_locate();
-      if constexpr (requires { v.order_reference_number(); }) r.checksum ^= v.order_reference_number();
-      if constexpr (requires { v.price(); }) r.checksum += v.price();
-    });
-  });
+  DecodeResult r;
+  for (std::size_t i = 0, n = f.size(); i < n; ++i) {
+    feed::PacketInfo info;
+    (void)feed::decode_frame(f.frame(i), f.frame_length(i), feed::kDefaultPort, info,
+                             [&](uint64_t seq, const uint8_t* m, std::size_t) {
+                               ++r.messages;
+                               r.checksum += seq;
+                               itch::visit(m, [&](auto v) {
+                                 r.checksum += v.stock_locate();
+                                 if constexpr (requires { v.order_reference_number(); })
+                                   r.checksum ^= v.order_reference_number();
+                                 if constexpr (requires { v.price(); }) r.checksum += v.price();
+                               });
+                             });
+  }
+  return r;
 }
 
 // Workload (a) of the trading-core benchmarks: 200 instruments, ~2k live orders.
