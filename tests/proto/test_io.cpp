@@ -2,11 +2,13 @@
 // BinaryFILE reader/writer including truncated input.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "bytes.hpp"
@@ -135,6 +137,40 @@ TEST(Io, BinaryFileRoundTripAndTruncation) {
   EXPECT_TRUE(r.truncated());
   r.assign({});
   EXPECT_FALSE(r.next(m, len));
+  EXPECT_FALSE(r.truncated());
+  fs::remove(p);
+}
+
+// A FIFO (e.g. `cat day.itch | tool /dev/stdin`) cannot be mapped: it is read whole, more than one
+// pipe buffer's worth, with nothing lost at the start.
+TEST(Io, BinaryFileFromPipeIsReadWhole) {
+  const fs::path p = tmp("bf.fifo");
+  fs::remove(p);
+  ASSERT_EQ(::mkfifo(p.c_str(), 0600), 0);
+  constexpr int kRecords = 20'000;  // 280 kB, several pipe buffers
+  std::thread writer([&] {
+    sf::io::BinaryFileWriter w;
+    ASSERT_TRUE(w.open(p.string()));
+    uint8_t m[12] = {'S', 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'O'};
+    for (int i = 0; i < kRecords; ++i) {
+      sf::proto::store_be<uint16_t>(m + 1, static_cast<uint16_t>(i));
+      w.write(m, sizeof m);
+    }
+    ASSERT_TRUE(w.close());
+  });
+  sf::io::BinaryFileReader r;
+  const bool opened = r.open(p.string());
+  writer.join();
+  ASSERT_TRUE(opened) << r.error();
+  const uint8_t* m;
+  uint16_t len;
+  int n = 0;
+  while (r.next(m, len)) {
+    ASSERT_EQ(len, 12);
+    EXPECT_EQ(sf::proto::load_be16(m + 1), static_cast<uint16_t>(n));
+    ++n;
+  }
+  EXPECT_EQ(n, kRecords);
   EXPECT_FALSE(r.truncated());
   fs::remove(p);
 }
