@@ -1,6 +1,10 @@
 #include "replay_input.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "sniperforge/dataplane/seq_tracker.hpp"
@@ -108,13 +112,57 @@ bool load_binaryfile(const std::string& path, Input& in, std::string& error) {
 
 }  // namespace
 
-bool load_input(const std::string& path, uint16_t feed_port, Input& in, std::string& error) {
-  std::ifstream probe(path, std::ios::binary);
-  if (!probe) {
-    error = "cannot open " + path;
-    return false;
+namespace {
+
+// A pipe (e.g. `zcat day.itch.gz | sf-backtest /dev/stdin`) can be read only once, but the input type is
+// detected by reading its first bytes: spool it to a temporary regular file first, so nothing is lost.
+class Spool {
+ public:
+  bool open(const std::string& path, std::string& error) {
+    std::ifstream src(path, std::ios::binary);
+    if (!src) {
+      error = "cannot open " + path;
+      return false;
+    }
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) {
+      path_ = path;
+      return true;
+    }
+    std::string tmpl = (std::filesystem::temp_directory_path(ec) / "sf-backtest-XXXXXX").string();
+    const int fd = mkstemp(tmpl.data());
+    if (fd < 0) {
+      error = "cannot create a spool file for " + path;
+      return false;
+    }
+    close(fd);
+    spooled_ = tmpl;
+    std::ofstream dst(spooled_, std::ios::binary | std::ios::trunc);
+    dst << src.rdbuf();
+    if (!dst.flush()) {
+      error = "cannot spool " + path + " to " + spooled_;
+      return false;
+    }
+    path_ = spooled_;
+    return true;
   }
-  return looks_like_pcap(path) ? load_pcap(path, feed_port, in, error) : load_binaryfile(path, in, error);
+  ~Spool() {
+    std::error_code ec;
+    if (!spooled_.empty()) std::filesystem::remove(spooled_, ec);
+  }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_, spooled_;
+};
+
+}  // namespace
+
+bool load_input(const std::string& path, uint16_t feed_port, Input& in, std::string& error) {
+  Spool spool;
+  if (!spool.open(path, error)) return false;
+  const std::string& file = spool.path();
+  return looks_like_pcap(file) ? load_pcap(file, feed_port, in, error) : load_binaryfile(file, in, error);
 }
 
 }  // namespace sf::backtest
