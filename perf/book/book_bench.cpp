@@ -69,8 +69,8 @@ void BM_AddDeleteNewLevel(benchmark::State& state) {
 }
 BENCHMARK(BM_AddDeleteNewLevel);
 
-// A real-day worst case: 2,422 levels on the bid side; add+delete of an order opening a new level `arg` levels
-// below the inside (the far insert moves every better level: the weak spot of sorted arrays).
+// A real-day worst case: 2,422 levels on the bid side; add+delete of an order opening a new level `arg`
+// levels below the inside (the far insert moves every better level: the weak spot of sorted arrays).
 void BM_DeepBookNewLevel(benchmark::State& state) {
   sf::book::BookConfig c = small_config();
   c.max_levels_total = 1 << 16;

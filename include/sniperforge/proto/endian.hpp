@@ -11,10 +11,14 @@ namespace sf::proto {
 namespace detail {
 template <class T>
 constexpr T bswap(T v) noexcept {
-  if constexpr (sizeof(T) == 2) return static_cast<T>(__builtin_bswap16(v));
-  else if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(v));
-  else if constexpr (sizeof(T) == 8) return static_cast<T>(__builtin_bswap64(v));
-  else return v;
+  if constexpr (sizeof(T) == 2)
+    return static_cast<T>(__builtin_bswap16(v));
+  else if constexpr (sizeof(T) == 4)
+    return static_cast<T>(__builtin_bswap32(v));
+  else if constexpr (sizeof(T) == 8)
+    return static_cast<T>(__builtin_bswap64(v));
+  else
+    return v;
 }
 }  // namespace detail
 
@@ -32,9 +36,15 @@ inline void store_be(uint8_t* p, T v) noexcept {
   std::memcpy(p, &v, sizeof v);
 }
 
-[[nodiscard]] inline uint16_t load_be16(const uint8_t* p) noexcept { return load_be<uint16_t>(p); }
-[[nodiscard]] inline uint32_t load_be32(const uint8_t* p) noexcept { return load_be<uint32_t>(p); }
-[[nodiscard]] inline uint64_t load_be64(const uint8_t* p) noexcept { return load_be<uint64_t>(p); }
+[[nodiscard]] inline uint16_t load_be16(const uint8_t* p) noexcept {
+  return load_be<uint16_t>(p);
+}
+[[nodiscard]] inline uint32_t load_be32(const uint8_t* p) noexcept {
+  return load_be<uint32_t>(p);
+}
+[[nodiscard]] inline uint64_t load_be64(const uint8_t* p) noexcept {
+  return load_be<uint64_t>(p);
+}
 
 // 6-byte big-endian unsigned (ITCH nanosecond timestamps).
 [[nodiscard]] inline uint64_t load_be48(const uint8_t* p) noexcept {
