@@ -14,7 +14,8 @@ meson test -C build --print-errorlogs --num-processes 2 --timeout-multiplier 2
 # sanitizers instrument with calls) and telemetry_replay (500 scrapes in a 10 s window: timing, not memory).
 # Warnings are not errors in this build: sanitizer instrumentation makes gcc report false positives.
 if [ ! -f build-asan/build.ninja ]; then
-  meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dperf=false >/dev/null
 fi
 if meson compile -C build-asan; then
   asan_tests=$(meson test -C build-asan --list 2>/dev/null |
