@@ -79,97 +79,146 @@ struct Load<FieldKind::kAlpha, N> {
 }
 
 // ---- Layouts: X(name, offset, kind, size), after the common 11-byte header. ----
+// clang-format off
 #define SF_ITCH_S(X) X(event_code, 11, kChar, 1)
-#define SF_ITCH_R(X)                                                                                    \
-  X(stock, 11, kAlpha, 8)                                                                               \
-  X(market_category, 19, kChar, 1)                                                                      \
-  X(financial_status_indicator, 20, kChar, 1)                                                           \
-  X(round_lot_size, 21, kU32, 4) X(round_lots_only, 25, kChar, 1) X(issue_classification, 26, kChar, 1) \
-      X(issue_sub_type, 27, kAlpha, 2) X(authenticity, 29, kChar, 1)                                    \
-          X(short_sale_threshold_indicator, 30, kChar, 1) X(ipo_flag, 31, kChar, 1)                     \
-              X(luld_reference_price_tier, 32, kChar, 1) X(etp_flag, 33, kChar, 1)                      \
-                  X(etp_leverage_factor, 34, kU32, 4) X(inverse_indicator, 38, kChar, 1)
+#define SF_ITCH_R(X) \
+  X(stock, 11, kAlpha, 8) \
+  X(market_category, 19, kChar, 1) \
+  X(financial_status_indicator, 20, kChar, 1) \
+  X(round_lot_size, 21, kU32, 4) \
+  X(round_lots_only, 25, kChar, 1) \
+  X(issue_classification, 26, kChar, 1) \
+  X(issue_sub_type, 27, kAlpha, 2) \
+  X(authenticity, 29, kChar, 1) \
+  X(short_sale_threshold_indicator, 30, kChar, 1) \
+  X(ipo_flag, 31, kChar, 1) \
+  X(luld_reference_price_tier, 32, kChar, 1) \
+  X(etp_flag, 33, kChar, 1) \
+  X(etp_leverage_factor, 34, kU32, 4) \
+  X(inverse_indicator, 38, kChar, 1)
 #define SF_ITCH_H(X) \
-  X(stock, 11, kAlpha, 8) X(trading_state, 19, kChar, 1) X(reserved, 20, kChar, 1) X(reason, 21, kAlpha, 4)
-#define SF_ITCH_Y(X) X(stock, 11, kAlpha, 8) X(reg_sho_action, 19, kChar, 1)
-#define SF_ITCH_L(X)                                                       \
-  X(mpid, 11, kAlpha, 4)                                                   \
-  X(stock, 15, kAlpha, 8)                                                  \
-  X(primary_market_maker, 23, kChar, 1) X(market_maker_mode, 24, kChar, 1) \
-      X(market_participant_state, 25, kChar, 1)
-#define SF_ITCH_V(X) X(level_1, 11, kPrice8, 8) X(level_2, 19, kPrice8, 8) X(level_3, 27, kPrice8, 8)
+  X(stock, 11, kAlpha, 8) \
+  X(trading_state, 19, kChar, 1) \
+  X(reserved, 20, kChar, 1) \
+  X(reason, 21, kAlpha, 4)
+#define SF_ITCH_Y(X) \
+  X(stock, 11, kAlpha, 8) \
+  X(reg_sho_action, 19, kChar, 1)
+#define SF_ITCH_L(X) \
+  X(mpid, 11, kAlpha, 4) \
+  X(stock, 15, kAlpha, 8) \
+  X(primary_market_maker, 23, kChar, 1) \
+  X(market_maker_mode, 24, kChar, 1) \
+  X(market_participant_state, 25, kChar, 1)
+#define SF_ITCH_V(X) \
+  X(level_1, 11, kPrice8, 8) \
+  X(level_2, 19, kPrice8, 8) \
+  X(level_3, 27, kPrice8, 8)
 #define SF_ITCH_W(X) X(breached_level, 11, kChar, 1)
-#define SF_ITCH_K(X)                         \
-  X(stock, 11, kAlpha, 8)                    \
+#define SF_ITCH_K(X) \
+  X(stock, 11, kAlpha, 8) \
   X(ipo_quotation_release_time, 19, kU32, 4) \
-  X(ipo_quotation_release_qualifier, 23, kChar, 1) X(ipo_price, 24, kPrice4, 4)
-#define SF_ITCH_J(X)                                                                          \
-  X(stock, 11, kAlpha, 8)                                                                     \
-  X(auction_collar_reference_price, 19, kPrice4, 4)                                           \
-  X(upper_auction_collar_price, 23, kPrice4, 4) X(lower_auction_collar_price, 27, kPrice4, 4) \
-      X(auction_collar_extension, 31, kU32, 4)
+  X(ipo_quotation_release_qualifier, 23, kChar, 1) \
+  X(ipo_price, 24, kPrice4, 4)
+#define SF_ITCH_J(X) \
+  X(stock, 11, kAlpha, 8) \
+  X(auction_collar_reference_price, 19, kPrice4, 4) \
+  X(upper_auction_collar_price, 23, kPrice4, 4) \
+  X(lower_auction_collar_price, 27, kPrice4, 4) \
+  X(auction_collar_extension, 31, kU32, 4)
 #define SF_ITCH_h(X) \
-  X(stock, 11, kAlpha, 8) X(market_code, 19, kChar, 1) X(operational_halt_action, 20, kChar, 1)
-#define SF_ITCH_A(X)                     \
+  X(stock, 11, kAlpha, 8) \
+  X(market_code, 19, kChar, 1) \
+  X(operational_halt_action, 20, kChar, 1)
+#define SF_ITCH_A(X) \
   X(order_reference_number, 11, kU64, 8) \
-  X(buy_sell_indicator, 19, kChar, 1) X(shares, 20, kU32, 4) X(stock, 24, kAlpha, 8) X(price, 32, kPrice4, 4)
-#define SF_ITCH_F(X) SF_ITCH_A(X) X(attribution, 36, kAlpha, 4)
+  X(buy_sell_indicator, 19, kChar, 1) \
+  X(shares, 20, kU32, 4) \
+  X(stock, 24, kAlpha, 8) \
+  X(price, 32, kPrice4, 4)
+#define SF_ITCH_F(X) \
+  SF_ITCH_A(X) \
+  X(attribution, 36, kAlpha, 4)
 #define SF_ITCH_E(X) \
-  X(order_reference_number, 11, kU64, 8) X(executed_shares, 19, kU32, 4) X(match_number, 23, kU64, 8)
-#define SF_ITCH_C(X) SF_ITCH_E(X) X(printable, 31, kChar, 1) X(execution_price, 32, kPrice4, 4)
-#define SF_ITCH_X(X) X(order_reference_number, 11, kU64, 8) X(canceled_shares, 19, kU32, 4)
-#define SF_ITCH_D(X) X(order_reference_number, 11, kU64, 8)
-#define SF_ITCH_U(X)                              \
-  X(original_order_reference_number, 11, kU64, 8) \
-  X(new_order_reference_number, 19, kU64, 8) X(shares, 27, kU32, 4) X(price, 31, kPrice4, 4)
-#define SF_ITCH_P(X)                     \
   X(order_reference_number, 11, kU64, 8) \
-  X(buy_sell_indicator, 19, kChar, 1)    \
-  X(shares, 20, kU32, 4) X(stock, 24, kAlpha, 8) X(price, 32, kPrice4, 4) X(match_number, 36, kU64, 8)
-#define SF_ITCH_Q(X)      \
-  X(shares, 11, kU64, 8)  \
+  X(executed_shares, 19, kU32, 4) \
+  X(match_number, 23, kU64, 8)
+#define SF_ITCH_C(X) \
+  SF_ITCH_E(X) \
+  X(printable, 31, kChar, 1) \
+  X(execution_price, 32, kPrice4, 4)
+#define SF_ITCH_X(X) \
+  X(order_reference_number, 11, kU64, 8) \
+  X(canceled_shares, 19, kU32, 4)
+#define SF_ITCH_D(X) X(order_reference_number, 11, kU64, 8)
+#define SF_ITCH_U(X) \
+  X(original_order_reference_number, 11, kU64, 8) \
+  X(new_order_reference_number, 19, kU64, 8) \
+  X(shares, 27, kU32, 4) \
+  X(price, 31, kPrice4, 4)
+#define SF_ITCH_P(X) \
+  X(order_reference_number, 11, kU64, 8) \
+  X(buy_sell_indicator, 19, kChar, 1) \
+  X(shares, 20, kU32, 4) \
+  X(stock, 24, kAlpha, 8) \
+  X(price, 32, kPrice4, 4) \
+  X(match_number, 36, kU64, 8)
+#define SF_ITCH_Q(X) \
+  X(shares, 11, kU64, 8) \
   X(stock, 19, kAlpha, 8) \
-  X(cross_price, 27, kPrice4, 4) X(match_number, 31, kU64, 8) X(cross_type, 39, kChar, 1)
+  X(cross_price, 27, kPrice4, 4) \
+  X(match_number, 31, kU64, 8) \
+  X(cross_type, 39, kChar, 1)
 #define SF_ITCH_B(X) X(match_number, 11, kU64, 8)
-#define SF_ITCH_I(X)                                                                                       \
-  X(paired_shares, 11, kU64, 8)                                                                            \
-  X(imbalance_shares, 19, kU64, 8)                                                                         \
-  X(imbalance_direction, 27, kChar, 1) X(stock, 28, kAlpha, 8) X(far_price, 36, kPrice4, 4)                \
-      X(near_price, 40, kPrice4, 4) X(current_reference_price, 44, kPrice4, 4) X(cross_type, 48, kChar, 1) \
-          X(price_variation_indicator, 49, kChar, 1)
-#define SF_ITCH_N(X) X(stock, 11, kAlpha, 8) X(interest_flag, 19, kChar, 1)
-#define SF_ITCH_O(X)                                                                    \
-  X(stock, 11, kAlpha, 8)                                                               \
-  X(open_eligibility_status, 19, kChar, 1)                                              \
-  X(minimum_allowable_price, 20, kPrice4, 4) X(maximum_allowable_price, 24, kPrice4, 4) \
-      X(near_execution_price, 28, kPrice4, 4) X(near_execution_time, 32, kU64, 8)       \
-          X(lower_price_range_collar, 40, kPrice4, 4) X(upper_price_range_collar, 44, kPrice4, 4)
+#define SF_ITCH_I(X) \
+  X(paired_shares, 11, kU64, 8) \
+  X(imbalance_shares, 19, kU64, 8) \
+  X(imbalance_direction, 27, kChar, 1) \
+  X(stock, 28, kAlpha, 8) \
+  X(far_price, 36, kPrice4, 4) \
+  X(near_price, 40, kPrice4, 4) \
+  X(current_reference_price, 44, kPrice4, 4) \
+  X(cross_type, 48, kChar, 1) \
+  X(price_variation_indicator, 49, kChar, 1)
+#define SF_ITCH_N(X) \
+  X(stock, 11, kAlpha, 8) \
+  X(interest_flag, 19, kChar, 1)
+#define SF_ITCH_O(X) \
+  X(stock, 11, kAlpha, 8) \
+  X(open_eligibility_status, 19, kChar, 1) \
+  X(minimum_allowable_price, 20, kPrice4, 4) \
+  X(maximum_allowable_price, 24, kPrice4, 4) \
+  X(near_execution_price, 28, kPrice4, 4) \
+  X(near_execution_time, 32, kU64, 8) \
+  X(lower_price_range_collar, 40, kPrice4, 4) \
+  X(upper_price_range_collar, 44, kPrice4, 4)
 
 // All 23 message types: X(type char, View name, length incl. type byte, layout macro).
-#define SF_ITCH_MESSAGES(X)                              \
-  X('S', SystemEvent, 12, SF_ITCH_S)                     \
-  X('R', StockDirectory, 39, SF_ITCH_R)                  \
-  X('H', StockTradingAction, 25, SF_ITCH_H)              \
-  X('Y', RegShoRestriction, 20, SF_ITCH_Y)               \
-  X('L', MarketParticipantPosition, 26, SF_ITCH_L)       \
-  X('V', MwcbDeclineLevel, 35, SF_ITCH_V)                \
-  X('W', MwcbStatus, 12, SF_ITCH_W)                      \
-  X('K', IpoQuotingPeriodUpdate, 28, SF_ITCH_K)          \
-  X('J', LuldAuctionCollar, 35, SF_ITCH_J)               \
-  X('h', OperationalHalt, 21, SF_ITCH_h)                 \
-  X('A', AddOrder, 36, SF_ITCH_A)                        \
-  X('F', AddOrderMpid, 40, SF_ITCH_F)                    \
-  X('E', OrderExecuted, 31, SF_ITCH_E)                   \
-  X('C', OrderExecutedWithPrice, 36, SF_ITCH_C)          \
-  X('X', OrderCancel, 23, SF_ITCH_X)                     \
-  X('D', OrderDelete, 19, SF_ITCH_D)                     \
-  X('U', OrderReplace, 35, SF_ITCH_U)                    \
-  X('P', Trade, 44, SF_ITCH_P)                           \
-  X('Q', CrossTrade, 40, SF_ITCH_Q)                      \
-  X('B', BrokenTrade, 19, SF_ITCH_B)                     \
-  X('I', NetOrderImbalanceIndicator, 50, SF_ITCH_I)      \
+#define SF_ITCH_MESSAGES(X) \
+  X('S', SystemEvent, 12, SF_ITCH_S) \
+  X('R', StockDirectory, 39, SF_ITCH_R) \
+  X('H', StockTradingAction, 25, SF_ITCH_H) \
+  X('Y', RegShoRestriction, 20, SF_ITCH_Y) \
+  X('L', MarketParticipantPosition, 26, SF_ITCH_L) \
+  X('V', MwcbDeclineLevel, 35, SF_ITCH_V) \
+  X('W', MwcbStatus, 12, SF_ITCH_W) \
+  X('K', IpoQuotingPeriodUpdate, 28, SF_ITCH_K) \
+  X('J', LuldAuctionCollar, 35, SF_ITCH_J) \
+  X('h', OperationalHalt, 21, SF_ITCH_h) \
+  X('A', AddOrder, 36, SF_ITCH_A) \
+  X('F', AddOrderMpid, 40, SF_ITCH_F) \
+  X('E', OrderExecuted, 31, SF_ITCH_E) \
+  X('C', OrderExecutedWithPrice, 36, SF_ITCH_C) \
+  X('X', OrderCancel, 23, SF_ITCH_X) \
+  X('D', OrderDelete, 19, SF_ITCH_D) \
+  X('U', OrderReplace, 35, SF_ITCH_U) \
+  X('P', Trade, 44, SF_ITCH_P) \
+  X('Q', CrossTrade, 40, SF_ITCH_Q) \
+  X('B', BrokenTrade, 19, SF_ITCH_B) \
+  X('I', NetOrderImbalanceIndicator, 50, SF_ITCH_I) \
   X('N', RetailPriceImprovementIndicator, 20, SF_ITCH_N) \
   X('O', DirectListingPriceDiscovery, 48, SF_ITCH_O)
+// clang-format on
 
 inline constexpr std::size_t kHeaderLength = 11;
 inline constexpr std::size_t kMaxMessageLength = 50;

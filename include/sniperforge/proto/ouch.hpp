@@ -184,87 +184,148 @@ class AppendageBuilder {
 };
 
 // ---- Layouts: X(name, offset, kind, size) ----
+// clang-format off
 // Inbound
-#define SF_OUCH_IN_O(X)                                                                                   \
-  X(user_ref_num, 1, kU32, 4)                                                                             \
-  X(side, 5, kChar, 1)                                                                                    \
-  X(quantity, 6, kU32, 4) X(symbol, 10, kAlpha, 8) X(price, 18, kPrice, 8) X(time_in_force, 26, kChar, 1) \
-      X(display, 27, kChar, 1) X(capacity, 28, kChar, 1) X(intermarket_sweep_eligibility, 29, kChar, 1)   \
-          X(cross_type, 30, kChar, 1) X(cl_ord_id, 31, kAlpha, 14)
-#define SF_OUCH_IN_U(X)                                                                                   \
-  X(orig_user_ref_num, 1, kU32, 4)                                                                        \
-  X(user_ref_num, 5, kU32, 4)                                                                             \
-  X(quantity, 9, kU32, 4) X(price, 13, kPrice, 8) X(time_in_force, 21, kChar, 1) X(display, 22, kChar, 1) \
-      X(intermarket_sweep_eligibility, 23, kChar, 1) X(cl_ord_id, 24, kAlpha, 14)
-#define SF_OUCH_IN_X(X) X(user_ref_num, 1, kU32, 4) X(quantity, 5, kU32, 4)
-#define SF_OUCH_IN_M(X) X(user_ref_num, 1, kU32, 4) X(side, 5, kChar, 1) X(quantity, 6, kU32, 4)
+#define SF_OUCH_IN_O(X) \
+  X(user_ref_num, 1, kU32, 4) \
+  X(side, 5, kChar, 1) \
+  X(quantity, 6, kU32, 4) \
+  X(symbol, 10, kAlpha, 8) \
+  X(price, 18, kPrice, 8) \
+  X(time_in_force, 26, kChar, 1) \
+  X(display, 27, kChar, 1) \
+  X(capacity, 28, kChar, 1) \
+  X(intermarket_sweep_eligibility, 29, kChar, 1) \
+  X(cross_type, 30, kChar, 1) \
+  X(cl_ord_id, 31, kAlpha, 14)
+#define SF_OUCH_IN_U(X) \
+  X(orig_user_ref_num, 1, kU32, 4) \
+  X(user_ref_num, 5, kU32, 4) \
+  X(quantity, 9, kU32, 4) \
+  X(price, 13, kPrice, 8) \
+  X(time_in_force, 21, kChar, 1) \
+  X(display, 22, kChar, 1) \
+  X(intermarket_sweep_eligibility, 23, kChar, 1) \
+  X(cl_ord_id, 24, kAlpha, 14)
+#define SF_OUCH_IN_X(X) \
+  X(user_ref_num, 1, kU32, 4) \
+  X(quantity, 5, kU32, 4)
+#define SF_OUCH_IN_M(X) \
+  X(user_ref_num, 1, kU32, 4) \
+  X(side, 5, kChar, 1) \
+  X(quantity, 6, kU32, 4)
 
 // X(type, View, fixed length incl. type byte (and appendage length field), has appendage, layout)
-#define SF_OUCH_INBOUND(X)                     \
-  X('O', EnterOrder, 47, true, SF_OUCH_IN_O)   \
+#define SF_OUCH_INBOUND(X) \
+  X('O', EnterOrder, 47, true, SF_OUCH_IN_O) \
   X('U', ReplaceOrder, 40, true, SF_OUCH_IN_U) \
-  X('X', CancelOrder, 9, false, SF_OUCH_IN_X)  \
+  X('X', CancelOrder, 9, false, SF_OUCH_IN_X) \
   X('M', ModifyOrder, 10, false, SF_OUCH_IN_M)
 
 // Outbound (timestamp: u64 ns since midnight @1)
-#define SF_OUCH_OUT_S(X) X(timestamp, 1, kU64, 8) X(event_code, 9, kChar, 1)
-#define SF_OUCH_OUT_A(X)                                                                             \
-  X(timestamp, 1, kU64, 8)                                                                           \
-  X(user_ref_num, 9, kU32, 4)                                                                        \
-  X(side, 13, kChar, 1) X(quantity, 14, kU32, 4) X(symbol, 18, kAlpha, 8) X(price, 26, kPrice, 8)    \
-      X(time_in_force, 34, kChar, 1) X(display, 35, kChar, 1) X(order_reference_number, 36, kU64, 8) \
-          X(capacity, 44, kChar, 1) X(intermarket_sweep_eligibility, 45, kChar, 1)                   \
-              X(cross_type, 46, kChar, 1) X(order_state, 47, kChar, 1) X(cl_ord_id, 48, kAlpha, 14)
-#define SF_OUCH_OUT_U(X)                                                                               \
-  X(timestamp, 1, kU64, 8)                                                                             \
-  X(orig_user_ref_num, 9, kU32, 4)                                                                     \
-  X(user_ref_num, 13, kU32, 4) X(side, 17, kChar, 1) X(quantity, 18, kU32, 4) X(symbol, 22, kAlpha, 8) \
-      X(price, 30, kPrice, 8) X(time_in_force, 38, kChar, 1) X(display, 39, kChar, 1)                  \
-          X(order_reference_number, 40, kU64, 8) X(capacity, 48, kChar, 1)                             \
-              X(intermarket_sweep_eligibility, 49, kChar, 1) X(cross_type, 50, kChar, 1)               \
-                  X(order_state, 51, kChar, 1) X(cl_ord_id, 52, kAlpha, 14)
+#define SF_OUCH_OUT_S(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(event_code, 9, kChar, 1)
+#define SF_OUCH_OUT_A(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4) \
+  X(side, 13, kChar, 1) \
+  X(quantity, 14, kU32, 4) \
+  X(symbol, 18, kAlpha, 8) \
+  X(price, 26, kPrice, 8) \
+  X(time_in_force, 34, kChar, 1) \
+  X(display, 35, kChar, 1) \
+  X(order_reference_number, 36, kU64, 8) \
+  X(capacity, 44, kChar, 1) \
+  X(intermarket_sweep_eligibility, 45, kChar, 1) \
+  X(cross_type, 46, kChar, 1) \
+  X(order_state, 47, kChar, 1) \
+  X(cl_ord_id, 48, kAlpha, 14)
+#define SF_OUCH_OUT_U(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(orig_user_ref_num, 9, kU32, 4) \
+  X(user_ref_num, 13, kU32, 4) \
+  X(side, 17, kChar, 1) \
+  X(quantity, 18, kU32, 4) \
+  X(symbol, 22, kAlpha, 8) \
+  X(price, 30, kPrice, 8) \
+  X(time_in_force, 38, kChar, 1) \
+  X(display, 39, kChar, 1) \
+  X(order_reference_number, 40, kU64, 8) \
+  X(capacity, 48, kChar, 1) \
+  X(intermarket_sweep_eligibility, 49, kChar, 1) \
+  X(cross_type, 50, kChar, 1) \
+  X(order_state, 51, kChar, 1) \
+  X(cl_ord_id, 52, kAlpha, 14)
 #define SF_OUCH_OUT_C(X) \
-  X(timestamp, 1, kU64, 8) X(user_ref_num, 9, kU32, 4) X(quantity, 13, kU32, 4) X(reason, 17, kChar, 1)
-#define SF_OUCH_OUT_D(X)                                                                                   \
-  X(timestamp, 1, kU64, 8)                                                                                 \
-  X(user_ref_num, 9, kU32, 4)                                                                              \
-  X(decrement_shares, 13, kU32, 4) X(reason, 17, kChar, 1) X(quantity_prevented_from_trading, 18, kU32, 4) \
-      X(execution_price, 22, kPrice, 8) X(liquidity_flag, 30, kChar, 1) X(aiq_strategy, 31, kChar, 1)
-#define SF_OUCH_OUT_E(X)                                                           \
-  X(timestamp, 1, kU64, 8)                                                         \
-  X(user_ref_num, 9, kU32, 4)                                                      \
-  X(quantity, 13, kU32, 4) X(price, 17, kPrice, 8) X(liquidity_flag, 25, kChar, 1) \
-      X(match_number, 26, kU64, 8)
-#define SF_OUCH_OUT_B(X)      \
-  X(timestamp, 1, kU64, 8)    \
+  X(timestamp, 1, kU64, 8) \
   X(user_ref_num, 9, kU32, 4) \
-  X(match_number, 13, kU64, 8) X(reason, 21, kChar, 1) X(cl_ord_id, 22, kAlpha, 14)
+  X(quantity, 13, kU32, 4) \
+  X(reason, 17, kChar, 1)
+#define SF_OUCH_OUT_D(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4) \
+  X(decrement_shares, 13, kU32, 4) \
+  X(reason, 17, kChar, 1) \
+  X(quantity_prevented_from_trading, 18, kU32, 4) \
+  X(execution_price, 22, kPrice, 8) \
+  X(liquidity_flag, 30, kChar, 1) \
+  X(aiq_strategy, 31, kChar, 1)
+#define SF_OUCH_OUT_E(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4) \
+  X(quantity, 13, kU32, 4) \
+  X(price, 17, kPrice, 8) \
+  X(liquidity_flag, 25, kChar, 1) \
+  X(match_number, 26, kU64, 8)
+#define SF_OUCH_OUT_B(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4) \
+  X(match_number, 13, kU64, 8) \
+  X(reason, 21, kChar, 1) \
+  X(cl_ord_id, 22, kAlpha, 14)
 #define SF_OUCH_OUT_J(X) \
-  X(timestamp, 1, kU64, 8) X(user_ref_num, 9, kU32, 4) X(reason, 13, kU16, 2) X(cl_ord_id, 15, kAlpha, 14)
-#define SF_OUCH_OUT_P(X) X(timestamp, 1, kU64, 8) X(user_ref_num, 9, kU32, 4)
-#define SF_OUCH_OUT_I(X) X(timestamp, 1, kU64, 8) X(user_ref_num, 9, kU32, 4)
-#define SF_OUCH_OUT_T(X)      \
-  X(timestamp, 1, kU64, 8)    \
+  X(timestamp, 1, kU64, 8) \
   X(user_ref_num, 9, kU32, 4) \
-  X(price, 13, kPrice, 8) X(display, 21, kChar, 1) X(order_reference_number, 22, kU64, 8)
+  X(reason, 13, kU16, 2) \
+  X(cl_ord_id, 15, kAlpha, 14)
+#define SF_OUCH_OUT_P(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4)
+#define SF_OUCH_OUT_I(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4)
+#define SF_OUCH_OUT_T(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4) \
+  X(price, 13, kPrice, 8) \
+  X(display, 21, kChar, 1) \
+  X(order_reference_number, 22, kU64, 8)
 #define SF_OUCH_OUT_M(X) \
-  X(timestamp, 1, kU64, 8) X(user_ref_num, 9, kU32, 4) X(side, 13, kChar, 1) X(quantity, 14, kU32, 4)
-#define SF_OUCH_OUT_R(X) X(timestamp, 1, kU64, 8) X(user_ref_num, 9, kU32, 4) X(reason, 13, kChar, 1)
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4) \
+  X(side, 13, kChar, 1) \
+  X(quantity, 14, kU32, 4)
+#define SF_OUCH_OUT_R(X) \
+  X(timestamp, 1, kU64, 8) \
+  X(user_ref_num, 9, kU32, 4) \
+  X(reason, 13, kChar, 1)
 
-#define SF_OUCH_OUTBOUND(X)                             \
-  X('S', SystemEvent, 10, false, SF_OUCH_OUT_S)         \
-  X('A', OrderAccepted, 64, true, SF_OUCH_OUT_A)        \
-  X('U', OrderReplaced, 68, true, SF_OUCH_OUT_U)        \
-  X('C', OrderCanceled, 18, false, SF_OUCH_OUT_C)       \
-  X('D', AiqCanceled, 32, false, SF_OUCH_OUT_D)         \
-  X('E', OrderExecuted, 36, true, SF_OUCH_OUT_E)        \
-  X('B', BrokenTrade, 36, false, SF_OUCH_OUT_B)         \
-  X('J', Rejected, 29, false, SF_OUCH_OUT_J)            \
-  X('P', CancelPending, 13, false, SF_OUCH_OUT_P)       \
-  X('I', CancelReject, 13, false, SF_OUCH_OUT_I)        \
+#define SF_OUCH_OUTBOUND(X) \
+  X('S', SystemEvent, 10, false, SF_OUCH_OUT_S) \
+  X('A', OrderAccepted, 64, true, SF_OUCH_OUT_A) \
+  X('U', OrderReplaced, 68, true, SF_OUCH_OUT_U) \
+  X('C', OrderCanceled, 18, false, SF_OUCH_OUT_C) \
+  X('D', AiqCanceled, 32, false, SF_OUCH_OUT_D) \
+  X('E', OrderExecuted, 36, true, SF_OUCH_OUT_E) \
+  X('B', BrokenTrade, 36, false, SF_OUCH_OUT_B) \
+  X('J', Rejected, 29, false, SF_OUCH_OUT_J) \
+  X('P', CancelPending, 13, false, SF_OUCH_OUT_P) \
+  X('I', CancelReject, 13, false, SF_OUCH_OUT_I) \
   X('T', OrderPriorityUpdate, 30, false, SF_OUCH_OUT_T) \
-  X('M', OrderModified, 18, false, SF_OUCH_OUT_M)       \
+  X('M', OrderModified, 18, false, SF_OUCH_OUT_M) \
   X('R', OrderRestated, 16, true, SF_OUCH_OUT_R)
+// clang-format on
 
 inline constexpr std::size_t kMaxFixedLength = 68;
 
