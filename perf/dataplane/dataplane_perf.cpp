@@ -15,6 +15,7 @@
 //    ring port, and on net_null0 -> net_null1. The real dpdk-testpmd, side by side with (1) on the
 //    same pcap: perf/dataplane/run-io-ceiling.sh (uses --pcap --throughput-only --repeat).
 // Numbers from a shared 2-core VM are noisy: run a few times and quote medians.
+#include <pthread.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -23,6 +24,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -121,6 +123,32 @@ struct RunOut {
   telemetry::HistogramSnapshot t2t, hop, proc;
 };
 
+// Pins the calling (feeder) thread to a cpu no executor lcore runs on, and restores its affinity.
+struct FeederCpu {
+  cpu_set_t saved{};
+  bool moved = false;
+  void restore() const {
+    if (moved) pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
+  }
+};
+
+FeederCpu place_feeder(LcoreMode mode) {
+  FeederCpu f;
+  // Lcores as the Runtime launches them with one RX: pipeline RX 1, executor 2; run-to-completion 1.
+  const unsigned exec_cpu = rte_lcore_to_cpu_id(mode == LcoreMode::kPipeline ? 2 : 1);
+  const unsigned main_cpu = rte_lcore_to_cpu_id(static_cast<int>(rte_get_main_lcore()));
+  if (main_cpu != exec_cpu || mode != LcoreMode::kPipeline) return f;
+  const unsigned rx_cpu = rte_lcore_to_cpu_id(1);
+  pthread_getaffinity_np(pthread_self(), sizeof f.saved, &f.saved);
+  cpu_set_t to;
+  CPU_ZERO(&to);
+  CPU_SET(rx_cpu, &to);
+  f.moved = pthread_setaffinity_np(pthread_self(), sizeof to, &to) == 0;
+  std::printf("  (feeder thread moved from cpu %u, the executor's, to cpu %u, the RX lcore's)\n", main_cpu,
+              rx_cpu);
+  return f;
+}
+
 // Runs the real Runtime on a ring port. `paced_us` = 0: preloaded (throughput); else the main thread
 // feeds one packet every paced_us microseconds while the lcores run.
 RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
@@ -144,6 +172,11 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
     const double cpu0 = process_cpu_seconds();
     rt.launch();
     if (paced_us > 0) {
+      // The feeder plays the NIC: it must not take cpu time from an executor lcore, or the executor's
+      // wait for the scheduler is what gets measured. On a machine with a spare cpu it stays where it
+      // is; on 2 cpus in pipeline mode it shares the RX lcore's cpu, where any delay it causes falls
+      // before the RX stamp (a packet the RX lcore has not polled yet is not on the clock).
+      const FeederCpu feeder = place_feeder(mode);
       const uint64_t gap = static_cast<uint64_t>(paced_us * static_cast<double>(rte_get_tsc_hz()) / 1e6);
       uint64_t next = rte_rdtsc();
       const bool sleep = paced_us >= 50;  // long gaps: sleep, so a shared cpu is free for the lcores
@@ -163,6 +196,7 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
       const uint64_t settle = rte_rdtsc() + rte_get_tsc_hz() / 20;
       while (rte_rdtsc() < settle) rte_pause();
       rt.request_stop();
+      feeder.restore();
     }
     while (!rt.finished()) {  // sleep: the main lcore shares a cpu with an executor on small machines
       drain_and_free(rp.tx);

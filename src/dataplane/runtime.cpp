@@ -137,6 +137,9 @@ struct Runtime::Executor {
       if (++tx_n == kTxStage) flush_tx();
     }
     sink.clear();
+    // Send now, not at the end of the burst: the events behind the trigger can wait, the order
+    // cannot. Orders are rare next to feed events, so this costs throughput nothing measurable.
+    flush_tx();
   }
 
   void handle(const Event& e, uint64_t now) noexcept {
@@ -262,7 +265,6 @@ struct Runtime::Executor {
       stats->busy_polls.add();
       stats->ring_dequeued.add(total);
     }
-    flush_tx();
     return total != 0;
   }
 };
