@@ -509,8 +509,10 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     }
     rx->sink.stats = rx->stats.get();
     rx->sink.state = &state_;
-    rx->sink.on_full = !replay_ ? RingSink::OnFull::kDrop
-                                : (pipeline ? RingSink::OnFull::kSpin : RingSink::OnFull::kRunExecutor);
+    // Run to completion never drops on a full ring: the executors are on this lcore, so it runs them
+    // and retries. A pipeline RX lcore drops (counted, books stale) unless it replays a pcap.
+    rx->sink.on_full = !pipeline ? RingSink::OnFull::kRunExecutor
+                                 : (replay_ ? RingSink::OnFull::kSpin : RingSink::OnFull::kDrop);
     RxSettings s;
     s.feed_udp_port = dp_.feed.udp_port;
     if (dp_.feed.group) {
