@@ -35,6 +35,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -57,6 +58,7 @@ struct Feed {
 
 rte_mempool* g_feed_pool = nullptr;
 int g_port_seq = 0;
+uint32_t g_ring_size = 0;  // --ring-size (0: the config default)
 
 // A net_ring port whose RX ring holds `n` free slots; TX goes to a large ring we drain.
 struct RingPort {
@@ -161,6 +163,7 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
   dp.ports.push_back(PortConfig{.name = "perf", .devargs = rp.name, .tx_queues = 1, .mbufs = 8191});
   dp.feed.port = dp.order_session.port = "perf";
   dp.lcores.mode = mode;
+  if (g_ring_size) dp.lcores.ring_size = g_ring_size;
   dp.lcores.idle_polls_to_exit = paced_us == 0 ? 2000 : 1u << 31;
   RunOut out;
   {
@@ -311,6 +314,12 @@ int main(int argc, char** argv) {
   app.add_option("--pcap", pcap, "throughput runs: preload the frames of this pcap instead of generating");
   app.add_option("--repeat", repeat, "throughput runs per mode (medians printed as RESULT lines)")
       ->check(CLI::Range(1u, 50u));
+  app.add_option("--ring-size", g_ring_size, "events per (RX, executor) ring (default: [lcores] ring_size's)")
+      ->check(CLI::PositiveNumber);
+  unsigned latency_repeat = 1;
+  app.add_option("--latency-repeat", latency_repeat,
+                 "tick-to-trade runs per mode (medians printed as RESULT lines)")
+      ->check(CLI::Range(1u, 50u));
   app.add_flag("--throughput-only", throughput_only, "skip the tick-to-trade and I/O-ceiling sections");
   CLI11_PARSE(app, argc, argv);
 
@@ -401,15 +410,30 @@ int main(int argc, char** argv) {
   feedgen::Config pc = fc;
   pc.messages = paced_messages;
   const Feed paced{feedgen::generate_frames(pc), paced_messages};
-  for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
-    const RunOut r = run_appliance(paced, mode, trading, pl, pace_us);
-    const bool pipe = mode == LcoreMode::kPipeline;
-    print_hist(pipe ? "pipeline 1+1: tick-to-trade" : "run-to-completion: tick-to-trade", r.t2t);
-    print_hist(pipe ? "pipeline 1+1: ring hop (per event)" : "run-to-completion: ring hop", r.hop);
-    print_hist(pipe ? "pipeline 1+1: engine (1 event in 64)" : "run-to-completion: engine (1 in 64)", r.proc);
-    if (r.c.at("ring_dropped_full"))
-      std::printf("    (ring drops: %lu)\n", static_cast<unsigned long>(r.c.at("ring_dropped_full")));
+  // Modes alternate run by run, so a change in the machine's state hits both alike.
+  std::map<LcoreMode, std::vector<double>> p50, p90, p99;
+  std::map<LcoreMode, uint64_t> orders;
+  for (unsigned rep = 0; rep < latency_repeat; ++rep) {
+    for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
+      const RunOut r = run_appliance(paced, mode, trading, pl, pace_us);
+      const bool pipe = mode == LcoreMode::kPipeline;
+      print_hist(pipe ? "pipeline 1+1: tick-to-trade" : "run-to-completion: tick-to-trade", r.t2t);
+      print_hist(pipe ? "pipeline 1+1: ring hop (per event)" : "run-to-completion: ring hop", r.hop);
+      print_hist(pipe ? "pipeline 1+1: engine (1 event in 64)" : "run-to-completion: engine (1 in 64)",
+                 r.proc);
+      if (r.c.at("ring_dropped_full"))
+        std::printf("    (ring drops: %lu)\n", static_cast<unsigned long>(r.c.at("ring_dropped_full")));
+      p50[mode].push_back(ns_of(r.t2t.percentile(0.5)));
+      p90[mode].push_back(ns_of(r.t2t.percentile(0.9)));
+      p99[mode].push_back(ns_of(r.t2t.percentile(0.99)));
+      orders[mode] += r.t2t.total();
+    }
   }
+  for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline})
+    std::printf(
+        "RESULT tick_to_trade_%s runs=%u orders=%lu p50_ns=%.0f p90_ns=%.0f p99_ns=%.0f (medians of runs)\n",
+        mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", latency_repeat,
+        static_cast<unsigned long>(orders[mode]), median(p50[mode]), median(p90[mode]), median(p99[mode]));
 
   // 3. I/O ceiling: io-forward on the same kinds of vdevs.
   std::printf(
