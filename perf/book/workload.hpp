@@ -1,4 +1,4 @@
-// The two book workloads of docs/performance.md, generated in memory with engineer P's feed generator:
+// The two book workloads of docs/performance.md, generated in memory with the feed generator:
 //   (a) 5 M messages, 200 instruments, ~2 k live orders
 //   (b) 6 M messages, 8,000 instruments, ~1 M live orders, 5 % of adds 200-2,000 ticks from the inside
 #pragma once

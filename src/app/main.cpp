@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
       rc = fail(errors, "data plane setup failed");
       rt.shutdown();
     } else {
-      // Telemetry (O's stats lcore): a sleeping thread + HTTP exporter on the housekeeping cpu.
+      // Telemetry (the stats lcore): a sleeping thread + HTTP exporter on the housekeeping cpu.
       std::unique_ptr<sf::telemetry::StatsLcore> stats;
       if (tel.enabled) {
         try {

@@ -65,7 +65,7 @@ class Runtime {
     const telemetry::ExecutorLcoreStats* exec;
   };
   [[nodiscard]] std::vector<LcoreStatsRef> stats_refs() const;
-  // Everything O's stats lcore reads (pointers stay valid until this Runtime is destroyed).
+  // Everything the stats lcore reads (pointers stay valid until this Runtime is destroyed).
   [[nodiscard]] telemetry::StatsLcore::Inputs telemetry_inputs(const telemetry::TelemetryConfig& cfg) const;
   [[nodiscard]] const std::vector<std::unique_ptr<trade::Engine>>& engines() const noexcept {
     return engines_;

@@ -1,5 +1,5 @@
 // Proves the hot path allocation-free: global operator new/delete are replaced with counting versions, a long
-// feed (engineer P's deterministic generator) is replayed through a whole Engine (books, sniper strategies
+// feed (the deterministic feed generator) is replayed through a whole Engine (books, sniper strategies
 // that fire, risk gate, order tracking), and after warm-up not a single heap allocation may happen.
 #include <gtest/gtest.h>
 

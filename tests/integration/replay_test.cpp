@@ -189,7 +189,7 @@ TEST_F(Replay, WithoutHugepagesToo) {
 TEST_F(Replay, SameAsBacktest) {
   const std::string backtest = env("SF_BACKTEST");
   if (backtest.empty())
-    GTEST_SKIP() << "sf-backtest is not built in this tree (T's tool); nothing to compare with";
+    GTEST_SKIP() << "sf-backtest is not built in this tree; nothing to compare with";
   for (int shards : {1, 2}) {
     SCOPED_TRACE("shards " + std::to_string(shards));
     const std::string tag = "bt" + std::to_string(shards);
@@ -236,7 +236,7 @@ TEST_F(Replay, RealCapturesSameAsBacktest) {
   std::printf("[ info ] %zu real captures compared with sf-backtest\n", compared);
 }
 
-// Sequence number -> stock locate of every feed message in a pcap (P's decoder).
+// Sequence number -> stock locate of every feed message in a pcap (the feed decoder).
 std::map<uint64_t, uint16_t> messages_of(const fs::path& pcap) {
   std::map<uint64_t, uint16_t> m;
   sf::io::PcapReader r;

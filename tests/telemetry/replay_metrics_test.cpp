@@ -357,7 +357,7 @@ TEST_F(Replay, HealthTurns503WhileAnLcoreStallsAndRecovers) {
   EXPECT_EQ(stats.at("executor_events"), feed.messages);
 }
 
-// The binary's own hook (engineer D): SF_TEST_STALL_LCORE=lcore:after_ms:for_ms busy-waits that lcore
+// The binary's own hook: SF_TEST_STALL_LCORE=lcore:after_ms:for_ms busy-waits that lcore
 // without heart-beating. Here on the RX lcore (the ptrace test above stops the executor).
 TEST_F(Replay, HealthTurns503WhenTheRxLcoreStallsViaTheBinarysHook) {
   const FeedSummary feed = generate(20000, "feed.pcap");

@@ -34,7 +34,7 @@ inline constexpr std::size_t kOrderFrameLength = kOrderHeadersLength + kOrderPay
 inline constexpr std::size_t kClOrdIdLength = 14;
 static_assert(kEnterOrderLength == ouch::inbound::msg::EnterOrder::kFixedLength);
 
-// Writes the 47-byte OUCH 5.0 Enter Order for `r` at `out` (P's OUCH encoder).
+// Writes the 47-byte OUCH 5.0 Enter Order for `r` at `out` (the proto layer's OUCH encoder).
 inline void encode_enter_order(uint8_t* out, const trade::OrderRequest& r) noexcept {
   ouch::inbound::msg::EnterOrder m;
   m.user_ref_num = r.user_ref_num;
@@ -82,7 +82,7 @@ class OrderFrameTemplate {
     s.ttl = c.ttl;
     s.udp_checksum = false;
     (void)net::write_udp_headers(bytes_.data(), s, kOrderPayloadLength);
-    // Order-session framing (P's builder): one 'U' Unsequenced Data packet per datagram.
+    // Order-session framing (session::DatagramBuilder): one 'U' Unsequenced Data packet per datagram.
     session::DatagramBuilder b(bytes_.data() + kOrderHeadersLength, kOrderPayloadLength);
     if (b.begin_packet(session::type::kUnsequencedData, kEnterOrderLength)) b.commit(kEnterOrderLength);
   }

@@ -1,5 +1,5 @@
 // What an RX lcore does with each received frame, without DPDK: classify (feed / order session /
-// other), validate the MoldUDP64 + ITCH packet (P's feed functions), track its sequence, and route
+// other), validate the MoldUDP64 + ITCH packet (feed::validate_mold_itch), track its sequence, and route
 // each message as a 64-byte Event to the executor owning its shard (trade::route(): system,
 // directory and trading-action messages go to every executor). Events are staged per executor and handed to a
 // Sink in bursts; the DPDK RX lcore's sink enqueues them into the per-(RX, executor) rings. Unit-tested with
@@ -106,7 +106,8 @@ class RxProcessor {
     uint64_t too_long = 0;         // OUCH message longer than kMaxVenueMessage
   };
   [[nodiscard]] const VenueCounts& venue() const noexcept { return venue_; }
-  // Optional per-lcore log ring (O's): gaps, late/duplicate packets and full rings, never text.
+  // Optional per-lcore log ring (telemetry::LogRing): gaps, late/duplicate packets and full rings, never
+  // text.
   void set_log(telemetry::LogRing* log) noexcept { log_ = log; }
 
  private:

@@ -1,6 +1,6 @@
 // The appliance's stats side: the glue between the DPDK data plane and the telemetry library.
 //
-// Integration (engineer D, src/app):
+// Integration (src/app):
 //
 //   sf::telemetry::StatsLcore::Inputs in;
 //   in.config = telemetry_cfg;                       // parse_telemetry_config(); --metrics-addr overrides
