@@ -7,6 +7,28 @@ namespace sf::trade {
 
 namespace out = ouch::outbound;
 
+namespace {
+// Fields every tracked response has: its type, the venue timestamp and our UserRefNum.
+template <class View>
+View head(const uint8_t* p, std::size_t len, VenueEventType type, VenueEvent& e) noexcept {
+  const View v{p, len};
+  e.type = type;
+  e.timestamp = v.timestamp();
+  e.user_ref_num = v.user_ref_num();
+  return v;
+}
+
+// The order as the venue now holds it (Accepted and Replaced carry it whole).
+template <class View>
+VenueParse order_state(const View& v, VenueEvent& e) noexcept {
+  e.side = v.side();
+  e.shares = v.quantity();
+  e.price = v.price();
+  e.order_ref = v.order_reference_number();
+  return VenueParse::kOk;
+}
+}  // namespace
+
 VenueParse parse_ouch_outbound(const uint8_t* p, std::size_t len, VenueEvent& e) noexcept {
   e = VenueEvent{};
   switch (out::validate(p, len)) {
@@ -19,70 +41,37 @@ VenueParse parse_ouch_outbound(const uint8_t* p, std::size_t len, VenueEvent& e)
       return VenueParse::kBadLength;
   }
   switch (static_cast<char>(p[0])) {
-    case 'A': {
-      const out::views::OrderAccepted v{p, len};
-      e.type = VenueEventType::kAccepted;
-      e.timestamp = v.timestamp();
-      e.user_ref_num = v.user_ref_num();
-      e.side = v.side();
-      e.shares = v.quantity();
-      e.price = v.price();
-      e.order_ref = v.order_reference_number();
-      return VenueParse::kOk;
-    }
+    case 'A':
+      return order_state(head<out::views::OrderAccepted>(p, len, VenueEventType::kAccepted, e), e);
     case 'U': {
-      const out::views::OrderReplaced v{p, len};
-      e.type = VenueEventType::kReplaced;
-      e.timestamp = v.timestamp();
+      const auto v = head<out::views::OrderReplaced>(p, len, VenueEventType::kReplaced, e);
       e.orig_user_ref_num = v.orig_user_ref_num();
-      e.user_ref_num = v.user_ref_num();
-      e.side = v.side();
-      e.shares = v.quantity();
-      e.price = v.price();
-      e.order_ref = v.order_reference_number();
-      return VenueParse::kOk;
+      return order_state(v, e);
     }
     case 'E': {
-      const out::views::OrderExecuted v{p, len};
-      e.type = VenueEventType::kExecuted;
-      e.timestamp = v.timestamp();
-      e.user_ref_num = v.user_ref_num();
+      const auto v = head<out::views::OrderExecuted>(p, len, VenueEventType::kExecuted, e);
       e.shares = v.quantity();
       e.price = v.price();
       e.match_number = v.match_number();
       return VenueParse::kOk;
     }
     case 'C': {
-      const out::views::OrderCanceled v{p, len};
-      e.type = VenueEventType::kCanceled;
-      e.timestamp = v.timestamp();
-      e.user_ref_num = v.user_ref_num();
+      const auto v = head<out::views::OrderCanceled>(p, len, VenueEventType::kCanceled, e);
       e.shares = v.quantity();
       e.reason = v.reason();
       return VenueParse::kOk;
     }
     case 'D': {  // AIQ cancel: a cancel of `decrement_shares`
-      const out::views::AiqCanceled v{p, len};
-      e.type = VenueEventType::kCanceled;
-      e.timestamp = v.timestamp();
-      e.user_ref_num = v.user_ref_num();
+      const auto v = head<out::views::AiqCanceled>(p, len, VenueEventType::kCanceled, e);
       e.shares = v.decrement_shares();
       e.reason = v.reason();
       return VenueParse::kOk;
     }
-    case 'J': {
-      const out::views::Rejected v{p, len};
-      e.type = VenueEventType::kRejected;
-      e.timestamp = v.timestamp();
-      e.user_ref_num = v.user_ref_num();
-      e.reject_reason = v.reason();
+    case 'J':
+      e.reject_reason = head<out::views::Rejected>(p, len, VenueEventType::kRejected, e).reason();
       return VenueParse::kOk;
-    }
     case 'B': {
-      const out::views::BrokenTrade v{p, len};
-      e.type = VenueEventType::kBrokenTrade;
-      e.timestamp = v.timestamp();
-      e.user_ref_num = v.user_ref_num();
+      const auto v = head<out::views::BrokenTrade>(p, len, VenueEventType::kBrokenTrade, e);
       e.match_number = v.match_number();
       e.reason = v.reason();
       return VenueParse::kOk;

@@ -247,6 +247,8 @@ TEST(VenueAdapter, ParsesOuchOutboundMessages) {
   EXPECT_EQ(e.shares, 300u);
   EXPECT_EQ(e.price, 200'500u);
   EXPECT_EQ(e.order_ref, 999u);
+  EXPECT_EQ(e.side, 'B');
+  EXPECT_EQ(e.timestamp, 5u);
   EXPECT_EQ(parse_ouch_outbound(buf, n - 1, e), VenueParse::kBadLength);
 
   out::msg::OrderExecuted x;
@@ -267,6 +269,20 @@ TEST(VenueAdapter, ParsesOuchOutboundMessages) {
   ASSERT_EQ(parse_ouch_outbound(buf, n, e), VenueParse::kOk);
   EXPECT_EQ(e.type, VenueEventType::kCanceled);
   EXPECT_EQ(e.shares, 200u);
+  EXPECT_EQ(e.reason, 'U');
+
+  out::msg::AiqCanceled d;  // an AIQ cancel is a cancel of its decrement
+  d.timestamp = 9;
+  d.user_ref_num = 42;
+  d.decrement_shares = 50;
+  d.reason = 'Q';
+  n = d.encode(buf);
+  ASSERT_EQ(parse_ouch_outbound(buf, n, e), VenueParse::kOk);
+  EXPECT_EQ(e.type, VenueEventType::kCanceled);
+  EXPECT_EQ(e.timestamp, 9u);
+  EXPECT_EQ(e.user_ref_num, 42u);
+  EXPECT_EQ(e.shares, 50u);
+  EXPECT_EQ(e.reason, 'Q');
 
   out::msg::Rejected j;
   j.user_ref_num = 43;
@@ -280,9 +296,16 @@ TEST(VenueAdapter, ParsesOuchOutboundMessages) {
   u.orig_user_ref_num = 42;
   u.user_ref_num = 44;
   u.quantity = 10;
+  u.side = 'S';
+  u.price = 201'000;
+  u.order_reference_number = 1001;
   n = u.encode(buf);
   ASSERT_EQ(parse_ouch_outbound(buf, n, e), VenueParse::kOk);
   EXPECT_EQ(e.type, VenueEventType::kReplaced);
+  EXPECT_EQ(e.side, 'S');
+  EXPECT_EQ(e.shares, 10u);
+  EXPECT_EQ(e.price, 201'000u);
+  EXPECT_EQ(e.order_ref, 1001u);
   EXPECT_EQ(e.orig_user_ref_num, 42u);
   EXPECT_EQ(e.user_ref_num, 44u);
 
@@ -292,6 +315,7 @@ TEST(VenueAdapter, ParsesOuchOutboundMessages) {
   n = b.encode(buf);
   ASSERT_EQ(parse_ouch_outbound(buf, n, e), VenueParse::kOk);
   EXPECT_EQ(e.type, VenueEventType::kBrokenTrade);
+  EXPECT_EQ(e.match_number, 7u);
 
   out::msg::SystemEvent s;
   n = s.encode(buf);
