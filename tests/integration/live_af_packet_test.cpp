@@ -19,44 +19,18 @@
 #include <thread>
 #include <vector>
 
+#include "sf_test_process.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-int run(const std::string& cmd) {
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-std::map<std::string, uint64_t> read_stats(const fs::path& p) {
-  std::map<std::string, uint64_t> m;
-  std::istringstream in(read_file(p));
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto eq = line.find('=');
-    if (eq != std::string::npos) m[line.substr(0, eq)] = std::stoull(line.substr(eq + 1));
-  }
-  return m;
-}
-bool wait_for(const std::function<bool()>& cond, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
-}
+using sf::testing::env;
+using sf::testing::read_file;
+using sf::testing::read_stats;
+using sf::testing::run;
+using sf::testing::wait_for;
 
 // Orders CSV lines (without header) from the hex datagrams the receiver wrote.
 std::vector<std::string> orders_from_hex(const std::string& text) {

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "sf_test_process.hpp"
 #include "sniperforge/io/pcap_file.hpp"
 #include "sniperforge/proto/feed.hpp"
 
@@ -26,33 +27,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-int run(const std::string& cmd) {
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::map<std::string, uint64_t> read_stats(const fs::path& p) {
-  std::map<std::string, uint64_t> m;
-  std::ifstream f(p);
-  std::string line;
-  while (std::getline(f, line)) {
-    const auto eq = line.find('=');
-    if (eq != std::string::npos) m[line.substr(0, eq)] = std::stoull(line.substr(eq + 1));
-  }
-  return m;
-}
+using sf::testing::env;
+using sf::testing::read_file;
+using sf::testing::read_stats;
+using sf::testing::run;
 
 // dpdk-config/replay.toml with [lcores] mode/executors and [trading] shards replaced (and
 // [lcores] ring_size, when given).
@@ -188,8 +166,7 @@ TEST_F(Replay, WithoutHugepagesToo) {
 
 TEST_F(Replay, SameAsBacktest) {
   const std::string backtest = env("SF_BACKTEST");
-  if (backtest.empty())
-    GTEST_SKIP() << "sf-backtest is not built in this tree; nothing to compare with";
+  if (backtest.empty()) GTEST_SKIP() << "sf-backtest is not built in this tree; nothing to compare with";
   for (int shards : {1, 2}) {
     SCOPED_TRACE("shards " + std::to_string(shards));
     const std::string tag = "bt" + std::to_string(shards);

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "sf_test_process.hpp"
 #include "test_support.hpp"
 
 extern char** environ;
@@ -25,16 +26,9 @@ extern char** environ;
 namespace sf::telemetry::testing {
 
 inline std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? std::string{} : std::string{v};
+  return sf::testing::env(name);
 }
-
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using sf::testing::read_file;
 
 struct TempDir {
   std::filesystem::path path;
@@ -138,20 +132,7 @@ inline double sum_samples(const std::string& text, const std::string& family,
   return sum;
 }
 
-// name=value lines (sniperforge --stats-file).
-inline std::map<std::string, uint64_t> parse_stats_file(const std::string& text) {
-  std::map<std::string, uint64_t> m;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    const auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    try {
-      m[line.substr(0, eq)] = std::stoull(line.substr(eq + 1));
-    } catch (...) {
-    }
-  }
-  return m;
-}
+using sf::testing::parse_stats_file;
 
 // sf-feedgen's summary: "messages N, packets P, frames F, ..." and "by type: A=.. C=.."
 struct FeedSummary {

@@ -1,0 +1,68 @@
+// Helpers for tests that run the real binaries: environment, files, shell commands, stats files.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace sf::testing {
+
+// The variable's value, or "" when unset.
+inline std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string{} : std::string{v};
+}
+
+// The whole file ("" when it cannot be read).
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Runs a shell command; its exit code, or -1 when it did not exit normally.
+inline int run(const std::string& cmd) {
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// name=value lines (sniperforge --stats-file); lines that are not a number are skipped.
+inline std::map<std::string, uint64_t> parse_stats_file(const std::string& text) {
+  std::map<std::string, uint64_t> m;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    try {
+      m[line.substr(0, eq)] = std::stoull(line.substr(eq + 1));
+    } catch (...) {
+    }
+  }
+  return m;
+}
+
+inline std::map<std::string, uint64_t> read_stats(const std::filesystem::path& p) {
+  return parse_stats_file(read_file(p));
+}
+
+// Polls `cond` every 20 ms for up to `seconds`; its last value.
+inline bool wait_for(const std::function<bool()>& cond, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return cond();
+}
+
+}  // namespace sf::testing
