@@ -9,10 +9,13 @@
 #include <rte_prefetch.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
@@ -86,6 +89,28 @@ struct Runtime::Executor {
   std::array<rte_mbuf*, kTxStage> tx{};
   std::array<uint64_t, kTxStage> tx_rx_tsc{};
   unsigned tx_n = 0;
+
+  // Book rows for the stats lcore (/sniperforge/books): the books are this lcore's, so it copies
+  // them itself when asked. `rows` is reserved for every book its engines can hold and symbols fit
+  // std::string's inline buffer, so serving allocates nothing.
+  struct BookSnapshot {
+    std::atomic<bool> running{false};    // this executor's loop runs (set by its lcore)
+    std::atomic<uint64_t> requested{0};  // tickets, bumped by the reader
+    std::atomic<uint64_t> served{0};     // last ticket served (release: rows are ready)
+    std::vector<book::BookRow> rows;
+  };
+  std::unique_ptr<BookSnapshot> snap = std::make_unique<BookSnapshot>();
+  uint64_t snap_served = 0;  // this lcore's copy of snap->served
+
+  void serve_book_snapshot() noexcept {
+    const uint64_t want = snap->requested.load(std::memory_order_acquire);
+    if (want == snap_served) [[likely]]
+      return;
+    snap->rows.clear();
+    for (const trade::Engine* eng : engines) eng->dump_rows(snap->rows);
+    snap_served = want;
+    snap->served.store(want, std::memory_order_release);
+  }
 
   void flush_tx() noexcept {
     if (tx_n == 0) return;
@@ -265,6 +290,7 @@ struct Runtime::Executor {
       stats->busy_polls.add();
       stats->ring_dequeued.add(total);
     }
+    serve_book_snapshot();
     return total != 0;
   }
 };
@@ -362,12 +388,14 @@ int executor_main(void* arg) {
   auto& x = *static_cast<Runtime::Executor*>(arg);
   RunState& st = *x.state;
   x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 1, x.index);
+  x.snap->running.store(true, std::memory_order_release);
   while (true) {
     const bool rx_done = st.rx_active.load(std::memory_order_acquire) == 0;
     if (!x.poll() && rx_done) break;  // drained: RX finished before this empty pass began
     x.stall.maybe(x.last_now);
   }
   x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStopping, 1, x.index);
+  x.snap->running.store(false, std::memory_order_release);
   st.lcores_active.fetch_sub(1, std::memory_order_release);
   return 0;
 }
@@ -377,6 +405,7 @@ int rtc_main(void* arg) {
   RunState& st = *rx.state;
   uint32_t idle = 0;
   rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 2, rx.index);
+  for (auto* x : rx.rtc_execs) x->snap->running.store(true, std::memory_order_release);
   while (!st.stop.load(std::memory_order_relaxed)) {
     const bool got = rx.poll();
     // Run to completion: every event this burst produced is handled before the next RX burst.
@@ -397,6 +426,7 @@ int rtc_main(void* arg) {
     any = false;
     for (auto* x : rx.rtc_execs) any |= x->poll();
   }
+  for (auto* x : rx.rtc_execs) x->snap->running.store(false, std::memory_order_release);
   st.lcores_active.fetch_sub(1, std::memory_order_release);
   return 0;
 }
@@ -467,6 +497,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
         x->by_shard[s] = engines_[s].get();
       }
     }
+    x->snap->rows.reserve(x->engines.size() * trading_.book.max_instruments);
     x->port_id = op.port_id;
     x->pool = op.pool;
     x->tx_offload = offload;
@@ -575,6 +606,32 @@ std::vector<book::BookRow> Runtime::book_rows() const {
   return rows;
 }
 
+void Runtime::snapshot_book_rows(std::vector<book::BookRow>& out, unsigned timeout_ms) const {
+  const std::lock_guard<std::mutex> one_reader(snapshot_mu_);
+  out.clear();
+  for (const auto& x : exec_) {
+    Executor::BookSnapshot& s = *x->snap;
+    bool copied = false;
+    if (s.running.load(std::memory_order_acquire)) {
+      const uint64_t ticket = s.requested.fetch_add(1, std::memory_order_acq_rel) + 1;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+      while (s.served.load(std::memory_order_acquire) < ticket && s.running.load(std::memory_order_acquire) &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      if (s.served.load(std::memory_order_acquire) >= ticket) {
+        // The executor has moved on; `rows` stays as it was until the next ticket, which only this
+        // (single) reader issues.
+        out.insert(out.end(), s.rows.begin(), s.rows.end());
+        copied = true;
+      }
+    }
+    if (!copied && !s.running.load(std::memory_order_acquire))
+      for (const trade::Engine* eng : x->engines) eng->dump_rows(out);
+    // Still running but no answer in time (a stalled lcore): its rows are left out of this reply.
+  }
+  book::sort_book_rows(out);
+}
+
 telemetry::StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& cfg) const {
   telemetry::StatsLcore::Inputs in;
   in.config = cfg;
@@ -589,6 +646,7 @@ telemetry::StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::Telemet
   }
   for (const rte_ring* r : rings_) in.rings.emplace_back(std::string(r->name), r);
   for (const auto& e : engines_) in.engines.push_back(e.get());
+  in.read_books = [this](std::vector<book::BookRow>& rows) { snapshot_book_rows(rows); };
   in.order_session_state = [] { return -1; };  // UDP order session: no login state yet
   return in;
 }

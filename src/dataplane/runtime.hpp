@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,11 @@ class Runtime {
   void shutdown();  // stops and closes the ports (flushes TX pcaps)
 
   [[nodiscard]] bool replay() const noexcept { return replay_; }
+  // Every engine's book rows, sorted; only while no lcore runs (after wait()).
   [[nodiscard]] std::vector<book::BookRow> book_rows() const;
+  // The same while the lcores run: each executor copies its own engines' rows between two polls
+  // (waits up to `timeout_ms` per executor; an executor that is not running is read directly).
+  void snapshot_book_rows(std::vector<book::BookRow>& out, unsigned timeout_ms = 250) const;
   [[nodiscard]] std::string summary() const;
   // Every counter, summed over lcores/engines ("messages", "gaps", "drop_not_udp", "reject_collar", ...).
   [[nodiscard]] std::vector<std::pair<std::string, uint64_t>> counters() const;
@@ -89,6 +94,7 @@ class Runtime {
   bool launched_ = false;
   bool hold_ = false;
   bool force_replay_ = false;
+  mutable std::mutex snapshot_mu_;  // one book snapshot reader at a time (telemetry clients are threads)
 };
 
 }  // namespace sf::dataplane

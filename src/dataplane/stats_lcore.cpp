@@ -185,8 +185,12 @@ void StatsLcore::fill_stats(rte_tel_data* d) const {
 void StatsLcore::fill_books(rte_tel_data* d, std::string_view symbol_prefix) const {
   rte_tel_data_start_dict(d);
   std::vector<book::BookRow> rows;
-  for (const trade::Engine* e : in_.engines)
-    if (e != nullptr) e->dump_rows(rows);
+  if (in_.read_books) {
+    in_.read_books(rows);
+  } else {
+    for (const trade::Engine* e : in_.engines)
+      if (e != nullptr) e->dump_rows(rows);
+  }
   book::sort_book_rows(rows);
   std::size_t n = 0;
   for (const auto& row : rows) {

@@ -11,31 +11,32 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
   out.reserve(engines.size());
   for (const trade::Engine* e : engines) {
     if (e == nullptr) continue;
+    // Only Counters and Engine::published(): the engine's lcore may be running.
+    const trade::EnginePublished& pub = e->published();
     EngineStats s;
     s.shard = e->shard_index();
     s.orders = e->stats().orders_sent.load();
     s.fills = e->orders().fills();
-    s.open_orders = e->risk().open_orders();
-    s.kill_switch = e->risk().kill_switch();
-    s.stale_books = e->stale_books();
+    s.open_orders = pub.open_orders.get();
+    s.kill_switch = pub.kill_switch.get();
+    s.stale_books = pub.stale.get() ? pub.books.get() : 0;
     for (std::size_t r = 1; r < static_cast<std::size_t>(trade::Reject::kCount); ++r) {
       const auto reason = static_cast<trade::Reject>(r);
       s.rejects.emplace_back(std::string{trade::to_string(reason)}, e->risk().rejects(reason));
     }
     for (std::size_t i = 0; i < e->strategy_count(); ++i) {
-      const uint16_t locate = e->strategy_locate(i);
-      const std::string& symbol = e->strategy(i).config().symbol;
+      const std::string& symbol = e->strategy(i).config().symbol;  // config: immutable
       bool seen = false;
       for (const auto& in : s.instruments) seen = seen || in.symbol == symbol;
       if (seen) continue;
+      const trade::EnginePublished::Instrument& p = pub.instruments[i];
       InstrumentStats in;
       in.symbol = symbol;
-      if (locate != 0) {
-        const trade::Position& p = e->orders().position(locate);
-        in.position = p.shares;
+      if (p.locate.get() != 0) {
+        in.position = p.position.get();
         // Money is raw 1/10000 dollar.
-        in.pnl_dollars = static_cast<double>(p.realized + e->unrealized_pnl(locate)) / 10000.0;
-        s.filled_shares += p.bought + p.sold;
+        in.pnl_dollars = static_cast<double>(p.realized.get() + p.unrealized.get()) / 10000.0;
+        s.filled_shares += p.filled.get();
       }
       s.instruments.push_back(std::move(in));
     }

@@ -50,6 +50,8 @@ Engine::Engine(const TradingConfig& cfg, uint32_t shard_index)
     strategies_.push_back(std::move(s));
   }
   strategy_locate_.assign(strategies_.size(), 0);
+  published_.instruments = std::make_unique<EnginePublished::Instrument[]>(strategies_.size());
+  published_.kill_switch.set(risk_.kill_switch());
   next_strategy_.assign(strategies_.size(), kNone);
   first_strategy_.assign(cfg.book.max_instruments, kNone);
 }
@@ -65,6 +67,7 @@ void Engine::link_strategies(uint16_t bi) noexcept {
   for (std::size_t i = 0; i < strategies_.size(); ++i) {
     if (strategy_locate_[i] != 0 || strategies_[i]->config().symbol != b.symbol()) continue;
     strategy_locate_[i] = b.locate();
+    published_.instruments[i].locate.set(b.locate());
     // Keep config order within a book: append at the tail.
     uint16_t* link = &first_strategy_[bi];
     while (*link != kNone) link = &next_strategy_[*link];
@@ -81,13 +84,26 @@ void Engine::on_itch(itch::MessageView msg, uint64_t seq, uint64_t rx_tsc, Order
   if (r.book == book::BookSet::kNoBook) return;
   if (books_.book_count() != known_books_ || msg.type() == 'R') [[unlikely]] {
     known_books_ = books_.book_count();
+    published_.books.set(known_books_);
     link_strategies(r.book);
   }
   for (uint16_t si = first_strategy_[r.book]; si != kNone; si = next_strategy_[si]) {
     stats_.strategy_calls.add();
     Context ctx(*this, r.book, si, sink);
     strategies_[si]->on_book(ctx);
+    publish_instrument(si);  // the mid may have moved: unrealized P&L
   }
+}
+
+void Engine::publish_instrument(std::size_t i) noexcept {
+  const uint16_t locate = strategy_locate_[i];
+  if (locate == 0) return;
+  const Position& p = tracker_.position(locate);
+  EnginePublished::Instrument& out = published_.instruments[i];
+  out.position.set(p.shares);
+  out.realized.set(p.realized);
+  out.unrealized.set(unrealized_pnl(locate));
+  out.filled.set(p.bought + p.sold);
 }
 
 uint32_t Engine::next_user_ref_num() const noexcept {
@@ -124,6 +140,7 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
   sink.push(r);
   tracker_.on_sent(r);
   stats_.orders_sent.add();
+  published_.open_orders.set(risk_.open_orders());
   return Reject::kNone;
 }
 
@@ -162,6 +179,7 @@ VenueParse Engine::on_venue(const uint8_t* msg, std::size_t len, uint64_t, Order
 
 void Engine::mark_stale(StaleReason why) noexcept {
   stale_ = true;
+  published_.stale.set(true);
   stats_.stale_marks.add();
   (why == StaleReason::kRingFull ? stats_.stale_ring_full : stats_.stale_gap).add();
 }
@@ -200,7 +218,10 @@ void Engine::on_venue_event(const VenueEvent& e) noexcept {
   if (locate != 0) {
     const Position& p = tracker_.position(locate);
     risk_.on_position(locate, p.shares, p.cost);
+    for (std::size_t i = 0; i < strategies_.size(); ++i)
+      if (strategy_locate_[i] == locate) publish_instrument(i);
   }
+  published_.open_orders.set(risk_.open_orders());
 }
 
 int64_t Engine::unrealized_pnl(uint16_t locate) const noexcept {

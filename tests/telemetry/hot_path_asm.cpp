@@ -24,6 +24,12 @@ void sf_hot_rx_count_drop(RxLcoreStats& s, FeedDropReason r) {
 void sf_hot_executor_count_order(ExecutorLcoreStats& s, Side side) {
   s.count_order(side);
 }
+void sf_hot_shared_set_i64(sf::Shared<int64_t>& v, int64_t x) {
+  v.set(x);
+}
+void sf_hot_shared_set_bool(sf::Shared<bool>& v, bool x) {
+  v.set(x);
+}
 bool sf_hot_log_push(LogRing& r, uint64_t tsc, uint64_t a, uint64_t b, uint64_t c) {
   return r.push(tsc, LogCode::kSeqGap, a, b, c);
 }

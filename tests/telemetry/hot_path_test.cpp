@@ -40,9 +40,9 @@ TEST(HotPath, NoLockPrefixAndNoCallInTheDataPlaneEntryPoints) {
   while (fgets(buf, sizeof buf, p)) text += buf;
   ASSERT_EQ(pclose(p), 0);
   const auto fns = functions_of(text);
-  for (const char* name :
-       {"sf_hot_counter_add", "sf_hot_counter_max", "sf_hot_histogram_record", "sf_hot_rx_count_message",
-        "sf_hot_rx_count_drop", "sf_hot_executor_count_order", "sf_hot_log_push"}) {
+  for (const char* name : {"sf_hot_counter_add", "sf_hot_counter_max", "sf_hot_histogram_record",
+                           "sf_hot_rx_count_message", "sf_hot_rx_count_drop", "sf_hot_executor_count_order",
+                           "sf_hot_log_push", "sf_hot_shared_set_i64", "sf_hot_shared_set_bool"}) {
     const auto it = fns.find(name);
     ASSERT_NE(it, fns.end()) << name << " not found in " << archive;
     const std::string& body = it->second;

@@ -85,6 +85,26 @@ TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
   const Status r = evaluate_ready(ready_src, TelemetryConfig{}, 0, engines);
   EXPECT_NE(r.reason.find("stale book"), std::string::npos) << r.reason;
   engine.clear_stale();
+  read_engine_stats({&engine}, out);
+  EXPECT_EQ(out[0].stale_books, 0u);
+
+  // A fill moves the published position and P&L (the adapter reads only what the engine published).
+  ASSERT_EQ(sink.size(), 1u);  // the sniper's order, from the last message
+  const uint32_t sent_urn = sink.begin()->user_ref_num;
+  engine.on_venue_event(
+      {.type = trade::VenueEventType::kAccepted, .user_ref_num = sent_urn, .shares = 100, .price = 200500});
+  engine.on_venue_event({.type = trade::VenueEventType::kExecuted,
+                         .user_ref_num = sent_urn,
+                         .shares = 60,
+                         .price = 200500,
+                         .match_number = 9});
+  read_engine_stats({&engine}, out);
+  EXPECT_EQ(out[0].fills, 1u);
+  EXPECT_EQ(out[0].instruments[0].position, 60);
+  EXPECT_EQ(out[0].filled_shares, 60u);
+  // Mid (200000 + 200500) / 2 = 200250 after the ask at 200500; bought 60 @ 200500: -250 x 60 raw.
+  EXPECT_DOUBLE_EQ(out[0].instruments[0].pnl_dollars, -250.0 * 60 / 10000.0);
+  EXPECT_EQ(out[0].open_orders, engine.risk().open_orders());
 
   TelemetrySources src;
   src.read_engines = [&](std::vector<EngineStats>& o) { read_engine_stats({&engine}, o); };

@@ -29,6 +29,20 @@ class Counter {
   std::atomic<uint64_t> v_{0};
 };
 static_assert(sizeof(Counter) == sizeof(uint64_t));
+
+// A single-writer value (flag, gauge, signed position) another thread reads: relaxed store by its
+// one writer, relaxed load by readers, so a reader sees an old or a new value, never a torn one and
+// never a data race.
+template <class T>
+class Shared {
+ public:
+  static_assert(std::atomic<T>::is_always_lock_free);
+  void set(T v) noexcept { v_.store(v, std::memory_order_relaxed); }
+  [[nodiscard]] T get() const noexcept { return v_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<T> v_{};
+};
 static_assert(std::atomic<uint64_t>::is_always_lock_free);
 
 }  // namespace sf

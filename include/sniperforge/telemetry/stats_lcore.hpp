@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "sniperforge/book/dump.hpp"
 #include "sniperforge/telemetry/config.hpp"
 #include "sniperforge/telemetry/service.hpp"
 #include "sniperforge/telemetry/sources.hpp"
@@ -55,6 +56,10 @@ class StatsLcore {
     std::vector<std::pair<std::string, const rte_mempool*>> mempools;
     std::vector<std::pair<std::string, const rte_ring*>> rings;
     std::vector<const trade::Engine*> engines;
+    // Top-of-book rows of every engine for /sniperforge/books. The books belong to the executor
+    // lcores, so the data plane provides a reader that asks them for a copy; unset (tests without a
+    // running data plane): the engines are read directly.
+    std::function<void(std::vector<book::BookRow>&)> read_books;
     std::function<int()> order_session_state;  // -1 not configured, 0 down, 1 up
     bool register_dpdk_telemetry = true;
   };

@@ -48,6 +48,24 @@ struct alignas(64) EngineStats {
   Counter stale_ring_full;
 };
 
+// What the stats thread may read while the engine's lcore runs it. Everything else in an Engine
+// (books, order records, risk state) belongs to that lcore alone; these values are copied out by the
+// engine, with relaxed single-writer stores, at the points where they change.
+struct EnginePublished {
+  struct Instrument {            // one per configured strategy, in config order
+    Shared<uint16_t> locate;     // 0 until the strategy's symbol appeared in this shard
+    Shared<int64_t> position;    // filled shares, + long
+    Shared<int64_t> realized;    // realized P&L, raw price units (1/10000 $)
+    Shared<int64_t> unrealized;  // marked at the book mid when the book or the position last changed
+    Shared<uint64_t> filled;     // shares bought + sold
+  };
+  Shared<bool> stale;
+  Shared<bool> kill_switch;
+  Shared<uint32_t> open_orders;
+  Shared<uint64_t> books;  // books this shard has seen
+  std::unique_ptr<Instrument[]> instruments;
+};
+
 class Engine {
  public:
   static constexpr uint16_t kDirectOrder = 0xFFFF;
@@ -75,13 +93,19 @@ class Engine {
   // strategies or submit(), is suppressed and counted as Reject::kStale, while books keep applying the
   // feed. Stays stale until clear_stale() (called by recovery once the books are rebuilt).
   void mark_stale(StaleReason why) noexcept;
-  void clear_stale() noexcept { stale_ = false; }
+  void clear_stale() noexcept {
+    stale_ = false;
+    published_.stale.set(false);
+  }
   [[nodiscard]] bool stale() const noexcept { return stale_; }
   // Books of this engine currently stale (all of them while stale(), else 0).
   [[nodiscard]] std::size_t stale_books() const noexcept { return stale_ ? books_.book_count() : 0; }
   [[nodiscard]] uint64_t stale_marks() const noexcept { return stats_.stale_marks.load(); }
 
-  void set_kill_switch(bool on) noexcept { risk_.set_kill_switch(on); }
+  void set_kill_switch(bool on) noexcept {
+    risk_.set_kill_switch(on);
+    published_.kill_switch.set(risk_.kill_switch());
+  }
   void set_instrument_killed(uint16_t locate, bool on) noexcept { risk_.set_instrument_killed(locate, on); }
 
   // Batch replay hints (see BookSet): prefetch() for the message ~16 ahead, prefetch_levels() for ~4 ahead.
@@ -99,6 +123,8 @@ class Engine {
   [[nodiscard]] const Strategy& strategy(std::size_t i) const noexcept { return *strategies_[i]; }
   // Stock locate a strategy is bound to (0 until its symbol appeared in this shard).
   [[nodiscard]] uint16_t strategy_locate(std::size_t i) const noexcept { return strategy_locate_[i]; }
+  // The values other threads may read while this engine runs (see EnginePublished).
+  [[nodiscard]] const EnginePublished& published() const noexcept { return published_; }
   // Unrealized P&L of an instrument marked at its book mid (raw units).
   [[nodiscard]] int64_t unrealized_pnl(uint16_t locate) const noexcept;
 
@@ -110,6 +136,8 @@ class Engine {
   Reject send(const Intent& intent, uint16_t book_index, uint16_t strategy, OrderSink& sink) noexcept;
   void link_strategies(uint16_t book_index) noexcept;
   uint32_t next_user_ref_num() const noexcept;
+  // Copies strategy `i`'s instrument (position, P&L) into published_.
+  void publish_instrument(std::size_t i) noexcept;
 
   TradingConfig cfg_;
   uint32_t shard_;
@@ -127,6 +155,7 @@ class Engine {
   uint64_t rx_tsc_ = 0;
   uint64_t feed_ts_ = 0;
   EngineStats stats_;
+  EnginePublished published_;
 };
 
 }  // namespace sf::trade
