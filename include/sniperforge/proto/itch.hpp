@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "sniperforge/proto/endian.hpp"
+#include "sniperforge/proto/field.hpp"
 
 namespace sf::itch {
 
@@ -38,45 +39,28 @@ struct FieldDesc {
   FieldKind kind;
 };
 
-namespace detail {
-template <FieldKind K, std::size_t N>
-struct Load;
-template <std::size_t N>
-struct Load<FieldKind::kU16, N> {
-  static uint16_t get(const uint8_t* p) noexcept { return proto::load_be16(p); }
-};
-template <std::size_t N>
-struct Load<FieldKind::kU32, N> {
-  static uint32_t get(const uint8_t* p) noexcept { return proto::load_be32(p); }
-};
-template <std::size_t N>
-struct Load<FieldKind::kPrice4, N> {
-  static uint32_t get(const uint8_t* p) noexcept { return proto::load_be32(p); }
-};
-template <std::size_t N>
-struct Load<FieldKind::kU64, N> {
-  static uint64_t get(const uint8_t* p) noexcept { return proto::load_be64(p); }
-};
-template <std::size_t N>
-struct Load<FieldKind::kPrice8, N> {
-  static uint64_t get(const uint8_t* p) noexcept { return proto::load_be64(p); }
-};
-template <std::size_t N>
-struct Load<FieldKind::kChar, N> {
-  static char get(const uint8_t* p) noexcept { return static_cast<char>(*p); }
-};
-template <std::size_t N>
-struct Load<FieldKind::kAlpha, N> {
-  // Raw, untrimmed; see trim_alpha().
-  static std::string_view get(const uint8_t* p) noexcept { return {reinterpret_cast<const char*>(p), N}; }
-};
-}  // namespace detail
+using proto::Alpha;
+using proto::trim_alpha;
 
-// Alpha field with the trailing space padding removed.
-[[nodiscard]] constexpr std::string_view trim_alpha(std::string_view s) noexcept {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
-  return s;
-}
+namespace detail {
+// Field kind -> its codec (proto/field.hpp): get() for the views, put() and `type` for the encoders.
+template <FieldKind K, std::size_t N>
+struct Field;
+template <std::size_t N>
+struct Field<FieldKind::kU16, N> : proto::UintField<uint16_t> {};
+template <std::size_t N>
+struct Field<FieldKind::kU32, N> : proto::UintField<uint32_t> {};
+template <std::size_t N>
+struct Field<FieldKind::kPrice4, N> : proto::UintField<uint32_t> {};
+template <std::size_t N>
+struct Field<FieldKind::kU64, N> : proto::UintField<uint64_t> {};
+template <std::size_t N>
+struct Field<FieldKind::kPrice8, N> : proto::UintField<uint64_t> {};
+template <std::size_t N>
+struct Field<FieldKind::kChar, N> : proto::CharField {};
+template <std::size_t N>
+struct Field<FieldKind::kAlpha, N> : proto::AlphaField<N> {};
+}  // namespace detail
 
 // ---- Layouts: X(name, offset, kind, size), after the common 11-byte header. ----
 // clang-format off
@@ -239,9 +223,9 @@ class MessageView {
   const uint8_t* p_ = nullptr;
 };
 
-#define SF_ITCH_ACCESSOR(name, off, kind, size)                  \
-  [[nodiscard]] auto name() const noexcept {                     \
-    return detail::Load<FieldKind::kind, size>::get(p_ + (off)); \
+#define SF_ITCH_ACCESSOR(name, off, kind, size)                   \
+  [[nodiscard]] auto name() const noexcept {                      \
+    return detail::Field<FieldKind::kind, size>::get(p_ + (off)); \
   }
 #define SF_ITCH_VIEW(ch, View, len, LAYOUT)     \
   class View : public MessageView {             \
@@ -256,55 +240,6 @@ SF_ITCH_MESSAGES(SF_ITCH_VIEW)
 #undef SF_ITCH_ACCESSOR
 
 // ---- Typed messages and encoders (generated from the same layouts) ----
-// Alpha field value: exactly N characters, space padded on construction.
-template <std::size_t N>
-struct Alpha {
-  std::array<char, N> c;
-  constexpr Alpha() noexcept { c.fill(' '); }
-  constexpr Alpha(std::string_view s) noexcept {  // NOLINT: implicit on purpose (msg.stock = "AAPL")
-    c.fill(' ');
-    for (std::size_t i = 0; i < N && i < s.size(); ++i) c[i] = s[i];
-  }
-  constexpr Alpha(const char* s) noexcept : Alpha(std::string_view{s}) {}  // NOLINT
-  [[nodiscard]] constexpr std::string_view view() const noexcept { return {c.data(), N}; }
-  [[nodiscard]] constexpr std::string_view trimmed() const noexcept { return trim_alpha(view()); }
-  friend constexpr bool operator==(const Alpha&, const Alpha&) noexcept = default;
-};
-
-namespace detail {
-template <FieldKind K, std::size_t N>
-struct Field;
-template <std::size_t N>
-struct Field<FieldKind::kU16, N> {
-  using type = uint16_t;
-  static void put(uint8_t* p, type v) noexcept { proto::store_be<uint16_t>(p, v); }
-};
-template <std::size_t N>
-struct Field<FieldKind::kU32, N> {
-  using type = uint32_t;
-  static void put(uint8_t* p, type v) noexcept { proto::store_be<uint32_t>(p, v); }
-};
-template <std::size_t N>
-struct Field<FieldKind::kPrice4, N> : Field<FieldKind::kU32, N> {};
-template <std::size_t N>
-struct Field<FieldKind::kU64, N> {
-  using type = uint64_t;
-  static void put(uint8_t* p, type v) noexcept { proto::store_be<uint64_t>(p, v); }
-};
-template <std::size_t N>
-struct Field<FieldKind::kPrice8, N> : Field<FieldKind::kU64, N> {};
-template <std::size_t N>
-struct Field<FieldKind::kChar, N> {
-  using type = char;
-  static void put(uint8_t* p, type v) noexcept { *p = static_cast<uint8_t>(v); }
-};
-template <std::size_t N>
-struct Field<FieldKind::kAlpha, N> {
-  using type = Alpha<N>;
-  static void put(uint8_t* p, const type& v) noexcept { std::memcpy(p, v.c.data(), N); }
-};
-}  // namespace detail
-
 namespace msg {
 // One plain struct per type, e.g. msg::AddOrder; encode() writes exactly kLength bytes.
 #define SF_ITCH_MEMBER(name, off, kind, size) typename detail::Field<FieldKind::kind, size>::type name{};

@@ -18,12 +18,13 @@
 #include <utility>
 
 #include "sniperforge/proto/endian.hpp"
-#include "sniperforge/proto/itch.hpp"  // Alpha<N>, trim_alpha
+#include "sniperforge/proto/field.hpp"
+#include "sniperforge/proto/itch.hpp"  // itch::Error: the reasons OUCH shares
 
 namespace sf::ouch {
 
-using itch::Alpha;
-using itch::trim_alpha;
+using proto::Alpha;
+using proto::trim_alpha;
 
 enum class FieldKind : uint8_t { kU16, kU32, kU64, kPrice, kChar, kAlpha };
 
@@ -35,40 +36,21 @@ struct FieldDesc {
 };
 
 namespace detail {
+// Field kind -> its codec (proto/field.hpp). OUCH prices are u64 with 4 implied decimals.
 template <FieldKind K, std::size_t N>
 struct Field;
 template <std::size_t N>
-struct Field<FieldKind::kU16, N> {
-  using type = uint16_t;
-  static type get(const uint8_t* p) noexcept { return proto::load_be16(p); }
-  static void put(uint8_t* p, type v) noexcept { proto::store_be<uint16_t>(p, v); }
-};
+struct Field<FieldKind::kU16, N> : proto::UintField<uint16_t> {};
 template <std::size_t N>
-struct Field<FieldKind::kU32, N> {
-  using type = uint32_t;
-  static type get(const uint8_t* p) noexcept { return proto::load_be32(p); }
-  static void put(uint8_t* p, type v) noexcept { proto::store_be<uint32_t>(p, v); }
-};
+struct Field<FieldKind::kU32, N> : proto::UintField<uint32_t> {};
 template <std::size_t N>
-struct Field<FieldKind::kU64, N> {
-  using type = uint64_t;
-  static type get(const uint8_t* p) noexcept { return proto::load_be64(p); }
-  static void put(uint8_t* p, type v) noexcept { proto::store_be<uint64_t>(p, v); }
-};
+struct Field<FieldKind::kU64, N> : proto::UintField<uint64_t> {};
 template <std::size_t N>
-struct Field<FieldKind::kPrice, N> : Field<FieldKind::kU64, N> {};
+struct Field<FieldKind::kPrice, N> : proto::UintField<uint64_t> {};
 template <std::size_t N>
-struct Field<FieldKind::kChar, N> {
-  using type = char;
-  static type get(const uint8_t* p) noexcept { return static_cast<char>(*p); }
-  static void put(uint8_t* p, type v) noexcept { *p = static_cast<uint8_t>(v); }
-};
+struct Field<FieldKind::kChar, N> : proto::CharField {};
 template <std::size_t N>
-struct Field<FieldKind::kAlpha, N> {
-  using type = Alpha<N>;
-  static std::string_view get(const uint8_t* p) noexcept { return {reinterpret_cast<const char*>(p), N}; }
-  static void put(uint8_t* p, const type& v) noexcept { std::memcpy(p, v.c.data(), N); }
-};
+struct Field<FieldKind::kAlpha, N> : proto::AlphaField<N> {};
 }  // namespace detail
 
 // ---- Appendage: TagValues ----
