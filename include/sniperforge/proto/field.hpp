@@ -58,4 +58,19 @@ struct AlphaField {
   static void put(uint8_t* p, const Alpha<N>& v) noexcept { std::memcpy(p, v.c.data(), N); }
 };
 
+// How a field is stored; a protocol's field kinds map onto these (storage_of) and take their codec.
+enum class Storage : uint8_t { kU16, kU32, kU64, kChar, kAlpha };
+template <Storage S, std::size_t N>
+struct Codec;
+template <std::size_t N>
+struct Codec<Storage::kU16, N> : UintField<uint16_t> {};
+template <std::size_t N>
+struct Codec<Storage::kU32, N> : UintField<uint32_t> {};
+template <std::size_t N>
+struct Codec<Storage::kU64, N> : UintField<uint64_t> {};
+template <std::size_t N>
+struct Codec<Storage::kChar, N> : CharField {};
+template <std::size_t N>
+struct Codec<Storage::kAlpha, N> : AlphaField<N> {};
+
 }  // namespace sf::proto

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -44,22 +45,12 @@ using proto::trim_alpha;
 
 namespace detail {
 // Field kind -> its codec (proto/field.hpp): get() for the views, put() and `type` for the encoders.
+inline constexpr proto::Storage kStorageOf[] = {
+    proto::Storage::kU16,   proto::Storage::kU32, proto::Storage::kU64, proto::Storage::kChar,
+    proto::Storage::kAlpha, proto::Storage::kU32, proto::Storage::kU64};  // FieldKind order
+static_assert(std::size(kStorageOf) == static_cast<std::size_t>(FieldKind::kPrice8) + 1);
 template <FieldKind K, std::size_t N>
-struct Field;
-template <std::size_t N>
-struct Field<FieldKind::kU16, N> : proto::UintField<uint16_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kU32, N> : proto::UintField<uint32_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kPrice4, N> : proto::UintField<uint32_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kU64, N> : proto::UintField<uint64_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kPrice8, N> : proto::UintField<uint64_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kChar, N> : proto::CharField {};
-template <std::size_t N>
-struct Field<FieldKind::kAlpha, N> : proto::AlphaField<N> {};
+using Field = proto::Codec<kStorageOf[static_cast<std::size_t>(K)], N>;
 }  // namespace detail
 
 // ---- Layouts: X(name, offset, kind, size), after the common 11-byte header. ----

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -36,21 +37,13 @@ struct FieldDesc {
 };
 
 namespace detail {
-// Field kind -> its codec (proto/field.hpp). OUCH prices are u64 with 4 implied decimals.
+// Field kind -> its codec (proto/field.hpp); kPrice is a u64 with 4 implied decimals.
+inline constexpr proto::Storage kStorageOf[] = {
+    proto::Storage::kU16, proto::Storage::kU32,  proto::Storage::kU64,
+    proto::Storage::kU64, proto::Storage::kChar, proto::Storage::kAlpha};  // FieldKind order
+static_assert(std::size(kStorageOf) == static_cast<std::size_t>(FieldKind::kAlpha) + 1);
 template <FieldKind K, std::size_t N>
-struct Field;
-template <std::size_t N>
-struct Field<FieldKind::kU16, N> : proto::UintField<uint16_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kU32, N> : proto::UintField<uint32_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kU64, N> : proto::UintField<uint64_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kPrice, N> : proto::UintField<uint64_t> {};
-template <std::size_t N>
-struct Field<FieldKind::kChar, N> : proto::CharField {};
-template <std::size_t N>
-struct Field<FieldKind::kAlpha, N> : proto::AlphaField<N> {};
+using Field = proto::Codec<kStorageOf[static_cast<std::size_t>(K)], N>;
 }  // namespace detail
 
 // ---- Appendage: TagValues ----
