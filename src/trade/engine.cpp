@@ -25,6 +25,12 @@ class Engine::Context final : public StrategyContext {
   [[nodiscard]] const book::OrderBook& book() const noexcept override { return e_.books_.book(book_); }
   [[nodiscard]] uint64_t feed_ts() const noexcept override { return e_.feed_ts_; }
   [[nodiscard]] uint64_t seq() const noexcept override { return e_.seq_; }
+  [[nodiscard]] int64_t committed_shares(book::Side side) const noexcept override {
+    const uint16_t locate = e_.books_.book(book_).locate();
+    const Position& p = e_.tracker_.position(locate);
+    return side == book::Side::kBuy ? e_.risk_.open_buys(locate) + static_cast<int64_t>(p.bought)
+                                    : e_.risk_.open_sells(locate) + static_cast<int64_t>(p.sold);
+  }
   bool send(const Intent& intent) noexcept override {
     return e_.send(intent, book_, strategy_, sink_) == Reject::kNone;
   }

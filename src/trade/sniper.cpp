@@ -1,7 +1,10 @@
 // The sniper: when the opposite side crosses the configured limit (buy: best ask <= limit; sell: best bid >=
 // limit), send an IOC limit order at the limit for min(shares at or through the limit, shares per shot,
-// remaining position allowance). The allowance counts shares already sent (worst case: all filled), and the
-// cooldown runs on feed time from the last attempt, so replays decide exactly like the live appliance.
+// remaining allowance). The allowance is max_position minus the shares committed on the sniper's side
+// (open orders plus fills on that side): an IOC the venue cancels unfilled gives its shares back, a fill
+// keeps them. With no venue answering (a pure replay) every order stays open, so every share sent counts
+// and a replay sends what a live run whose orders all fill sends. The cooldown runs on feed time from the
+// last attempt, so replays decide exactly like the live appliance.
 #include <algorithm>
 
 #include "sniperforge/trade/strategy.hpp"
@@ -23,19 +26,17 @@ class Sniper final : public Strategy {
     const book::Price best = b.best_price(take);
     if (buy ? best > cfg_.limit_price : best < cfg_.limit_price) return;
     if (attempted_ && ctx.feed_ts() < last_attempt_ts_ + cfg_.cooldown_ns) return;
-    const int64_t allowance = cfg_.max_position - sent_;
+    const int64_t allowance = cfg_.max_position - ctx.committed_shares(cfg_.side);
     if (allowance <= 0) return;
     const uint64_t available = b.shares_at_or_better(take, cfg_.limit_price);
     const uint64_t size = std::min<uint64_t>({available, cfg_.shares, static_cast<uint64_t>(allowance)});
     if (size == 0) return;
     attempted_ = true;
     last_attempt_ts_ = ctx.feed_ts();
-    if (ctx.send(Intent{cfg_.side, cfg_.limit_price, static_cast<uint32_t>(size), '3'}))
-      sent_ += static_cast<int64_t>(size);
+    (void)ctx.send(Intent{cfg_.side, cfg_.limit_price, static_cast<uint32_t>(size), '3'});
   }
 
  private:
-  int64_t sent_ = 0;
   uint64_t last_attempt_ts_ = 0;
   bool attempted_ = false;
 };

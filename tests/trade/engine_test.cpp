@@ -150,6 +150,50 @@ TEST(Engine, SniperRespectsMaxPositionAndHalts) {
   EXPECT_EQ(h.sent[1].trigger_seq, 30u);  // fires as soon as trading resumes
 }
 
+// The sniper's allowance is max_position minus the shares committed on its side, so venue answers move
+// it: an IOC cancelled unfilled gives its shares back, a fill keeps them.
+TEST(Engine, SniperAllowanceFollowsVenueAnswers) {
+  Harness h(parse(kConfig));  // SF0001: sell 50 per shot, max_position 50, no cooldown
+  ItchBuilder b;
+  b.directory(2, "SF0001").add(2, 1, 'S', 100, 210000).add(2, 2, 'B', 500, 209600);
+  h.feed(b);
+  ASSERT_EQ(h.sent.size(), 1u);
+  ItchBuilder again;
+  again.ts = 5000;
+  again.add(2, 3, 'B', 500, 209700);
+  h.feed(again, 10);
+  EXPECT_EQ(h.sent.size(), 1u) << "50 shares open: the allowance is used up";
+
+  const uint32_t first = h.sent[0].user_ref_num;
+  h.engine.on_venue_event(
+      {.type = VenueEventType::kAccepted, .user_ref_num = first, .shares = 50, .price = 209500, .side = 'S'});
+  h.engine.on_venue_event({.type = VenueEventType::kCanceled, .user_ref_num = first, .shares = 50});
+  EXPECT_EQ(h.engine.risk().open_sells(2), 0);
+  ItchBuilder after_cancel;
+  after_cancel.ts = 6000;
+  after_cancel.add(2, 4, 'B', 500, 209800);
+  h.feed(after_cancel, 20);
+  ASSERT_EQ(h.sent.size(), 2u) << "the IOC died unfilled: its 50 shares are free again";
+
+  const uint32_t second = h.sent[1].user_ref_num;
+  h.engine.on_venue_event({.type = VenueEventType::kAccepted,
+                           .user_ref_num = second,
+                           .shares = 50,
+                           .price = 209500,
+                           .side = 'S'});
+  h.engine.on_venue_event({.type = VenueEventType::kExecuted,
+                           .user_ref_num = second,
+                           .shares = 50,
+                           .price = 209500,
+                           .match_number = 1});
+  EXPECT_EQ(h.engine.orders().position(2).shares, -50);
+  ItchBuilder after_fill;
+  after_fill.ts = 7000;
+  after_fill.add(2, 5, 'B', 500, 209900);
+  h.feed(after_fill, 30);
+  EXPECT_EQ(h.sent.size(), 2u) << "short 50 filled: max_position reached";
+}
+
 TEST(Engine, KilledSymbolsFromConfig) {
   TradingConfig cfg = parse(kConfig);
   cfg.risk.killed_symbols = {"SF0000"};

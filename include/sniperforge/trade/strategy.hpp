@@ -29,6 +29,9 @@ class StrategyContext {
   [[nodiscard]] virtual const book::OrderBook& book() const noexcept = 0;
   [[nodiscard]] virtual uint64_t feed_ts() const noexcept = 0;  // ITCH timestamp of the current message
   [[nodiscard]] virtual uint64_t seq() const noexcept = 0;      // its MoldUDP64 sequence number
+  // Shares of this instrument sent on `side` and not known dead: open orders plus fills on that side.
+  // Venue cancels and rejects give shares back; with no venue answering, every share sent counts.
+  [[nodiscard]] virtual int64_t committed_shares(book::Side side) const noexcept = 0;
   virtual bool send(const Intent& intent) noexcept = 0;
 };
 
