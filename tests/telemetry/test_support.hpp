@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -53,6 +54,9 @@ inline HttpResponse http_get(uint16_t port, const std::string& path) {
   HttpResponse r;
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return r;
+  const timeval limit{.tv_sec = 10, .tv_usec = 0};  // a hung server fails the request, not the test run
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
