@@ -392,6 +392,8 @@ int main(int argc, char** argv) {
                   static_cast<double>(r.c.at("messages")) / r.cpu_seconds / 1e6,
                   mode == LcoreMode::kPipeline ? " (2 polling lcores)" : "");
       print_hist("  engine + orders per event (1 in 64)", r.proc);
+      // At saturation the RX lcore runs ahead and waits on full rings: this is queueing, not the path.
+      print_hist("  tick-to-trade at saturation", r.t2t);
     }
     // One machine-readable line per mode (perf/dataplane/run-io-ceiling.sh reads it).
     std::printf("RESULT %s runs=%u pkts_per_s=%.0f msgs_per_s=%.0f cpu_share=%.2f drops=%lu\n",

@@ -355,9 +355,14 @@ struct Runtime::Rx {
         continue;
       }
       proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
+      // Hand each packet's events on at once: a trigger early in a burst does not wait for the rest of
+      // the burst to be parsed (pipeline: the executor starts meanwhile; run to completion: it runs now).
+      proc->flush();
+      for (Runtime::Executor* x : rtc_execs)
+        while (x->poll()) {
+        }
     }
     rte_pktmbuf_free_bulk(bufs.data(), n);
-    proc->flush();
     return true;
   }
 };
