@@ -439,6 +439,15 @@ void BookSet::prefetch_levels(const uint8_t* msg) const noexcept {
   if (sl.size) __builtin_prefetch(arena_.base() + sl.first + sl.size - 1);
 }
 
+void BookSet::prefetch_top(uint16_t locate) const noexcept {
+  const uint16_t i = by_locate_[locate];
+  if (i == kNoBook) return;
+  const OrderBook& b = books_[i];
+  __builtin_prefetch(&b);
+  for (const SideLevels& sl : b.sides_)
+    if (sl.size) __builtin_prefetch(arena_.base() + sl.first + sl.size - 1);
+}
+
 void BookSet::dump_rows(std::vector<BookRow>& out) const {
   for (std::size_t i = 0; i < book_count_; ++i) {
     const OrderBook& b = books_[i];

@@ -230,6 +230,17 @@ void Engine::on_venue_event(const VenueEvent& e) noexcept {
   published_.open_orders.set(risk_.open_orders());
 }
 
+void Engine::keep_warm() const noexcept {
+  for (std::size_t i = 0; i < strategies_.size(); ++i) {
+    const uint16_t locate = strategy_locate_[i];
+    if (locate == 0) continue;
+    books_.prefetch_top(locate);
+    risk_.prefetch(locate);
+    tracker_.prefetch(locate);
+    __builtin_prefetch(strategies_[i].get());
+  }
+}
+
 int64_t Engine::unrealized_pnl(uint16_t locate) const noexcept {
   const book::OrderBook* b = books_.find(locate);
   return b == nullptr ? 0 : tracker_.position(locate).unrealized(b->mid());

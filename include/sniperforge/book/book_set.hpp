@@ -58,6 +58,8 @@ class BookSet {
   // the level array it will touch. Both only read.
   void prefetch(const uint8_t* msg) const noexcept;
   void prefetch_levels(const uint8_t* msg) const noexcept;
+  // Keep-warm hint for an idle lcore: the book of `locate` and its best level on both sides.
+  void prefetch_top(uint16_t locate) const noexcept;
 
   [[nodiscard]] std::size_t book_count() const noexcept { return book_count_; }
   [[nodiscard]] const OrderBook& book(uint16_t index) const noexcept { return books_[index]; }

@@ -111,6 +111,10 @@ class Engine {
   // Batch replay hints (see BookSet): prefetch() for the message ~16 ahead, prefetch_levels() for ~4 ahead.
   void prefetch(const uint8_t* msg) const noexcept { books_.prefetch(msg); }
   void prefetch_levels(const uint8_t* msg) const noexcept { books_.prefetch_levels(msg); }
+  // For an idle lcore: prefetches what an order trigger touches (the strategies' books and objects,
+  // risk and position entries), so the first order after a quiet spell does not start from cold caches.
+  // Reads only; changes nothing.
+  void keep_warm() const noexcept;
 
   [[nodiscard]] uint32_t shard_index() const noexcept { return shard_; }
   [[nodiscard]] uint32_t shards() const noexcept { return cfg_.shards; }
