@@ -158,39 +158,35 @@ TEST(Engine, SniperAllowanceFollowsVenueAnswers) {
   b.directory(2, "SF0001").add(2, 1, 'S', 100, 210000).add(2, 2, 'B', 500, 209600);
   h.feed(b);
   ASSERT_EQ(h.sent.size(), 1u);
-  ItchBuilder again;
-  again.ts = 5000;
-  again.add(2, 3, 'B', 500, 209700);
-  h.feed(again, 10);
+  // Another bid through the sell limit, at feed time `ts`.
+  auto bid_through = [&h](uint64_t ts, uint64_t ref, uint32_t price, uint64_t seq) {
+    ItchBuilder c;
+    c.ts = ts;
+    c.add(2, ref, 'B', 500, price);
+    h.feed(c, seq);
+  };
+  auto accepted = [&h](uint32_t urn) {
+    h.engine.on_venue_event(
+        {.type = VenueEventType::kAccepted, .user_ref_num = urn, .shares = 50, .price = 209500, .side = 'S'});
+  };
+  bid_through(5000, 3, 209700, 10);
   EXPECT_EQ(h.sent.size(), 1u) << "50 shares open: the allowance is used up";
 
-  const uint32_t first = h.sent[0].user_ref_num;
+  accepted(h.sent[0].user_ref_num);
   h.engine.on_venue_event(
-      {.type = VenueEventType::kAccepted, .user_ref_num = first, .shares = 50, .price = 209500, .side = 'S'});
-  h.engine.on_venue_event({.type = VenueEventType::kCanceled, .user_ref_num = first, .shares = 50});
+      {.type = VenueEventType::kCanceled, .user_ref_num = h.sent[0].user_ref_num, .shares = 50});
   EXPECT_EQ(h.engine.risk().open_sells(2), 0);
-  ItchBuilder after_cancel;
-  after_cancel.ts = 6000;
-  after_cancel.add(2, 4, 'B', 500, 209800);
-  h.feed(after_cancel, 20);
+  bid_through(6000, 4, 209800, 20);
   ASSERT_EQ(h.sent.size(), 2u) << "the IOC died unfilled: its 50 shares are free again";
 
-  const uint32_t second = h.sent[1].user_ref_num;
-  h.engine.on_venue_event({.type = VenueEventType::kAccepted,
-                           .user_ref_num = second,
-                           .shares = 50,
-                           .price = 209500,
-                           .side = 'S'});
+  accepted(h.sent[1].user_ref_num);
   h.engine.on_venue_event({.type = VenueEventType::kExecuted,
-                           .user_ref_num = second,
+                           .user_ref_num = h.sent[1].user_ref_num,
                            .shares = 50,
                            .price = 209500,
                            .match_number = 1});
   EXPECT_EQ(h.engine.orders().position(2).shares, -50);
-  ItchBuilder after_fill;
-  after_fill.ts = 7000;
-  after_fill.add(2, 5, 'B', 500, 209900);
-  h.feed(after_fill, 30);
+  bid_through(7000, 5, 209900, 30);
   EXPECT_EQ(h.sent.size(), 2u) << "short 50 filled: max_position reached";
 }
 
