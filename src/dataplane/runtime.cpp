@@ -458,11 +458,11 @@ int rtc_main(void* arg) {
   rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 2, rx.index);
   for (auto* x : rx.rtc_execs) x->snap->running.store(true, std::memory_order_release);
   while (!st.stop.load(std::memory_order_relaxed)) {
+    // Every packet's events already ran through the executors inside rx.poll(); an idle pass polls
+    // them once more for their housekeeping (book snapshot requests, keep-warm).
     const bool got = rx.poll();
-    // Run to completion: every event this burst produced is handled before the next RX burst.
-    for (auto* x : rx.rtc_execs)
-      while (x->poll()) {
-      }
+    if (!got)
+      for (auto* x : rx.rtc_execs) x->poll();
     rx.stall.maybe(rx.last_tsc);
     if (got) {
       idle = 0;
