@@ -97,7 +97,9 @@ void Engine::on_itch(itch::MessageView msg, uint64_t seq, uint64_t rx_tsc, Order
     stats_.strategy_calls.add();
     Context ctx(*this, r.book, si, sink);
     strategies_[si]->on_book(ctx);
-    publish_instrument(si);  // the mid may have moved: unrealized P&L
+    // The mid may have moved (unrealized P&L); not while an order waits to be sent: the next message on
+    // this book publishes it.
+    if (sink.empty()) publish_instrument(si);
   }
 }
 
