@@ -88,9 +88,8 @@ void Engine::on_itch(itch::MessageView msg, uint64_t seq, uint64_t rx_tsc, Order
   feed_ts_ = msg.timestamp();
   const book::BookSet::Result r = books_.apply(msg);
   if (r.book == book::BookSet::kNoBook) return;
-  if (books_.book_count() != known_books_ || msg.type() == 'R') [[unlikely]] {
-    known_books_ = books_.book_count();
-    published_.books.set(known_books_);
+  if (books_.book_count() != published_.books.get() || msg.type() == 'R') [[unlikely]] {
+    published_.books.set(books_.book_count());
     link_strategies(r.book);
   }
   for (uint16_t si = first_strategy_[r.book]; si != kNone; si = next_strategy_[si]) {
@@ -136,7 +135,7 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
   r.tif = in.tif;
   r.symbol = b.symbol_padded();
   r.strategy = strategy;
-  if (stale_) [[unlikely]] {
+  if (stale()) [[unlikely]] {
     risk_.count(Reject::kStale);
     return Reject::kStale;
   }
@@ -186,7 +185,6 @@ VenueParse Engine::on_venue(const uint8_t* msg, std::size_t len, uint64_t, Order
 }
 
 void Engine::mark_stale(StaleReason why) noexcept {
-  stale_ = true;
   published_.stale.set(true);
   stats_.stale_marks.add();
   (why == StaleReason::kRingFull ? stats_.stale_ring_full : stats_.stale_gap).add();

@@ -49,8 +49,9 @@ struct alignas(64) EngineStats {
 };
 
 // What the stats thread may read while the engine's lcore runs it. Everything else in an Engine
-// (books, order records, risk state) belongs to that lcore alone; these values are copied out by the
-// engine, with relaxed single-writer stores, at the points where they change.
+// (books, order records, risk state) belongs to that lcore alone. The engine writes these with relaxed
+// single-writer stores: its own stale flag and book count live here, the rest are copied out where they
+// change.
 struct EnginePublished {
   struct Instrument {            // one per configured strategy, in config order
     Shared<uint16_t> locate;     // 0 until the strategy's symbol appeared in this shard
@@ -59,10 +60,10 @@ struct EnginePublished {
     Shared<int64_t> unrealized;  // marked at the book mid when the book or the position last changed
     Shared<uint64_t> filled;     // shares bought + sold
   };
-  Shared<bool> stale;
+  Shared<bool> stale;  // the engine's own flag (see mark_stale), not a copy
   Shared<bool> kill_switch;
   Shared<uint32_t> open_orders;
-  Shared<uint64_t> books;  // books this shard has seen
+  Shared<uint64_t> books;  // books this shard has seen (also the engine's check for a new book)
   std::unique_ptr<Instrument[]> instruments;
 };
 
@@ -93,13 +94,10 @@ class Engine {
   // strategies or submit(), is suppressed and counted as Reject::kStale, while books keep applying the
   // feed. Stays stale until clear_stale() (called by recovery once the books are rebuilt).
   void mark_stale(StaleReason why) noexcept;
-  void clear_stale() noexcept {
-    stale_ = false;
-    published_.stale.set(false);
-  }
-  [[nodiscard]] bool stale() const noexcept { return stale_; }
+  void clear_stale() noexcept { published_.stale.set(false); }
+  [[nodiscard]] bool stale() const noexcept { return published_.stale.get(); }
   // Books of this engine currently stale (all of them while stale(), else 0).
-  [[nodiscard]] std::size_t stale_books() const noexcept { return stale_ ? books_.book_count() : 0; }
+  [[nodiscard]] std::size_t stale_books() const noexcept { return stale() ? books_.book_count() : 0; }
   [[nodiscard]] uint64_t stale_marks() const noexcept { return stats_.stale_marks.load(); }
 
   void set_kill_switch(bool on) noexcept {
@@ -152,8 +150,6 @@ class Engine {
   std::vector<uint16_t> strategy_locate_;
   std::vector<uint16_t> next_strategy_;   // per strategy: next one on the same book
   std::vector<uint16_t> first_strategy_;  // per book index
-  std::size_t known_books_ = 0;
-  bool stale_ = false;
   // Current message (valid during on_itch).
   uint64_t seq_ = 0;
   uint64_t rx_tsc_ = 0;
