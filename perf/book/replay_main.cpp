@@ -2,7 +2,6 @@
 // callgrind: the replay is the noinline function replay(), so
 //   valgrind --tool=callgrind --toggle-collect='*replay*' perf-book-replay a 500000
 // counts only the book's instructions (divide Ir by the message count printed).
-#include <time.h>
 
 #include <bit>
 #include <chrono>
@@ -10,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/io/binary_file.hpp"
 #include "workload.hpp"
 
@@ -89,11 +89,7 @@ int main(int argc, char** argv) {
   auto books = std::make_unique<sf::book::BookSet>(cfg);
   // Thread CPU time as well as wall time: on a shared, oversubscribed machine the CPU time is the fairer
   // figure.
-  auto cpu_ns = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-  };
+  auto cpu_ns = [] { return sf::thread_cpu_seconds() * 1e9; };
   const double c0 = cpu_ns();
   const auto t0 = std::chrono::steady_clock::now();
   replay(*books, w, prefetch);

@@ -25,7 +25,6 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <sched.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +39,7 @@
 #include <vector>
 
 #include "runtime.hpp"
+#include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/dataplane/eal_args.hpp"
 #include "sniperforge/dataplane/topology.hpp"
 #include "sniperforge/io/feedgen.hpp"
@@ -109,13 +109,6 @@ void preload(const Feed& f, rte_ring* r) {
 
 double ns_of(uint64_t ticks) {
   return static_cast<double>(ticks) * 1e9 / static_cast<double>(rte_get_tsc_hz());
-}
-
-double process_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 struct RunOut {

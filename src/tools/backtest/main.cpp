@@ -1,10 +1,8 @@
 // sf-backtest: replays pcaps or NASDAQ BinaryFILE ITCH through the trading core (the same Engine the
 // appliance runs), one Engine per shard from the config, shards spread over N oneTBB threads. Outputs (book
 // dump, orders) do not depend on N.
-#include <sys/resource.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
-#include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -19,6 +17,7 @@
 
 #include "replay_input.hpp"
 #include "sniperforge/book/dump.hpp"
+#include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -26,21 +25,9 @@ namespace {
 
 using sf::trade::Engine;
 
-// CPU seconds used by the whole process so far (all threads).
-double process_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
-}
+using sf::process_cpu_seconds;
+using sf::thread_cpu_seconds;
 using sf::trade::OrderRequest;
-
-// CPU seconds of the calling thread.
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 struct ShardRun {
   double cpu_seconds = 0;  // thread CPU time spent in this shard's replay
