@@ -30,6 +30,7 @@ using sf::testing::env;
 using sf::testing::read_file;
 using sf::testing::read_stats;
 using sf::testing::run;
+using sf::testing::start_logged;
 using sf::testing::wait_for;
 
 // Orders CSV lines (without header) from the hex datagrams the receiver wrote.
@@ -152,17 +153,9 @@ TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
       << "venue simulator did not start";
 
   const fs::path log = dir_ / "live.log", stats = dir_ / "live.stats";
-  pid_ = fork();
+  pid_ = start_logged(env("SNIPERFORGE"),
+                      {"--config", (dir_ / "live.toml").string(), "--stats-file", stats.string()}, log);
   ASSERT_GE(pid_, 0);
-  if (pid_ == 0) {
-    FILE* f = std::freopen(log.c_str(), "w", stdout);
-    (void)f;
-    dup2(fileno(stdout), 2);
-    const std::string cfg = (dir_ / "live.toml").string(), st = stats.string();
-    execl(env("SNIPERFORGE").c_str(), "sniperforge", "--config", cfg.c_str(), "--stats-file", st.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
   ASSERT_TRUE(wait_for([&] { return read_file(log).find("feed port") != std::string::npos; }, 20))
       << read_file(log);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -234,17 +227,9 @@ TEST(LiveTap, ChecksumOffloadedOrdersReachAKernelSocket) {
   ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 5 --instruments 20 --messages 30000 -o " + feed.string()), 0);
   std::ofstream(dir / "tap.toml") << config_text("net_tap0,iface=" + iface, "02:00:00:00:00:01",
                                                  "02:00:00:00:00:02", "10.78.0.1", "10.78.0.2");
-  const pid_t pid = fork();
+  const pid_t pid = start_logged(
+      env("SNIPERFORGE"), {"--config", (dir / "tap.toml").string(), "--stats-file", stats.string()}, log);
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    FILE* f = std::freopen(log.c_str(), "w", stdout);
-    (void)f;
-    dup2(fileno(stdout), 2);
-    const std::string cfg = (dir / "tap.toml").string(), st = stats.string();
-    execl(env("SNIPERFORGE").c_str(), "sniperforge", "--config", cfg.c_str(), "--stats-file", st.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
   struct Reap {
     pid_t pid;
     ~Reap() {

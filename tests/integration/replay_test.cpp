@@ -31,6 +31,7 @@ using sf::testing::env;
 using sf::testing::read_file;
 using sf::testing::read_stats;
 using sf::testing::run;
+using sf::testing::start_logged;
 
 // dpdk-config/replay.toml with [lcores] mode/executors and [trading] shards replaced (and
 // [lcores] ring_size, when given).
@@ -410,17 +411,10 @@ LiveRun run_live_until_sigterm(const fs::path& d, const std::string& tag, std::s
                    ",tx_pcap=" + (d / (tag + ".tx.pcap")).string() + ",infinite_rx=1\"");
   const fs::path cfg = d / (tag + ".toml"), log = d / (tag + ".log"), stats = d / (tag + ".stats");
   std::ofstream(cfg) << text;
-  const pid_t pid = fork();
+  const pid_t pid =
+      start_logged(env("SNIPERFORGE"), {"--config", cfg.string(), "--stats-file", stats.string()}, log);
   EXPECT_GE(pid, 0);
   if (pid < 0) return r;
-  if (pid == 0) {
-    FILE* f = std::freopen(log.c_str(), "w", stdout);
-    (void)f;
-    dup2(fileno(stdout), 2);
-    execl(env("SNIPERFORGE").c_str(), "sniperforge", "--config", cfg.c_str(), "--stats-file", stats.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
   // Wait until it runs (the log names the feed port), then let it run.
   for (int i = 0; i < 200 && read_file(log).find("feed port") == std::string::npos; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace sf::testing {
 
@@ -53,6 +56,23 @@ inline std::map<std::string, uint64_t> parse_stats_file(const std::string& text)
 
 inline std::map<std::string, uint64_t> read_stats(const std::filesystem::path& p) {
   return parse_stats_file(read_file(p));
+}
+
+// Starts `exe` with `args` in the background, stdout and stderr into `log`; its pid, or -1.
+inline pid_t start_logged(const std::string& exe, const std::vector<std::string>& args,
+                          const std::filesystem::path& log) {
+  std::vector<std::string> argv{exe};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  FILE* f = std::freopen(log.c_str(), "w", stdout);
+  (void)f;
+  ::dup2(fileno(stdout), 2);
+  std::vector<char*> av;
+  for (std::string& a : argv) av.push_back(a.data());
+  av.push_back(nullptr);
+  ::execv(exe.c_str(), av.data());
+  ::_exit(127);
 }
 
 // Polls `cond` every 20 ms for up to `seconds`; its last value.
