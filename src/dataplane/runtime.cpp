@@ -122,7 +122,8 @@ struct Runtime::Executor {
       sent = rte_eth_tx_burst(port_id, queue, tx.data(), static_cast<uint16_t>(tx_n));
       if (tx_lock) rte_spinlock_unlock(tx_lock);
     }
-    const uint64_t now = rte_rdtsc();  // tick-to-trade stops when rte_eth_tx_burst has returned
+    // Tick-to-trade stops once rte_eth_tx_burst has returned (the order is in the NIC's hands).
+    const uint64_t now = rte_rdtsc();
     for (unsigned i = 0; i < sent; ++i)  // clamp: the RX stamp may come from a cpu whose TSC runs ahead
       stats->tick_to_trade.record(now > tx_rx_tsc[i] ? now - tx_rx_tsc[i] : 0);
     stats->tx_packets.add(sent);
