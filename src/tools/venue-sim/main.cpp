@@ -5,8 +5,14 @@
 // Sequenced Data packets: Order Accepted, then Order Executed for the whole quantity at the order's
 // price (an IOC fill). Login requests get Login Accepted, heartbeats are ignored. Sequence numbers run
 // per session (sender address). Exits on SIGINT/SIGTERM or after --idle-exit seconds without traffic.
+// --fault makes it a wrong venue, to test that the appliance checks what it is told (issue #19):
+//   overfill        Executed for ceil(q/2) shares, then another Executed (new match number) for q shares:
+//                   the second exceeds what is still open.
+//   duplicate-exec  Executed for ceil(q/2) shares, then the very same Executed again (same match number).
+// In both, the valid fills are ceil(q/2) shares per order.
 //
 //   sf-venue-sim --listen 0.0.0.0:40001 [--orders-hex FILE] [--idle-exit 3] [--no-fill]
+//                [--fault overfill|duplicate-exec]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -36,6 +42,23 @@ uint64_t ns_since_midnight() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) %
          (86'400ull * 1'000'000'000ull);
 }
+
+enum class Fault { kNone, kOverfill, kDuplicateExec };
+
+// The Executed messages a faulty venue sends for an order of `quantity` shares (see the header comment):
+// a valid partial fill, then an invalid one. Returns how many messages it wrote to `out`.
+std::size_t faulty_executions(Fault fault, sf::ouch::outbound::msg::OrderExecuted first, uint32_t quantity,
+                              uint64_t& match, std::array<sf::ouch::outbound::msg::OrderExecuted, 2>& out) {
+  first.quantity = quantity - quantity / 2;
+  first.match_number = match++;
+  out[0] = first;
+  out[1] = first;  // duplicate-exec: the same message again
+  if (fault == Fault::kOverfill) {
+    out[1].quantity = quantity;
+    out[1].match_number = match++;
+  }
+  return 2;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,10 +67,14 @@ int main(int argc, char** argv) {
   std::string listen = "0.0.0.0:40001", orders_hex;
   double idle_exit = 0;
   bool no_fill = false;
+  Fault fault = Fault::kNone;
   app.add_option("--listen", listen, "HOST:PORT to receive orders on");
   app.add_option("--orders-hex", orders_hex, "append every received datagram here as one hex line");
   app.add_option("--idle-exit", idle_exit, "exit after this many seconds without a datagram (0: never)");
   app.add_flag("--no-fill", no_fill, "accept orders but never execute them");
+  app.add_option("--fault", fault, "answer wrongly: overfill or duplicate-exec (see the header comment)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, Fault>{
+          {"overfill", Fault::kOverfill}, {"duplicate-exec", Fault::kDuplicateExec}}));
   CLI11_PARSE(app, argc, argv);
 
   const auto colon = listen.rfind(':');
@@ -140,11 +167,18 @@ int main(int argc, char** argv) {
                                    x.quantity = o.quantity();
                                    x.price = o.price();
                                    x.liquidity_flag = 'R';
-                                   x.match_number = match++;
-                                   len = x.encode(m.data());
-                                   if (b.sequenced(seq, {m.data(), len})) {
-                                     ++seq;
-                                     ++executed;
+                                   std::array<ouch::outbound::msg::OrderExecuted, 2> xs{x};
+                                   std::size_t count = 1;
+                                   if (fault != Fault::kNone)
+                                     count = faulty_executions(fault, x, o.quantity(), match, xs);
+                                   else
+                                     xs[0].match_number = match++;
+                                   for (std::size_t i = 0; i < count; ++i) {
+                                     len = xs[i].encode(m.data());
+                                     if (b.sequenced(seq, {m.data(), len})) {
+                                       ++seq;
+                                       ++executed;
+                                     }
                                    }
                                  });
     if (e != session::Error::kOk) {
