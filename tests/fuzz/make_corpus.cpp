@@ -10,6 +10,7 @@
 #include "sniperforge/io/feedgen.hpp"
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/proto/session.hpp"
+#include "sniperforge/proto/soupbintcp.hpp"
 
 namespace fs = std::filesystem;
 
@@ -114,6 +115,34 @@ int main(int argc, char** argv) {
     db.login_rejected('A');
     db.end_of_session();
     put("session", "venue", db.bytes().data(), db.size());
+  }
+  // SoupBinTCP 4.1 streams: a client's and a server's, each with every packet type of its side.
+  {
+    sf::soupbintcp::PacketWriter w(buf, sizeof buf);
+    w.login_request("TRADER", "secret", "", 1);
+    sf::ouch::inbound::msg::EnterOrder o{};
+    o.user_ref_num = 1;
+    o.side = 'B';
+    o.quantity = 100;
+    o.symbol = "SF0000";
+    uint8_t m[128];
+    w.unsequenced({m, o.encode(m, {app, ab.bytes().size()})});
+    w.client_heartbeat();
+    w.debug("client debug");
+    w.logout_request();
+    put("soupbintcp", "client", w.bytes().data(), w.size());
+  }
+  {
+    sf::soupbintcp::PacketWriter w(buf, sizeof buf);
+    w.login_accepted("SESSION001", 1);
+    sf::ouch::outbound::msg::OrderAccepted a{};
+    a.user_ref_num = 1;
+    uint8_t m[128];
+    w.sequenced({m, a.encode(m)});
+    w.server_heartbeat();
+    w.login_rejected('S');
+    w.end_of_session();
+    put("soupbintcp", "server", w.bytes().data(), w.size());
   }
   std::printf("corpus written to %s\n", argv[1]);
   return 0;
