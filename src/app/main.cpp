@@ -24,6 +24,7 @@
 
 #include "runtime.hpp"
 #include "sniperforge/book/dump.hpp"
+#include "sniperforge/common/cli.hpp"
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/dataplane/eal_args.hpp"
 #include "sniperforge/dataplane/placement.hpp"
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
   // First thing: a signal during start-up still ends the run cleanly (checked before launch).
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  CLI::App app{"SniperForge tick-to-trade appliance (DPDK)"};
+  CLI::App app{"SniperForge tick-to-trade appliance (DPDK)", "sniperforge"};
+  sf::cli::apply_conventions(app, "sniperforge", /*links_dpdk=*/true);
   std::string config_path, rx_pcap, tx_pcap, dump_books, metrics_addr, stats_file;
   bool check_config = false, topology = false, hold = false;
   app.add_option("--config", config_path, "TOML configuration file")->required();
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
                  "Prometheus exporter HOST:PORT (overrides [telemetry], enables it)");
   app.add_option("--stats-file", stats_file, "write every counter as name=value lines here at exit");
   app.add_flag("--hold", hold, "after a replay ends, keep running (metrics stay up) until SIGINT/SIGTERM");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
 
   // ---- Configuration, validated completely before EAL ----
   toml::table root;

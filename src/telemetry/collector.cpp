@@ -10,13 +10,6 @@
 
 #include "sniperforge/telemetry/health.hpp"
 
-#ifndef SF_VERSION
-#define SF_VERSION "unknown"
-#endif
-#ifndef SF_BUILDTYPE
-#define SF_BUILDTYPE "unknown"
-#endif
-
 namespace sf::telemetry {
 namespace {
 
@@ -65,14 +58,7 @@ constexpr std::array<const char*, 3> kQuantileHelp = {"Median latency since star
 }  // namespace
 
 BuildInfo this_build() noexcept {
-#if defined(__clang__)
-  const char* compiler = "clang-" __clang_version__;
-#elif defined(__GNUC__)
-  const char* compiler = "gcc-" __VERSION__;
-#else
-  const char* compiler = "unknown";
-#endif
-  return BuildInfo{SF_VERSION, compiler, SF_BUILDTYPE};
+  return sf::build_info();
 }
 
 const std::vector<double>& latency_bucket_bounds_seconds() {
@@ -132,8 +118,12 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   {
     auto& f = fs.family("sniperforge_build_info", "Build of the running binary (value is always 1)",
                         MetricType::Gauge);
-    add_value(
-        f, {{"version", build_.version}, {"compiler", build_.compiler}, {"buildtype", build_.buildtype}}, 1);
+    add_value(f,
+              {{"version", build_.version},
+               {"compiler", build_.compiler},
+               {"buildtype", build_.buildtype},
+               {"dpdk", build_.dpdk}},
+              1);
     add_value(fs.family("sniperforge_uptime_seconds", "Seconds since the telemetry side started",
                         MetricType::Gauge),
               {}, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 
+#include "sniperforge/common/version.hpp"
 #include "sniperforge/telemetry/health.hpp"
 #include "test_support.hpp"
 
@@ -76,7 +77,11 @@ TEST(Collector, ExportsLiveCountersWithPrometheusNames) {
               99e-6 / 16);
   EXPECT_EQ(sample(text, "sniperforge_health_ok"), 1);
   EXPECT_EQ(sample(text, "sniperforge_anomaly{kind=\"feed_rate\"}"), 0);
-  EXPECT_NE(text.find("sniperforge_build_info{version=\""), std::string::npos);
+  // The same values every binary's --version prints (one source: sf::build_info()).
+  const sf::BuildInfo& b = sf::build_info();
+  EXPECT_EQ(sample(text, "sniperforge_build_info{version=\"" + b.version + "\",compiler=\"" + b.compiler +
+                             "\",buildtype=\"" + b.buildtype + "\",dpdk=\"" + b.dpdk + "\"}"),
+            1);
   EXPECT_NE(text.find("# TYPE sniperforge_feed_packets_total counter"), std::string::npos);
   EXPECT_NE(text.find("# TYPE sniperforge_latency_seconds histogram"), std::string::npos);
 }

@@ -14,17 +14,15 @@
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
+#include "sniperforge/common/version.hpp"
 #include "sniperforge/telemetry/config.hpp"
 #include "sniperforge/telemetry/snapshot.hpp"
 #include "sniperforge/telemetry/sources.hpp"
 
 namespace sf::telemetry {
 
-struct BuildInfo {
-  std::string version;
-  std::string compiler;
-  std::string buildtype;
-};
+// The same values --version prints (sniperforge/common/version.hpp).
+using BuildInfo = sf::BuildInfo;
 [[nodiscard]] BuildInfo this_build() noexcept;
 
 // Upper bounds of the exported latency histogram buckets, in seconds (10 ns .. 10 ms, 1-2-5).

@@ -17,6 +17,7 @@
 
 #include "replay_input.hpp"
 #include "sniperforge/book/dump.hpp"
+#include "sniperforge/common/cli.hpp"
 #include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
@@ -82,7 +83,9 @@ int main(int argc, char** argv) {
       "sf-backtest: replay ITCH 5.0 (pcap with MoldUDP64, or NASDAQ BinaryFILE) through books, strategies "
       "and "
       "the risk gate.\nShards = engines from [trading] shards; --threads only changes speed, never the "
-      "output."};
+      "output.",
+      "sf-backtest"};
+  sf::cli::apply_conventions(app, "sf-backtest");
   std::string config_path, dump_path, orders_path;
   unsigned threads = 1;
   int prefetch = 2;
@@ -90,16 +93,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> inputs;
   app.add_option("--config", config_path, "TOML config ([trading], [book], [risk], [[strategy]] are used)")
       ->check(CLI::ExistingFile);
-  app.add_option("--threads", threads, "worker threads (oneTBB)")->check(CLI::Range(1u, 1024u));
+  app.add_option("--threads", threads, "worker threads (oneTBB)")->check(sf::cli::unsigned_range(1, 1024));
   app.add_option("--dump-books", dump_path, "write the book dump CSV here");
   app.add_option("--orders", orders_path, "write the orders CSV here");
-  app.add_option("--feed-port", feed_port, "UDP destination port of the feed in pcaps");
+  app.add_option("--feed-port", feed_port, "UDP destination port of the feed in pcaps")
+      ->check(sf::cli::unsigned_range(1, 65535));
   app.add_option("--prefetch", prefetch, "replay prefetch stages: 0 none, 1 order slots, 2 slots + levels")
-      ->check(CLI::Range(0, 2));
+      ->check(sf::cli::integer_range(0, 2));
   app.add_option("INPUT", inputs, "pcap/pcapng or BinaryFILE (u16 BE length + message) files, in order")
       ->required()
       ->check(CLI::ExistingFile);
-  CLI11_PARSE(app, argc, argv);
+  if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
 
   sf::trade::TradingConfig cfg;
   if (!config_path.empty()) {

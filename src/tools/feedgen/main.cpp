@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <string>
 
+#include "sniperforge/common/cli.hpp"
 #include "sniperforge/io/binary_file.hpp"
 #include "sniperforge/io/feedgen.hpp"
 #include "sniperforge/io/itch_json.hpp"
@@ -16,15 +18,7 @@
 
 namespace {
 
-bool parse_ipv4(const std::string& s, uint32_t& out) {
-  unsigned a, b, c, d;
-  char extra;
-  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) != 4 || a > 255 || b > 255 || c > 255 ||
-      d > 255)
-    return false;
-  out = (a << 24) | (b << 16) | (c << 8) | d;
-  return true;
-}
+constexpr uint64_t kNsPerDay = 86'400'000'000'000;
 
 constexpr const char* kDescription = R"(Deterministic synthetic NASDAQ TotalView-ITCH 5.0 feed.
 
@@ -57,70 +51,108 @@ int main(int argc, char** argv) {
   bool no_eos = false, no_checksum = false, quiet = false;
 
   CLI::App app{kDescription, "sf-feedgen"};
+  sf::cli::apply_conventions(app, "sf-feedgen");
+  using sf::cli::unsigned_range;
+  constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
   app.add_option("-o,--output", output, "output file")->capture_default_str();
   app.add_option("--format", format, "pcap or binaryfile")
       ->check(CLI::IsMember({"pcap", "binaryfile"}))
       ->capture_default_str();
-  app.add_option("--seed", cfg.seed, "RNG seed")->capture_default_str();
+  app.add_option("--seed", cfg.seed, "RNG seed")->check(unsigned_range(0, kU64Max))->capture_default_str();
   app.add_option("--instruments", cfg.instruments, "number of instruments")
-      ->check(CLI::Range(1u, 65535u))
+      ->check(unsigned_range(1, 65535))
       ->capture_default_str();
-  app.add_option("--messages", cfg.messages, "total ITCH messages")->capture_default_str();
-  app.add_option("--live-orders", cfg.live_orders, "target number of live orders")->capture_default_str();
+  app.add_option("--messages", cfg.messages, "total ITCH messages")
+      ->check(unsigned_range(1, 1'000'000'000'000))
+      ->capture_default_str();
+  app.add_option("--live-orders", cfg.live_orders, "target number of live orders")
+      ->check(unsigned_range(1, 100'000'000))
+      ->capture_default_str();
   app.add_option("--far-fraction", cfg.far_fraction, "fraction of adds placed far from the inside")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(sf::cli::number_range(0, 1))
       ->capture_default_str();
   app.add_option("--far-min-ticks", cfg.far_min_ticks, "far adds: minimum distance (ticks)")
+      ->check(unsigned_range(1, 20'000'000))
       ->capture_default_str();
   app.add_option("--far-max-ticks", cfg.far_max_ticks, "far adds: maximum distance (ticks)")
+      ->check(unsigned_range(1, 20'000'000))
       ->capture_default_str();
   app.add_option("--msgs-per-packet", cfg.msgs_per_packet, "maximum messages per MoldUDP64 packet")
-      ->check(CLI::Range(1u, 65534u))
+      ->check(unsigned_range(1, 65534))
       ->capture_default_str();
   app.add_option("--max-payload", cfg.max_payload, "maximum UDP payload bytes")
-      ->check(CLI::Range(92u, 65000u))
+      ->check(unsigned_range(92, 65000))
       ->capture_default_str();
   app.add_option("--packet-rate", cfg.packet_rate, "packets per second (timestamp spacing)")
+      ->check(sf::cli::positive_number(1e9))
       ->capture_default_str();
   app.add_option("--start-ns", cfg.start_ns, "first ITCH timestamp, ns since midnight")
+      ->check(unsigned_range(0, kNsPerDay - 1))
       ->capture_default_str();
+  // pcap keeps 32-bit seconds: the whole day must fit.
   app.add_option("--midnight-unix-ns", cfg.midnight_unix_ns,
                  "pcap time of midnight (ns since the Unix epoch)")
+      ->check(unsigned_range(0, (uint64_t{UINT32_MAX} - 86'400) * 1'000'000'000))
       ->capture_default_str();
-  app.add_option("--session", cfg.session, "MoldUDP64 session (10 characters)")->capture_default_str();
-  app.add_option("--first-seq", cfg.first_sequence, "first MoldUDP64 sequence number")->capture_default_str();
-  app.add_option("--group", group, "destination IPv4 (multicast group)")->capture_default_str();
-  app.add_option("--port", cfg.port, "destination UDP port")->capture_default_str();
-  app.add_option("--src", src, "source IPv4")->capture_default_str();
-  app.add_option("--src-port", cfg.src_port, "source UDP port")->capture_default_str();
-  app.add_option("--vlan", cfg.vlan_id, "802.1Q VLAN ID (0 = untagged)")->check(CLI::Range(0, 4095));
+  app.add_option("--session", cfg.session, "MoldUDP64 session (1 to 10 characters)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return s.empty() || s.size() > 10 ? "'" + s + "' is not 1 to 10 characters" : std::string{};
+          },
+          "TEXT(1..10)"))
+      ->capture_default_str();
+  app.add_option("--first-seq", cfg.first_sequence, "first MoldUDP64 sequence number")
+      ->check(unsigned_range(1, uint64_t{1} << 62))
+      ->capture_default_str();
+  app.add_option("--group", group, "destination IPv4 (multicast group)")
+      ->check(sf::cli::ipv4_address())
+      ->capture_default_str();
+  app.add_option("--port", cfg.port, "destination UDP port")
+      ->check(unsigned_range(1, 65535))
+      ->capture_default_str();
+  app.add_option("--src", src, "source IPv4")->check(sf::cli::ipv4_address())->capture_default_str();
+  app.add_option("--src-port", cfg.src_port, "source UDP port")
+      ->check(unsigned_range(1, 65535))
+      ->capture_default_str();
+  app.add_option("--vlan", cfg.vlan_id, "802.1Q VLAN ID (0 = untagged)")->check(unsigned_range(0, 4095));
   app.add_flag("--no-udp-checksum", no_checksum, "leave the UDP checksum 0");
   app.add_flag("--no-end-of-session", no_eos, "do not write the end-of-session packet");
   app.add_option("--heartbeat-every", cfg.heartbeat_every,
                  "a MoldUDP64 heartbeat after every N data packets (0 = none)")
+      ->check(unsigned_range(0, UINT32_MAX))
       ->capture_default_str();
   app.add_option("--gap-rate", cfg.gap_rate, "probability a data packet is dropped")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(sf::cli::number_range(0, 1));
   app.add_option("--dup-rate", cfg.dup_rate, "probability a data packet is written twice")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(sf::cli::number_range(0, 1));
   app.add_option("--garbage-rate", cfg.garbage_rate, "probability of an invalid packet before a data packet")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(sf::cli::number_range(0, 1));
   app.add_option("--json-out", json_out, "also write every intended message as sf-pcap decode JSON lines");
   app.add_option("--manifest", manifest_out, "also write one line per frame: kind,sequence,count");
   app.add_option("--from-binaryfile", from_binaryfile, "convert this NASDAQ BinaryFILE into a MoldUDP64 pcap")
       ->check(CLI::ExistingFile);
-  app.add_flag("-q,--quiet", quiet, "no summary on stderr");
-  CLI11_PARSE(app, argc, argv);
+  sf::cli::add_quiet_flag(app, quiet)->description("no progress line and no summary on stderr");
+  if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
 
   cfg.end_of_session = !no_eos;
   cfg.udp_checksum = !no_checksum;
-  if (!parse_ipv4(group, cfg.group) || !parse_ipv4(src, cfg.src_ip)) {
-    std::cerr << "sf-feedgen: bad IPv4 address\n";
-    return 2;
-  }
+  cfg.group = *sf::cli::parse_ipv4(group);  // both checked by their validators
+  cfg.src_ip = *sf::cli::parse_ipv4(src);
   if (cfg.far_min_ticks > cfg.far_max_ticks) {
     std::cerr << "sf-feedgen: --far-min-ticks > --far-max-ticks\n";
-    return 2;
+    return sf::cli::kExitUsage;
+  }
+  // A generated day ends before midnight: ITCH timestamps are nanoseconds since midnight.
+  if (from_binaryfile.empty()) {
+    const double last_ns =
+        static_cast<double>(cfg.start_ns) +
+        static_cast<double>((cfg.messages - 1) / cfg.msgs_per_packet) * 1e9 / cfg.packet_rate;
+    if (last_ns >= static_cast<double>(kNsPerDay)) {
+      std::cerr
+          << "sf-feedgen: the feed would run past midnight (--start-ns + --messages / --msgs-per-packet "
+             "packets at --packet-rate): raise --packet-rate or lower --messages\n";
+      return sf::cli::kExitUsage;
+    }
   }
 
   std::ofstream json, manifest;

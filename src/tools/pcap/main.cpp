@@ -1,4 +1,4 @@
-// sf-pcap decode [--port N] FILE.pcap: one JSON object per ITCH 5.0 message, in feed order.
+// sf-pcap decode [--port N] [-o OUT] FILE.pcap: one JSON object per ITCH 5.0 message, in feed order.
 // Frames that are UDP to the feed port but not valid MoldUDP64 + ITCH are counted by reason on
 // stderr and not decoded; other traffic is skipped (and counted by reason). Exit status 1 when the
 // capture cannot be read to its end (the messages before the damage are still printed).
@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "sniperforge/common/cli.hpp"
 #include "sniperforge/io/itch_json.hpp"
 #include "sniperforge/io/pcap_file.hpp"
 #include "sniperforge/proto/feed.hpp"
@@ -24,7 +25,7 @@ void print_reasons(const sf::feed::ErrorCounts& errors, bool feed_reasons) {
   std::cerr << '\n';
 }
 
-int decode(const std::string& path, uint16_t port) {
+int decode(const std::string& path, uint16_t port, std::FILE* json_out) {
   sf::io::PcapReader reader;
   if (!reader.open(path)) {
     std::cerr << "sf-pcap: " << reader.error() << "\n";
@@ -56,12 +57,12 @@ int decode(const std::string& path, uint16_t port) {
       if (info.kind() == sf::mold::Kind::kEndOfSession) ++end_of_session;
     }
     if (out.size() >= (1u << 20) - 4096) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
+      std::fwrite(out.data(), 1, out.size(), json_out);
       out.clear();
     }
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0) {
+  std::fwrite(out.data(), 1, out.size(), json_out);
+  if (std::fflush(json_out) != 0 || std::ferror(json_out)) {
     std::cerr << "sf-pcap: write error\n";
     return 1;
   }
@@ -96,6 +97,7 @@ int decode(const std::string& path, uint16_t port) {
 
 int main(int argc, char** argv) {
   CLI::App app{"sf-pcap: tools for SniperForge feed captures", "sf-pcap"};
+  sf::cli::apply_conventions(app, "sf-pcap");
   app.require_subcommand(1);
   auto* dec = app.add_subcommand(
       "decode",
@@ -105,10 +107,24 @@ int main(int argc, char** argv) {
       "snake_case "
       "(alpha trimmed, prices as raw integers). Invalid feed packets are counted by reason on stderr.");
   uint16_t port = sf::feed::kDefaultPort;
-  std::string file;
-  dec->add_option("--port", port, "feed UDP destination port")->capture_default_str();
+  std::string file, output;
+  dec->add_option("--port", port, "feed UDP destination port")
+      ->check(sf::cli::unsigned_range(1, 65535))
+      ->capture_default_str();
+  dec->add_option("-o,--output", output, "write the JSON lines to this file (default: standard output)");
   dec->add_option("FILE", file, "pcap file")->required()->check(CLI::ExistingFile);
-  CLI11_PARSE(app, argc, argv);
-  if (dec->parsed()) return decode(file, port);
-  return 2;
+  if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
+  if (!dec->parsed()) return sf::cli::kExitUsage;
+  if (output.empty()) return decode(file, port, stdout);
+  std::FILE* out = std::fopen(output.c_str(), "wb");
+  if (out == nullptr) {
+    std::cerr << "sf-pcap: cannot write " << output << "\n";
+    return sf::cli::kExitFailure;
+  }
+  int rc = decode(file, port, out);
+  if (std::fclose(out) != 0 && rc == 0) {
+    std::cerr << "sf-pcap: write error on " << output << "\n";
+    rc = sf::cli::kExitFailure;
+  }
+  return rc;
 }

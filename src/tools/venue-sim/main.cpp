@@ -12,7 +12,7 @@
 // In both, the valid fills are ceil(q/2) shares per order.
 //
 //   sf-venue-sim --listen 0.0.0.0:40001 [--orders-hex FILE] [--idle-exit 3] [--no-fill]
-//                [--fault overfill|duplicate-exec]
+//                [--fault overfill|duplicate-exec] [--version]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -28,6 +28,7 @@
 #include <map>
 #include <string>
 
+#include "sniperforge/common/cli.hpp"
 #include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/proto/session.hpp"
 
@@ -63,39 +64,44 @@ std::size_t faulty_executions(Fault fault, sf::ouch::outbound::msg::OrderExecute
 
 int main(int argc, char** argv) {
   using namespace sf;
-  CLI::App app{"sf-venue-sim: answers OUCH Enter Orders (UDP order session) with Accepted + Executed"};
+  CLI::App app{"sf-venue-sim: answers OUCH Enter Orders (UDP order session) with Accepted + Executed",
+               "sf-venue-sim"};
+  sf::cli::apply_conventions(app, "sf-venue-sim");
   std::string listen = "0.0.0.0:40001", orders_hex;
   double idle_exit = 0;
   bool no_fill = false;
   Fault fault = Fault::kNone;
-  app.add_option("--listen", listen, "HOST:PORT to receive orders on");
+  app.add_option("--listen", listen, "IPv4:PORT to receive orders on (port 0: any free port)")
+      ->check(sf::cli::ipv4_endpoint())
+      ->capture_default_str();
   app.add_option("--orders-hex", orders_hex, "append every received datagram here as one hex line");
-  app.add_option("--idle-exit", idle_exit, "exit after this many seconds without a datagram (0: never)");
+  app.add_option("--idle-exit", idle_exit, "exit after this many seconds without a datagram (0: never)")
+      ->check(sf::cli::number_range(0, 1e6));
   app.add_flag("--no-fill", no_fill, "accept orders but never execute them");
   app.add_option("--fault", fault, "answer wrongly: overfill or duplicate-exec (see the header comment)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, Fault>{
           {"overfill", Fault::kOverfill}, {"duplicate-exec", Fault::kDuplicateExec}}));
-  CLI11_PARSE(app, argc, argv);
+  if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
 
-  const auto colon = listen.rfind(':');
+  const sf::cli::Ipv4Endpoint at = *sf::cli::parse_ipv4_endpoint(listen);  // checked by the validator
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(listen.substr(colon + 1))));
-  if (colon == std::string::npos ||
-      inet_pton(AF_INET, listen.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
-    std::fprintf(stderr, "sf-venue-sim: --listen expects IPv4:PORT\n");
-    return 2;
-  }
+  addr.sin_addr.s_addr = htonl(at.address);
+  addr.sin_port = htons(at.port);
   const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  socklen_t addr_len = sizeof addr;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
     std::perror("sf-venue-sim: bind");
-    return 1;
+    return sf::cli::kExitFailure;
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::ofstream hex;
   if (!orders_hex.empty()) hex.open(orders_hex, std::ios::app);
-  std::fprintf(stderr, "sf-venue-sim: listening on %s\n", listen.c_str());
+  // The bound port: the one asked for, or the kernel's choice for port 0.
+  std::fprintf(stderr, "sf-venue-sim: listening on %s:%u\n", listen.substr(0, listen.rfind(':')).c_str(),
+               ntohs(addr.sin_port));
 
   std::map<uint64_t, uint64_t> next_seq;  // per session (sender address): next sequence number
   uint64_t datagrams = 0, bad = 0, orders = 0, accepted = 0, executed = 0, match = 1, order_ref = 1;

@@ -1,0 +1,181 @@
+// Command-line conventions of every binary (docs/operations.md, "Command-line conventions"): --version
+// prints the version the build embedded (the same sf::build_info() the sniperforge_build_info metric
+// exports), --help documents the exit status, bad usage exits 2 with a message naming the option
+// (numeric options included: NaN, negative, zero, overflow), runtime failures exit 1.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sf_test_process.hpp"
+#include "sniperforge/common/version.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using sf::testing::env;
+using sf::testing::read_file;
+using sf::testing::run;
+
+struct Output {
+  int rc = -1;
+  std::string out, err;
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("sf-cli-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    feed_ = dir_ / "feed.pcap";
+    ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --messages 2000 -o " + feed_.string()), 0);
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  // `binary args`, stdout and stderr captured; never runs longer than 10 s.
+  static Output call(const std::string& binary, const std::string& args) {
+    Output o;
+    const fs::path out = dir_ / "out", err = dir_ / "err";
+    o.rc = run("timeout 10 " + binary + " " + args + " > " + out.string() + " 2> " + err.string());
+    o.out = read_file(out);
+    o.err = read_file(err);
+    return o;
+  }
+  static std::vector<std::pair<std::string, std::string>> binaries() {
+    return {{"sniperforge", env("SNIPERFORGE")},
+            {"sf-feedgen", env("SF_FEEDGEN")},
+            {"sf-pcap", env("SF_PCAP")},
+            {"sf-backtest", env("SF_BACKTEST")},
+            {"sf-venue-sim", env("SF_VENUE_SIM")}};
+  }
+  static fs::path dir_;
+  static fs::path feed_;
+};
+fs::path Cli::dir_;
+fs::path Cli::feed_;
+
+TEST_F(Cli, EveryBinaryPrintsTheEmbeddedVersion) {
+  const sf::BuildInfo& b = sf::build_info();
+  ASSERT_FALSE(b.version.empty());
+  for (const auto& [name, path] : binaries()) {
+    ASSERT_FALSE(path.empty()) << name;
+    const Output o = call(path, "--version");
+    EXPECT_EQ(o.rc, 0) << name << ": " << o.err;
+    EXPECT_EQ(o.out.substr(0, o.out.find('\n')), name + " " + b.version) << o.out;
+    EXPECT_NE(o.out.find("compiler: " + b.compiler + "\n"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("build type: " + b.buildtype + "\n"), std::string::npos) << o.out;
+    // The DPDK release only where DPDK is linked.
+    EXPECT_EQ(o.out.find("DPDK: " + b.dpdk) != std::string::npos, name == "sniperforge") << o.out;
+  }
+}
+
+TEST_F(Cli, SniperforgeVersionNeedsNoConfig) {
+  const Output o = call(env("SNIPERFORGE"), "--version");
+  EXPECT_EQ(o.rc, 0) << o.err;
+  EXPECT_EQ(o.err.find("--config"), std::string::npos) << o.err;
+}
+
+TEST_F(Cli, HelpDocumentsTheExitStatus) {
+  for (const auto& [name, path] : binaries()) {
+    const Output o = call(path, "--help");
+    EXPECT_EQ(o.rc, 0) << name;
+    EXPECT_NE(o.out.find("--version"), std::string::npos) << name;
+    EXPECT_NE(o.out.find("Exit status: 0 success, 1 runtime failure, 2 bad usage or configuration"),
+              std::string::npos)
+        << name << ":\n"
+        << o.out;
+  }
+}
+
+TEST_F(Cli, BadUsageExitsTwoNamingTheOption) {
+  const std::string pcap = feed_.string();
+  struct Case {
+    std::string binary, args, names;
+  };
+  const std::vector<Case> cases = {
+      // Unknown option / missing required option.
+      {env("SF_FEEDGEN"), "--no-such-option", "--no-such-option"},
+      {env("SNIPERFORGE"), "", "--config"},
+      {env("SF_BACKTEST"), "", "INPUT"},
+      // sf-venue-sim --listen: not HOST:PORT (uncaught exception before), port out of range (it bound
+      // port 99999 mod 65536 before), empty host; --idle-exit not a finite non-negative number.
+      {env("SF_VENUE_SIM"), "--listen abc --idle-exit 0.1", "--listen"},
+      {env("SF_VENUE_SIM"), "--listen 127.0.0.1:99999 --idle-exit 0.1", "--listen"},
+      {env("SF_VENUE_SIM"), "--listen :40001 --idle-exit 0.1", "--listen"},
+      {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit nan", "--idle-exit"},
+      {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit -1", "--idle-exit"},
+      // sf-feedgen: --packet-rate 0, negative, NaN, infinite were accepted.
+      {env("SF_FEEDGEN"), "--packet-rate 0", "--packet-rate"},
+      {env("SF_FEEDGEN"), "--packet-rate -5", "--packet-rate"},
+      {env("SF_FEEDGEN"), "--packet-rate nan", "--packet-rate"},
+      {env("SF_FEEDGEN"), "--packet-rate inf", "--packet-rate"},
+      {env("SF_FEEDGEN"), "--far-fraction nan", "--far-fraction"},
+      {env("SF_FEEDGEN"), "--gap-rate nan", "--gap-rate"},
+      {env("SF_FEEDGEN"), "--port 99999", "--port"},
+      {env("SF_FEEDGEN"), "--src-port 0", "--src-port"},
+      {env("SF_FEEDGEN"), "--messages 0", "--messages"},
+      {env("SF_FEEDGEN"), "--messages -1", "--messages"},
+      {env("SF_FEEDGEN"), "--instruments 70000", "--instruments"},
+      {env("SF_FEEDGEN"), "--start-ns 86400000000000", "--start-ns"},
+      {env("SF_FEEDGEN"), "--session TOOLONGNAME1", "--session"},
+      {env("SF_FEEDGEN"), "--group 233.54.12", "--group"},
+      {env("SF_FEEDGEN"), "--seed 18446744073709551616", "--seed"},
+      // Valid one by one, but the generated day would run past midnight.
+      {env("SF_FEEDGEN"), "--packet-rate 0.001 --messages 100000", "--packet-rate"},
+      {env("SF_PCAP"), "decode --port 0 " + pcap, "--port"},
+      {env("SF_PCAP"), "decode --port 65536 " + pcap, "--port"},
+      {env("SF_BACKTEST"), "--feed-port 70000 " + pcap, "--feed-port"},
+      {env("SF_BACKTEST"), "--threads 0 " + pcap, "--threads"},
+      {env("SF_BACKTEST"), "--prefetch 3 " + pcap, "--prefetch"},
+  };
+  const fs::path unused = dir_ / "unused.pcap";
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.binary + " " + c.args);
+    // sf-feedgen writes nothing when its options are refused (before: feed.pcap in the working directory).
+    const Output r =
+        call(c.binary, c.args + (c.binary == env("SF_FEEDGEN") ? " -q -o " + unused.string() : ""));
+    EXPECT_EQ(r.rc, 2) << r.err;
+    EXPECT_NE(r.err.find(c.names), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(unused));
+}
+
+TEST_F(Cli, RuntimeFailuresExitOne) {
+  // An output that cannot be written; a capture cut short; an address that is not ours.
+  EXPECT_EQ(call(env("SF_FEEDGEN"), "--messages 1000 -o " + (dir_ / "no/such/dir.pcap").string()).rc, 1);
+  const fs::path cut = dir_ / "cut.pcap";
+  const std::string whole = read_file(feed_);
+  {
+    std::FILE* f = std::fopen(cut.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(whole.data(), 1, whole.size() - 7, f);
+    std::fclose(f);
+  }
+  EXPECT_EQ(call(env("SF_PCAP"), "decode " + cut.string()).rc, 1);
+  EXPECT_EQ(call(env("SF_VENUE_SIM"), "--listen 192.0.2.1:40001 --idle-exit 0.1").rc, 1);
+}
+
+TEST_F(Cli, VenueSimPortZeroPrintsTheBoundPort) {
+  const Output o = call(env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit 0.2");
+  EXPECT_EQ(o.rc, 0) << o.err;
+  EXPECT_NE(o.err.find("listening on 127.0.0.1:"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find("listening on 127.0.0.1:0\n"), std::string::npos) << o.err;
+}
+
+TEST_F(Cli, PcapDecodeWritesTheOutputOption) {
+  const fs::path json = dir_ / "feed.json";
+  const Output to_file = call(env("SF_PCAP"), "decode -o " + json.string() + " " + feed_.string());
+  const Output to_stdout = call(env("SF_PCAP"), "decode " + feed_.string());
+  EXPECT_EQ(to_file.rc, 0) << to_file.err;
+  EXPECT_TRUE(to_file.out.empty());
+  EXPECT_FALSE(to_stdout.out.empty());
+  EXPECT_EQ(read_file(json), to_stdout.out);
+}
+
+}  // namespace
