@@ -409,6 +409,58 @@ TEST(Feed, AllOrNothingOnBadItch) {
   EXPECT_EQ(calls, 0);  // the valid first message of a bad packet was never delivered
 }
 
+// validate_mold_itch checks framing and ITCH in one walk; the reason must still be the framing error
+// anywhere in the packet first, then the first bad ITCH block (as if checked in that order).
+TEST(Feed, FramingReasonFirstThenFirstBadItchBlock) {
+  mold::PacketView v;
+  Bytes p = mold_packet();
+  p.v[22] = 'z';  // first message: unknown type ...
+  p.v[19] = 3;    // ... and the header claims a third block that is not there
+  EXPECT_EQ(feed::validate_mold_itch(p.data(), p.size(), v), feed::Error::kMoldBadBlockLength);
+  p = mold_packet();
+  p.v[22] = 'z';  // unknown type, then a short second block with a trailing byte
+  p.v[35] = 18;
+  EXPECT_EQ(feed::validate_mold_itch(p.data(), p.size(), v), feed::Error::kMoldTrailingBytes);
+  p = mold_packet();
+  p.v[22] = 'z';  // first block unknown type, second block 'S' with 19 bytes (bad length)
+  p.v[36] = 'S';
+  EXPECT_EQ(feed::validate_mold_itch(p.data(), p.size(), v), feed::Error::kItchUnknownType);
+  p = mold_packet();
+  p.v[22] = 'D';  // first block 'D' with 12 bytes (bad length), second block unknown type
+  p.v[36] = 'z';
+  EXPECT_EQ(feed::validate_mold_itch(p.data(), p.size(), v), feed::Error::kItchBadLength);
+  p = mold_packet();
+  EXPECT_EQ(feed::validate_mold_itch(p.data(), p.size(), v), feed::Error::kOk);
+}
+
+// decode_payload() delivers from offsets recorded while validating, up to kMaxIndexedMessages a packet,
+// and walks the blocks again for larger (jumbo) packets: both must deliver the same sequence.
+TEST(Feed, IndexedAndWalkedDeliveryAgree) {
+  for (const std::size_t count :
+       {std::size_t{1}, feed::kMaxIndexedMessages, feed::kMaxIndexedMessages + 1, std::size_t{300}}) {
+    Bytes b;
+    b.a("S", 10).u64(500).u16(static_cast<uint16_t>(count));
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i % 2) {
+        b.u16(19).itch('D', 7, 0, i).u64(i);
+      } else {
+        b.u16(12).itch('S', 0, 0, i).c('O');
+      }
+    }
+    mold::PacketView v;
+    std::vector<std::pair<uint64_t, std::size_t>> got;
+    ASSERT_EQ(feed::decode_payload(b.data(), b.size(), v,
+                                   [&](uint64_t seq, const uint8_t* m, std::size_t len) {
+                                     got.emplace_back(seq, len);
+                                     EXPECT_EQ(sf::itch::MessageView(m).timestamp(), seq - 500);
+                                   }),
+              feed::Error::kOk);
+    ASSERT_EQ(got.size(), count);
+    for (std::size_t i = 0; i < count; ++i)
+      EXPECT_EQ(got[i], (std::pair<uint64_t, std::size_t>{500 + i, i % 2 ? 19 : 12})) << count << " " << i;
+  }
+}
+
 TEST(Feed, HeartbeatAndEndOfSessionAreOk) {
   uint8_t hb[20];
   mold::encode_heartbeat(hb, "S", 77);

@@ -113,25 +113,84 @@ struct PacketInfo {
   [[nodiscard]] uint64_t next_sequence() const noexcept { return mold.next_sequence(); }
 };
 
+namespace detail {
+// The exact reason for a packet the fast walk rejected: MoldUDP64 framing first (anywhere in the
+// packet), then the first ITCH block that fails.
+[[nodiscard]] inline Error mold_itch_reason(const uint8_t* p, std::size_t len,
+                                            mold::PacketView& out) noexcept {
+  const mold::Error me = mold::parse(p, len, out);
+  if (me != mold::Error::kOk) return from_mold(me);
+  for (const mold::Block b : out) {
+    const itch::Error ie = itch::validate(b.data, b.length);
+    if (ie != itch::Error::kOk) return from_itch(ie);
+  }
+  return Error::kOk;
+}
+}  // namespace detail
+
+// Messages of one packet that decode_payload() indexes during validation (a 1,500-byte MTU carries
+// at most 103); a larger packet is delivered by walking its blocks again.
+inline constexpr std::size_t kMaxIndexedMessages = 128;
+
+namespace detail {
+// One walk over the blocks checks the MoldUDP64 framing and every ITCH type/length together (each
+// block's offset depends on the previous block's length, so every extra walk is another chain of
+// dependent loads) and, if `offsets` is given, records where each message starts. A rejected packet
+// is walked again by mold_itch_reason() for its reason.
+[[nodiscard]] inline Error walk_mold_itch(const uint8_t* p, std::size_t len, mold::PacketView& out,
+                                          uint32_t* offsets) noexcept {
+  if (len < mold::kHeaderLength) [[unlikely]]
+    return Error::kMoldTruncated;
+  out = mold::PacketView(p, len);
+  const std::size_t count = out.message_count();
+  std::size_t off = mold::kHeaderLength;
+  bool bad = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (len - off < mold::kBlockPrefixLength) [[unlikely]]
+      return Error::kMoldBadBlockLength;
+    const std::size_t bl = proto::load_be16(p + off);
+    off += mold::kBlockPrefixLength;
+    if (len - off < bl) [[unlikely]]
+      return Error::kMoldBadBlockLength;
+    // itch::validate() in one compare: the spec length of the type (0 if unknown) must equal bl.
+    if (bl == 0) [[unlikely]]
+      bad = true;
+    else
+      bad |= itch::kLengthByType[p[off]] != bl;
+    if (offsets) offsets[i] = static_cast<uint32_t>(off);
+    off += bl;
+  }
+  if (off != len) [[unlikely]]
+    return Error::kMoldTrailingBytes;
+  if (bad) [[unlikely]]
+    return mold_itch_reason(p, len, out);
+  return Error::kOk;
+}
+}  // namespace detail
+
 // Validates a MoldUDP64 payload whose blocks must all be valid ITCH 5.0 messages.
 [[nodiscard]] inline Error validate_mold_itch(const uint8_t* p, std::size_t len,
                                               mold::PacketView& out) noexcept {
-  const mold::Error me = mold::parse(p, len, out);
-  if (me != mold::Error::kOk) [[unlikely]]
-    return from_mold(me);
-  for (const mold::Block b : out) {
-    const itch::Error ie = itch::validate(b.data, b.length);
-    if (ie != itch::Error::kOk) [[unlikely]]
-      return from_itch(ie);
-  }
-  return Error::kOk;
+  return detail::walk_mold_itch(p, len, out, nullptr);
 }
 
 // Decodes a UDP payload already known to be feed traffic. on_message(uint64_t seq, const uint8_t* msg,
 // std::size_t len) is called for each ITCH message (validated: itch::visit() may be used on it).
+// Messages are delivered from the offsets recorded while validating, so finding the next message
+// does not wait for the previous one's length (nor for a mispredicted dispatch of the previous one).
 template <class OnMessage>
 [[nodiscard]] inline Error decode_payload(const uint8_t* p, std::size_t len, mold::PacketView& out,
                                           OnMessage&& on_message) {
+  if (len >= mold::kHeaderLength && mold::PacketView(p, len).message_count() <= kMaxIndexedMessages) {
+    uint32_t offsets[kMaxIndexedMessages];
+    const Error e = detail::walk_mold_itch(p, len, out, offsets);
+    if (e != Error::kOk) [[unlikely]]
+      return e;
+    const uint64_t first = out.sequence();
+    for (std::size_t i = 0, n = out.message_count(); i < n; ++i)
+      on_message(first + i, p + offsets[i], std::size_t{itch::kLengthByType[p[offsets[i]]]});
+    return Error::kOk;
+  }
   const Error e = validate_mold_itch(p, len, out);
   if (e != Error::kOk) [[unlikely]]
     return e;
