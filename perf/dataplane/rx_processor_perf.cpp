@@ -4,9 +4,11 @@
 //   valgrind --tool=callgrind --toggle-collect='*rx_all_frames*' build/perf/dataplane/perf-rx-processor
 //   200000 1
 // (instructions per message = total Ir / 2 runs / 200000 messages).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "sniperforge/dataplane/rx_processor.hpp"
 #include "sniperforge/io/feedgen.hpp"
@@ -35,13 +37,13 @@ template <class Proc>
 int main(int argc, char** argv) {
   using namespace sf;
   const uint64_t messages = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
-  const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
+  const int rounds = std::max(1, argc > 2 ? std::atoi(argv[2]) : 5);
   feedgen::Config fc;
   fc.messages = messages;
   const feedgen::Frames frames = feedgen::generate_frames(fc);
   std::printf("feed: %lu messages in %zu frames\n", static_cast<unsigned long>(messages), frames.size());
   for (uint16_t executors : {1, 2}) {
-    double best = 1e30;
+    std::vector<double> ns_per_message;  // one per round; the median is reported, with the spread
     for (int r = 0; r < rounds; ++r) {
       telemetry::RxLcoreStats stats;
       CountingSink sink;
@@ -57,12 +59,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "lost messages\n");
         return 1;
       }
-      best = std::min(best, ns);
-      if (r == rounds - 1)
-        std::printf("executors %u: best of %d rounds %.1f ns/message, %.1f M msgs/s (%lu events)\n",
-                    executors, rounds, best / static_cast<double>(messages),
-                    static_cast<double>(messages) / best * 1e3, static_cast<unsigned long>(sink.events));
+      ns_per_message.push_back(ns / static_cast<double>(messages));
     }
+    std::sort(ns_per_message.begin(), ns_per_message.end());
+    const std::size_t n = ns_per_message.size();
+    const double median =
+        n % 2 ? ns_per_message[n / 2] : (ns_per_message[n / 2 - 1] + ns_per_message[n / 2]) / 2;
+    std::printf("executors %u: median of %d rounds %.2f ns/message (rounds %.2f-%.2f), %.1f M msgs/s\n",
+                executors, rounds, median, ns_per_message.front(), ns_per_message.back(), 1e3 / median);
   }
   return 0;
 }
