@@ -1,0 +1,121 @@
+#include "matching.hpp"
+
+#include <chrono>
+
+#include "sniperforge/proto/endian.hpp"
+
+namespace sf::venue_sim {
+namespace {
+namespace out = ouch::outbound;
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+template <class Msg>
+void push(const Msg& m, std::vector<Message>& outv) {
+  Message b(ouch::kMaxFixedLength);
+  b.resize(m.encode(b.data()));
+  outv.push_back(std::move(b));
+}
+// Shares the seeded rule fills for an order of q shares.
+uint32_t seeded_fill(uint64_t seed, uint32_t urn, uint32_t q) {
+  const uint64_t h = splitmix64(seed ^ (uint64_t{urn} << 20));
+  const uint64_t pick = h % 100;
+  if (pick < 60 || q == 0) return q;
+  if (pick < 80) return q <= 1 ? q : static_cast<uint32_t>(1 + (h >> 32) % (q - 1));
+  return 0;
+}
+}  // namespace
+
+uint64_t ns_since_midnight() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) %
+         (86'400ull * 1'000'000'000ull);
+}
+
+void SessionOrders::learn(std::span<const uint8_t> m) {
+  if (m.empty()) return;
+  if (m[0] == 'A' && out::validate(m.data(), m.size()) == ouch::Error::kOk) {
+    const out::views::OrderAccepted a(m.data(), m.size());
+    if (a.user_ref_num() > last_user_ref_num) last_user_ref_num = a.user_ref_num();
+    if (a.order_reference_number() >= next_order_ref) next_order_ref = a.order_reference_number() + 1;
+  } else if (m[0] == 'E' && out::validate(m.data(), m.size()) == ouch::Error::kOk) {
+    const out::views::OrderExecuted e(m.data(), m.size());
+    if (e.match_number() >= next_match) next_match = e.match_number() + 1;
+  }
+}
+
+std::size_t faulty_executions(Fault fault, out::msg::OrderExecuted first, uint32_t quantity, uint64_t& match,
+                              std::array<out::msg::OrderExecuted, 2>& outv) {
+  first.quantity = quantity - quantity / 2;
+  first.match_number = match++;
+  outv[0] = first;
+  outv[1] = first;  // duplicate-exec: the same message again
+  if (fault == Fault::kOverfill) {
+    outv[1].quantity = quantity;
+    outv[1].match_number = match++;
+  }
+  return 2;
+}
+
+void answer_enter_order(const ouch::inbound::views::EnterOrder& o, const Rules& rules, SessionOrders& s,
+                        uint64_t ts, std::vector<Message>& outv) {
+  if (o.user_ref_num() <= s.last_user_ref_num) {
+    out::msg::Rejected j;
+    j.timestamp = ts;
+    j.user_ref_num = o.user_ref_num();
+    j.reason = kRejectUserRefNum;
+    j.cl_ord_id = o.cl_ord_id();
+    return push(j, outv);
+  }
+  s.last_user_ref_num = o.user_ref_num();
+  out::msg::OrderAccepted a;
+  a.timestamp = ts;
+  a.user_ref_num = o.user_ref_num();
+  a.side = o.side();
+  a.quantity = o.quantity();
+  a.symbol = o.symbol();
+  a.price = o.price();
+  a.time_in_force = o.time_in_force();
+  a.display = o.display();
+  a.order_reference_number = s.next_order_ref++;
+  a.capacity = o.capacity();
+  a.intermarket_sweep_eligibility = o.intermarket_sweep_eligibility();
+  a.cross_type = o.cross_type();
+  a.order_state = 'L';
+  a.cl_ord_id = o.cl_ord_id();
+  push(a, outv);
+  if (rules.no_fill) return;
+
+  out::msg::OrderExecuted x;
+  x.timestamp = ts;
+  x.user_ref_num = o.user_ref_num();
+  x.price = o.price();
+  x.liquidity_flag = 'R';
+  if (rules.fault != Fault::kNone) {
+    std::array<out::msg::OrderExecuted, 2> xs{};
+    const std::size_t n = faulty_executions(rules.fault, x, o.quantity(), s.next_match, xs);
+    for (std::size_t i = 0; i < n; ++i) push(xs[i], outv);
+    return;
+  }
+  const uint32_t filled =
+      rules.fill == FillRule::kFull ? o.quantity() : seeded_fill(rules.seed, o.user_ref_num(), o.quantity());
+  if (filled > 0) {
+    x.quantity = filled;
+    x.match_number = s.next_match++;
+    push(x, outv);
+  }
+  if (filled < o.quantity() && o.time_in_force() == '3') {  // IOC: the rest is canceled at once
+    out::msg::OrderCanceled c;
+    c.timestamp = ts;
+    c.user_ref_num = o.user_ref_num();
+    c.quantity = o.quantity() - filled;
+    c.reason = kCancelImmediateOrCancel;
+    push(c, outv);
+  }
+}
+
+}  // namespace sf::venue_sim

@@ -1,0 +1,21 @@
+// sf-venue-sim: per-session totals (orders, fills, shares by symbol and side) computed from the
+// sequenced messages the venue sent, so that they cover a session across simulator restarts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store.hpp"
+
+namespace sf::venue_sim {
+
+struct NamedStore {
+  std::string username;
+  const MessageStore* store;
+};
+
+// {"session":"...","sessions":[{"username":..,"messages":..,"orders":..,"accepted":..,"rejected":..,
+//  "canceled":..,"fills":..,"filled_shares":..,"shares":{"SYMBOL":{"B":n,"S":n}}}]}
+std::string totals_json(const std::string& session_name, const std::vector<NamedStore>& stores);
+
+}  // namespace sf::venue_sim
