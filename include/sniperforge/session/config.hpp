@@ -1,0 +1,54 @@
+// The SoupBinTCP order-session keys of `[order_session]` (issue #11), parsed and validated without
+// DPDK:
+//   transport = "dpdk" | "kernel" | "none"   local_ip = "10.0.1.1"   venue = "10.0.1.2:15000"
+//   gateway_mac = ""   heartbeat_ms = 1000   timeout_ms = 15000
+//   [[order_session.login]] username = "SNIPE0"  password_file = "secrets/SNIPE0"  session = ""
+// The table also holds the UDP order session's keys (port, src_mac, ...), which the dataplane
+// parses; until the appliance is switched over, a table without `transport` is the UDP session.
+#pragma once
+
+#include <toml++/toml.h>
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sf::order_session {
+
+enum class TransportKind : uint8_t { kDpdk, kKernel, kNone };
+
+struct LoginConfig {
+  std::string username;
+  std::string password_file;
+  std::string session;  // blank = the current session
+};
+
+struct VenueSessionConfig {
+  bool configured = false;  // `transport` present
+  TransportKind transport = TransportKind::kDpdk;
+  std::array<uint8_t, 4> local_ip{};
+  std::array<uint8_t, 4> venue_ip{};
+  uint16_t venue_port = 0;
+  std::optional<std::array<uint8_t, 6>> gateway_mac;  // static neighbour; unset = ARP
+  uint32_t heartbeat_ms = 1000;
+  uint32_t timeout_ms = 15000;
+  std::vector<LoginConfig> logins;  // one per shard, in shard order
+};
+
+// The keys above (for the dataplane's unknown-key check of the shared table).
+inline constexpr std::array<std::string_view, 7> kVenueSessionKeys{
+    "transport", "local_ip", "venue", "gateway_mac", "heartbeat_ms", "timeout_ms", "login"};
+
+// Parses the keys above from the [order_session] table; appends every problem to `errors`
+// ("[order_session].venue: expected \"IPv4:PORT\""). Password files are checked (exist, mode 0600 or
+// 0400) but not kept: read_password_file() reads them when the session starts.
+VenueSessionConfig parse_venue_session(const toml::table& order_session, std::vector<std::string>& errors);
+
+// Reads a SoupBinTCP password (1..10 printable characters, one trailing newline allowed) from a
+// regular file of mode 0600 or 0400. The error never contains the password.
+bool read_password_file(const std::string& path, std::string& password, std::string& error);
+
+[[nodiscard]] std::string_view to_string(TransportKind t) noexcept;
+
+}  // namespace sf::order_session

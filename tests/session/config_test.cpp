@@ -1,0 +1,153 @@
+// [order_session] SoupBinTCP keys: parsing, validation messages, password-file mode checks; the
+// standard-C++ SPSC ring the kernel transport uses.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "sniperforge/common/spsc_ring.hpp"
+#include "sniperforge/session/config.hpp"
+
+namespace fs = std::filesystem;
+namespace os = sf::order_session;
+
+namespace {
+struct ConfigTest : ::testing::Test {
+  fs::path dir = fs::temp_directory_path() / ("sf-soup-config-" + std::to_string(getpid()));
+  void SetUp() override {
+    fs::create_directories(dir);
+    secret("pw", "s3cret\n", 0600);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  std::string secret(const std::string& name, const std::string& text, mode_t mode) {
+    const fs::path p = dir / name;
+    std::ofstream(p) << text;
+    chmod(p.c_str(), mode);
+    return p.string();
+  }
+  os::VenueSessionConfig parse(const std::string& toml, std::vector<std::string>& errors) {
+    const auto root = toml::parse(toml);
+    return os::parse_venue_session(*root["order_session"].as_table(), errors);
+  }
+  std::string login(const std::string& user = "SNIPE0") {
+    return "[[order_session.login]]\nusername = \"" + user + "\"\npassword_file = \"" +
+           (dir / "pw").string() + "\"\nsession = \"\"\n";
+  }
+};
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& e : v) s += e + "\n";
+  return s;
+}
+}  // namespace
+
+TEST_F(ConfigTest, TheIssuesExampleParses) {
+  std::vector<std::string> errors;
+  const auto c = parse(
+      "[order_session]\nport = \"venue\"\ntransport = \"kernel\"\nlocal_ip = \"10.0.1.1\"\n"
+      "venue = \"10.0.1.2:15000\"\ngateway_mac = \"\"\nheartbeat_ms = 1000\ntimeout_ms = 15000\n" +
+          login() + login("SNIPE1"),
+      errors);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_TRUE(c.configured);
+  EXPECT_EQ(c.transport, os::TransportKind::kKernel);
+  EXPECT_EQ(c.local_ip, (std::array<uint8_t, 4>{10, 0, 1, 1}));
+  EXPECT_EQ(c.venue_ip, (std::array<uint8_t, 4>{10, 0, 1, 2}));
+  EXPECT_EQ(c.venue_port, 15000);
+  EXPECT_FALSE(c.gateway_mac.has_value());
+  EXPECT_EQ(c.heartbeat_ms, 1000u);
+  EXPECT_EQ(c.timeout_ms, 15000u);
+  ASSERT_EQ(c.logins.size(), 2u);
+  EXPECT_EQ(c.logins[1].username, "SNIPE1");
+}
+
+TEST_F(ConfigTest, WithoutTransportItIsTheUdpSessionAndNewKeysAreRefused) {
+  std::vector<std::string> errors;
+  const auto c = parse("[order_session]\nsrc_port = 40000\n", errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_FALSE(c.configured);
+  parse("[order_session]\nvenue = \"10.0.1.2:15000\"\n", errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("[order_session].venue: needs `transport`"), std::string::npos) << errors[0];
+}
+
+TEST_F(ConfigTest, BadValuesAreReportedByKey) {
+  std::vector<std::string> errors;
+  parse(
+      "[order_session]\ntransport = \"udp\"\nlocal_ip = \"10.0.1\"\nvenue = \"10.0.1.2\"\n"
+      "gateway_mac = \"02:00\"\nheartbeat_ms = 0\ntimeout_ms = 5\n"
+      "[[order_session.login]]\nusername = \"TOOLONG7\"\npassword_file = \"/nonexistent\"\nsesion = \"x\"\n",
+      errors);
+  const std::string all = joined(errors);
+  for (const char* want :
+       {"[order_session].transport: expected one of",
+        "[order_session].local_ip:", "[order_session].venue: expected", "[order_session].gateway_mac:",
+        "[order_session].heartbeat_ms:", "[order_session].timeout_ms:", "#1.username: 1 to 6",
+        "#1.password_file: cannot read", "#1.sesion: unknown key"})
+    EXPECT_NE(all.find(want), std::string::npos) << want << "\n" << all;
+}
+
+TEST_F(ConfigTest, KernelOrDpdkNeedVenueAndLogins) {
+  std::vector<std::string> errors;
+  parse("[order_session]\ntransport = \"dpdk\"\n", errors);
+  const std::string all = joined(errors);
+  EXPECT_NE(all.find("[order_session].venue: required"), std::string::npos) << all;
+  EXPECT_NE(all.find("[[order_session.login]]: at least one"), std::string::npos) << all;
+  errors.clear();
+  parse("[order_session]\ntransport = \"none\"\n", errors);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+}
+
+TEST_F(ConfigTest, PasswordFileModeAndContents) {
+  std::string pw, err;
+  ASSERT_TRUE(os::read_password_file((dir / "pw").string(), pw, err)) << err;
+  EXPECT_EQ(pw, "s3cret");
+  EXPECT_TRUE(os::read_password_file(secret("ro", "abc", 0400), pw, err)) << err;
+  EXPECT_FALSE(os::read_password_file(secret("open", "hunter2", 0644), pw, err));
+  EXPECT_NE(err.find("mode 0644; refused unless 0600 or 0400"), std::string::npos) << err;
+  EXPECT_EQ(err.find("hunter2"), std::string::npos);  // never in a message
+  EXPECT_FALSE(os::read_password_file(secret("long", "elevenchars", 0600), pw, err));
+  EXPECT_EQ(err.find("elevenchars"), std::string::npos);
+  EXPECT_FALSE(os::read_password_file(secret("empty", "", 0600), pw, err));
+  EXPECT_FALSE(os::read_password_file(dir.string(), pw, err));  // a directory
+  std::vector<std::string> errors;
+  parse(
+      "[order_session]\ntransport = \"kernel\"\nvenue = \"10.0.1.2:15000\"\n"
+      "[[order_session.login]]\nusername = \"A\"\npassword_file = \"" +
+          secret("open2", "topsecret", 0640) + "\"\n",
+      errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("mode 0640"), std::string::npos) << errors[0];
+  EXPECT_EQ(errors[0].find("topsecret"), std::string::npos);
+}
+
+TEST(SpscRing, FifoAcrossThreadsAndFullWhenFull) {
+  sf::SpscRing<uint64_t> r(8);
+  EXPECT_EQ(r.free_slots(), 8u);
+  for (uint64_t i = 0; i < 8; ++i) EXPECT_TRUE(r.push(i));
+  EXPECT_FALSE(r.push(99));
+  uint64_t v = 0;
+  EXPECT_TRUE(r.pop(v));
+  EXPECT_EQ(v, 0u);
+  EXPECT_EQ(r.free_slots(), 1u);
+  while (r.pop(v)) {
+  }
+  EXPECT_TRUE(r.empty());
+  constexpr uint64_t kN = 200'000;
+  std::thread producer([&] {
+    for (uint64_t i = 1; i <= kN;)
+      if (r.push(i)) ++i;
+  });
+  uint64_t expect = 1;
+  while (expect <= kN) {
+    if (r.pop(v)) {
+      ASSERT_EQ(v, expect++);
+    }
+  }
+  producer.join();
+  EXPECT_FALSE(sf::SpscRing<int>::valid_capacity(6));
+  EXPECT_TRUE(sf::SpscRing<int>::valid_capacity(1024));
+}

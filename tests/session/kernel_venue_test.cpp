@@ -1,0 +1,273 @@
+// The kernel-transport SoupBinTCP client (KernelSession: its own thread, SPSC rings) against the real
+// sf-venue-sim SoupBinTCP server over loopback TCP: orders in, fills back; the simulator drops the
+// connection mid-session, or is killed and restarted from its on-disk store; the client reconnects,
+// re-logs in at the right sequence number, and every venue message arrives exactly once — checked
+// against the totals JSON the simulator prints at exit. Also: rejected logins, a silent venue.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <map>
+#include <set>
+
+#include "sf_test_process.hpp"
+#include "sniperforge/proto/ouch.hpp"
+#include "sniperforge/session/config.hpp"
+#include "sniperforge/session/kernel_session.hpp"
+
+namespace fs = std::filesystem;
+namespace os = sf::order_session;
+namespace out = sf::ouch::outbound;
+using sf::testing::wait_for;
+
+namespace {
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+struct Received {
+  std::vector<uint64_t> sequences;
+  std::vector<std::vector<uint8_t>> messages;
+  std::set<uint32_t> answered;  // UserRefNums with an Accepted or Rejected
+};
+
+class KernelVenue : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sf-soup-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "store");
+    std::ofstream(dir_ / "creds") << "# username password\nSNIPE0 pw123\nOTHER1 x\n";
+    std::ofstream(dir_ / "pw") << "pw123\n";
+    chmod((dir_ / "pw").c_str(), 0600);
+    port_ = free_port();
+    sim_ = sf::testing::env("SF_VENUE_SIM");
+    ASSERT_FALSE(sim_.empty()) << "SF_VENUE_SIM is not set (run through meson test)";
+  }
+  void TearDown() override {
+    session_.reset();
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  void start_sim(std::vector<std::string> extra, const std::string& log = "sim.log") {
+    std::vector<std::string> args{"--soupbintcp",
+                                  "--listen",
+                                  "127.0.0.1:" + std::to_string(port_),
+                                  "--credentials",
+                                  (dir_ / "creds").string(),
+                                  "--totals",
+                                  (dir_ / "totals.json").string(),
+                                  "--heartbeat-ms",
+                                  "200",
+                                  "--fill-rule",
+                                  "seeded",
+                                  "--seed",
+                                  "7"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = sf::testing::start_logged(sim_, args, dir_ / log);
+    ASSERT_GT(pid_, 0);
+  }
+  // SIGTERM, wait, and the totals JSON.
+  std::string stop_sim() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return sf::testing::read_file(dir_ / "totals.json");
+  }
+  void start_session(std::string password = "") {
+    os::KernelSessionConfig c;
+    c.venue_ip = {127, 0, 0, 1};
+    c.venue_port = port_;
+    std::string err;
+    if (password.empty()) {
+      ASSERT_TRUE(os::read_password_file((dir_ / "pw").string(), password, err)) << err;
+    }
+    c.credentials = {"SNIPE0", password, "", 1};
+    c.timing = {200, 3000, 50, 400};
+    session_ = std::make_unique<os::KernelSession>(c, orders_, venue_);
+    session_->start();
+  }
+  void drain() {
+    for (os::VenueSlot s; venue_.pop(s);) {
+      got_.sequences.push_back(s.sequence);
+      got_.messages.emplace_back(s.bytes.begin(), s.bytes.begin() + s.length);
+      if ((s.bytes[0] == 'A' || s.bytes[0] == 'J') && s.length >= 13)
+        got_.answered.insert(sf::proto::load_be32(s.bytes.data() + 9));
+    }
+  }
+  // Sends Enter Orders urn_ .. until `count` of them have been answered; an order the session
+  // refused (it went down in between) is sent again under the next UserRefNum.
+  void trade(int count) {
+    for (int done = 0; done < count;) {
+      ASSERT_TRUE(wait_for([&] { return session_->logged_in(); }, 10)) << os::to_string(session_->state());
+      const uint64_t refused = session_->counters().orders_refused_session_down.load();
+      const uint32_t urn = ++urn_;
+      ASSERT_TRUE(orders_.push(enter_order(urn)));
+      ASSERT_TRUE(wait_for(
+          [&] {
+            drain();
+            return got_.answered.count(urn) ||
+                   session_->counters().orders_refused_session_down.load() > refused;
+          },
+          10))
+          << "order " << urn;
+      done += got_.answered.count(urn) ? 1 : 0;
+    }
+  }
+  static os::OrderSlot enter_order(uint32_t urn) {
+    sf::ouch::inbound::msg::EnterOrder o{};
+    o.user_ref_num = urn;
+    o.side = urn % 3 == 0 ? 'S' : 'B';
+    o.quantity = 100 + urn % 7 * 10;
+    o.symbol = urn % 2 ? "AAPL    " : "MSFT    ";
+    o.price = 1'000'000 + urn;
+    o.time_in_force = '3';
+    o.display = 'Y';
+    o.capacity = 'A';
+    o.intermarket_sweep_eligibility = 'N';
+    o.cross_type = 'N';
+    o.cl_ord_id = "SF            ";
+    os::OrderSlot s;
+    s.length = static_cast<uint16_t>(o.encode(s.bytes.data()));
+    return s;
+  }
+  // What the client received, in the simulator's totals format (written independently of it).
+  std::string expected_totals() const {
+    uint64_t orders = 0, accepted = 0, rejected = 0, canceled = 0, fills = 0, shares = 0;
+    std::map<uint32_t, std::pair<std::string, char>> of;
+    std::map<std::string, std::map<char, uint64_t>> by;
+    for (const auto& m : got_.messages) {
+      if (m[0] == 'A') {
+        const out::views::OrderAccepted a(m.data(), m.size());
+        ++orders, ++accepted;
+        of[a.user_ref_num()] = {std::string(sf::ouch::trim_alpha(a.symbol())), a.side()};
+      } else if (m[0] == 'J') {
+        ++orders, ++rejected;
+      } else if (m[0] == 'C') {
+        ++canceled;
+      } else if (m[0] == 'E') {
+        const out::views::OrderExecuted e(m.data(), m.size());
+        ++fills;
+        shares += e.quantity();
+        by[of.at(e.user_ref_num()).first][of.at(e.user_ref_num()).second] += e.quantity();
+      }
+    }
+    std::string s = "\"username\":\"SNIPE0\",\"messages\":" + std::to_string(got_.messages.size()) +
+                    ",\"orders\":" + std::to_string(orders) + ",\"accepted\":" + std::to_string(accepted) +
+                    ",\"rejected\":" + std::to_string(rejected) +
+                    ",\"canceled\":" + std::to_string(canceled) + ",\"fills\":" + std::to_string(fills) +
+                    ",\"filled_shares\":" + std::to_string(shares) + ",\"shares\":{";
+    std::string sep;
+    for (const auto& [sym, sides] : by) {
+      s += sep + "\"" + sym + "\":{";
+      std::string sep2;
+      for (const auto& [side, n] : sides) {
+        s += sep2 + "\"" + side + "\":" + std::to_string(n);
+        sep2 = ",";
+      }
+      s += "}";
+      sep = ",";
+    }
+    return s + "}}";
+  }
+  void expect_each_sequence_once() const {
+    for (std::size_t i = 0; i < got_.sequences.size(); ++i)
+      ASSERT_EQ(got_.sequences[i], i + 1) << "message " << i;
+  }
+
+  fs::path dir_;
+  uint16_t port_ = 0;
+  std::string sim_;
+  pid_t pid_ = -1;
+  sf::SpscRing<os::OrderSlot> orders_{256};
+  sf::SpscRing<os::VenueSlot> venue_{1024};
+  std::unique_ptr<os::KernelSession> session_;
+  Received got_;
+  uint32_t urn_ = 1000;
+};
+}  // namespace
+
+TEST_F(KernelVenue, DroppedConnectionReconnectsAtTheNextSequenceNothingLostOrTwice) {
+  start_sim({"--drop-after", "25"});
+  start_session();
+  trade(30);
+  const std::string totals = stop_sim();
+  session_->stop();
+  drain();
+  expect_each_sequence_once();
+  EXPECT_NE(totals.find(expected_totals()), std::string::npos) << totals << "\nclient: " << expected_totals();
+  const auto& c = session_->counters();
+  EXPECT_GE(c.reconnects.load(), 1u);
+  EXPECT_GE(c.logins_accepted.load(), 2u);
+  EXPECT_EQ(c.duplicates_skipped.load(), 0u);
+  EXPECT_EQ(c.sequence_gaps.load(), 0u);
+  EXPECT_EQ(c.sequenced.load(), got_.messages.size());
+  EXPECT_GT(got_.messages.size(), 25u);
+  EXPECT_NE(totals.find("\"shares\":{\"AAPL\":{"), std::string::npos) << totals;
+  EXPECT_NE(sf::testing::read_file(dir_ / "sim.log").find("logged in, sequence 26\n"), std::string::npos)
+      << "the re-login asked for the message after the last one received";
+}
+
+TEST_F(KernelVenue, KilledSimulatorRestartedFromItsStoreResumesTheSession) {
+  const std::vector<std::string> store{"--store", (dir_ / "store").string()};
+  start_sim(store);
+  start_session();
+  trade(15);
+  const uint64_t before = got_.messages.size();
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  ASSERT_TRUE(wait_for([&] { return !session_->logged_in(); }, 5));
+  start_sim(store, "sim2.log");
+  trade(15);
+  const std::string totals = stop_sim();
+  session_->stop();
+  drain();
+  expect_each_sequence_once();
+  EXPECT_GT(got_.messages.size(), before);
+  EXPECT_NE(totals.find(expected_totals()), std::string::npos) << totals << "\nclient: " << expected_totals();
+  EXPECT_GE(session_->counters().reconnects.load(), 1u);
+  EXPECT_EQ(session_->counters().duplicates_skipped.load(), 0u);
+  EXPECT_NE(sf::testing::read_file(dir_ / "sim2.log")
+                .find("logged in, sequence " + std::to_string(before + 1) + "\n"),
+            std::string::npos);
+}
+
+TEST_F(KernelVenue, WrongPasswordIsRejectedAndRetriedWithBackOff) {
+  start_sim({});
+  start_session("wrong");
+  ASSERT_TRUE(wait_for([&] { return session_->counters().logins_rejected.load() >= 3; }, 10));
+  EXPECT_FALSE(session_->logged_in());
+  EXPECT_EQ(orders_.push(enter_order(1)), true);
+  ASSERT_TRUE(wait_for([&] { return session_->counters().orders_refused_session_down.load() == 1; }, 5));
+  session_->stop();
+  EXPECT_NE(stop_sim().find("\"messages\":0"), std::string::npos);
+}
+
+TEST_F(KernelVenue, SilentVenueIsDeclaredDeadAndHeartbeatsFlowOtherwise) {
+  start_sim({"--no-heartbeat"});
+  start_session();
+  ASSERT_TRUE(wait_for([&] { return session_->logged_in(); }, 5));
+  // The client heartbeats every 200 ms; the venue says nothing: dead after 3 s, then reconnect.
+  ASSERT_TRUE(wait_for([&] { return session_->counters().timeouts.load() >= 1; }, 8));
+  EXPECT_GE(session_->counters().heartbeats_sent.load(), 10u);
+  EXPECT_EQ(session_->counters().heartbeats_received.load(), 0u);
+  session_->stop();
+  stop_sim();
+}
