@@ -14,6 +14,8 @@ PACKAGES=(
   # tests: real peers and validators
   tshark prometheus prometheus-node-exporter iproute2 tcpreplay valgrind python3 jq curl
   ansible ansible-lint yamllint
+  # backtests: report plots (matplotlib SVG), the page checked in headless Chromium, sweeps on a real Slurm
+  python3-matplotlib chromium slurmctld slurmd slurm-client munge
 )
 
 missing=()

@@ -66,7 +66,8 @@ BacktestConfig parse_backtest_config(const toml::table& root, std::vector<std::s
                                                "order_latency_histogram",
                                                "response_latency_ns",
                                                "response_latency_histogram",
-                                               "fee_per_share"};
+                                               "fee_per_share",
+                                               "pnl_interval_ns"};
   for (auto&& [k, v] : *t)
     if (std::find(std::begin(kKeys), std::end(kKeys), k.str()) == std::end(kKeys))
       errors.push_back("backtest: unknown key '" + std::string(k.str()) + "'");
@@ -83,6 +84,8 @@ BacktestConfig parse_backtest_config(const toml::table& root, std::vector<std::s
   r.histogram("order_latency_histogram", cfg.venue.order_entry);
   r.ns("response_latency_ns", cfg.venue.response.fixed_ns);
   r.histogram("response_latency_histogram", cfg.venue.response);
+  r.ns("pnl_interval_ns", cfg.venue.pnl_interval_ns);
+  if (cfg.venue.pnl_interval_ns == 0) r.fail("pnl_interval_ns", "must be > 0");
   if (const toml::node* n = t->get("fee_per_share")) {
     const auto v = n->value<double>();
     if (!(n->is_integer() || n->is_floating_point()) || !v || !(*v >= 0) || *v > 1)

@@ -9,8 +9,6 @@ namespace sf::sim {
 namespace out = ouch::outbound::msg;
 
 namespace {
-constexpr uint64_t kMinuteNs = 60'000'000'000ull;
-
 // Per-shard seed: shards draw independent latency sequences, each fixed by (seed, shard).
 uint64_t shard_seed(uint64_t seed, uint32_t shard) {
   Rng mix(seed ^ (uint64_t{shard} * 0xD1B54A32D192ED03ull));
@@ -26,7 +24,10 @@ Price itch_price(uint64_t ouch_price) noexcept {
 }  // namespace
 
 SimVenue::SimVenue(const VenueConfig& cfg, std::vector<std::string> symbols, uint32_t shard)
-    : cfg_(cfg), symbols_(std::move(symbols)), rng_(shard_seed(cfg.seed, shard)) {}
+    : cfg_(cfg),
+      symbols_(std::move(symbols)),
+      rng_(shard_seed(cfg.seed, shard)),
+      interval_(cfg.pnl_interval_ns == 0 ? 60'000'000'000ull : cfg.pnl_interval_ns) {}
 
 void SimVenue::replay(trade::Engine& engine, itch::MessageView msg, uint64_t seq, trade::OrderSink& sink) {
   const uint64_t ts = msg.timestamp();
@@ -61,20 +62,27 @@ void SimVenue::enter(const trade::OrderRequest& r, uint64_t now) {
 }
 
 void SimVenue::advance_to(uint64_t t, trade::Engine& engine) {
+  run_events_before(t, engine);
+  if (t >= next_sample_) sample_pnl(t, engine);
+  last_ts_ = std::max(last_ts_, t);
+}
+
+void SimVenue::run_events_before(uint64_t t, trade::Engine& engine) {
   while (!events_.empty() && events_.top().time < t) {
     const Event e = events_.top();
     events_.pop();
-    if (e.time >= next_minute_) sample_pnl(e.time, engine);
+    if (e.time >= next_sample_) sample_pnl(e.time, engine);
+    last_ts_ = std::max(last_ts_, e.time);
     if (e.arrival)
       arrive(e.index, e.time);
     else
       deliver(responses_[e.index], e.time, engine);
   }
-  if (t >= next_minute_) sample_pnl(t, engine);
 }
 
 void SimVenue::finish(trade::Engine& engine) {
-  advance_to(~uint64_t{0}, engine);
+  run_events_before(~uint64_t{0}, engine);
+  sample_pnl(last_ts_, engine);  // the closing marks
 }
 
 void SimVenue::arrive(uint32_t index, uint64_t now) {
@@ -152,7 +160,8 @@ void SimVenue::respond_accepted(const SimOrder& o, uint64_t now) {
   schedule_response(r, now);
 }
 
-void SimVenue::respond_executed(uint32_t index, uint32_t shares, Price price, uint64_t contra_ref, uint64_t now) {
+void SimVenue::respond_executed(uint32_t index, uint32_t shares, Price price, uint64_t contra_ref,
+                                uint64_t now) {
   const bool passive = contra_ref == 0;
   SimOrder& o = orders_[index];
   SimFill f;
@@ -228,7 +237,7 @@ void SimVenue::deliver(const Response& r, uint64_t t, trade::Engine& engine) {
 }
 
 void SimVenue::sample_pnl(uint64_t ts, trade::Engine& engine) {
-  if (ts >= next_minute_) next_minute_ = (ts / kMinuteNs + 1) * kMinuteNs;
+  if (ts >= next_sample_) next_sample_ = (ts / interval_ + 1) * interval_;
   for (std::size_t i = 0; i < engine.strategy_count(); ++i) {
     const uint16_t locate = engine.strategy_locate(i);
     if (locate == 0) continue;

@@ -8,6 +8,7 @@
 //   response_latency_ns = 20000
 //   response_latency_histogram = { bounds_ns = [...], counts = [...] }
 //   fee_per_share = 0.003                   # dollars per filled share (net P&L)
+//   pnl_interval_ns = 60000000000           # P&L sampling and Sharpe period (default a minute)
 #pragma once
 
 #include <string>

@@ -35,6 +35,7 @@ struct VenueConfig {
   uint64_t tick_to_trade_ns = 0;  // the appliance's own time from the trigger packet to the order on the wire
   LatencyModel order_entry;       // wire + venue gateway, order to matching engine
   LatencyModel response;          // matching engine to the engine's on_venue()
+  uint64_t pnl_interval_ns = 60'000'000'000;  // PnlSample period (feed time), besides one after each fill
 };
 
 // What happened to each order (one row of orders.csv).
@@ -72,7 +73,8 @@ struct SimFill {
   uint32_t mid = 0;         // the venue book's mid just before the fill (0: one side empty)
 };
 
-// The engine's position of a traded instrument, sampled at every feed-time minute and after every fill.
+// The engine's position of a traded instrument, sampled every pnl_interval_ns of feed time and after every
+// fill.
 struct PnlSample {
   uint64_t ts = 0;
   uint16_t locate = 0;
@@ -104,7 +106,7 @@ class SimVenue {
   void on_feed(itch::MessageView msg);
   // An order the engine sent at feed time `now`.
   void enter(const trade::OrderRequest& r, uint64_t now);
-  // End of input: everything still in flight is delivered; resting orders stay open.
+  // End of input: everything still in flight is delivered (resting orders stay open), then a last P&L sample.
   void finish(trade::Engine& engine);
 
   [[nodiscard]] const std::vector<SimOrder>& orders() const noexcept { return orders_; }
@@ -128,6 +130,7 @@ class SimVenue {
     int32_t fill = -1;  // index into fills_ for an Executed
   };
 
+  void run_events_before(uint64_t t, trade::Engine& engine);
   void arrive(uint32_t order_index, uint64_t now);
   // Executes up to the order's leaves against the opposite side, best price first, FIFO in a level.
   uint32_t take_liquidity(uint32_t order_index, uint64_t now);
@@ -139,7 +142,8 @@ class SimVenue {
   void feed_execution(uint32_t node, uint32_t shares, uint64_t now);
   // Responses: one response latency per venue action, never overtaking an earlier response.
   void respond_accepted(const SimOrder& o, uint64_t now);
-  void respond_executed(uint32_t order_index, uint32_t shares, Price price, uint64_t contra_ref, uint64_t now);
+  void respond_executed(uint32_t order_index, uint32_t shares, Price price, uint64_t contra_ref,
+                        uint64_t now);
   void respond_canceled(uint32_t order_index, uint32_t shares, char reason, uint64_t now);
   void schedule_response(Response r, uint64_t now);
   void deliver(const Response& r, uint64_t t, trade::Engine& engine);
@@ -160,7 +164,9 @@ class SimVenue {
   uint64_t action_ts_ = ~uint64_t{0};
   uint64_t next_match_ = 1;
   uint64_t next_order_ref_ = 1;
-  uint64_t next_minute_ = 0;
+  uint64_t interval_;         // PnlSample period
+  uint64_t next_sample_ = 0;  // next PnlSample boundary
+  uint64_t last_ts_ = 0;      // latest feed or venue time seen
   std::vector<SimOrder> orders_;
   std::vector<uint32_t> leaves_;  // per orders_ index
   std::vector<Response> responses_;

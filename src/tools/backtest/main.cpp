@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "replay_input.hpp"
+#include "report.hpp"
+#include "shard_replay.hpp"
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/common/cli.hpp"
 #include "sniperforge/common/cpu_time.hpp"
@@ -24,53 +26,8 @@
 
 namespace {
 
-using sf::trade::Engine;
-
 using sf::process_cpu_seconds;
-using sf::thread_cpu_seconds;
 using sf::trade::OrderRequest;
-
-struct ShardRun {
-  double cpu_seconds = 0;  // thread CPU time spent in this shard's replay
-  std::unique_ptr<Engine> engine;
-  // This shard's messages copied into one contiguous stream, so the replay reads memory sequentially.
-  std::vector<uint8_t> bytes;
-  std::vector<uint64_t> offsets;
-  std::vector<uint64_t> seqs;
-  // Indices into this shard's messages before which a feed gap marks the engine stale (ascending).
-  std::vector<std::size_t> stale_at;
-  void add(const uint8_t* msg, std::size_t len, uint64_t seq) {
-    offsets.push_back(bytes.size());
-    bytes.insert(bytes.end(), msg, msg + len);
-    seqs.push_back(seq);
-  }
-  [[nodiscard]] std::size_t size() const noexcept { return seqs.size(); }
-  [[nodiscard]] const uint8_t* msg(std::size_t i) const noexcept { return bytes.data() + offsets[i]; }
-  std::vector<OrderRequest> orders;
-};
-
-void run_shard(ShardRun& s, int prefetch) {
-  const double cpu0 = thread_cpu_seconds();
-  std::array<OrderRequest, 256> storage{};
-  sf::trade::OrderSink sink(storage);
-  // Two-stage prefetch (order slot 16 messages ahead, book levels 4 ahead): hides the cache misses of books
-  // with a million live orders.
-  const std::size_t n = s.size();
-  std::size_t next_stale = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    while (next_stale < s.stale_at.size() && s.stale_at[next_stale] == i) {
-      s.engine->mark_stale(sf::trade::StaleReason::kGap);
-      ++next_stale;
-    }
-    if (prefetch >= 1 && i + 16 < n) s.engine->prefetch(s.msg(i + 16));
-    if (prefetch >= 2 && i + 4 < n) s.engine->prefetch_levels(s.msg(i + 4));
-    sink.clear();
-    s.engine->on_itch(sf::itch::MessageView{s.msg(i)}, s.seqs[i], 0, sink);
-    for (const OrderRequest& r : sink) s.orders.push_back(r);
-  }
-  for (; next_stale < s.stale_at.size(); ++next_stale) s.engine->mark_stale(sf::trade::StaleReason::kGap);
-  s.cpu_seconds = thread_cpu_seconds() - cpu0;
-}
 
 std::string trimmed_symbol(const OrderRequest& r) {
   return std::string(sf::itch::trim_alpha({r.symbol.data(), r.symbol.size()}));
@@ -86,7 +43,7 @@ int main(int argc, char** argv) {
       "output.",
       "sf-backtest"};
   sf::cli::apply_conventions(app, "sf-backtest");
-  std::string config_path, dump_path, orders_path;
+  std::string config_path, dump_path, orders_path, report_dir, venue = "none";
   unsigned threads = 1;
   int prefetch = 2;
   uint16_t feed_port = sf::feed::kDefaultPort;
@@ -96,6 +53,15 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "worker threads (oneTBB)")->check(sf::cli::unsigned_range(1, 1024));
   app.add_option("--dump-books", dump_path, "write the book dump CSV here");
   app.add_option("--orders", orders_path, "write the orders CSV here");
+  app.add_option(
+         "--venue", venue,
+         "none: nobody answers, orders stay open (as the appliance replaying a pcap); sim: the simulated "
+         "venue fills them ([backtest] in the config, docs/backtest.md)")
+      ->check(CLI::IsMember({"none", "sim"}));
+  app.add_option(
+      "--report", report_dir,
+      "write fills.csv, orders.csv, pnl.csv, equity.csv, summary.json and report.html here (implies "
+      "--venue sim)");
   app.add_option("--feed-port", feed_port, "UDP destination port of the feed in pcaps")
       ->check(sf::cli::unsigned_range(1, 65535));
   app.add_option("--prefetch", prefetch, "replay prefetch stages: 0 none, 1 order slots, 2 slots + levels")
@@ -105,7 +71,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
 
+  if (!report_dir.empty()) venue = "sim";
   sf::trade::TradingConfig cfg;
+  sf::sim::BacktestConfig bt;
   if (!config_path.empty()) {
     toml::table root;
     try {
@@ -117,6 +85,7 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> errors;
     cfg = sf::trade::parse_trading_config(root, errors);
+    bt = sf::sim::parse_backtest_config(root, errors);
     if (!errors.empty()) {
       for (const auto& e : errors) std::cerr << "sf-backtest: " << config_path << ": " << e << '\n';
       return 2;
@@ -135,37 +104,21 @@ int main(int argc, char** argv) {
   const auto t1 = std::chrono::steady_clock::now();
 
   // Route every message to its shard (broadcasts to all), then run the shards in parallel.
-  std::vector<ShardRun> shards(cfg.shards);
+  std::vector<sf::backtest::ShardRun> shards;
   try {
-    for (uint32_t s = 0; s < cfg.shards; ++s) shards[s].engine = std::make_unique<Engine>(cfg, s);
+    shards = sf::backtest::make_runs(cfg, venue == "sim" ? &bt.venue : nullptr);
   } catch (const std::exception& e) {
     std::cerr << "sf-backtest: " << e.what() << '\n';
     return 2;
   }
-  // A gap makes every shard stale (one feed session), at that point of each shard's own stream.
-  std::size_t next_gap = 0;
-  auto mark_gaps_before = [&](std::size_t k) {
-    for (; next_gap < in.gaps.size() && in.gaps[next_gap] <= k; ++next_gap)
-      for (auto& s : shards) s.stale_at.push_back(s.size());
-  };
-  for (std::size_t k = 0; k < in.messages.size(); ++k) {
-    mark_gaps_before(k);
-    const sf::backtest::Message& m = in.messages[k];
-    const uint8_t* p = in.data(m);
-    const uint32_t r = sf::trade::route(sf::itch::MessageView{p}, cfg.shards);
-    if (r == sf::trade::kAllShards) {
-      for (auto& s : shards) s.add(p, m.length, m.seq);
-    } else {
-      shards[r].add(p, m.length, m.seq);
-    }
-  }
-  mark_gaps_before(in.messages.size());
+  const std::vector<sf::backtest::ShardStream> streams = sf::backtest::split_by_shard(in, cfg.shards);
   in.bytes = {};  // the shards hold copies now
   const auto t2 = std::chrono::steady_clock::now();
   const double cpu2 = process_cpu_seconds();
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
-    tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) { run_shard(shards[s], prefetch); });
+    tbb::parallel_for(std::size_t{0}, shards.size(),
+                      [&](std::size_t s) { sf::backtest::replay_shard(streams[s], shards[s], prefetch); });
   });
   const auto t3 = std::chrono::steady_clock::now();
   const double run_cpu = process_cpu_seconds() - cpu2;
@@ -205,9 +158,9 @@ int main(int argc, char** argv) {
   const double run_s = secs(t2, t3);
   uint64_t applied = 0;
   double engine_cpu = 0;
-  for (const auto& s : shards) {
-    applied += s.size();
-    engine_cpu += s.cpu_seconds;
+  for (std::size_t s = 0; s < shards.size(); ++s) {
+    applied += streams[s].size();
+    engine_cpu += shards[s].cpu_seconds;
   }
   std::fprintf(stderr,
                "sf-backtest: %zu messages from %zu input(s) (%.2f s to load), %u shard(s) on %u thread(s)\n",
@@ -266,6 +219,30 @@ int main(int argc, char** argv) {
                    std::string(sf::book::to_string(static_cast<sf::book::Drop>(d))).c_str(),
                    static_cast<unsigned long long>(drops[d]));
   std::fprintf(stderr, "  orders: %zu\n", orders.size());
+  if (venue == "sim") {
+    const sf::backtest::RunOutput out = sf::backtest::merge_runs(shards);
+    const sf::backtest::Summary sum = sf::backtest::summarize(out, cfg, bt);
+    uint64_t refused = 0;
+    for (const auto& s : shards) refused += s.venue->stats().responses_refused;
+    if (!report_dir.empty()) {
+      std::string error;
+      if (!sf::backtest::write_report(report_dir, out, sum, cfg, bt, error)) {
+        std::cerr << "sf-backtest: " << error << '\n';
+        return 1;
+      }
+      std::fprintf(stderr, "  report: %s/report.html\n", report_dir.c_str());
+    }
+    if (refused)
+      std::fprintf(stderr, "  venue responses the engine refused: %llu\n",
+                   static_cast<unsigned long long>(refused));
+    const sf::backtest::Metrics& t = sum.total;
+    std::fprintf(
+        stderr,
+        "  P&L (simulated venue): net $%.2f, gross $%.2f, fees $%.2f; %llu of %llu shares filled (%.1f %%), "
+        "max drawdown $%.2f\n",
+        t.net_pnl, t.gross_pnl, t.fees, static_cast<unsigned long long>(t.shares_filled),
+        static_cast<unsigned long long>(t.shares_ordered), 100.0 * t.fill_ratio, t.max_drawdown);
+  }
   for (std::size_t r = 1; r < rejects.size(); ++r)
     if (rejects[r])
       std::fprintf(stderr, "  risk reject %s: %llu\n",
