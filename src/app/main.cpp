@@ -1,7 +1,7 @@
 // sniperforge: the tick-to-trade appliance.
 //
 //   sniperforge --config FILE [--rx-pcap FILE] [--tx-pcap FILE] [--dump-books FILE]
-//               [--check-config] [--topology] [--metrics-addr HOST:PORT] [--hold]
+//               [--check-config] [--topology] [--metrics-addr HOST:PORT] [--hold] [--quiet] [--version]
 //
 // Everything is validated (config, placement, EAL arguments) before EAL starts; then ports, rings
 // and engines are built, the lcores launched, and the main thread waits (housekeeping) until the
@@ -22,6 +22,7 @@
 #include <iostream>
 #include <thread>
 
+#include "replay_progress.hpp"
 #include "runtime.hpp"
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/common/cli.hpp"
@@ -65,7 +66,7 @@ int main(int argc, char** argv) {
   CLI::App app{"SniperForge tick-to-trade appliance (DPDK)", "sniperforge"};
   sf::cli::apply_conventions(app, "sniperforge", /*links_dpdk=*/true);
   std::string config_path, rx_pcap, tx_pcap, dump_books, metrics_addr, stats_file;
-  bool check_config = false, topology = false, hold = false;
+  bool check_config = false, topology = false, hold = false, quiet = false;
   app.add_option("--config", config_path, "TOML configuration file")->required();
   app.add_option("--rx-pcap", rx_pcap,
                  "replay this pcap (overrides rx_pcap of the feed port's net_pcap devargs)");
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
                  "Prometheus exporter HOST:PORT (overrides [telemetry], enables it)");
   app.add_option("--stats-file", stats_file, "write every counter as name=value lines here at exit");
   app.add_flag("--hold", hold, "after a replay ends, keep running (metrics stay up) until SIGINT/SIGTERM");
+  sf::cli::add_quiet_flag(app, quiet);
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
 
   // ---- Configuration, validated completely before EAL ----
@@ -150,7 +152,8 @@ int main(int argc, char** argv) {
     return placement.ok() ? 0 : 2;
   }
   if (!placement.ok()) return fail(placement.errors, "impossible placement");
-  if (!check_config) std::fprintf(stderr, "sniperforge: lcore mode %s\n", mode_choice.reason.c_str());
+  if (!check_config && !quiet)
+    std::fprintf(stderr, "sniperforge: lcore mode %s\n", mode_choice.reason.c_str());
   for (const auto& w : placement.warnings)
     std::fprintf(stderr, "sniperforge: placement warning: %s\n", w.c_str());
 
@@ -168,7 +171,7 @@ int main(int argc, char** argv) {
     std::printf("\n");
     return 0;
   }
-  std::fprintf(stderr, "sniperforge: %s\n", eal.hugepage_reason.c_str());
+  if (!quiet) std::fprintf(stderr, "sniperforge: %s\n", eal.hugepage_reason.c_str());
 
   // ---- EAL ----
   std::vector<char*> eal_argv;
@@ -214,6 +217,11 @@ int main(int argc, char** argv) {
         }
       }
       if (rc == 0 && !g_signal.load()) rt.launch();
+      // Progress of a replay on a terminal, from the RX lcores' counters (this thread's housekeeping cpu).
+      const auto& feed = dp.ports[static_cast<std::size_t>(dp.feed_port_index())];
+      auto progress = sf::app::start_replay_progress(
+          rt, devargs_driver(feed.devargs) == "net_pcap" ? get_devarg(feed.devargs, "rx_pcap") : "",
+          rc == 0 && !g_signal.load() && sf::progress_wanted(quiet));
       bool stop_sent = false;
       while (!rt.finished()) {
         if (g_signal.load(std::memory_order_relaxed) && !stop_sent) {
@@ -222,6 +230,7 @@ int main(int argc, char** argv) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
+      if (progress) progress->finish();
       rt.wait();
       if (stats) stats->stop();  // after the lcores: drains the log rings
       rt.shutdown();             // net_pcap writes out its TX file here

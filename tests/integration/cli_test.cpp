@@ -178,4 +178,67 @@ TEST_F(Cli, PcapDecodeWritesTheOutputOption) {
   EXPECT_EQ(read_file(json), to_stdout.out);
 }
 
+// `command` run by script(1) on a pseudo-terminal (so its stderr is a terminal); what the terminal got.
+std::string on_terminal(const fs::path& dir, const std::string& command, int& rc) {
+  const fs::path typescript = dir / "typescript";
+  rc = run("script -qec \"" + command + "\" " + typescript.string() + " > /dev/null");
+  return read_file(typescript);
+}
+
+TEST_F(Cli, ReplayShowsProgressOnATerminalOnly) {
+  const std::string base = env("SNIPERFORGE") + " --config " + env("SF_REPLAY_CONFIG") + " --rx-pcap " +
+                           feed_.string() + " --tx-pcap " + (dir_ / "tx.pcap").string();
+  const fs::path summary = dir_ / "summary.txt";
+  int rc = -1;
+  // Terminal: the line is rewritten in place and reaches 100 % (the whole pcap, in bytes); the summary
+  // is unchanged on stdout.
+  std::string tty = on_terminal(dir_, base + " > " + summary.string(), rc);
+  EXPECT_EQ(rc, 0) << tty;
+  EXPECT_NE(tty.find("\rreplay: "), std::string::npos) << tty;
+  EXPECT_NE(tty.find("(100.0 %), 2.00k msgs"), std::string::npos) << tty;
+  EXPECT_NE(read_file(summary).find("== sniperforge summary"), std::string::npos);
+  // stderr to a file: no progress at all.
+  const fs::path err = dir_ / "replay.err";
+  EXPECT_EQ(run(base + " > " + summary.string() + " 2> " + err.string()), 0);
+  const std::string log = read_file(err);
+  EXPECT_EQ(log.find(" %)"), std::string::npos) << log;
+  EXPECT_EQ(log.find('\r'), std::string::npos) << log;
+  EXPECT_NE(read_file(summary).find("== sniperforge summary"), std::string::npos);
+  // --quiet on a terminal: no progress, no notes; the summary stays.
+  tty = on_terminal(dir_, base + " --quiet > " + summary.string(), rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(tty.find("\rreplay: "), std::string::npos) << tty;
+  EXPECT_EQ(tty.find("sniperforge: lcore mode"), std::string::npos) << tty;
+  EXPECT_NE(read_file(summary).find("== sniperforge summary"), std::string::npos);
+}
+
+TEST_F(Cli, ToolsShowProgressOnATerminalOnly) {
+  const std::string out = (dir_ / "gen.pcap").string();
+  const std::string gen = env("SF_FEEDGEN") + " --messages 300000 -o " + out;
+  int rc = -1;
+  std::string tty = on_terminal(dir_, gen, rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(tty.find("\rsf-feedgen: 300k/300k msgs (100.0 %)"), std::string::npos) << tty;
+  EXPECT_EQ(on_terminal(dir_, gen + " -q", rc).find("msgs ("), std::string::npos);
+  const fs::path err = dir_ / "gen.err";
+  EXPECT_EQ(run(gen + " 2> " + err.string()), 0);
+  EXPECT_EQ(read_file(err).find('\r'), std::string::npos);
+  EXPECT_NE(read_file(err).find("messages 300000"), std::string::npos);  // the summary stays
+
+  // BinaryFILE conversion: bytes of the input.
+  const std::string bin = (dir_ / "gen.bin").string();
+  ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --messages 300000 --format binaryfile -o " + bin), 0);
+  const auto size = fs::file_size(bin);
+  tty = on_terminal(dir_, env("SF_FEEDGEN") + " --from-binaryfile " + bin + " -o " + out, rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(tty.find("(100.0 %)"), std::string::npos) << tty << " (" << size << " bytes)";
+  EXPECT_NE(tty.find(" MB/"), std::string::npos) << tty;
+
+  tty = on_terminal(dir_, env("SF_BACKTEST") + " " + out, rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(tty.find("\rsf-backtest replay: 300k/300k msgs (100.0 %)"), std::string::npos) << tty;
+  EXPECT_EQ(run(env("SF_BACKTEST") + " " + out + " 2> " + err.string()), 0);
+  EXPECT_EQ(read_file(err).find('\r'), std::string::npos);
+}
+
 }  // namespace

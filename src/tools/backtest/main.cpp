@@ -20,7 +20,9 @@
 #include "shard_replay.hpp"
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/common/cli.hpp"
+#include "sniperforge/common/counter.hpp"
 #include "sniperforge/common/cpu_time.hpp"
+#include "sniperforge/common/progress.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   int prefetch = 2;
   uint16_t feed_port = sf::feed::kDefaultPort;
   std::vector<std::string> inputs;
+  bool quiet = false;
   app.add_option("--config", config_path, "TOML config ([trading], [book], [risk], [[strategy]] are used)")
       ->check(CLI::ExistingFile);
   app.add_option("--threads", threads, "worker threads (oneTBB)")->check(sf::cli::unsigned_range(1, 1024));
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
   app.add_option("INPUT", inputs, "pcap/pcapng or BinaryFILE (u16 BE length + message) files, in order")
       ->required()
       ->check(CLI::ExistingFile);
+  sf::cli::add_quiet_flag(app, quiet);
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
 
   if (!report_dir.empty()) venue = "sim";
@@ -116,10 +120,27 @@ int main(int argc, char** argv) {
   const auto t2 = std::chrono::steady_clock::now();
   const double cpu2 = process_cpu_seconds();
   tbb::task_arena arena(static_cast<int>(threads));
-  arena.execute([&] {
-    tbb::parallel_for(std::size_t{0}, shards.size(),
-                      [&](std::size_t s) { sf::backtest::replay_shard(streams[s], shards[s], prefetch); });
-  });
+  {
+    // Progress on a terminal: each shard's replay keeps its position in applied[shard].
+    std::vector<sf::Counter> applied(shards.size());
+    uint64_t total = 0;
+    for (const auto& s : streams) total += s.size();
+    sf::ProgressOptions progress_options;
+    progress_options.label = "sf-backtest replay";
+    sf::ProgressLine progress(
+        progress_options,
+        [&applied, total] {
+          uint64_t done = 0;
+          for (const auto& a : applied) done += a.load();
+          return sf::ProgressSample{done, total};
+        },
+        sf::progress_wanted(quiet));
+    arena.execute([&] {
+      tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) {
+        sf::backtest::replay_shard(streams[s], shards[s], prefetch, &applied[s]);
+      });
+    });
+  }
   const auto t3 = std::chrono::steady_clock::now();
   const double run_cpu = process_cpu_seconds() - cpu2;
 

@@ -39,7 +39,7 @@ std::vector<ShardRun> make_runs(const trade::TradingConfig& cfg, const sim::Venu
   return runs;
 }
 
-void replay_shard(const ShardStream& s, ShardRun& run, int prefetch) {
+void replay_shard(const ShardStream& s, ShardRun& run, int prefetch, Counter* applied) {
   const double cpu0 = thread_cpu_seconds();
   std::array<trade::OrderRequest, 256> storage{};
   trade::OrderSink sink(storage);
@@ -55,6 +55,7 @@ void replay_shard(const ShardStream& s, ShardRun& run, int prefetch) {
     }
     if (prefetch >= 1 && i + 16 < n) engine.prefetch(s.msg(i + 16));
     if (prefetch >= 2 && i + 4 < n) engine.prefetch_levels(s.msg(i + 4));
+    if (applied != nullptr && (i & 4095) == 0) applied->set(i);
     const itch::MessageView msg{s.msg(i)};
     if (run.venue) {
       run.venue->replay(engine, msg, s.seqs[i], sink);
@@ -66,6 +67,7 @@ void replay_shard(const ShardStream& s, ShardRun& run, int prefetch) {
   }
   for (; next_stale < s.stale_at.size(); ++next_stale) engine.mark_stale(trade::StaleReason::kGap);
   if (run.venue) run.venue->finish(engine);
+  if (applied != nullptr) applied->set(n);
   run.cpu_seconds = thread_cpu_seconds() - cpu0;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "replay_input.hpp"
+#include "sniperforge/common/counter.hpp"
 #include "sniperforge/sim/venue.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -44,6 +45,7 @@ struct ShardRun {
 std::vector<ShardRun> make_runs(const trade::TradingConfig& cfg, const sim::VenueConfig* venue);
 
 // Replays one shard. `prefetch`: 0 none, 1 order slots 16 messages ahead, 2 also book levels 4 ahead.
-void replay_shard(const ShardStream& s, ShardRun& run, int prefetch);
+// `applied`, when given, follows the messages replayed (every 4096, then the total) for a progress line.
+void replay_shard(const ShardStream& s, ShardRun& run, int prefetch, Counter* applied = nullptr);
 
 }  // namespace sf::backtest

@@ -7,9 +7,12 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "sniperforge/common/cli.hpp"
+#include "sniperforge/common/counter.hpp"
+#include "sniperforge/common/progress.hpp"
 #include "sniperforge/io/binary_file.hpp"
 #include "sniperforge/io/feedgen.hpp"
 #include "sniperforge/io/itch_json.hpp"
@@ -181,6 +184,24 @@ int main(int argc, char** argv) {
     };
   }
 
+  // Progress on a terminal: the loops below keep their position in `done` (one relaxed store); the
+  // generated message count, or the bytes of the converted BinaryFILE.
+  sf::Counter done;
+  std::unique_ptr<sf::ProgressLine> progress;
+  auto start_progress = [&](sf::ProgressUnit unit, uint64_t total) {
+    sf::ProgressOptions o;
+    o.label = "sf-feedgen";
+    o.unit = unit;
+    progress = std::make_unique<sf::ProgressLine>(
+        o,
+        [&done, total] {
+          return sf::ProgressSample{done.load(), total};
+        },
+        sf::progress_wanted(quiet));
+  };
+  const bool generating = from_binaryfile.empty();
+  if (generating) start_progress(sf::ProgressUnit::kCount, cfg.messages);
+
   sf::feedgen::Stats stats;
   bool input_truncated = false;
   if (format == "binaryfile" && from_binaryfile.empty()) {
@@ -196,6 +217,7 @@ int main(int argc, char** argv) {
       if (on_message) on_message(seq, buf, n);
       ++seq;
       ++stats.messages;
+      done.set(stats.messages);
       ++stats.by_type[buf[0]];
       w.write(buf, static_cast<uint16_t>(n));
     }
@@ -213,6 +235,8 @@ int main(int argc, char** argv) {
     }
     auto on_frame = [&](uint64_t ts, const uint8_t* f, std::size_t len, const sf::feedgen::FrameMeta& m) {
       w.write(ts, f, static_cast<uint32_t>(len));
+      if (generating && m.kind == sf::feedgen::FrameKind::kData)
+        done.set(m.sequence + m.count - cfg.first_sequence);
       if (manifest.is_open()) {
         static constexpr const char* kKinds[] = {"data", "duplicate", "garbage", "end_of_session",
                                                  "heartbeat"};
@@ -225,6 +249,7 @@ int main(int argc, char** argv) {
         std::cerr << "sf-feedgen: " << r.error() << "\n";
         return 1;
       }
+      start_progress(sf::ProgressUnit::kBytes, r.bytes().size());
       sf::feedgen::Packetizer pk(cfg, on_frame, on_message);
       const uint8_t* msg;
       uint16_t len;
@@ -232,8 +257,10 @@ int main(int argc, char** argv) {
       while (r.next(msg, len)) {
         if (sf::itch::validate(msg, len) != sf::itch::Error::kOk) ++bad;
         pk.add(msg, len);
+        done.set(r.offset());
       }
       pk.finish();
+      progress->finish();
       stats = pk.stats();
       // A cut or mis-framed input (e.g. zeroed length prefixes) loses everything after the bad prefix:
       // count it and fail, after writing what came before.
@@ -252,11 +279,13 @@ int main(int argc, char** argv) {
     } else {
       stats = sf::feedgen::generate(cfg, on_frame, on_message);
     }
+    if (generating) done.set(stats.messages);  // gaps and faults included
     if (!w.close()) {
       std::cerr << "sf-feedgen: " << w.error() << "\n";
       return 1;
     }
   }
+  if (progress) progress->finish();
   if (!quiet) {
     std::cerr << "sf-feedgen: " << output << ": messages " << stats.messages << ", packets " << stats.packets
               << ", frames " << stats.frames << ", sequences " << stats.first_sequence << ".."
