@@ -16,6 +16,8 @@ PACKAGES=(
   ansible ansible-lint yamllint
   # backtests: report plots (matplotlib SVG), the page checked in headless Chromium, sweeps on a real Slurm
   python3-matplotlib chromium slurmctld slurmd slurm-client munge
+  # tests: nftables loss/duplication and veth checksum offload off (TCP against the kernel)
+  nftables ethtool
 )
 
 missing=()

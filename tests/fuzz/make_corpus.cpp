@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sniperforge/io/feedgen.hpp"
+#include "sniperforge/net/tcp_segment.hpp"
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/proto/session.hpp"
 #include "sniperforge/proto/soupbintcp.hpp"
@@ -143,6 +144,55 @@ int main(int argc, char** argv) {
     w.login_rejected('S');
     w.end_of_session();
     put("soupbintcp", "server", w.bytes().data(), w.size());
+  }
+  // TCP frames: SYN with MSS, data with a VLAN tag, FIN.
+  {
+    using namespace sf::net;
+    const uint8_t text[] = "SoupBinTCP bytes over our TCP";
+    OutSegment s;
+    s.src_ip = ipv4(10, 0, 0, 2);
+    s.dst_ip = ipv4(10, 0, 0, 1);
+    s.src_port = 15000;
+    s.dst_port = 40000;
+    s.seq = 1000;
+    s.ack = 2001;
+    s.window = 65535;
+    s.flags = tcp_flag::kSyn | tcp_flag::kAck;
+    s.mss_option = 1460;
+    L2Spec l2{{2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 2}, false, 0};
+    put("tcp_segment", "syn_ack", buf, build_tcp_frame(buf, sizeof buf, l2, s));
+    s.mss_option = 0;
+    s.flags = tcp_flag::kAck | tcp_flag::kPsh;
+    s.payload = text;
+    s.payload_length = sizeof text;
+    l2.has_vlan = true;
+    l2.vlan_id = 100;
+    put("tcp_segment", "data_vlan", buf, build_tcp_frame(buf, sizeof buf, l2, s));
+    s.payload_length = 0;
+    s.flags = tcp_flag::kFin | tcp_flag::kAck;
+    put("tcp_segment", "fin", buf, build_tcp_frame(buf, sizeof buf, l2, s));
+  }
+  // TCP connection scripts (see fuzz_tcp_connection.cpp for the opcodes): handshake, data both
+  // ways, a clock jump (retransmission), a read, the peer's FIN, then close.
+  {
+    const std::vector<uint8_t> open = {
+        200, 0,    4,    3,   2,    1,                         // mss 264, no delayed ACK, ISN 0x01020304
+        0,   2,    0x12, 100, 0,    5, 3, 2, 1,   0x18, 2, 0,  // SYN-ACK, ack ISN+1, MSS 536
+        0,   0,    0x18, 0,   0,    0, 0, 0, 100,              // 100 bytes in order
+        0,   0,    0x18, 200, 0,    0, 0, 0, 50,               // 50 bytes out of order
+        4,   0xf4, 0x01,                                       // send 500
+        6,   0,    0,    0,   0x40, 0,                         // +1.07 s: retransmission
+        5,   0,    1,                                          // read 256
+        0,   0,    0x19, 0,   0,    0, 0, 0, 0,                // FIN
+        7,   0};                                               // close
+    put("tcp_connection", "open_data_close", open.data(), open.size());
+    const std::vector<uint8_t> dup = {
+        100, 1,    9,    9, 9, 9, 0, 2, 0x12, 1, 0, 10,   9, 9, 9, 0, 4, 0,  // handshake, delayed ACK on
+        4,   0xd0, 0x07,                                                     // send 2000
+        0,   0,    0x10, 0, 0, 0, 0, 0, 0,    0, 0, 0x10, 0, 0, 0, 0, 0, 0,
+        0,   0,    0x10, 0, 0, 0, 0, 0, 0,    0, 0, 0x10, 0, 0, 0, 0, 0, 0,  // duplicate ACKs
+        0,   4,    0x14, 0, 0, 0, 0, 0, 0,    0, 0};                         // RST
+    put("tcp_connection", "dupacks_rst", dup.data(), dup.size());
   }
   std::printf("corpus written to %s\n", argv[1]);
   return 0;
