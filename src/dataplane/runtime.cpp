@@ -186,7 +186,7 @@ struct Runtime::Executor {
         ip->hdr_checksum = 0;
         udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
       }
-      stats->count_order(r.side == 'S' ? telemetry::Side::kSell : telemetry::Side::kBuy);
+      stats->count_order(side_from_char(r.side));
       tx[tx_n] = m;
       tx_rx_tsc[tx_n] = r.rx_tsc;
       if (++tx_n == kTxStage) flush_tx();
@@ -224,11 +224,7 @@ struct Runtime::Executor {
       // A gap or a full ring: this executor's books may be wrong. The engines keep applying the
       // feed but fire no order until recovery (re-request, a later issue) calls clear_stale().
       stale_events.add();
-      static_assert(static_cast<uint8_t>(trade::StaleReason::kGap) ==
-                        static_cast<uint8_t>(StaleReason::kGap) &&
-                    static_cast<uint8_t>(trade::StaleReason::kRingFull) ==
-                        static_cast<uint8_t>(StaleReason::kRingFull));
-      const auto reason = static_cast<trade::StaleReason>(e.payload[1]);
+      const auto reason = static_cast<StaleReason>(e.payload[1]);
       uint64_t stale_books = 0;
       for (trade::Engine* eng : engines) {
         eng->mark_stale(reason);

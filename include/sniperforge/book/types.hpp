@@ -5,16 +5,15 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sniperforge/common/side.hpp"
+
 namespace sf::book {
 
 // ITCH Price(4): u32, 4 implied decimals (raw 1/10000 dollar).
 using Price = uint32_t;
 
-enum class Side : uint8_t { kBuy = 0, kSell = 1 };
-
-[[nodiscard]] constexpr char to_char(Side s) noexcept {
-  return s == Side::kBuy ? 'B' : 'S';
-}
+using sf::Side;  // common/side.hpp owns the vocabulary
+using sf::to_char;
 
 // Aggregate of all live orders at one price on one side. `key` orders levels so that the best one sorts last
 // on both sides: key = price for bids, ~price for asks.

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "sniperforge/proto/itch.hpp"
+#include "sniperforge/trade/routing.hpp"
 
 namespace sf::dataplane {
 
@@ -24,7 +25,7 @@ enum class EventKind : uint8_t {
   kVenue = 0x02,       // an order-session message: payload[1..2] = total length (BE), bytes from payload[3]
   kVenueCont = 0x03,   // continuation of the previous kVenue event, bytes from payload[1]
 };
-enum class StaleReason : uint8_t { kGap = 1, kRingFull = 2 };
+using trade::StaleReason;  // trade/routing.hpp owns it
 
 inline constexpr std::size_t kVenueFirstChunk = kEventPayload - 4;
 inline constexpr std::size_t kVenueContChunk = kEventPayload - 1;

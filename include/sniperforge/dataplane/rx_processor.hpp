@@ -21,7 +21,7 @@
 #include "sniperforge/proto/session.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
 #include "sniperforge/telemetry/log_ring.hpp"
-#include "sniperforge/trade/engine.hpp"
+#include "sniperforge/trade/routing.hpp"
 
 namespace sf::dataplane {
 

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string_view>
 
 #include "sniperforge/proto/itch.hpp"
@@ -19,31 +20,37 @@ namespace sf::feed {
 
 inline constexpr uint16_t kDefaultPort = 26477;
 
+// Every reason a parser drops a feed frame: the one list of their names (which are also the
+// `reason` label of sniperforge_feed_drops_total; telemetry/feed_labels.hpp appends the data plane's
+// own reasons to this same list). Network and MoldUDP64 reasons keep net::Error's and mold::Error's
+// order, so they convert by offset (checked below).
+#define SF_FEED_PARSE_DROPS(X)                                                     \
+  X(kTruncatedFrame, "truncated_frame") /* shorter than the headers it claims */   \
+  X(kNotIpv4, "not_ipv4")               /* ARP, IPv6, LLDP, ... */                 \
+  X(kBadIpHeader, "bad_ip_header")      /* IHL / version */                        \
+  X(kBadIpLength, "bad_ip_length")                                                 \
+  X(kFragment, "fragment") /* IPv4 fragment (feed packets are never fragmented) */ \
+  X(kNotUdp, "not_udp")                                                            \
+  X(kBadUdpLength, "bad_udp_length")                                               \
+  X(kWrongPort, "wrong_port") /* UDP, but not the feed port */                     \
+  X(kMoldTruncated, "mold_truncated")                                              \
+  X(kMoldBadBlockLength, "mold_bad_block_length")                                  \
+  X(kMoldTrailingBytes, "mold_trailing_bytes")                                     \
+  X(kItchEmpty, "itch_empty")                                                      \
+  X(kItchUnknownType, "itch_unknown_type")                                         \
+  X(kItchBadLength, "itch_bad_length") /* shorter or longer than the spec length of its type */
+
 enum class Error : uint8_t {
   kOk = 0,
-  // network (see sf::net::Error)
-  kTruncatedFrame,
-  kNotIpv4,
-  kBadIpHeader,
-  kBadIpLength,
-  kFragment,
-  kNotUdp,
-  kBadUdpLength,
-  kWrongPort,
-  // MoldUDP64
-  kMoldTruncated,
-  kMoldBadBlockLength,
-  kMoldTrailingBytes,
-  // ITCH 5.0 (inside a block)
-  kItchEmpty,
-  kItchUnknownType,
-  kItchBadLength,  // shorter or longer than the spec length of its type
-  kCount_,
+#define SF_X(e, s) e,
+  SF_FEED_PARSE_DROPS(SF_X)
+#undef SF_X
+      kCount_,
 };
 inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::kCount_);
 
-// The network and MoldUDP64 reasons are net::Error's and mold::Error's, in the same order and
-// with the same names, so they convert by offset and their names come from those enums.
+// The network and MoldUDP64 reasons are net::Error's and mold::Error's, in the same order, so they
+// convert by offset.
 inline constexpr std::size_t kMoldErrorOffset = static_cast<std::size_t>(Error::kMoldTruncated) - 1;
 static_assert(static_cast<int>(Error::kTruncatedFrame) == static_cast<int>(net::Error::kTruncatedFrame) &&
               static_cast<int>(Error::kNotIpv4) == static_cast<int>(net::Error::kNotIpv4) &&
@@ -57,24 +64,21 @@ static_assert(static_cast<std::size_t>(Error::kMoldBadBlockLength) ==
               static_cast<std::size_t>(Error::kMoldTrailingBytes) ==
                   kMoldErrorOffset + static_cast<std::size_t>(mold::Error::kTrailingBytes));
 
+inline constexpr std::string_view kErrorNames[] = {"ok",
+#define SF_X(e, s) std::string_view{s},
+                                                   SF_FEED_PARSE_DROPS(SF_X)
+#undef SF_X
+};
+static_assert(std::size(kErrorNames) == static_cast<std::size_t>(Error::kCount_));
+
 [[nodiscard]] constexpr std::string_view to_string(Error e) noexcept {
-  if (e <= Error::kBadUdpLength) return net::to_string(static_cast<net::Error>(e));
-  if (e >= Error::kMoldTruncated && e <= Error::kMoldTrailingBytes)
-    return mold::to_string(static_cast<mold::Error>(static_cast<std::size_t>(e) - kMoldErrorOffset));
-  switch (e) {
-    case Error::kWrongPort:
-      return "wrong_port";
-    case Error::kItchEmpty:
-      return "itch_empty";
-    case Error::kItchUnknownType:
-      return "itch_unknown_type";
-    case Error::kItchBadLength:
-      return "itch_bad_length";
-    default:
-      break;
-  }
-  return "invalid";
+  const auto i = static_cast<std::size_t>(e);
+  return i < std::size(kErrorNames) ? kErrorNames[i] : std::string_view{"invalid"};
 }
+// The parsers' own names agree with the list (they are the same labels).
+static_assert(to_string(Error::kFragment) == net::to_string(net::Error::kFragment) &&
+              to_string(Error::kBadUdpLength) == net::to_string(net::Error::kBadUdpLength) &&
+              to_string(Error::kMoldTrailingBytes) == mold::to_string(mold::Error::kTrailingBytes));
 
 // True for reasons found after the frame was recognised as feed traffic (UDP to the feed port).
 [[nodiscard]] constexpr bool is_feed_error(Error e) noexcept {

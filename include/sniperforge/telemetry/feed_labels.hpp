@@ -1,9 +1,8 @@
 // Bounded label sets used by the per-lcore stats: feed drop reasons and ITCH message types.
 //
-// Drop reasons are the labelled errors of the frame -> MoldUDP64 -> ITCH pipeline (proto layer)
-// plus the data plane's own reasons. The proto layer owns its error enum; the RX lcore maps it
-// once (at start-up) with drop_reason_from_name(to_string(err)), so both enums may evolve apart:
-// an unknown name maps to kOther, never out of bounds.
+// Drop reasons are the proto layer's feed parse reasons (SF_FEED_PARSE_DROPS in proto/feed.hpp, the
+// one list of names) followed by the data plane's own: a feed::Error converts by offset, never by
+// name or by a second list kept in step.
 #pragma once
 
 #include <array>
@@ -16,37 +15,23 @@
 
 namespace sf::telemetry {
 
-#define SF_FEED_DROP_REASONS(X)                                                                 \
-  X(kTruncatedFrame, "truncated_frame") /* shorter than the headers it claims */                \
-  X(kNotIpv4, "not_ipv4")               /* ARP, IPv6, LLDP, ... */                              \
-  X(kFragment, "fragment")              /* IPv4 fragment (feed packets are never fragmented) */ \
-  X(kNotUdp, "not_udp")                                                                         \
-  X(kBadIpHeader, "bad_ip_header") /* IHL / version / checksum */                               \
-  X(kBadIpLength, "bad_ip_length")                                                              \
-  X(kBadUdpLength, "bad_udp_length")                                                            \
-  X(kWrongPort, "wrong_port") /* UDP, but not the feed port */                                  \
-  X(kMoldTruncated, "mold_truncated")                                                           \
-  X(kMoldBadBlockLength, "mold_bad_block_length")                                               \
-  X(kMoldTrailingBytes, "mold_trailing_bytes")                                                  \
-  X(kMoldWrongSession, "mold_wrong_session")                                                    \
-  X(kItchEmpty, "itch_empty")                                                                   \
-  X(kItchUnknownType, "itch_unknown_type")                                                      \
-  X(kItchBadLength, "itch_bad_length")                                                          \
-  X(kMbufChained, "mbuf_chained") /* multi-segment mbuf the parser does not walk */             \
-  X(kOther, "other")
+#define SF_DATAPLANE_DROPS(X)                                                                        \
+  X(kMoldWrongSession, "mold_wrong_session") /* another MoldUDP64 session than the first one seen */ \
+  X(kMbufChained, "mbuf_chained")            /* multi-segment mbuf the parser does not walk */       \
+  X(kOther, "other")                         /* out-of-range reason (clamped), never produced */
 
 enum class FeedDropReason : uint8_t {
 #define SF_X(e, s) e,
-  SF_FEED_DROP_REASONS(SF_X)
+  SF_FEED_PARSE_DROPS(SF_X) SF_DATAPLANE_DROPS(SF_X)
 #undef SF_X
 };
 
-inline constexpr std::array<std::string_view, 17> kFeedDropReasonNames = {
+inline constexpr std::string_view kFeedDropReasonNames[] = {
 #define SF_X(e, s) std::string_view{s},
-    SF_FEED_DROP_REASONS(SF_X)
+    SF_FEED_PARSE_DROPS(SF_X) SF_DATAPLANE_DROPS(SF_X)
 #undef SF_X
 };
-inline constexpr std::size_t kFeedDropReasonCount = kFeedDropReasonNames.size();
+inline constexpr std::size_t kFeedDropReasonCount = std::size(kFeedDropReasonNames);
 static_assert(static_cast<std::size_t>(FeedDropReason::kOther) + 1 == kFeedDropReasonCount);
 
 [[nodiscard]] constexpr std::string_view to_string(FeedDropReason r) noexcept {
@@ -54,25 +39,20 @@ static_assert(static_cast<std::size_t>(FeedDropReason::kOther) + 1 == kFeedDropR
   return i < kFeedDropReasonCount ? kFeedDropReasonNames[i] : std::string_view{"other"};
 }
 
-// Accepts the bare name ("not_udp") or the name prefixed by a layer ("itch_" + ITCH's
-// "unknown_type" is also found as "itch_unknown_type" by the caller). Unknown -> kOther.
+// A label back to its reason (tests, tools). Unknown -> kOther.
 [[nodiscard]] constexpr FeedDropReason drop_reason_from_name(std::string_view name) noexcept {
   for (std::size_t i = 0; i < kFeedDropReasonCount; ++i)
     if (kFeedDropReasonNames[i] == name) return static_cast<FeedDropReason>(i);
   return FeedDropReason::kOther;
 }
 
-// The proto layer's feed::Error -> our reason, resolved by name at compile time.
-inline constexpr std::array<FeedDropReason, feed::kErrorCount> kDropReasonByFeedError = [] {
-  std::array<FeedDropReason, feed::kErrorCount> t{};
-  for (std::size_t i = 0; i < feed::kErrorCount; ++i)
-    t[i] = drop_reason_from_name(feed::to_string(static_cast<feed::Error>(i)));
-  return t;
-}();
+// The proto layer's feed::Error -> our reason: the same list without its kOk, so an offset of one.
 [[nodiscard]] constexpr FeedDropReason drop_reason(feed::Error e) noexcept {
   const auto i = static_cast<std::size_t>(e);
-  return i < feed::kErrorCount ? kDropReasonByFeedError[i] : FeedDropReason::kOther;
+  return i >= 1 && i < feed::kErrorCount ? static_cast<FeedDropReason>(i - 1) : FeedDropReason::kOther;
 }
+static_assert(drop_reason(feed::Error::kItchBadLength) == FeedDropReason::kItchBadLength &&
+              drop_reason(feed::Error::kTruncatedFrame) == FeedDropReason::kTruncatedFrame);
 
 // ITCH message types as a dense index 0..22 (order of itch::kSchemas); 23 = not an ITCH 5.0 type.
 inline constexpr std::size_t kItchTypeSlots = itch::kMessageTypeCount + 1;

@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "sniperforge/common/counter.hpp"
+#include "sniperforge/common/side.hpp"
 #include "sniperforge/telemetry/feed_labels.hpp"
 #include "sniperforge/telemetry/histogram.hpp"
 
@@ -22,7 +23,7 @@ namespace sf::telemetry {
 
 // Upper bound of executor lcores (ring destinations) an RX lcore can feed.
 inline constexpr std::size_t kMaxExecutors = 16;
-enum class Side : uint8_t { kBuy = 0, kSell = 1 };
+using sf::Side;  // common/side.hpp
 
 struct alignas(kCacheLine) RxLcoreStats {
   // Liveness and busy ratio.

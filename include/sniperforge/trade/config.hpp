@@ -8,13 +8,9 @@
 
 #include "sniperforge/book/book_set.hpp"
 #include "sniperforge/book/types.hpp"
+#include "sniperforge/trade/routing.hpp"
 
 namespace sf::trade {
-
-// Shard (= Engine = order session) owning an instrument.
-[[nodiscard]] constexpr uint32_t shard_of(uint16_t stock_locate, uint32_t shards) noexcept {
-  return shards <= 1 ? 0 : stock_locate % shards;
-}
 
 struct RiskConfig {
   uint32_t max_order_shares = 10'000;

@@ -16,24 +16,11 @@
 #include "sniperforge/trade/order_request.hpp"
 #include "sniperforge/trade/orders.hpp"
 #include "sniperforge/trade/risk.hpp"
+#include "sniperforge/trade/routing.hpp"
 #include "sniperforge/trade/strategy.hpp"
 #include "sniperforge/trade/venue_event.hpp"
 
 namespace sf::trade {
-
-inline constexpr uint32_t kAllShards = ~uint32_t{0};
-
-// Which shard gets an ITCH message: the owner of its instrument, or kAllShards for system events
-// (stock locate 0), Stock Directory (R) and Stock Trading Action (H).
-[[nodiscard]] inline uint32_t route(itch::MessageView msg, uint32_t shards) noexcept {
-  const uint16_t locate = msg.stock_locate();
-  const char t = msg.type();
-  if (locate == 0 || t == 'R' || t == 'H') return kAllShards;
-  return shard_of(locate, shards);
-}
-
-// Why the feed side declared this engine's books stale. Values match sf::dataplane::StaleReason.
-enum class StaleReason : uint8_t { kGap = 1, kRingFull = 2 };
 
 struct alignas(64) EngineStats {
   Counter itch_messages;
