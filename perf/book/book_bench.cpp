@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "../../tests/book/itch_builder.hpp"
+#include "framed_replay.hpp"
 #include "sniperforge/trade/engine.hpp"
 #include "workload.hpp"
 
@@ -178,26 +179,28 @@ void report(benchmark::State& state, const sf::perf::Workload& w) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-// Book only (BookSet::apply), with the replay loop prefetching the order slot 8 messages ahead (arg 1) or
-// not.
+// Framing walk + validation + BookSet::apply over the BinaryFILE image, prefetch stages 0, 1 or 2
+// (framed_replay.hpp).
+template <class Target>
+uint64_t replay(const sf::perf::Workload& w, int64_t stages, Target& t, uint64_t& invalid) {
+  const uint8_t* d = w.bytes.data();
+  const std::size_t n = w.bytes.size();
+  if (stages == 0) return sf::perf::replay_framed<0>(d, n, t, invalid);
+  if (stages == 1) return sf::perf::replay_framed<1>(d, n, t, invalid);
+  return sf::perf::replay_framed<2>(d, n, t, invalid);
+}
+
 void BM_Replay(benchmark::State& state, char which) {
   const sf::perf::Workload& w = workload(which);
-  const int64_t prefetch = state.range(0);
   for (auto _ : state) {
     state.PauseTiming();
     auto books = std::make_unique<BookSet>(sf::perf::bench_book_config());
     state.ResumeTiming();
-    const std::size_t n = w.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      if (prefetch == 1 && i + 8 < n) books->prefetch(w.msg(i + 8));
-      if (prefetch == 2) {
-        if (i + 16 < n) books->prefetch(w.msg(i + 16));
-        if (i + 4 < n) books->prefetch_levels(w.msg(i + 4));
-      }
-      books->apply(sf::itch::MessageView{w.msg(i)});
-    }
+    uint64_t invalid = 0;
+    const uint64_t applied = replay(w, state.range(0), *books, invalid);
     benchmark::DoNotOptimize(books->live_orders());
     state.PauseTiming();
+    if (applied != w.size() || invalid != 0) state.SkipWithError("messages lost in the framing walk");
     if (books->total_drops() != 0) state.SkipWithError("book drops on a consistent feed");
     books.reset();
     state.ResumeTiming();
@@ -209,7 +212,7 @@ BENCHMARK_CAPTURE(BM_Replay, a, 'a')
     ->Arg(1)
     ->Arg(2)
     ->Iterations(1)
-    ->Repetitions(3)
+    ->Repetitions(5)
     ->ReportAggregatesOnly(true)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Replay, b, 'b')
@@ -217,11 +220,12 @@ BENCHMARK_CAPTURE(BM_Replay, b, 'b')
     ->Arg(1)
     ->Arg(2)
     ->Iterations(1)
-    ->Repetitions(3)
+    ->Repetitions(5)
     ->ReportAggregatesOnly(true)
     ->Unit(benchmark::kMillisecond);
 
-// Whole Engine (books + 20 sniper strategies + risk gate + order tracking), prefetching.
+// Whole Engine (books + 20 sniper strategies + risk gate + order tracking), framing walk, validation and
+// two-stage prefetch in the timed loop.
 void BM_EngineReplay(benchmark::State& state, char which) {
   const sf::perf::Workload& w = workload(which);
   sf::trade::TradingConfig cfg;
@@ -234,22 +238,32 @@ void BM_EngineReplay(benchmark::State& state, char which) {
     s.limit_price = i % 2 ? mid - mid / 200 : mid + mid / 200;
     cfg.strategies.push_back(s);
   }
+  // The engine behind the framed replay loop: each message is one on_itch() with a fresh order sink.
+  struct EngineTarget {
+    sf::trade::Engine& engine;
+    sf::trade::OrderSink& sink;
+    uint64_t seq = 0, orders = 0;
+    void prefetch(const uint8_t* m) const noexcept { engine.prefetch(m); }
+    void prefetch_levels(const uint8_t* m) const noexcept { engine.prefetch_levels(m); }
+    void apply(sf::itch::MessageView v) noexcept {
+      sink.clear();
+      engine.on_itch(v, ++seq, 0, sink);
+      orders += sink.size();
+    }
+  };
   std::array<sf::trade::OrderRequest, 64> storage{};
   sf::trade::OrderSink sink(storage);
   uint64_t orders = 0;
   for (auto _ : state) {
     state.PauseTiming();
     auto engine = std::make_unique<sf::trade::Engine>(cfg);
+    EngineTarget target{*engine, sink};
     state.ResumeTiming();
-    const std::size_t n = w.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i + 16 < n) engine->prefetch(w.msg(i + 16));
-      if (i + 4 < n) engine->prefetch_levels(w.msg(i + 4));
-      sink.clear();
-      engine->on_itch(sf::itch::MessageView{w.msg(i)}, i + 1, 0, sink);
-      orders += sink.size();
-    }
+    uint64_t invalid = 0;
+    const uint64_t applied = replay(w, 2, target, invalid);
     state.PauseTiming();
+    if (applied != w.size() || invalid != 0) state.SkipWithError("messages lost in the framing walk");
+    orders += target.orders;
     engine.reset();
     state.ResumeTiming();
   }
@@ -258,12 +272,12 @@ void BM_EngineReplay(benchmark::State& state, char which) {
 }
 BENCHMARK_CAPTURE(BM_EngineReplay, a, 'a')
     ->Iterations(1)
-    ->Repetitions(3)
+    ->Repetitions(5)
     ->ReportAggregatesOnly(true)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_EngineReplay, b, 'b')
     ->Iterations(1)
-    ->Repetitions(3)
+    ->Repetitions(5)
     ->ReportAggregatesOnly(true)
     ->Unit(benchmark::kMillisecond);
 

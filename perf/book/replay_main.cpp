@@ -1,5 +1,6 @@
-// perf-book-replay: replays workload (a) or (b) through BookSet::apply once and prints ns/message. Built for
-// callgrind: the replay is the noinline function replay(), so
+// perf-book-replay: replays workload (a) or (b) once — BinaryFILE framing walk, ITCH validation and
+// BookSet::apply — and prints ns/message. Built for callgrind: the replay is the noinline function replay(),
+// so
 //   valgrind --tool=callgrind --toggle-collect='*replay*' perf-book-replay a 500000
 // counts only the book's instructions (divide Ir by the message count printed).
 
@@ -9,29 +10,21 @@
 #include <cstdlib>
 #include <memory>
 
+#include "framed_replay.hpp"
 #include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/io/binary_file.hpp"
 #include "workload.hpp"
 
 namespace {
 
-// prefetch: 0 none, 1 order slots (8 ahead), 2 two stages (slots 16 ahead, book + levels 4 ahead).
-__attribute__((noinline)) void replay(sf::book::BookSet& books, const sf::perf::Workload& w, int prefetch) {
-  const std::size_t n = w.size();
-  if (prefetch == 0) {
-    for (std::size_t i = 0; i < n; ++i) books.apply(sf::itch::MessageView{w.msg(i)});
-  } else if (prefetch == 1) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i + 8 < n) books.prefetch(w.msg(i + 8));
-      books.apply(sf::itch::MessageView{w.msg(i)});
-    }
-  } else {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i + 16 < n) books.prefetch(w.msg(i + 16));
-      if (i + 4 < n) books.prefetch_levels(w.msg(i + 4));
-      books.apply(sf::itch::MessageView{w.msg(i)});
-    }
-  }
+// The timed loop (framed_replay.hpp): framing walk + validation + BookSet::apply, prefetch stages 0|1|2.
+__attribute__((noinline)) uint64_t replay(sf::book::BookSet& books, const sf::perf::Workload& w, int prefetch,
+                                          uint64_t& invalid) {
+  const uint8_t* d = w.bytes.data();
+  const std::size_t n = w.bytes.size();
+  if (prefetch == 0) return sf::perf::replay_framed<0>(d, n, books, invalid);
+  if (prefetch == 1) return sf::perf::replay_framed<1>(d, n, books, invalid);
+  return sf::perf::replay_framed<2>(d, n, books, invalid);
 }
 
 // A BinaryFILE written by `sf-feedgen --format binaryfile` with the workload's options (faster to load than
@@ -46,10 +39,7 @@ sf::perf::Workload load_file(const char* path, uint64_t limit) {
   w.name = path;
   const uint8_t* msg = nullptr;
   uint16_t len = 0;
-  while (r.next(msg, len) && (limit == 0 || w.size() < limit)) {
-    w.offsets.push_back(static_cast<uint32_t>(w.bytes.size()));
-    w.bytes.insert(w.bytes.end(), msg, msg + len);
-  }
+  while ((limit == 0 || w.size() < limit) && r.next(msg, len)) w.append(msg, len);
   return w;
 }
 
@@ -75,12 +65,11 @@ int main(int argc, char** argv) {
   if (shards > 1) {
     sf::perf::Workload part;
     part.name = w.name + " shard " + std::to_string(shard) + "/" + std::to_string(shards);
-    for (std::size_t i = 0; i < w.size(); ++i) {
-      const uint8_t* m = w.msg(i);
+    sf::perf::FramedStream in{w.bytes.data(), w.bytes.data() + w.bytes.size()};
+    while (const uint8_t* m = in.next()) {
       const uint16_t locate = static_cast<uint16_t>((m[1] << 8) | m[2]);
       if (locate != 0 && locate % shards != shard && m[0] != 'R' && m[0] != 'H') continue;
-      part.offsets.push_back(static_cast<uint32_t>(part.bytes.size()));
-      part.bytes.insert(part.bytes.end(), m, m + sf::itch::kLengthByType[m[0]]);
+      part.append(m, sf::itch::kLengthByType[m[0]]);
     }
     w = std::move(part);
   }
@@ -92,7 +81,8 @@ int main(int argc, char** argv) {
   auto cpu_ns = [] { return sf::thread_cpu_seconds() * 1e9; };
   const double c0 = cpu_ns();
   const auto t0 = std::chrono::steady_clock::now();
-  replay(*books, w, prefetch);
+  uint64_t invalid = 0;
+  const uint64_t applied = replay(*books, w, prefetch, invalid);
   const auto t1 = std::chrono::steady_clock::now();
   const double cpu = cpu_ns() - c0;
   const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
@@ -106,5 +96,11 @@ int main(int argc, char** argv) {
               prefetch == 2   ? ""
               : prefetch == 1 ? " (one-stage prefetch)"
                               : " (no prefetch)");
+  if (applied != w.size() || invalid != 0) {
+    std::fprintf(stderr, "perf-book-replay: %llu of %zu messages applied, %llu invalid\n",
+                 static_cast<unsigned long long>(applied), w.size(),
+                 static_cast<unsigned long long>(invalid));
+    return 1;
+  }
   return books->total_drops() == 0 ? 0 : 1;
 }

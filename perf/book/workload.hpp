@@ -13,14 +13,21 @@
 
 namespace sf::perf {
 
+// The messages as a NASDAQ BinaryFILE image (each message preceded by its u16 big-endian length), the
+// input the timed replay loops walk (framed_replay.hpp).
 struct Workload {
   std::string name;
   std::vector<uint8_t> bytes;
-  std::vector<uint32_t> offsets;  // message i starts at bytes[offsets[i]]
+  uint64_t messages = 0;
   uint64_t max_live_orders = 0;
   uint64_t end_live_orders = 0;
-  [[nodiscard]] std::size_t size() const noexcept { return offsets.size(); }
-  [[nodiscard]] const uint8_t* msg(std::size_t i) const noexcept { return bytes.data() + offsets[i]; }
+  [[nodiscard]] std::size_t size() const noexcept { return messages; }
+  void append(const uint8_t* msg, std::size_t len) {
+    bytes.push_back(static_cast<uint8_t>(len >> 8));
+    bytes.push_back(static_cast<uint8_t>(len));
+    bytes.insert(bytes.end(), msg, msg + len);
+    ++messages;
+  }
 };
 
 inline feedgen::Config workload_config(char which, uint64_t messages = 0) {
@@ -44,14 +51,10 @@ inline Workload make_workload(char which, uint64_t messages = 0) {
   const feedgen::Config c = workload_config(which, messages);
   Workload w;
   w.name = std::string(1, which);
-  w.bytes.reserve(c.messages * 36);
-  w.offsets.reserve(c.messages);
+  w.bytes.reserve(c.messages * 38);
   feedgen::MessageGenerator gen(c);
   uint8_t buf[64];
-  while (std::size_t n = gen.next(buf)) {
-    w.offsets.push_back(static_cast<uint32_t>(w.bytes.size()));
-    w.bytes.insert(w.bytes.end(), buf, buf + n);
-  }
+  while (std::size_t n = gen.next(buf)) w.append(buf, n);
   w.max_live_orders = gen.max_live_orders();
   w.end_live_orders = gen.live_orders();
   return w;
