@@ -1,0 +1,216 @@
+// perf-dataplane's shared pieces (harness.hpp).
+#include "harness.hpp"
+
+#include <pthread.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "sniperforge/common/cpu_time.hpp"
+#include "sniperforge/io/pcap_file.hpp"
+
+namespace sf::perf {
+
+using namespace sf::dataplane;
+
+rte_mempool* g_feed_pool = nullptr;
+uint32_t g_ring_size = 0;
+
+namespace {
+int g_port_seq = 0;
+}  // namespace
+
+RingPort make_ring_port(unsigned rx_size, unsigned tx_size) {
+  RingPort p;
+  const int id = g_port_seq++;
+  p.name = "sfperf" + std::to_string(id);
+  p.rx = rte_ring_create(("perf_rx" + std::to_string(id)).c_str(), rx_size, static_cast<int>(rte_socket_id()),
+                         RING_F_SP_ENQ | RING_F_SC_DEQ);
+  p.tx = rte_ring_create(("perf_tx" + std::to_string(id)).c_str(), tx_size, static_cast<int>(rte_socket_id()),
+                         RING_F_SP_ENQ | RING_F_SC_DEQ);
+  if (!p.rx || !p.tx) rte_exit(1, "ring create: %s\n", rte_strerror(rte_errno));
+  const int port = rte_eth_from_rings(p.name.c_str(), &p.rx, 1, &p.tx, 1, rte_socket_id());
+  if (port < 0) rte_exit(1, "rte_eth_from_rings: %s\n", rte_strerror(rte_errno));
+  p.port_id = static_cast<uint16_t>(port);
+  char name[RTE_ETH_NAME_MAX_LEN];
+  if (rte_eth_dev_get_name_by_port(p.port_id, name) == 0) p.name = name;  // "net_ring_sfperf0"
+  return p;
+}
+
+void drain_and_free(rte_ring* r) {
+  void* objs[64];
+  unsigned n;
+  while ((n = rte_ring_dequeue_burst(r, objs, 64, nullptr)) > 0)
+    rte_pktmbuf_free_bulk(reinterpret_cast<rte_mbuf**>(objs), n);
+}
+
+rte_mbuf* frame_mbuf(const Feed& f, std::size_t i) {
+  rte_mbuf* m = rte_pktmbuf_alloc(g_feed_pool);
+  if (!m) rte_exit(1, "feed pool exhausted\n");
+  const std::size_t len = f.frames.offsets[i + 1] - f.frames.offsets[i];
+  char* d = rte_pktmbuf_append(m, static_cast<uint16_t>(len));
+  if (!d) rte_exit(1, "frame larger than an mbuf\n");
+  std::memcpy(d, f.frames.data.data() + f.frames.offsets[i], len);
+  return m;
+}
+
+void preload(const Feed& f, rte_ring* r) {
+  for (std::size_t i = 0; i < f.frames.size(); ++i)
+    if (rte_ring_enqueue(r, frame_mbuf(f, i)) != 0) rte_exit(1, "rx ring too small\n");
+}
+
+double ns_of(uint64_t ticks) {
+  return static_cast<double>(ticks) * 1e9 / static_cast<double>(rte_get_tsc_hz());
+}
+
+void FeederCpu::restore() const {
+  if (moved) pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
+}
+
+// Pipeline on a machine whose main cpu is the executor's: the feeder has to share a polling lcore's cpu.
+bool feeder_shares_a_cpu(LcoreMode mode) {
+  // Lcores as the Runtime launches them with one RX: pipeline RX 1, executor 2; run-to-completion 1.
+  const unsigned exec_cpu = rte_lcore_to_cpu_id(mode == LcoreMode::kPipeline ? 2 : 1);
+  const unsigned main_cpu = rte_lcore_to_cpu_id(static_cast<int>(rte_get_main_lcore()));
+  return mode == LcoreMode::kPipeline && main_cpu == exec_cpu;
+}
+
+FeederCpu place_feeder(LcoreMode mode) {
+  FeederCpu f;
+  if (!feeder_shares_a_cpu(mode)) return f;
+  const unsigned main_cpu = rte_lcore_to_cpu_id(static_cast<int>(rte_get_main_lcore()));
+  const unsigned rx_cpu = rte_lcore_to_cpu_id(1);
+  pthread_getaffinity_np(pthread_self(), sizeof f.saved, &f.saved);
+  cpu_set_t to;
+  CPU_ZERO(&to);
+  CPU_SET(rx_cpu, &to);
+  f.moved = pthread_setaffinity_np(pthread_self(), sizeof to, &to) == 0;
+  std::printf("  (feeder thread moved from cpu %u, the executor's, to cpu %u, the RX lcore's)\n", main_cpu,
+              rx_cpu);
+  return f;
+}
+
+DataplaneConfig ring_port_config(const RingPort& rp, LcoreMode mode, bool replay) {
+  DataplaneConfig dp;
+  dp.ports.push_back(PortConfig{.name = "perf", .devargs = rp.name, .tx_queues = 1, .mbufs = 8191});
+  dp.feed.port = dp.order_session.port = "perf";
+  dp.lcores.mode = mode;
+  if (g_ring_size) dp.lcores.ring_size = g_ring_size;
+  dp.lcores.idle_polls_to_exit = replay ? 2000 : 1u << 31;
+  return dp;
+}
+
+void finish_run(Runtime& rt, RingPort& rp, RunOut& out) {
+  rt.wait();
+  for (const auto& [k, v] : rt.counters()) out.c[k] = v;
+  out.t2t = rt.tick_to_trade();
+  out.hop = rt.ring_hop();
+  out.proc = rt.processing();
+  drain_and_free(rp.tx);  // order mbufs belong to the runtime's pool: free them before it goes
+  rt.shutdown();
+}
+
+RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
+                     double paced_us) {
+  const unsigned rx_size = static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(f.frames.size() + 1)));
+  RingPort rp = make_ring_port(rx_size, 1 << 16);
+  if (paced_us == 0) preload(f, rp.rx);
+  RunOut out;
+  {
+    Runtime rt(ring_port_config(rp, mode, paced_us == 0), trading, pl);
+    rt.force_replay(paced_us == 0);
+    std::vector<std::string> errors, notes;
+    if (!rt.build(errors, notes)) rte_exit(1, "build: %s\n", errors.empty() ? "?" : errors.front().c_str());
+    const uint64_t t0 = rte_rdtsc();
+    const double cpu0 = process_cpu_seconds();
+    rt.launch();
+    if (paced_us > 0) {
+      // The feeder plays the NIC: it must not take cpu time from an executor lcore, or the executor's
+      // wait for the scheduler is what gets measured. On a machine with a spare cpu it stays where it
+      // is; on 2 cpus in pipeline mode it shares the RX lcore's cpu, where any delay it causes falls
+      // before the RX stamp (a packet the RX lcore has not polled yet is not on the clock).
+      const FeederCpu feeder = place_feeder(mode);
+      const uint64_t gap = static_cast<uint64_t>(paced_us * static_cast<double>(rte_get_tsc_hz()) / 1e6);
+      uint64_t next = rte_rdtsc();
+      const bool sleep = paced_us >= 50;  // long gaps: sleep, so a shared cpu is free for the lcores
+      for (std::size_t i = 0; i < f.frames.size(); ++i) {
+        rte_mbuf* m = frame_mbuf(f, i);
+        if (sleep) {
+          const uint64_t now = rte_rdtsc();
+          if (next > now)
+            std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<uint64_t>(ns_of(next - now))));
+        }
+        while (rte_rdtsc() < next) rte_pause();
+        while (rte_ring_enqueue(rp.rx, m) != 0) rte_pause();
+        next += gap;
+        if ((i & 255) == 0) drain_and_free(rp.tx);
+      }
+      // Let the last packets through, then stop.
+      const uint64_t settle = rte_rdtsc() + rte_get_tsc_hz() / 20;
+      while (rte_rdtsc() < settle) rte_pause();
+      rt.request_stop();
+      feeder.restore();
+    }
+    while (!rt.finished()) {  // sleep: the main lcore shares a cpu with an executor on small machines
+      drain_and_free(rp.tx);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    const uint64_t t1 = rte_rdtsc();
+    out.seconds = ns_of(t1 - t0) / 1e9;
+    out.cpu_seconds = process_cpu_seconds() - cpu0;
+    finish_run(rt, rp, out);
+  }
+  drain_and_free(rp.rx);
+  return out;
+}
+
+// Every frame of a pcap (as captured), e.g. the sf-feedgen file dpdk-testpmd reads.
+feedgen::Frames load_pcap(const std::string& path) {
+  feedgen::Frames f;
+  io::PcapReader r;
+  if (!r.open(path)) rte_exit(1, "%s: %s\n", path.c_str(), r.error().c_str());
+  io::PcapPacket pkt;
+  while (r.next(pkt)) {
+    f.data.insert(f.data.end(), pkt.data, pkt.data + pkt.caplen);
+    f.offsets.push_back(f.data.size());
+    f.ts_ns.push_back(pkt.ts_ns);
+  }
+  if (!r.error().empty()) rte_exit(1, "%s: %s\n", path.c_str(), r.error().c_str());
+  return f;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// rte_eal_cleanup() leaves /var/run/dpdk/<prefix> behind: remove it (one per run otherwise).
+void eal_cleanup_and_remove_runtime_dir() {
+  const std::string dir = rte_eal_get_runtime_dir();
+  rte_eal_cleanup();
+  std::error_code ec;
+  if (dir.find("sf_perf") != std::string::npos) std::filesystem::remove_all(dir, ec);
+}
+
+void print_hist(const char* what, const telemetry::HistogramSnapshot& h) {
+  if (!h.total()) {
+    std::printf("  %-40s none\n", what);
+    return;
+  }
+  std::printf(
+      "  %-40s n=%lu mean %.0f ns, p50 %.0f ns, p90 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, max %.0f ns\n", what,
+      static_cast<unsigned long>(h.total()), ns_of(h.sum) / static_cast<double>(h.total()),
+      ns_of(h.percentile(0.5)), ns_of(h.percentile(0.9)), ns_of(h.percentile(0.99)),
+      ns_of(h.percentile(0.999)), ns_of(h.max));
+}
+
+}  // namespace sf::perf

@@ -1,0 +1,84 @@
+// Shared by the perf-dataplane sections (dataplane_perf.cpp, live_rate.cpp): the in-process net_ring
+// port that plays the NIC, feeds copied into mbufs, the real Runtime run on them, and report helpers.
+#pragma once
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <sched.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "runtime.hpp"
+#include "sniperforge/dataplane/topology.hpp"
+#include "sniperforge/io/feedgen.hpp"
+#include "sniperforge/telemetry/histogram.hpp"
+#include "sniperforge/trade/config.hpp"
+
+namespace sf::perf {
+
+struct Feed {
+  feedgen::Frames frames;
+  uint64_t messages = 0;
+};
+
+extern rte_mempool* g_feed_pool;
+extern uint32_t g_ring_size;  // --ring-size (0: the config default)
+
+// A net_ring port: the RX ring is what the lcores poll (the "NIC"), TX goes to a ring we drain.
+struct RingPort {
+  std::string name;
+  uint16_t port_id = 0;
+  rte_ring* rx = nullptr;
+  rte_ring* tx = nullptr;
+};
+RingPort make_ring_port(unsigned rx_size, unsigned tx_size);
+void drain_and_free(rte_ring* r);
+rte_mbuf* frame_mbuf(const Feed& f, std::size_t i);
+void preload(const Feed& f, rte_ring* r);
+double ns_of(uint64_t ticks);
+double median(std::vector<double> v);
+
+struct RunOut {
+  double seconds = 0;
+  double cpu_seconds = 0;  // all threads of the process during the run (polling lcores spin at 100 %)
+  std::map<std::string, uint64_t> c;
+  telemetry::HistogramSnapshot t2t, hop, proc;
+};
+
+// Pins the calling (feeder) thread to a cpu no executor lcore runs on, and restores its affinity.
+struct FeederCpu {
+  cpu_set_t saved{};
+  bool moved = false;
+  void restore() const;
+};
+bool feeder_shares_a_cpu(dataplane::LcoreMode mode);
+FeederCpu place_feeder(dataplane::LcoreMode mode);
+
+// The real Runtime on a ring port. `paced_us` = 0: preloaded (throughput); else the main thread feeds
+// one packet every paced_us microseconds while the lcores run.
+RunOut run_appliance(const Feed& f, dataplane::LcoreMode mode, const trade::TradingConfig& trading,
+                     const dataplane::Placement& pl, double paced_us);
+// The appliance's DataplaneConfig for a ring port (one port for feed and orders).
+dataplane::DataplaneConfig ring_port_config(const RingPort& rp, dataplane::LcoreMode mode, bool replay);
+// Collects the run's counters and histograms, frees the orders, shuts the runtime down.
+void finish_run(dataplane::Runtime& rt, RingPort& rp, RunOut& out);
+
+feedgen::Frames load_pcap(const std::string& path);
+void eal_cleanup_and_remove_runtime_dir();
+void print_hist(const char* what, const telemetry::HistogramSnapshot& h);
+
+// Live rate (live_rate.cpp): the highest offered rate the pipeline takes without a drop.
+struct LiveRateOptions {
+  double seconds = 10;                   // each probe offers packets this long
+  double min_mps = 5e6, max_mps = 40e6;  // ITCH messages/s searched
+  unsigned steps = 6;                    // bisection steps after the bracket
+  unsigned nic_ring = 4096;              // packets the "NIC" (net_ring RX ring) buffers
+  uint64_t feed_messages = 2'000'000;    // the feed looped by the producer
+};
+void live_rate_search(const LiveRateOptions& o, const trade::TradingConfig& trading,
+                      const dataplane::Placement& pl);
+
+}  // namespace sf::perf
