@@ -3,14 +3,17 @@
 // virtual devices, in one run.
 //
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
-//                  [--pcap FILE] [--repeat R] [--throughput-only]
+//                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...]
 //
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
 //    port (rte_eth_from_rings); the lcores run with back-pressure (the RX lcore waits for ring space
-//    instead of dropping), so the rate measured is the highest the pipeline sustains with zero ring
-//    drops. Pipeline (1 RX + 1 executor) and run-to-completion.
-// 2. Tick-to-trade: the same feed enqueued by the main thread at one packet every --pace-us
-//    microseconds (no queueing), histogram of RX burst -> tx_burst per order.
+//    instead of dropping), so zero drops holds by construction: this is the rate the pipeline
+//    sustains when the sender waits for it. Pipeline (1 RX + 1 executor) and run-to-completion.
+// 1b. Live rate (--live-rate, live_rate.cpp): a producer offers packets at a fixed rate with no
+//    back-pressure; the highest rate with no loss anywhere over a probe is searched.
+// 2. Tick-to-trade: a feed enqueued by the main thread at one packet every --pace-us microseconds
+//    (no queueing); per order, from the RX burst's TSC to the return of rte_eth_tx_burst.
+//    --config perf/dataplane/tick-to-trade.toml makes most packets trigger an order.
 // 3. I/O ceiling: an io-forward loop (what dpdk-testpmd --forward-mode=io does) on the preloaded
 //    ring port, and on net_null0 -> net_null1. The real dpdk-testpmd, side by side with (1) on the
 //    same pcap: perf/dataplane/run-io-ceiling.sh (uses --pcap --throughput-only --repeat).
@@ -219,7 +222,9 @@ int main(int argc, char** argv) {
 
   // 2. Tick-to-trade without queueing.
   std::printf(
-      "\n== tick-to-trade (RX burst TSC -> tx_burst), one packet every %.1f us from the main lcore ==\n",
+      "\n== tick-to-trade (RX burst TSC -> return of rte_eth_tx_burst), one packet every %.1f us from the "
+      "main "
+      "lcore ==\n",
       pace_us);
   feedgen::Config pc = fc;
   pc.messages = paced_messages;

@@ -76,7 +76,7 @@ struct LiveRateOptions {
   double min_mps = 5e6, max_mps = 40e6;  // ITCH messages/s searched
   unsigned steps = 6;                    // bisection steps after the bracket
   unsigned nic_ring = 4096;              // packets the "NIC" (net_ring RX ring) buffers
-  uint64_t feed_messages = 2'000'000;    // the feed looped by the producer
+  uint64_t feed_messages = 1'000'000;    // the feed looped by the producer
 };
 void live_rate_search(const LiveRateOptions& o, const trade::TradingConfig& trading,
                       const dataplane::Placement& pl);
