@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   # build
   meson ninja-build pkg-config g++ clang libclang-rt-14-dev clang-format
+  help2man                      # man pages from each binary's --help (man/meson.build)
   # design card (dpdk-dev: dpdk-testpmd and dpdk-telemetry.py for benchmarks and tests)
   libdpdk-dev dpdk dpdk-dev libtbb-dev libhwloc-dev hwloc libspdlog-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev

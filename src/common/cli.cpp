@@ -62,7 +62,7 @@ CLI::Validator number_range(double lo, double hi) {
           return "'" + s + "' is not a number in " + range;
         return {};
       },
-      "NUMBER in " + range);
+      range);
 }
 
 CLI::Validator positive_number(double hi) {
@@ -74,7 +74,7 @@ CLI::Validator positive_number(double hi) {
           return "'" + s + "' is not a number in " + range;
         return {};
       },
-      "NUMBER in " + range);
+      range);
 }
 
 CLI::Validator integer_range(int64_t lo, int64_t hi) {
@@ -85,7 +85,7 @@ CLI::Validator integer_range(int64_t lo, int64_t hi) {
         if (!parse_whole(s, v) || v < lo || v > hi) return "'" + s + "' is not an integer in " + range;
         return {};
       },
-      "INT in " + range);
+      range);
 }
 
 CLI::Validator unsigned_range(uint64_t lo, uint64_t hi) {
@@ -96,7 +96,7 @@ CLI::Validator unsigned_range(uint64_t lo, uint64_t hi) {
         if (!parse_whole(s, v) || v < lo || v > hi) return "'" + s + "' is not an integer in " + range;
         return {};
       },
-      "UINT in " + range);
+      range);
 }
 
 CLI::Validator ipv4_address() {
