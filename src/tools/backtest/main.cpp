@@ -25,6 +25,7 @@
 #include "sniperforge/common/progress.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
+#include "sweep.hpp"
 
 namespace {
 
@@ -70,10 +71,26 @@ int main(int argc, char** argv) {
   app.add_option("--prefetch", prefetch, "replay prefetch stages: 0 none, 1 order slots, 2 slots + levels")
       ->check(sf::cli::integer_range(0, 2));
   app.add_option("INPUT", inputs, "pcap/pcapng or BinaryFILE (u16 BE length + message) files, in order")
-      ->required()
       ->check(CLI::ExistingFile);
   sf::cli::add_quiet_flag(app, quiet);
+  std::string sweep_path;
+  sf::backtest::SweepCli sweep;
+  app.add_option(
+         "--sweep", sweep_path,
+         "run the parameter grid of this sweep file (sweep.csv + sweep.html; src/tools/backtest/sweep.hpp)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--slurm", sweep.slurm, "--sweep as a Slurm job array (sbatch) merged by a dependent job");
+  app.add_flag("--slurm-wait", sweep.wait, "with --slurm: return when the merge job has finished");
+  app.add_option("--sweep-block", sweep.block, "parameter sets per Slurm task")->check(CLI::Range(1, 100000));
+  app.add_option("--sweep-task", sweep.task, "(inside the job array) run this task")->group("");
+  app.add_flag("--sweep-merge", sweep.merge, "(the dependent job) merge the tasks' parts")->group("");
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
+  if (!sweep_path.empty())
+    return sf::backtest::sweep_main(sweep_path, report_dir, {threads, prefetch, feed_port}, sweep);
+  if (inputs.empty()) {
+    std::cerr << "sf-backtest: INPUT is required (or --sweep FILE)\n";
+    return 2;
+  }
 
   if (!report_dir.empty()) venue = "sim";
   sf::trade::TradingConfig cfg;

@@ -28,12 +28,6 @@ void append(Input& in, uint64_t seq, const uint8_t* msg, std::size_t len) {
   in.bytes.insert(in.bytes.end(), msg, msg + len);
 }
 
-// One tracker for all pcap inputs, as the appliance has one per feed.
-dataplane::SeqTracker& tracker() {
-  static dataplane::SeqTracker t;
-  return t;
-}
-
 bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& error) {
   io::PcapReader reader;
   if (!reader.open(path)) {
@@ -65,12 +59,12 @@ bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& e
     }
     if (info.kind() != mold::Kind::kData) {
       ++in.stats.heartbeats;
-      const uint64_t missing = tracker().on_next(info.next_sequence()).missing;
+      const uint64_t missing = in.tracker.on_next(info.next_sequence()).missing;
       in.stats.gap_messages += missing;
       if (missing) in.gaps.push_back(in.messages.size());
       continue;
     }
-    const dataplane::SeqResult r = tracker().on_data(info.sequence(), info.message_count());
+    const dataplane::SeqResult r = in.tracker.on_data(info.sequence(), info.message_count());
     in.stats.gap_messages += r.missing;
     if (r.missing) in.gaps.push_back(in.messages.size());
     if (r.verdict == dataplane::SeqVerdict::kDuplicate) {

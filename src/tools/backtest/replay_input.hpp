@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sniperforge/dataplane/seq_tracker.hpp"
 #include "sniperforge/proto/feed.hpp"
 
 namespace sf::backtest {
@@ -38,6 +39,9 @@ struct Input {
   // appliance's RX lcore puts a stale marker ahead of the gap packet's messages.
   std::vector<std::size_t> gaps;
   InputStats stats;
+  // One MoldUDP64 sequence tracker for all pcaps loaded into this Input, as the appliance has one per feed
+  // (a second Input, e.g. the next day of a sweep, starts a new session).
+  dataplane::SeqTracker tracker;
   [[nodiscard]] const uint8_t* data(const Message& m) const noexcept { return bytes.data() + m.offset; }
 };
 
