@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 [ -x scripts/hugepages.sh ] && scripts/hugepages.sh || true
 if ! scripts/build.sh; then
-  # The main job needs two binaries: do not let an unrelated broken target stop it.
-  echo "run-main: full build failed; building only sniperforge and sf-feedgen" >&2
-  meson compile -C build sniperforge sf-feedgen
+  # The main job needs three binaries: do not let an unrelated broken target stop it.
+  echo "run-main: full build failed; building only sniperforge, sf-feedgen and sf-backtest" >&2
+  meson compile -C build sniperforge sf-feedgen sf-backtest
 fi
 
 out=out
@@ -30,3 +30,10 @@ build/src/app/sniperforge --config "$config" --rx-pcap "$feed" --tx-pcap "$out/o
   --dump-books "$out/books.csv" --stats-file "$out/stats.txt" "$@"
 echo "run-main: books in $out/books.csv ($(($(wc -l < "$out/books.csv") - 1)) instruments)," \
   "orders in $out/orders.pcap, every counter in $out/stats.txt"
+# The same feed through sf-backtest with the simulated venue ([backtest] in the config): its P&L line ends
+# the summary (docs/backtest.md).
+echo "run-main: sf-backtest --config $config --venue sim --report $out/backtest $feed"
+build/src/tools/backtest/sf-backtest --config "$config" --quiet --report "$out/backtest" "$feed" 2>"$out/backtest.txt" ||
+  { cat "$out/backtest.txt" >&2; exit 1; }
+echo "run-main: backtest report in $out/backtest/report.html, summary in $out/backtest/summary.json"
+grep 'P&L (simulated venue)' "$out/backtest.txt" | sed 's/^ */run-main: backtest /'
