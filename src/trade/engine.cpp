@@ -28,8 +28,8 @@ class Engine::Context final : public StrategyContext {
   [[nodiscard]] int64_t committed_shares(book::Side side) const noexcept override {
     const uint16_t locate = e_.books_.book(book_).locate();
     const Position& p = e_.tracker_.position(locate);
-    return side == book::Side::kBuy ? e_.risk_.open_buys(locate) + static_cast<int64_t>(p.bought)
-                                    : e_.risk_.open_sells(locate) + static_cast<int64_t>(p.sold);
+    return clamp_int64(side == book::Side::kBuy ? Int128{e_.risk_.open_buys(locate)} + p.bought
+                                                : Int128{e_.risk_.open_sells(locate)} + p.sold);
   }
   bool send(const Intent& intent) noexcept override {
     return e_.send(intent, book_, strategy_, sink_) == Reject::kNone;
@@ -139,6 +139,10 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
     risk_.count(Reject::kStale);
     return Reject::kStale;
   }
+  if (venue_inconsistent()) [[unlikely]] {
+    risk_.count(Reject::kVenueInconsistent);
+    return Reject::kVenueInconsistent;
+  }
   if (sink.full()) [[unlikely]] {
     risk_.count(Reject::kSinkFull);
     return Reject::kSinkFull;
@@ -205,13 +209,18 @@ OpenPart open_part(const OrderTracker& t, uint32_t urn) noexcept {
 }
 }  // namespace
 
-void Engine::on_venue_event(const VenueEvent& e) noexcept {
+VenueVerdict Engine::on_venue_event(const VenueEvent& e) noexcept {
   // The risk gate follows the tracker: whatever the event did to an order's open shares (accept, fill,
   // cancel, reject, replace) is released or added, and fills move the gate's filled position.
   const bool replace = e.type == VenueEventType::kReplaced;
   const OpenPart before = open_part(tracker_, replace ? e.orig_user_ref_num : e.user_ref_num);
   bool closed_resting = false;
-  tracker_.on_event(e, closed_resting);
+  const VenueVerdict verdict = tracker_.on_event(e, closed_resting);
+  if (!verdict.ok()) [[unlikely]] {
+    last_venue_failure_ = verdict;
+    published_.venue_inconsistent.set(true);
+    return verdict;  // nothing changed in the tracker: nothing to tell the risk gate
+  }
   if (closed_resting) risk_.on_order_closed();
   const OpenPart after = open_part(tracker_, replace ? e.orig_user_ref_num : e.user_ref_num);
   if (before.leaves != 0) risk_.on_open_change(before.locate, before.side, -before.leaves, before.price);
@@ -228,6 +237,7 @@ void Engine::on_venue_event(const VenueEvent& e) noexcept {
       if (strategy_locate_[i] == locate) publish_instrument(i);
   }
   published_.open_orders.set(risk_.open_orders());
+  return verdict;
 }
 
 void Engine::keep_warm() const noexcept {

@@ -4,41 +4,47 @@
 
 namespace sf::trade {
 
-__extension__ typedef __int128 Int128;
-
-void Position::fill(char side, uint32_t qty, uint64_t price) noexcept {
-  const int64_t px = static_cast<int64_t>(price);
-  int64_t q = qty;
-  const int64_t dir = side == 'B' ? 1 : -1;
-  (dir > 0 ? bought : sold) += qty;
-  if (shares != 0 && (shares > 0) != (dir > 0)) {
+bool Position::fill(char side, uint32_t qty, uint64_t price) noexcept {
+  // Everything in __int128: |shares|, |cost| <= 2^63, qty < 2^32, price < 2^64, so every product < 2^127.
+  const Int128 px = price;
+  const int dir = side == 'B' ? 1 : -1;
+  Int128 q = qty, sh = shares, c = cost, re = realized;
+  if (sh != 0 && (sh > 0) != (dir > 0)) {
     // Closing (part of) the open position: realize against the proportional cost basis.
-    const int64_t open = shares > 0 ? shares : -shares;
-    const int64_t closing = std::min(q, open);
-    const int64_t cost_closed = static_cast<int64_t>(static_cast<Int128>(cost) * closing / open);
-    const int64_t sign = shares > 0 ? 1 : -1;
-    realized += sign * px * closing - cost_closed;
-    cost -= cost_closed;
-    shares -= sign * closing;
+    const Int128 open = sh > 0 ? sh : -sh;
+    const Int128 closing = std::min(q, open);
+    const Int128 cost_closed = c * closing / open;
+    const int sign = sh > 0 ? 1 : -1;
+    re += sign * px * closing - cost_closed;
+    c -= cost_closed;
+    sh -= sign * closing;
     q -= closing;
-    if (shares == 0) cost = 0;
+    if (sh == 0) c = 0;
   }
   if (q > 0) {
-    shares += dir * q;
-    cost += dir * q * px;
+    sh += dir * q;
+    c += dir * q * px;
   }
+  uint64_t& total = dir > 0 ? bought : sold;
+  uint64_t new_total = 0;
+  if (!fits_int64(sh) || !fits_int64(c) || !fits_int64(re) || __builtin_add_overflow(total, qty, &new_total))
+    return false;
+  shares = static_cast<int64_t>(sh);
+  cost = static_cast<int64_t>(c);
+  realized = static_cast<int64_t>(re);
+  total = new_total;
+  return true;
 }
 
 OrderTracker::OrderTracker(std::size_t capacity, std::size_t fill_memory)
     : ring_(std::make_unique<OrderRecord[]>(std::max<std::size_t>(capacity, 1))),
       cap_(std::max<std::size_t>(capacity, 1)),
-      fill_memo_(std::make_unique<FillMemo[]>(std::max<std::size_t>(fill_memory, 1))),
-      fill_cap_(std::max<std::size_t>(fill_memory, 1)),
+      fill_memory_(fill_memory),
       positions_(std::make_unique<Position[]>(65536)) {}
 
 OrderRecord* OrderTracker::append(const OrderRecord& r) noexcept {
   if (size_ == cap_) {
-    if (!is_terminal(ring_[head_].state)) count(OrderIssue::kEvicted);
+    if (!is_terminal(ring_[head_].state)) evicted_.add();
     head_ = (head_ + 1) % cap_;
     --size_;
   }
@@ -58,6 +64,7 @@ void OrderTracker::on_sent(const OrderRequest& r) noexcept {
   o.quantity = r.shares;
   o.leaves = r.shares;
   o.price = r.price;
+  o.symbol = r.symbol;
   append(o);
 }
 
@@ -82,103 +89,84 @@ const OrderRecord* OrderTracker::find(uint32_t urn) const noexcept {
   return const_cast<OrderTracker*>(this)->find_mut(urn);
 }
 
-void OrderTracker::book_fill(OrderRecord& o, uint32_t qty, uint64_t price, uint64_t match) noexcept {
-  positions_[o.locate].fill(o.side, qty, price);
-  fill_memo_[fill_next_] = FillMemo{match, qty, o.locate, o.side, price};
-  fill_next_ = (fill_next_ + 1) % fill_cap_;
-  fills_count_.add();
+VenueVerdict OrderTracker::on_event(const VenueEvent& e, bool& closed_resting) noexcept {
+  closed_resting = false;
+  VenueVerdict v = judge(e);
+  if (v.ok()) {
+    const bool replace = e.type == VenueEventType::kReplaced;
+    OrderRecord& o = *find_mut(replace ? e.orig_user_ref_num : e.user_ref_num);  // judge() found it
+    const bool was_terminal = is_terminal(o.state);
+    if (replace) {
+      apply_replace(e, o);  // the replacement keeps the original's open-order slot
+    } else {
+      v.check = apply(e, o);
+      if (!v.ok()) v.value = e.price;
+      closed_resting = !was_terminal && is_terminal(o.state) && o.tif != kTifIoc;
+    }
+  }
+  if (!v.ok()) {
+    failures_[static_cast<std::size_t>(v.check)].add();
+    failures_total_.add();
+  }
+  return v;
 }
 
-const OrderRecord* OrderTracker::on_event(const VenueEvent& e, bool& closed_resting) noexcept {
-  closed_resting = false;
-  if (e.type == VenueEventType::kReplaced) {
-    OrderRecord* orig = find_mut(e.orig_user_ref_num);
-    if (orig == nullptr) {
-      count(OrderIssue::kUnknownUserRefNum);
-      return nullptr;
-    }
-    if (orig->state != OrderState::kLive && orig->state != OrderState::kPartiallyFilled)
-      count(OrderIssue::kIllegalTransition);
-    OrderRecord next = *orig;
-    orig->state = OrderState::kReplaced;
-    orig->leaves = 0;
-    next.user_ref_num = e.user_ref_num;
-    next.quantity = e.shares;
-    next.leaves = e.shares;
-    next.filled = 0;
-    next.price = e.price;
-    next.state = OrderState::kLive;
-    if (find_mut(e.user_ref_num) != nullptr ||
-        (size_ && ring_[(head_ + size_ - 1) % cap_].user_ref_num > e.user_ref_num)) {
-      // The new UserRefNum must be fresh and above every one we sent; otherwise the lookup order breaks.
-      count(OrderIssue::kIllegalTransition);
-      return nullptr;
-    }
-    return append(next);
-  }
+OrderRecord* OrderTracker::apply_replace(const VenueEvent& e, OrderRecord& orig) noexcept {
+  OrderRecord next = orig;
+  orig.state = OrderState::kReplaced;
+  orig.leaves = 0;
+  next.user_ref_num = e.user_ref_num;
+  next.quantity = e.shares;
+  next.leaves = e.shares;
+  next.filled = 0;
+  next.price = e.price;
+  next.state = e.order_state == 'D' ? OrderState::kCanceled : OrderState::kLive;
+  if (next.state == OrderState::kCanceled) next.leaves = 0;
+  return append(next);  // judge() checked the new UserRefNum is above every one we hold
+}
 
-  OrderRecord* o = find_mut(e.user_ref_num);
-  if (o == nullptr) {
-    count(OrderIssue::kUnknownUserRefNum);
-    return nullptr;
-  }
-  const bool was_terminal = is_terminal(o->state);
+VenueCheck OrderTracker::apply(const VenueEvent& e, OrderRecord& o) noexcept {
   switch (e.type) {
     case VenueEventType::kAccepted:
-      if (o->state != OrderState::kPendingNew) {
-        count(OrderIssue::kIllegalTransition);
-        break;
+      o.state = OrderState::kLive;
+      if (e.order_state == 'D') {  // accepted dead: nothing of it is left at the venue
+        o.state = OrderState::kCanceled;
+        o.leaves = 0;
       }
-      o->state = OrderState::kLive;
-      if (e.shares != 0) o->quantity = o->leaves = e.shares;
-      if (e.price != 0) o->price = e.price;
       break;
     case VenueEventType::kRejected:
-      if (o->state != OrderState::kPendingNew) {
-        count(OrderIssue::kIllegalTransition);
-        break;
-      }
-      o->state = OrderState::kRejected;
-      o->leaves = 0;
+      o.state = OrderState::kRejected;
+      o.leaves = 0;
       break;
     case VenueEventType::kExecuted: {
-      if (o->state != OrderState::kLive && o->state != OrderState::kPartiallyFilled)
-        count(OrderIssue::kIllegalTransition);
-      uint32_t q = e.shares;
-      if (q > o->leaves) count(OrderIssue::kOverfill);
-      book_fill(*o, q, e.price, e.match_number);  // the trade happened: always booked
-      o->filled += q;
-      o->leaves = q >= o->leaves ? 0 : o->leaves - q;
-      if (!was_terminal) o->state = o->leaves == 0 ? OrderState::kFilled : OrderState::kPartiallyFilled;
+      Position p = positions_[o.locate];
+      if (!p.fill(o.side, e.shares, e.price)) return VenueCheck::kArithmeticOverflow;
+      positions_[o.locate] = p;
+      fill_memory_.add(FillMemo{e.match_number, e.price, o.user_ref_num, e.shares, o.locate, o.side, false});
+      fills_count_.add();
+      o.filled += e.shares;  // judge(): shares <= leaves <= quantity - filled
+      o.leaves -= e.shares;
+      o.state = o.leaves == 0 ? OrderState::kFilled : OrderState::kPartiallyFilled;
       break;
     }
     case VenueEventType::kCanceled:
-      if (o->state != OrderState::kLive && o->state != OrderState::kPartiallyFilled) {
-        count(OrderIssue::kIllegalTransition);
-        if (was_terminal) break;
-      }
-      o->leaves = e.shares >= o->leaves ? 0 : o->leaves - e.shares;
-      if (o->leaves == 0) o->state = OrderState::kCanceled;
+      o.leaves -= e.shares;  // judge(): shares <= leaves
+      if (o.leaves == 0) o.state = OrderState::kCanceled;
       break;
     case VenueEventType::kBrokenTrade: {
       // Undo the execution: book the opposite fill at the same price.
-      const FillMemo* memo = nullptr;
-      for (std::size_t i = 0; i < fill_cap_; ++i)
-        if (fill_memo_[i].qty != 0 && fill_memo_[i].match == e.match_number) memo = &fill_memo_[i];
-      if (memo == nullptr) {
-        count(OrderIssue::kUnknownMatch);
-        break;
-      }
-      positions_[memo->locate].fill(memo->side == 'B' ? 'S' : 'B', memo->qty, memo->price);
-      o->filled -= std::min(o->filled, memo->qty);
-      fill_memo_[memo - fill_memo_.get()].qty = 0;
+      FillMemo& memo = *fill_memory_.find(e.match_number);  // judge(): remembered, of this order
+      Position p = positions_[memo.locate];
+      if (!p.fill(memo.side == 'B' ? 'S' : 'B', memo.qty, memo.price)) return VenueCheck::kArithmeticOverflow;
+      positions_[memo.locate] = p;
+      o.filled -= std::min(o.filled, memo.qty);
+      memo.broken = true;
       break;
     }
     case VenueEventType::kReplaced:
-      break;  // handled above
+      break;  // apply_replace()
   }
-  closed_resting = !was_terminal && is_terminal(o->state) && o->tif != kTifIoc;
-  return o;
+  return VenueCheck::kOk;
 }
 
 }  // namespace sf::trade

@@ -35,10 +35,12 @@ Reject RiskGate::evaluate(const OrderRequest& r, const book::OrderBook* book, ui
           : r.price * 10'000 + ref * std::min<uint64_t>(cfg_.collar_bps, 10'000) < ref * 10'000)
     return Reject::kPriceCollar;
 
+  // Worst case and gross notional in __int128: positions and open shares are int64 fed by the venue.
   const Instrument& in = inst_[r.locate];
-  const int64_t worst = buy ? in.position + in.open_buy : in.open_sell - in.position;
-  if (worst + int64_t{r.shares} > cfg_.max_position) return Reject::kMaxPosition;
-  if (gross_notional() + notional > cfg_.max_gross_notional) return Reject::kMaxGrossNotional;
+  const Int128 worst = buy ? Int128{in.position} + in.open_buy : Int128{in.open_sell} - in.position;
+  if (worst + r.shares > cfg_.max_position) return Reject::kMaxPosition;
+  if (open_notional_ + filled_notional_ + notional > Int128{cfg_.max_gross_notional})
+    return Reject::kMaxGrossNotional;
   const bool resting = r.tif != kTifIoc;
   if (resting && open_orders_ >= cfg_.max_open_orders) return Reject::kMaxOpenOrders;
 
@@ -73,16 +75,17 @@ Reject RiskGate::check_and_commit(const OrderRequest& r, const book::OrderBook* 
 void RiskGate::on_open_change(uint16_t locate, char side, int64_t delta_shares, uint64_t price) noexcept {
   Instrument& in = inst_[locate];
   int64_t& open = side == 'B' ? in.open_buy : in.open_sell;
-  // Never below zero: a venue reporting more than we know of must not create room.
-  if (open + delta_shares < 0) delta_shares = -open;
+  // Never below zero: a venue reporting more than we know of must not create room. Open shares are sums
+  // of u32 leaves over at most max_tracked_orders orders, far inside int64; saturate all the same.
+  const Int128 next = std::max<Int128>(Int128{open} + delta_shares, 0);
+  delta_shares = static_cast<int64_t>(std::min<Int128>(next, kInt64Max) - open);
   open += delta_shares;
-  open_notional_ += delta_shares * static_cast<int64_t>(price);
-  if (open_notional_ < 0) open_notional_ = 0;
+  open_notional_ = std::max<Int128>(open_notional_ + Int128{delta_shares} * price, 0);
 }
 
 void RiskGate::on_position(uint16_t locate, int64_t shares, int64_t cost) noexcept {
   Instrument& in = inst_[locate];
-  const int64_t abs_cost = cost < 0 ? -cost : cost;
+  const int64_t abs_cost = cost < 0 ? -cost : cost;  // Position keeps cost within +-INT64_MAX
   filled_notional_ += abs_cost - in.abs_cost;
   in.abs_cost = abs_cost;
   in.position = shares;

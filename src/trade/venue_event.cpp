@@ -1,6 +1,8 @@
 // Maps OUCH 5.0 outbound messages (validated with the shared proto/ouch.hpp views) to VenueEvents.
 #include "sniperforge/trade/venue_event.hpp"
 
+#include <algorithm>
+
 #include "sniperforge/proto/ouch.hpp"
 
 namespace sf::trade {
@@ -25,6 +27,9 @@ VenueParse order_state(const View& v, VenueEvent& e) noexcept {
   e.shares = v.quantity();
   e.price = v.price();
   e.order_ref = v.order_reference_number();
+  e.order_state = v.order_state();
+  const std::string_view sym = v.symbol();
+  std::copy(sym.begin(), sym.end(), e.symbol.begin());
   return VenueParse::kOk;
 }
 }  // namespace

@@ -91,8 +91,12 @@ TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
   // A fill moves the published position and P&L (the adapter reads only what the engine published).
   ASSERT_EQ(sink.size(), 1u);  // the sniper's order, from the last message
   const uint32_t sent_urn = sink.begin()->user_ref_num;
-  engine.on_venue_event(
-      {.type = trade::VenueEventType::kAccepted, .user_ref_num = sent_urn, .shares = 100, .price = 200500});
+  engine.on_venue_event({.type = trade::VenueEventType::kAccepted,
+                         .user_ref_num = sent_urn,
+                         .shares = 70,  // as sent: the 70 shares at the limit
+                         .price = 200500,
+                         .side = 'B',
+                         .symbol = {'S', 'F', '0', '0', '0', '0', ' ', ' '}});
   engine.on_venue_event({.type = trade::VenueEventType::kExecuted,
                          .user_ref_num = sent_urn,
                          .shares = 60,

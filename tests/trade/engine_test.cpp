@@ -166,8 +166,12 @@ TEST(Engine, SniperAllowanceFollowsVenueAnswers) {
     h.feed(c, seq);
   };
   auto accepted = [&h](uint32_t urn) {
-    h.engine.on_venue_event(
-        {.type = VenueEventType::kAccepted, .user_ref_num = urn, .shares = 50, .price = 209500, .side = 'S'});
+    h.engine.on_venue_event({.type = VenueEventType::kAccepted,
+                             .user_ref_num = urn,
+                             .shares = 50,
+                             .price = 209500,
+                             .side = 'S',
+                             .symbol = {'S', 'F', '0', '0', '0', '1', ' ', ' '}});
   };
   bid_through(5000, 3, 209700, 10);
   EXPECT_EQ(h.sent.size(), 1u) << "50 shares open: the allowance is used up";
@@ -230,8 +234,13 @@ TEST(Engine, VenueResponsesDriveOrdersAndPositions) {
   h.feed(b);
   ASSERT_EQ(h.sent.size(), 1u);
   const uint32_t urn = h.sent[0].user_ref_num;
-  VenueEvent acc{.type = VenueEventType::kAccepted, .user_ref_num = urn, .shares = 100, .price = 200500};
-  h.engine.on_venue_event(acc);
+  VenueEvent acc{.type = VenueEventType::kAccepted,
+                 .user_ref_num = urn,
+                 .shares = 100,
+                 .price = 200500,
+                 .side = 'B',
+                 .symbol = {'S', 'F', '0', '0', '0', '0', ' ', ' '}};
+  EXPECT_TRUE(h.engine.on_venue_event(acc).ok());
   EXPECT_EQ(h.engine.orders().find(urn)->state, OrderState::kLive);
   VenueEvent ex{.type = VenueEventType::kExecuted,
                 .user_ref_num = urn,

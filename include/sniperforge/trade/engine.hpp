@@ -47,7 +47,8 @@ struct EnginePublished {
     Shared<int64_t> unrealized;  // marked at the book mid when the book or the position last changed
     Shared<uint64_t> filled;     // shares bought + sold
   };
-  Shared<bool> stale;  // the engine's own flag (see mark_stale), not a copy
+  Shared<bool> stale;               // the engine's own flag (see mark_stale), not a copy
+  Shared<bool> venue_inconsistent;  // the engine's own flag (see on_venue_event), not a copy
   Shared<bool> kill_switch;
   Shared<uint32_t> open_orders;
   Shared<uint64_t> books;  // books this shard has seen (also the engine's check for a new book)
@@ -71,7 +72,18 @@ class Engine {
   // One OUCH 5.0 outbound message from the venue (type byte first). `sink` is reserved for strategies that
   // react to fills; the sniper does not.
   VenueParse on_venue(const uint8_t* msg, std::size_t len, uint64_t rx_tsc, OrderSink& sink) noexcept;
-  void on_venue_event(const VenueEvent& e) noexcept;
+  // A response is applied only if it passes every check against the order it answers (venue_check.hpp).
+  // One that fails changes nothing, is counted (orders().failures(check)), and stops the shard: every
+  // order is refused with Reject::kVenueInconsistent until clear_venue_inconsistent(), because an engine
+  // that no longer knows its position must not keep trading.
+  VenueVerdict on_venue_event(const VenueEvent& e) noexcept;
+  [[nodiscard]] bool venue_inconsistent() const noexcept { return published_.venue_inconsistent.get(); }
+  // The operator's call once positions were reconciled with the venue (e.g. its drop copy). The control
+  // plane (sf-ctl, issue #14) does not exist yet; until it does, only the embedding program can call this,
+  // on the engine's own thread.
+  void clear_venue_inconsistent() noexcept { published_.venue_inconsistent.set(false); }
+  // The last response that failed a check (check kOk if none has), for the lcore's log.
+  [[nodiscard]] const VenueVerdict& last_venue_failure() const noexcept { return last_venue_failure_; }
 
   // An order from outside the strategies (operator, tests); goes through the same risk gate.
   Reject submit(const Intent& intent, uint16_t locate, uint64_t seq, uint64_t rx_tsc,
@@ -141,6 +153,7 @@ class Engine {
   uint64_t seq_ = 0;
   uint64_t rx_tsc_ = 0;
   uint64_t feed_ts_ = 0;
+  VenueVerdict last_venue_failure_;
   EngineStats stats_;
   EnginePublished published_;
 };

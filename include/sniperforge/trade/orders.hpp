@@ -1,9 +1,10 @@
-// Order state machine driven by the venue's OUCH responses, plus positions and P&L from fills.
+// Order state machine driven by the venue's OUCH 5.0 responses, plus positions and P&L from fills.
 //   pending_new --Accepted--> live --Executed--> partially_filled --Executed--> filled
-//        |                     |  \--Canceled (to 0)--> canceled      |--Canceled (to 0)--> canceled
-//        \--Rejected--> rejected \--Replaced--> replaced (the new UserRefNum continues as live)
-// Anything else is an illegal transition: counted, and applied in the way that keeps positions true (a fill
-// is always booked, because the trade happened).
+//     |  |                     |  \--Canceled (to 0)--> canceled  |--Canceled (to 0)--> canceled
+//     |  \--Accepted, order state D--> canceled
+//     \--Rejected--> rejected     live, partially_filled --Replaced--> replaced (the new UserRefNum: live)
+// Every response is first checked against the order it answers (venue_check.hpp); one that fails any check
+// changes nothing and is counted under its reason. docs/protocols.md lists each accepted transition.
 #pragma once
 
 #include <array>
@@ -12,7 +13,10 @@
 #include <string_view>
 
 #include "sniperforge/common/counter.hpp"
+#include "sniperforge/trade/checked_math.hpp"
+#include "sniperforge/trade/fill_memory.hpp"
 #include "sniperforge/trade/order_request.hpp"
+#include "sniperforge/trade/venue_check.hpp"
 #include "sniperforge/trade/venue_event.hpp"
 
 namespace sf::trade {
@@ -43,13 +47,15 @@ struct OrderRecord {
   char side = 'B';
   char tif = kTifIoc;
   OrderState state = OrderState::kPendingNew;
-  uint32_t quantity = 0;  // current order quantity
-  uint32_t leaves = 0;    // open shares
-  uint32_t filled = 0;    // cumulative
-  uint64_t price = 0;
+  uint32_t quantity = 0;         // current order quantity
+  uint32_t leaves = 0;           // open shares
+  uint32_t filled = 0;           // cumulative
+  uint64_t price = 0;            // limit price
+  std::array<char, 8> symbol{};  // as sent (space padded)
 };
 
-// Position of one instrument. Money is in raw units: 1/10000 dollar x shares.
+// Position of one instrument. Money is in raw units: 1/10000 dollar x shares. Every field stays within
+// +-INT64_MAX: fill() computes in __int128 and refuses a fill whose result would not fit.
 struct Position {
   int64_t shares = 0;
   int64_t cost = 0;      // signed cost basis of the open position (sum of price x signed shares)
@@ -60,35 +66,27 @@ struct Position {
   [[nodiscard]] double average_cost() const noexcept {
     return shares == 0 ? 0.0 : static_cast<double>(cost) / static_cast<double>(shares);
   }
-  // Unrealized P&L marked at `mark` (e.g. the book mid); raw units.
+  // Unrealized P&L marked at `mark` (e.g. the book mid); raw units, clamped to +-INT64_MAX.
   [[nodiscard]] int64_t unrealized(uint32_t mark) const noexcept {
-    return shares == 0 ? 0 : static_cast<int64_t>(mark) * shares - cost;
+    return shares == 0 ? 0 : clamp_int64(Int128{mark} * shares - cost);
   }
-  // Books a fill: side 'B' buys, anything else sells.
-  void fill(char side, uint32_t qty, uint64_t price) noexcept;
+  // Books a fill: side 'B' buys, anything else sells. Returns false, and changes nothing, when a field
+  // would leave int64 (only absurd quantities and prices get there).
+  bool fill(char side, uint32_t qty, uint64_t price) noexcept;
 };
-
-enum class OrderIssue : uint8_t {
-  kIllegalTransition,
-  kUnknownUserRefNum,
-  kOverfill,
-  kEvicted,       // record overwritten while not terminal (ring full)
-  kUnknownMatch,  // broken trade for an execution we do not remember
-  kCount
-};
-inline constexpr std::array<std::string_view, static_cast<std::size_t>(OrderIssue::kCount)> kOrderIssueNames{
-    "illegal_transition", "unknown_user_ref_num", "overfill", "evicted", "unknown_match"};
 
 class OrderTracker {
  public:
-  // `capacity` records (ring, oldest overwritten), `fill_memory` remembered executions for broken trades.
+  // `capacity` records (ring, oldest overwritten), `fill_memory` remembered executions (duplicate match
+  // numbers, broken trades; see fill_memory.hpp).
   explicit OrderTracker(std::size_t capacity, std::size_t fill_memory = 4096);
 
   // A new order was sent (UserRefNums must be strictly increasing).
   void on_sent(const OrderRequest& r) noexcept;
-  // Applies a venue event. Returns the affected record (nullptr if unknown). `closed_resting` is set when a
-  // non-IOC order reached a terminal state (the risk gate frees its open-order slot).
-  const OrderRecord* on_event(const VenueEvent& e, bool& closed_resting) noexcept;
+  // Checks a venue event against the order it answers and applies it only if every check passes; a
+  // failure is counted by reason and leaves every record and position as it was. `closed_resting` is set
+  // when a non-IOC order reached a terminal state (the risk gate frees its open-order slot).
+  VenueVerdict on_event(const VenueEvent& e, bool& closed_resting) noexcept;
 
   [[nodiscard]] const OrderRecord* find(uint32_t urn) const noexcept;
   [[nodiscard]] const Position& position(uint16_t locate) const noexcept { return positions_[locate]; }
@@ -97,34 +95,34 @@ class OrderTracker {
     __builtin_prefetch(&positions_[locate]);
     __builtin_prefetch(&ring_[(head_ + size_) % cap_]);
   }
-  [[nodiscard]] uint64_t issues(OrderIssue i) const noexcept {
-    return issues_[static_cast<std::size_t>(i)].load();
+  // Venue events refused, by the check they failed (kOk: 0), and in all.
+  [[nodiscard]] uint64_t failures(VenueCheck c) const noexcept {
+    return failures_[static_cast<std::size_t>(c)].load();
   }
+  [[nodiscard]] uint64_t failures() const noexcept { return failures_total_.load(); }
+  // Records overwritten while their order was not final (the ring was too small).
+  [[nodiscard]] uint64_t evicted() const noexcept { return evicted_.load(); }
   [[nodiscard]] uint64_t fills() const noexcept { return fills_count_.load(); }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
 
  private:
   OrderRecord* find_mut(uint32_t urn) noexcept;
   OrderRecord* append(const OrderRecord& r) noexcept;
-  void count(OrderIssue i) noexcept { issues_[static_cast<std::size_t>(i)].add(); }
-  void book_fill(OrderRecord& o, uint32_t qty, uint64_t price, uint64_t match) noexcept;
+  // The checks (venue_checks.cpp): kOk, or the first check `e` fails against the tracker's state.
+  [[nodiscard]] VenueVerdict judge(const VenueEvent& e) noexcept;
+  // Applies an event judge() passed; only a position overflow can still refuse it (before any change).
+  VenueCheck apply(const VenueEvent& e, OrderRecord& o) noexcept;
+  OrderRecord* apply_replace(const VenueEvent& e, OrderRecord& orig) noexcept;
 
-  struct FillMemo {
-    uint64_t match = 0;
-    uint32_t qty = 0;
-    uint16_t locate = 0;
-    char side = 0;
-    uint64_t price = 0;
-  };
   std::unique_ptr<OrderRecord[]> ring_;
   std::size_t cap_;
   std::size_t head_ = 0;  // oldest
   std::size_t size_ = 0;
-  std::unique_ptr<FillMemo[]> fill_memo_;
-  std::size_t fill_cap_;
-  std::size_t fill_next_ = 0;
+  FillMemory fill_memory_;
   std::unique_ptr<Position[]> positions_;  // by stock locate
-  std::array<Counter, static_cast<std::size_t>(OrderIssue::kCount)> issues_{};
+  std::array<Counter, static_cast<std::size_t>(VenueCheck::kCount)> failures_{};
+  Counter failures_total_;
+  Counter evicted_;
   Counter fills_count_;
 };
 

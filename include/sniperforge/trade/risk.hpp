@@ -17,6 +17,7 @@
 
 #include "sniperforge/book/order_book.hpp"
 #include "sniperforge/common/counter.hpp"
+#include "sniperforge/trade/checked_math.hpp"
 #include "sniperforge/trade/config.hpp"
 #include "sniperforge/trade/order_request.hpp"
 
@@ -36,17 +37,31 @@ enum class Reject : uint8_t {
   kMaxGrossNotional,
   kMaxOpenOrders,
   kThrottle,
-  kUserRefNum,  // not strictly increasing
-  kSinkFull,    // caller's order buffer full
-  kStale,       // the engine's books are stale (feed gap or full ring) until clear_stale()
+  kUserRefNum,         // not strictly increasing
+  kSinkFull,           // caller's order buffer full
+  kStale,              // the engine's books are stale (feed gap or full ring) until clear_stale()
+  kVenueInconsistent,  // a venue response failed a check (venue_check.hpp) until an operator clears it
   kCount
 };
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(Reject::kCount)> kRejectNames{
-    "none",         "kill_switch",      "instrument_killed",  "not_trading",
-    "bad_order",    "max_order_shares", "max_order_notional", "no_reference_price",
-    "price_collar", "max_position",     "max_gross_notional", "max_open_orders",
-    "throttle",     "user_ref_num",     "sink_full",          "stale"};
+    "none",
+    "kill_switch",
+    "instrument_killed",
+    "not_trading",
+    "bad_order",
+    "max_order_shares",
+    "max_order_notional",
+    "no_reference_price",
+    "price_collar",
+    "max_position",
+    "max_gross_notional",
+    "max_open_orders",
+    "throttle",
+    "user_ref_num",
+    "sink_full",
+    "stale",
+    "venue_inconsistent"};
 
 [[nodiscard]] constexpr std::string_view to_string(Reject r) noexcept {
   return kRejectNames[static_cast<std::size_t>(r)];
@@ -94,10 +109,11 @@ class RiskGate {
   [[nodiscard]] int64_t worst_short(uint16_t locate) const noexcept {
     return inst_[locate].open_sell - inst_[locate].position;
   }
+  // Notionals are kept in __int128 (a forged u32 x u64 change cannot wrap them) and shown clamped.
   [[nodiscard]] uint64_t gross_notional() const noexcept {
-    return static_cast<uint64_t>(open_notional_ + filled_notional_);
+    return clamp_uint64(open_notional_ + filled_notional_);
   }
-  [[nodiscard]] uint64_t open_notional() const noexcept { return static_cast<uint64_t>(open_notional_); }
+  [[nodiscard]] uint64_t open_notional() const noexcept { return clamp_uint64(open_notional_); }
   [[nodiscard]] uint32_t open_orders() const noexcept { return open_orders_; }
   [[nodiscard]] uint32_t last_user_ref_num() const noexcept { return last_urn_; }
   [[nodiscard]] uint64_t rejects(Reject r) const noexcept {
@@ -120,8 +136,8 @@ class RiskGate {
   };
   RiskConfig cfg_;
   std::unique_ptr<Instrument[]> inst_;  // by stock locate
-  int64_t open_notional_ = 0;           // sum of open shares x limit price
-  int64_t filled_notional_ = 0;         // sum of Instrument::abs_cost
+  Int128 open_notional_ = 0;            // sum of open shares x limit price
+  Int128 filled_notional_ = 0;          // sum of Instrument::abs_cost
   uint32_t open_orders_ = 0;
   uint32_t last_urn_ = 0;
   bool any_urn_ = false;
