@@ -19,6 +19,7 @@
 
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
+#include "sniperforge/telemetry/log_rate_limit.hpp"
 
 namespace sf::dataplane {
 
@@ -234,6 +235,18 @@ struct Runtime::Executor {
     }
   }
 
+  // A venue response failed the engine's checks (counted and exported by the engine, which stopped the
+  // shard): log it through the ring, at most 10 at once and then 10 a second, saying how many were not.
+  telemetry::LogRateLimit venue_log_limit;
+  void log_venue_refused(const trade::Engine& eng, uint8_t shard, uint64_t now) noexcept {
+    if (!venue_log_limit.allow(now)) return;
+    if (const uint64_t skipped = venue_log_limit.take_suppressed())
+      log->push(now, telemetry::LogCode::kVenueLogSuppressed, skipped);
+    const trade::VenueVerdict& v = eng.last_venue_failure();
+    log->push(now, telemetry::LogCode::kVenueInconsistent, static_cast<uint64_t>(v.check), shard,
+              v.user_ref_num, v.value);
+  }
+
   // One pass over the input rings. True if any event was processed.
   void handle_venue(const Event& first, uint8_t shard, std::size_t len, uint64_t now) noexcept {
     stats->venue_messages.add();
@@ -243,8 +256,11 @@ struct Runtime::Executor {
       return;
     }
     const uint64_t rx_tsc = now - first.ticks_since_rx(now);
+    const uint64_t refused_before = eng->orders().failures();
     const trade::VenueParse vp = eng->on_venue(venue_buf.data(), len, rx_tsc, sink);
     if (vp == trade::VenueParse::kUnknownType || vp == trade::VenueParse::kBadLength) venue_bad.add();
+    if (eng->orders().failures() != refused_before) [[unlikely]]
+      log_venue_refused(*eng, shard, now);
     if (!sink.empty()) drain_orders(shard);
   }
 
@@ -549,6 +565,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       }
     }
     x->snap->rows.reserve(x->engines.size() * trading_.book.max_instruments);
+    x->venue_log_limit = telemetry::LogRateLimit(rte_get_tsc_hz() / 10, 10);
     x->port_id = op.port_id;
     x->pool = op.pool;
     x->tx_offload = offload;

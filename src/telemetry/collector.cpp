@@ -354,6 +354,12 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
     auto& stale = fs.family("sniperforge_books_stale", "Books currently marked stale", MetricType::Gauge);
     auto& rej = fs.family("sniperforge_trade_rejects_total", "Orders refused by the risk gate, by reason",
                           MetricType::Counter);
+    auto& venue_bad =
+        fs.family("sniperforge_trade_venue_check_failures_total",
+                  "Venue responses refused by the order checks, by reason", MetricType::Counter);
+    auto& venue_stop =
+        fs.family("sniperforge_trade_venue_inconsistent",
+                  "1 while a refused venue response keeps the shard from sending orders", MetricType::Gauge);
     auto& pos = fs.family("sniperforge_trade_position_shares", "Net position of a configured instrument",
                           MetricType::Gauge);
     auto& pnl =
@@ -368,6 +374,9 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
       add_value(stale, {{"shard", sh}}, static_cast<double>(e.stale_books));
       for (const auto& [reason, n] : e.rejects)
         add_value(rej, {{"shard", sh}, {"reason", reason}}, static_cast<double>(n));
+      for (const auto& [reason, n] : e.venue_check_failures)
+        add_value(venue_bad, {{"shard", sh}, {"reason", reason}}, static_cast<double>(n));
+      add_value(venue_stop, {{"shard", sh}}, e.venue_inconsistent ? 1 : 0);
       for (const auto& i : e.instruments) {
         add_value(pos, {{"shard", sh}, {"symbol", i.symbol}}, static_cast<double>(i.position));
         add_value(pnl, {{"shard", sh}, {"symbol", i.symbol}}, i.pnl_dollars);

@@ -91,6 +91,8 @@ Status evaluate_ready(const TelemetrySources& src, const TelemetryConfig& cfg, u
     if (x.stats != nullptr) stale_executors += x.stats->books_stale.load();
   const uint64_t stale = std::max(stale_engines, stale_executors);
   if (stale > 0) add(std::to_string(stale) + " stale book(s)");
+  for (const auto& e : engines)
+    if (e.venue_inconsistent) add("shard " + std::to_string(e.shard) + " stopped: venue inconsistent");
   if (src.order_session_state) {
     const int s = src.order_session_state();
     if (s == 0) add("order session down");

@@ -1,6 +1,7 @@
 #include "sniperforge/telemetry/log_drain.hpp"
 
 #include "sniperforge/telemetry/feed_labels.hpp"
+#include "sniperforge/trade/venue_check.hpp"
 
 #include <fmt/args.h>
 #include <fmt/format.h>
@@ -62,6 +63,9 @@ std::string format_record(const LogRecord& r, uint32_t lcore, const std::string&
       store.push_back(std::string{to_string(static_cast<LcoreRole>(r.args[0]))});
     } else if (i == 0 && r.code == LogCode::kFeedDrop && r.args[0] < kFeedDropReasonCount) {
       store.push_back(std::string{kFeedDropReasonNames[r.args[0]]});
+    } else if (i == 0 && r.code == LogCode::kVenueInconsistent &&
+               r.args[0] < trade::kVenueCheckNames.size()) {
+      store.push_back(std::string{trade::kVenueCheckNames[r.args[0]]});
     } else {
       store.push_back(r.args[i]);
     }

@@ -24,6 +24,11 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
       const auto reason = static_cast<trade::Reject>(r);
       s.rejects.emplace_back(std::string{trade::to_string(reason)}, e->risk().rejects(reason));
     }
+    s.venue_inconsistent = pub.venue_inconsistent.get();
+    for (std::size_t c = 1; c < static_cast<std::size_t>(trade::VenueCheck::kCount); ++c) {
+      const auto check = static_cast<trade::VenueCheck>(c);
+      s.venue_check_failures.emplace_back(std::string{trade::to_string(check)}, e->orders().failures(check));
+    }
     for (std::size_t i = 0; i < e->strategy_count(); ++i) {
       const std::string& symbol = e->strategy(i).config().symbol;  // config: immutable
       bool seen = false;
@@ -35,7 +40,9 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
       if (p.locate.get() != 0) {
         in.position = p.position.get();
         // Money is raw 1/10000 dollar.
-        in.pnl_dollars = static_cast<double>(p.realized.get() + p.unrealized.get()) / 10000.0;
+        // Summed as doubles: each is an int64 near its range only for absurd fills, their sum may not be.
+        in.pnl_dollars =
+            (static_cast<double>(p.realized.get()) + static_cast<double>(p.unrealized.get())) / 10000.0;
         s.filled_shares += p.filled.get();
       }
       s.instruments.push_back(std::move(in));

@@ -62,10 +62,8 @@ struct SimHarness {
   }
   const trade::OrderRecord& order(uint32_t urn) const { return *engine.orders().find(urn); }
   [[nodiscard]] uint64_t issues() const {
-    uint64_t n = 0;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(trade::OrderIssue::kCount); ++i)
-      n += engine.orders().issues(static_cast<trade::OrderIssue>(i));
-    return n + venue.stats().responses_refused;
+    // Responses the engine's venue checks refused (any reason), evicted records, unparseable messages.
+    return engine.orders().failures() + engine.orders().evicted() + venue.stats().responses_refused;
   }
 
   trade::Engine engine;

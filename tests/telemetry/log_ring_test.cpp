@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sniperforge/telemetry/log_rate_limit.hpp"
+
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -78,6 +80,25 @@ TEST(LogCodes, EveryCodeHasAFormatWithMatchingPlaceholders) {
       ++n;
     EXPECT_LE(n, kMaxLogArgs) << in.name;
   }
+}
+
+TEST(LogRateLimit, BurstThenOnePerIntervalAndCountsWhatItHeldBack) {
+  LogRateLimit l(100, 3);
+  uint64_t t = 1'000;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(l.allow(t));
+  EXPECT_FALSE(l.allow(t));
+  EXPECT_FALSE(l.allow(t + 50));
+  EXPECT_EQ(l.take_suppressed(), 2u);
+  EXPECT_EQ(l.take_suppressed(), 0u);
+  EXPECT_TRUE(l.allow(t + 100));  // one interval later: one more
+  EXPECT_FALSE(l.allow(t + 150));
+  EXPECT_FALSE(l.allow(t - 500));  // a TSC behind the last refill earns nothing
+  t += 10'000;                     // a long quiet spell refills the burst, not more
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(l.allow(t));
+  EXPECT_FALSE(l.allow(t));
+  EXPECT_EQ(l.take_suppressed(), 3u);
+  LogRateLimit unlimited;
+  EXPECT_TRUE(unlimited.allow(0));
 }
 
 }  // namespace

@@ -90,6 +90,7 @@ TEST_F(Monitoring, EveryReferencedMetricIsExported) {
   p.beat();
   EngineStats e;
   e.rejects = {{"max_position", 1}};
+  e.venue_check_failures = {{"overfill", 0}};
   e.instruments = {{"SF0000", 1, 1}};
   p.engines = {e};
   p.session = 1;

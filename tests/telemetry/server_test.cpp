@@ -1,4 +1,5 @@
 #include "sniperforge/telemetry/service.hpp"
+#include "sniperforge/trade/venue_check.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -164,6 +165,12 @@ TEST(LogDrain, EnumeratedArgumentsAreRenderedByName) {
             std::string::npos);
   r.args = {999, 60, 0, 0};  // out of range: the number, never an out-of-bounds read
   EXPECT_NE(format_record(r, 1, "rx", 1e9, 0).find("reason 999"), std::string::npos);
+  r.code = LogCode::kVenueInconsistent;
+  r.nargs = 4;
+  r.args = {static_cast<uint64_t>(trade::VenueCheck::kDuplicateMatch), 1, 77, 12};
+  EXPECT_NE(format_record(r, 2, "executor", 1e9, 0)
+                .find("venue response refused (duplicate_match): shard 1, user_ref_num 77, value 12"),
+            std::string::npos);
 }
 
 TEST(LogDrain, ReportsOverflowOnce) {

@@ -118,6 +118,32 @@ TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
   EXPECT_NE(text.find("sniperforge_trade_kill_switch{shard=\"0\"} 1"), std::string::npos);
   EXPECT_NE(text.find("sniperforge_trade_position_shares{shard=\"0\",symbol=\"SF0001\"} 0"),
             std::string::npos);
+  EXPECT_NE(text.find("sniperforge_trade_venue_inconsistent{shard=\"0\"} 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("sniperforge_trade_venue_check_failures_total{shard=\"0\",reason=\"overfill\"} 0"),
+            std::string::npos)
+      << text;
+
+  // A response the checks refuse (the same execution again) is exported by reason, stops the shard,
+  // and makes /ready fail until the operator clears it.
+  engine.on_venue_event({.type = trade::VenueEventType::kExecuted,
+                         .user_ref_num = sent_urn,
+                         .shares = 10,
+                         .price = 200500,
+                         .match_number = 9});
+  read_engine_stats({&engine}, out);
+  EXPECT_TRUE(out[0].venue_inconsistent);
+  EXPECT_EQ(out[0].instruments[0].position, 60);
+  const std::string after = serialize_text(c);
+  EXPECT_NE(after.find("sniperforge_trade_venue_inconsistent{shard=\"0\"} 1"), std::string::npos) << after;
+  EXPECT_NE(
+      after.find("sniperforge_trade_venue_check_failures_total{shard=\"0\",reason=\"duplicate_match\"} 1"),
+      std::string::npos)
+      << after;
+  const Status stopped = evaluate_ready(ready_src, TelemetryConfig{}, 0, out);
+  EXPECT_NE(stopped.reason.find("shard 0 stopped: venue inconsistent"), std::string::npos) << stopped.reason;
+  engine.clear_venue_inconsistent();
+  read_engine_stats({&engine}, out);
+  EXPECT_FALSE(out[0].venue_inconsistent);
 }
 
 }  // namespace

@@ -44,6 +44,8 @@ struct EngineStats {
   bool kill_switch = false;
   uint64_t stale_books = 0;
   std::vector<std::pair<std::string, uint64_t>> rejects;  // by reason
+  bool venue_inconsistent = false;                        // shard stopped by a refused venue response
+  std::vector<std::pair<std::string, uint64_t>> venue_check_failures;  // refused responses by reason
   std::vector<InstrumentStats> instruments;
 };
 
