@@ -18,7 +18,7 @@ PACKAGES=(
   # backtests: report plots (matplotlib SVG), the page checked in headless Chromium, sweeps on a real Slurm
   python3-matplotlib chromium slurmctld slurmd slurm-client munge
   # tests: nftables loss/duplication and veth checksum offload off (TCP against the kernel)
-  nftables ethtool
+  nftables ethtool iputils-ping
 )
 
 missing=()
