@@ -109,6 +109,8 @@ TEST_F(Cli, BadUsageExitsTwoNamingTheOption) {
       {env("SF_VENUE_SIM"), "--listen :40001 --idle-exit 0.1", "--listen"},
       {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit nan", "--idle-exit"},
       {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit -1", "--idle-exit"},
+      {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit 0.1 --drop-after -1", "--drop-after"},
+      {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit 0.1 --heartbeat-ms 0", "--heartbeat-ms"},
       // sf-feedgen: --packet-rate 0, negative, NaN, infinite were accepted.
       {env("SF_FEEDGEN"), "--packet-rate 0", "--packet-rate"},
       {env("SF_FEEDGEN"), "--packet-rate -5", "--packet-rate"},

@@ -188,7 +188,8 @@ int main(int argc, char** argv) {
   app.add_option("--timeout-ms", soup.timeout_ms, "SoupBinTCP: drop a client silent this long")
       ->check(sf::cli::unsigned_range(1, 600'000));
   app.add_option("--drop-after", soup.drop_after,
-                 "fault: close the connection after N sequenced messages (once)");
+                 "fault: close the connection after N sequenced messages (once; 0: never)")
+      ->check(sf::cli::unsigned_range(0, UINT64_MAX));
   app.add_flag("--no-heartbeat", soup.no_heartbeat, "fault: never send server heartbeats");
   app.add_flag("--reject-logins", soup.reject_logins, "fault: reject every login (reason A)");
   app.add_option("--delay-ms", soup.delay_ms, "fault: answer orders this much later")
