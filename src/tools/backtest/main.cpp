@@ -115,12 +115,27 @@ int main(int argc, char** argv) {
 
   const auto t0 = std::chrono::steady_clock::now();
   sf::backtest::Input in;
-  for (const std::string& path : inputs) {
-    std::string error;
-    if (!sf::backtest::load_input(path, feed_port, in, error)) {
-      std::cerr << "sf-backtest: " << path << ": " << error << '\n';
-      return 1;
+  {
+    // Progress on a terminal: messages loaded so far (the total is known only at the end).
+    sf::Counter loaded;
+    in.loaded = &loaded;
+    sf::ProgressOptions progress_options;
+    progress_options.label = "sf-backtest load";
+    sf::ProgressLine progress(
+        progress_options,
+        [&loaded] {
+          return sf::ProgressSample{loaded.load(), 0};
+        },
+        sf::progress_wanted(quiet));
+    for (const std::string& path : inputs) {
+      std::string error;
+      if (!sf::backtest::load_input(path, feed_port, in, error)) {
+        progress.finish();
+        std::cerr << "sf-backtest: " << path << ": " << error << '\n';
+        return 1;
+      }
     }
+    in.loaded = nullptr;
   }
   const auto t1 = std::chrono::steady_clock::now();
 

@@ -26,6 +26,7 @@ namespace {
 void append(Input& in, uint64_t seq, const uint8_t* msg, std::size_t len) {
   in.messages.push_back(Message{seq, in.bytes.size(), static_cast<uint8_t>(len)});
   in.bytes.insert(in.bytes.end(), msg, msg + len);
+  if (in.loaded != nullptr) in.loaded->set(in.messages.size());
 }
 
 bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& error) {

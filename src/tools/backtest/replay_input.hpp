@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sniperforge/common/counter.hpp"
 #include "sniperforge/dataplane/seq_tracker.hpp"
 #include "sniperforge/proto/feed.hpp"
 
@@ -42,6 +43,7 @@ struct Input {
   // One MoldUDP64 sequence tracker for all pcaps loaded into this Input, as the appliance has one per feed
   // (a second Input, e.g. the next day of a sweep, starts a new session).
   dataplane::SeqTracker tracker;
+  Counter* loaded = nullptr;  // when set, follows messages.size() as inputs load (a progress line reads it)
   [[nodiscard]] const uint8_t* data(const Message& m) const noexcept { return bytes.data() + m.offset; }
 };
 
