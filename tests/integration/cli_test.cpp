@@ -134,6 +134,7 @@ TEST_F(Cli, BadUsageExitsTwoNamingTheOption) {
       {env("SF_BACKTEST"), "--feed-port 70000 " + pcap, "--feed-port"},
       {env("SF_BACKTEST"), "--threads 0 " + pcap, "--threads"},
       {env("SF_BACKTEST"), "--prefetch 3 " + pcap, "--prefetch"},
+      {env("SF_BACKTEST"), "--sweep-block 0 " + pcap, "--sweep-block"},
   };
   const fs::path unused = dir_ / "unused.pcap";
   for (const Case& c : cases) {

@@ -81,8 +81,11 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_flag("--slurm", sweep.slurm, "--sweep as a Slurm job array (sbatch) merged by a dependent job");
   app.add_flag("--slurm-wait", sweep.wait, "with --slurm: return when the merge job has finished");
-  app.add_option("--sweep-block", sweep.block, "parameter sets per Slurm task")->check(CLI::Range(1, 100000));
-  app.add_option("--sweep-task", sweep.task, "(inside the job array) run this task")->group("");
+  app.add_option("--sweep-block", sweep.block, "parameter sets per Slurm task")
+      ->check(sf::cli::unsigned_range(1, 100000));
+  app.add_option("--sweep-task", sweep.task, "(inside the job array) run this task")
+      ->check(sf::cli::integer_range(0, 100'000'000))
+      ->group("");
   app.add_flag("--sweep-merge", sweep.merge, "(the dependent job) merge the tasks' parts")->group("");
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
   if (!sweep_path.empty())
