@@ -791,6 +791,25 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
   uint64_t fills = 0;
   for (const auto& e : engines_) fills += e->orders().fills();
   c.emplace_back("fills", fills);
+  // Venue responses the engines' checks refused, by reason, the shards they stopped, and the shares the
+  // believed fills bought and sold (cold: read once, e.g. for --stats-file at exit).
+  for (std::size_t i = 1; i < static_cast<std::size_t>(trade::VenueCheck::kCount); ++i) {
+    uint64_t v = 0;
+    for (const auto& e : engines_) v += e->orders().failures(static_cast<trade::VenueCheck>(i));
+    c.emplace_back("venue_refused_" + std::string(trade::to_string(static_cast<trade::VenueCheck>(i))), v);
+  }
+  uint64_t stopped = 0, bought = 0, sold = 0;
+  for (const auto& e : engines_) {
+    stopped += e->venue_inconsistent() ? 1 : 0;
+    for (uint32_t locate = 1; locate <= 0xFFFF; ++locate) {
+      const trade::Position& p = e->orders().position(static_cast<uint16_t>(locate));
+      bought += p.bought;
+      sold += p.sold;
+    }
+  }
+  c.emplace_back("venue_inconsistent_shards", stopped);
+  c.emplace_back("filled_shares_bought", bought);
+  c.emplace_back("filled_shares_sold", sold);
   for (std::size_t i = 0; i < static_cast<std::size_t>(trade::Reject::kCount); ++i) {
     uint64_t v = 0;
     for (const auto& e : engines_) v += e->risk().rejects(static_cast<trade::Reject>(i));
