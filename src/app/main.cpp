@@ -20,6 +20,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "replay_progress.hpp"
@@ -29,15 +31,41 @@
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/dataplane/eal_args.hpp"
 #include "sniperforge/dataplane/placement.hpp"
+#include "sniperforge/dataplane/preflight.hpp"
+#include "sniperforge/dataplane/process_guard.hpp"
 #include "sniperforge/dataplane/topology.hpp"
 #include "sniperforge/telemetry/config.hpp"
 #include "sniperforge/trade/config_parse.hpp"
+#include "sniperforge/trade/engine.hpp"
 
 namespace {
 
 std::atomic<int> g_signal{0};
+// The runtime's stop flag once it exists: a signal during start-up stops the engine build early.
+std::atomic<std::atomic<bool>*> g_stop_flag{nullptr};
 void on_signal(int sig) {
   g_signal.store(sig, std::memory_order_relaxed);
+  if (std::atomic<bool>* stop = g_stop_flag.load()) stop->store(true, std::memory_order_relaxed);
+}
+
+std::string read_text(const char* path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// A strategy whose symbol never had an order in any book traded nothing: say so (a typo, or the wrong feed).
+void warn_unseen_symbols(const sf::trade::TradingConfig& trading,
+                         const std::vector<sf::book::BookRow>& rows) {
+  std::set<std::string> seen;
+  for (const auto& r : rows) seen.insert(r.symbol);
+  std::set<std::string> warned;
+  for (const auto& s : trading.strategies)
+    if (!seen.count(s.symbol) && warned.insert(s.symbol).second)
+      std::fprintf(stderr,
+                   "sniperforge: warning: strategy '%s' on %s: the symbol never appeared in the feed\n",
+                   s.name.c_str(), s.symbol.c_str());
 }
 
 int fail(const std::vector<std::string>& errors, const char* what) {
@@ -60,9 +88,11 @@ std::string machine_text(const sf::dataplane::Machine& m) {
 
 int main(int argc, char** argv) {
   using namespace sf::dataplane;
-  // First thing: a signal during start-up still ends the run cleanly (checked before launch).
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  // First thing: a signal during start-up still ends the run cleanly (checked between engines and before
+  // launch). SIGHUP (the terminal went away) stops like SIGTERM: summary and book dump. SIGUSR1 and SIGPIPE
+  // are ignored (no default kill without a summary; a closed metrics socket is an EPIPE error instead).
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_signal);
+  for (int sig : {SIGUSR1, SIGPIPE}) std::signal(sig, SIG_IGN);
   CLI::App app{"SniperForge tick-to-trade appliance (DPDK)", "sniperforge"};
   sf::cli::apply_conventions(app, "sniperforge", /*links_dpdk=*/true);
   std::string config_path, rx_pcap, tx_pcap, dump_books, metrics_addr, stats_file;
@@ -83,6 +113,8 @@ int main(int argc, char** argv) {
 
   // ---- Configuration, validated completely before EAL ----
   toml::table root;
+  if (std::filesystem::is_directory(config_path))
+    return fail({"--config " + config_path + ": is a directory, not a TOML file"}, "cannot read config");
   try {
     root = toml::parse_file(config_path);
   } catch (const toml::parse_error& e) {
@@ -95,11 +127,23 @@ int main(int argc, char** argv) {
   DataplaneConfig dp = parse_dataplane_config(root, errors);
   sf::trade::TradingConfig trading = sf::trade::parse_trading_config(root, errors);
   sf::telemetry::TelemetryConfig tel = sf::telemetry::parse_telemetry_config(root, errors);
+  sf::trade::require_risk_section(root, errors);
+  for (const auto& [opt, path] : {std::pair{"--rx-pcap", rx_pcap}, std::pair{"--tx-pcap", tx_pcap}})
+    if (path.find(',') != std::string::npos)  // a comma would add a devarg ("x.pcap,infinite_rx=1")
+      errors.push_back(std::string(opt) + " " + path + ": a path with ',' cannot be passed to net_pcap");
+  for (const auto& [opt, path] :
+       {std::pair{"--stats-file", stats_file}, std::pair{"--dump-books", dump_books}})
+    check_output_path(opt, path, errors);
+  if (errors.empty()) check_order_ports(dp, trading.shards, errors);
+  std::vector<std::string> driver_warnings;
+  if (errors.empty() && !topology)
+    check_drivers(dp, RTE_EAL_PMD_PATH, "/sys/bus/pci/devices", errors, driver_warnings);
+  for (const auto& w : driver_warnings) std::fprintf(stderr, "sniperforge: warning: %s\n", w.c_str());
   if (errors.empty() && dp.lcores.executors > trading.shards)
     errors.push_back("[lcores].executors = " + std::to_string(dp.lcores.executors) +
                      " but [trading].shards = " + std::to_string(trading.shards) +
                      ": an executor would host no shard");
-  if (errors.empty() && !rx_pcap.empty()) {
+  if (errors.empty() && !rx_pcap.empty() && rx_pcap.find(',') == std::string::npos) {
     auto& p = dp.ports[static_cast<std::size_t>(dp.feed_port_index())];
     if (devargs_driver(p.devargs) != "net_pcap")
       errors.push_back("--rx-pcap needs a net_pcap feed port; \"" + p.name + "\" is " +
@@ -109,7 +153,7 @@ int main(int argc, char** argv) {
     else
       p.devargs = set_devarg(p.devargs, "rx_pcap", rx_pcap);
   }
-  if (errors.empty() && !tx_pcap.empty()) {
+  if (errors.empty() && !tx_pcap.empty() && tx_pcap.find(',') == std::string::npos) {
     auto& p = dp.ports[static_cast<std::size_t>(dp.order_port_index())];
     if (devargs_driver(p.devargs) != "net_pcap")
       errors.push_back("--tx-pcap needs a net_pcap order port; \"" + p.name + "\" is " +
@@ -162,16 +206,37 @@ int main(int argc, char** argv) {
   const HugepageInfo huge = retry_without_huge ? HugepageInfo{} : probe_hugepages();
   const EalPlan eal = build_eal_args(dp, placement, huge, static_cast<int>(getpid()), errors);
   if (!errors.empty()) return fail(errors, "invalid EAL setup");
+  const MemoryEstimate memory =
+      estimate_memory(dp, trading.shards, sf::trade::Engine::footprint_bytes(trading));
+  check_memory(memory, memory_budget(read_text("/proc/meminfo"), eal.hugepages, dp.eal.memory_mb), errors);
+  if (!errors.empty()) return fail(errors, "the machine cannot hold this configuration");
   if (check_config) {
     std::printf("configuration OK: %s\n", config_path.c_str());
     std::printf("lcore mode %s\n", mode_choice.reason.c_str());
     std::printf("%s", placement.describe(mode).c_str());
     std::printf("%s\nEAL:", eal.hugepage_reason.c_str());
     for (const auto& a : eal.args) std::printf(" %s", a.c_str());
-    std::printf("\n");
+    std::printf("\n%s\n", memory.describe().c_str());
     return 0;
   }
-  if (!quiet) std::fprintf(stderr, "sniperforge: %s\n", eal.hugepage_reason.c_str());
+  if (!quiet)
+    std::fprintf(stderr, "sniperforge: %s\nsniperforge: %s\n", eal.hugepage_reason.c_str(),
+                 memory.describe().c_str());
+
+  // ---- Process hygiene: one instance per port; runtime directories of dead runs removed ----
+  std::vector<PortLock> port_locks(dp.ports.size());
+  for (std::size_t i = 0; i < dp.ports.size(); ++i) {
+    pid_t holder = 0;
+    if (!port_locks[i].acquire(dp.ports[i].devargs, holder)) {
+      std::fprintf(stderr, "sniperforge: port \"%s\" (%s) is already in use by sniperforge pid %d\n",
+                   dp.ports[i].name.c_str(), dp.ports[i].devargs.c_str(), static_cast<int>(holder));
+      return 1;
+    }
+  }
+  const std::string runtime_base = dpdk_runtime_base();
+  for (const auto& d : remove_stale_runtime_dirs(runtime_base, dp.eal.file_prefix))
+    std::fprintf(stderr, "sniperforge: removed the stale runtime directory %s/%s\n", runtime_base.c_str(),
+                 d.c_str());
 
   // ---- EAL ----
   std::vector<char*> eal_argv;
@@ -195,6 +260,8 @@ int main(int argc, char** argv) {
   {
     Runtime rt(dp, trading, placement);
     rt.set_hold(hold);
+    g_stop_flag.store(&rt.stop_flag());
+    if (g_signal.load()) rt.request_stop();
     std::vector<std::string> notes;
     const bool ok = rt.build(errors, notes);
     for (const auto& n : notes) std::fprintf(stderr, "sniperforge: %s\n", n.c_str());
@@ -244,6 +311,10 @@ int main(int argc, char** argv) {
       }
       if (!stats_file.empty()) {
         std::ofstream out(stats_file);
+        if (!out) {
+          std::fprintf(stderr, "sniperforge: cannot write %s\n", stats_file.c_str());
+          rc = 1;
+        }
         for (const auto& [k, v] : rt.counters()) out << k << "=" << v << "\n";
         const auto t2t = rt.tick_to_trade();
         const double ns_per_tick = 1e9 / static_cast<double>(rte_get_tsc_hz());
@@ -255,10 +326,14 @@ int main(int argc, char** argv) {
       }
       std::printf("== sniperforge summary (%s, %s) ==\n%s", config_path.c_str(), to_string(mode),
                   rt.summary().c_str());
+      warn_unseen_symbols(trading, rt.book_rows());
       if (g_signal.load()) std::printf("stopped by signal %d\n", g_signal.load());
       std::fflush(stdout);
     }
+    g_stop_flag.store(nullptr);
   }
   rte_eal_cleanup();
+  if (!remove_runtime_dir(runtime_base, eal.file_prefix))
+    std::fprintf(stderr, "sniperforge: cannot remove %s/%s\n", runtime_base.c_str(), eal.file_prefix.c_str());
   return rc;
 }

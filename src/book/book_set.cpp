@@ -55,6 +55,15 @@ BookSet::BookSet(const BookConfig& cfg)
   std::fill_n(by_locate_.get(), 65536, kNoBook);
 }
 
+std::size_t BookSet::footprint_bytes(const BookConfig& cfg) noexcept {
+  // The same sizes as the constructors above (OrderMap: 2x max_orders rounded up to a power of two).
+  const std::size_t map_slots = std::bit_ceil(std::max<std::size_t>(16, cfg.max_orders * 2));
+  const std::size_t levels =
+      std::max<std::size_t>(cfg.max_levels_total, LevelArena::kMinChunk) + 2 * LevelArena::kPad;
+  return map_slots * sizeof(OrderSlot) + levels * sizeof(Level) +
+         std::max<std::size_t>(cfg.max_instruments, 1) * sizeof(OrderBook) + 65536 * sizeof(uint16_t);
+}
+
 uint64_t BookSet::total_drops() const noexcept {
   uint64_t t = 0;
   for (const auto& c : drops_) t += c.load();
@@ -466,12 +475,23 @@ void sort_book_rows(std::vector<BookRow>& rows) {
   });
 }
 
+std::string csv_field(std::string_view text) {
+  // A leading = + - @ (or tab / CR) makes a spreadsheet evaluate the cell: prefix a quote to keep it text.
+  std::string v;
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) v = "'";
+  v.append(text);
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string q = "\"";  // RFC 4180: quoted, inner quotes doubled
+  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + '"';
+}
+
 void write_book_dump(std::ostream& out, std::vector<BookRow> rows) {
   sort_book_rows(rows);
   out << "symbol,bid_px,bid_qty,ask_px,ask_qty,orders\n";
   for (const BookRow& r : rows)
-    out << r.symbol << ',' << r.bid_px << ',' << r.bid_qty << ',' << r.ask_px << ',' << r.ask_qty << ','
-        << r.orders << '\n';
+    out << csv_field(r.symbol) << ',' << r.bid_px << ',' << r.bid_qty << ',' << r.ask_px << ',' << r.ask_qty
+        << ',' << r.orders << '\n';
 }
 
 }  // namespace sf::book

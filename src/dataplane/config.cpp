@@ -131,6 +131,10 @@ void parse_eal(const toml::table& t, EalConfig& c, std::vector<std::string>& err
            {{"auto", HugepageMode::kAuto}, {"on", HugepageMode::kOn}, {"off", HugepageMode::kOff}});
   if (c.file_prefix.empty() || c.file_prefix.find_first_of("/ \t,") != std::string::npos)
     r.error("file_prefix", "must be a non-empty name without '/', ',' or spaces");
+  else if (c.file_prefix.size() > kMaxFilePrefix)
+    r.error("file_prefix", "at most " + std::to_string(kMaxFilePrefix) + " characters (got " +
+                               std::to_string(c.file_prefix.size()) +
+                               "): EAL's runtime directory and its unix sockets must fit in a socket path");
   for (const auto& a : c.args) {
     static const char* const kOurs[] = {"--file-prefix", "-l",          "--lcores", "--main-lcore",
                                         "--no-huge",     "--in-memory", "-m",       "--socket-mem"};

@@ -539,8 +539,14 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
 
   // Engines: one per shard.
   try {
-    for (uint32_t s = 0; s < trading_.shards; ++s)
+    for (uint32_t s = 0; s < trading_.shards; ++s) {
+      if (state_.stop.load(std::memory_order_relaxed)) {  // SIGTERM during start-up: do not build the rest
+        errors.push_back("stopped by a signal during start-up (" + std::to_string(s) + " of " +
+                         std::to_string(trading_.shards) + " engines built)");
+        return false;
+      }
       engines_.push_back(std::make_unique<trade::Engine>(trading_, s));
+    }
   } catch (const std::exception& ex) {
     errors.push_back(std::string("trading engine: ") + ex.what());
     return false;

@@ -44,6 +44,8 @@ class Runtime {
   void force_replay(bool on) noexcept { force_replay_ = on; }
   void launch();
   void request_stop() noexcept { state_.stop.store(true, std::memory_order_relaxed); }
+  // The flag request_stop() sets, for a signal handler (a lock-free atomic store is async-signal-safe).
+  std::atomic<bool>& stop_flag() noexcept { return state_.stop; }
   [[nodiscard]] bool finished() const noexcept {
     return state_.lcores_active.load(std::memory_order_acquire) == 0;
   }

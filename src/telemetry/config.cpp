@@ -74,10 +74,12 @@ bool valid_listen_address(std::string_view addr) noexcept {
   if (colon == std::string_view::npos || colon == 0 || colon + 1 >= addr.size()) return false;
   const std::string_view host = addr.substr(0, colon);
   const std::string_view port = addr.substr(colon + 1);
-  if (host.front() == '[' && host.back() != ']') return false;
-  if (host.front() != '[' && host.find(':') != std::string_view::npos) return false;
-  for (char c : host)
-    if (c == ' ' || c == '/') return false;
+  // IPv4 only: Debian's civetweb is built without IPv6 (mg_check_feature(8) == 0), so "[::1]:9470" could
+  // never be bound; refuse it here, at --check-config, rather than at start.
+  if (host.find_first_not_of("0123456789.") != std::string_view::npos) return false;
+  int dots = 0;
+  for (char c : host) dots += c == '.';
+  if (dots != 3) return false;
   unsigned p = 0;
   const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
   return ec == std::errc{} && ptr == port.data() + port.size() && p <= 65535;

@@ -135,6 +135,13 @@ void parse_strategy(const toml::table& t, std::size_t index, TradingConfig& cfg,
   r.integer("cooldown_ns", s.cooldown_ns, 0, kMaxI64);
   r.boolean("enabled", s.enabled);
   r.finish();
+  // Two rules of one strategy on the same symbol and side would both fire on one event: twice the orders.
+  for (std::size_t i = 0; i < cfg.strategies.size(); ++i) {
+    const StrategyConfig& o = cfg.strategies[i];
+    if (o.name == s.name && o.symbol == s.symbol && o.side == s.side)
+      r.plain_error("duplicate of strategy[" + std::to_string(i) + "] ('" + s.name + "' " +
+                    (s.side == book::Side::kBuy ? "buy " : "sell ") + s.symbol + ")");
+  }
   cfg.strategies.push_back(std::move(s));
 }
 
@@ -179,6 +186,8 @@ TradingConfig parse_trading_config(const toml::table& root, std::vector<std::str
     r.integer("throttle_burst", k.throttle_burst, 1, 1'000'000);
     r.boolean("kill_switch", k.kill_switch);
     r.strings("killed_symbols", k.killed_symbols);
+    bool defaults = false;  // see require_risk_section()
+    r.boolean("defaults", defaults);
     r.finish();
   }
   if (const toml::node* n = root.get("strategy")) {
@@ -191,6 +200,17 @@ TradingConfig parse_trading_config(const toml::table& root, std::vector<std::str
     }
   }
   return cfg;
+}
+
+void require_risk_section(const toml::table& root, std::vector<std::string>& errors) {
+  const toml::node* n = root.get("risk");
+  const toml::table* t = n ? n->as_table() : nullptr;
+  if (n != nullptr && t == nullptr) return;  // parse_trading_config() reports the type
+  if (t == nullptr || t->empty())
+    errors.push_back(
+        "risk: missing: an appliance that sends orders needs explicit pre-trade limits ([risk] "
+        "max_order_shares, "
+        "max_position, ...), or `[risk]` with `defaults = true` to accept the built-in ones");
 }
 
 }  // namespace sf::trade

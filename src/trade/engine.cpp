@@ -18,6 +18,11 @@ book::BookConfig book_config_for(const TradingConfig& cfg) {
 }
 }  // namespace
 
+std::size_t Engine::footprint_bytes(const TradingConfig& cfg) noexcept {
+  return book::BookSet::footprint_bytes(book_config_for(cfg)) +
+         OrderTracker::footprint_bytes(cfg.max_tracked_orders);
+}
+
 class Engine::Context final : public StrategyContext {
  public:
   Context(Engine& e, uint16_t book_index, uint16_t strategy, OrderSink& sink) noexcept

@@ -36,6 +36,11 @@ bool Position::fill(char side, uint32_t qty, uint64_t price) noexcept {
   return true;
 }
 
+std::size_t OrderTracker::footprint_bytes(std::size_t capacity, std::size_t fill_memory) noexcept {
+  return std::max<std::size_t>(capacity, 1) * sizeof(OrderRecord) +
+         std::max<std::size_t>(fill_memory, 1) * sizeof(FillMemo) + 65536 * sizeof(Position);
+}
+
 OrderTracker::OrderTracker(std::size_t capacity, std::size_t fill_memory)
     : ring_(std::make_unique<OrderRecord[]>(std::max<std::size_t>(capacity, 1))),
       cap_(std::max<std::size_t>(capacity, 1)),

@@ -173,6 +173,29 @@ TEST(Book, DumpIsSortedBySymbolAndSkipsBooksWithoutOrders) {
             "ZZZ,100,100,0,0,1\n");
 }
 
+// #16: feed symbols are untrusted. "=1+1,X" broke the row (a comma) and is a spreadsheet formula.
+TEST(Book, DumpQuotesSymbolsPerRfc4180AndNeutralisesFormulas) {
+  BookSet books(small_config());
+  ItchBuilder b;
+  b.directory(1, "=1+1,X").directory(2, "A\"B").directory(3, "@SUM").directory(4, "-2");
+  for (uint16_t l = 1; l <= 4; ++l) b.add(l, l, 'B', 10, 100);
+  replay(books, b);
+  std::vector<sf::book::BookRow> rows;
+  books.dump_rows(rows);
+  std::ostringstream os;
+  sf::book::write_book_dump(os, rows);
+  EXPECT_EQ(os.str(),
+            "symbol,bid_px,bid_qty,ask_px,ask_qty,orders\n"
+            "'-2,100,10,0,0,1\n"
+            "\"'=1+1,X\",100,10,0,0,1\n"
+            "'@SUM,100,10,0,0,1\n"
+            "\"A\"\"B\",100,10,0,0,1\n");
+  EXPECT_EQ(sf::book::csv_field("-2"), "'-2");
+  EXPECT_EQ(sf::book::csv_field("+1"), "'+1");
+  EXPECT_EQ(sf::book::csv_field("AAPL"), "AAPL");
+  EXPECT_EQ(sf::book::csv_field("a\nb"), "\"a\nb\"");
+}
+
 TEST(Book, ReplaysRitchSampleDay) {
   const char* dir = std::getenv("SF_SHARED_DATA");
   const std::string path = std::string(dir ? dir : "") + "/itch/ritch/ex20101224.TEST_ITCH_50.lenprefix.itch";

@@ -387,3 +387,37 @@ TEST(Engine, StaleSuppressesOrdersWhileBooksKeepUpdating) {
   ASSERT_EQ(h.sent.size(), 1u);
   EXPECT_EQ(h.sent[0].trigger_seq, 20u);
 }
+
+namespace {
+
+// #16: two rules of one strategy on the same symbol and side would both fire: refused.
+TEST(TradingConfigChecks, DuplicateStrategiesAreRefused) {
+  std::vector<std::string> errors;
+  const std::string rule =
+      "[[strategy]]\nname = \"sniper\"\nsymbol = \"SF0000\"\nside = \"buy\"\nlimit_price = 1\n";
+  (void)parse(rule + rule, &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("duplicate of strategy[0]"), std::string::npos) << errors[0];
+  (void)parse(
+      rule + "[[strategy]]\nname = \"sniper\"\nsymbol = \"SF0000\"\nside = \"sell\"\nlimit_price = 1\n",
+      &errors);
+  EXPECT_TRUE(errors.empty()) << "the other side is another rule";
+}
+
+// #16: a whole configuration without [risk] ran on built-in limits nobody chose.
+TEST(TradingConfigChecks, RiskSectionMustBeExplicit) {
+  for (const char* text : {"[trading]\nshards = 1\n", "[risk]\n"}) {
+    std::vector<std::string> errors;
+    require_risk_section(toml::parse(text), errors);
+    ASSERT_EQ(errors.size(), 1u) << text;
+    EXPECT_NE(errors[0].find("defaults = true"), std::string::npos);
+  }
+  for (const char* text : {"[risk]\ndefaults = true\n", "[risk]\nmax_position = 10\n"}) {
+    std::vector<std::string> errors;
+    require_risk_section(toml::parse(text), errors);
+    (void)parse(text, &errors);
+    EXPECT_TRUE(errors.empty()) << text << errors.front();
+  }
+}
+
+}  // namespace

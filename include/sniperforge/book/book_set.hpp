@@ -43,6 +43,9 @@ class BookSet {
   static constexpr uint16_t kNoBook = 0xFFFF;
 
   explicit BookSet(const BookConfig& cfg);
+  // Bytes a BookSet of this configuration allocates (order map, level arena, books, locate index), computed
+  // without allocating: --check-config refuses what the machine cannot hold.
+  [[nodiscard]] static std::size_t footprint_bytes(const BookConfig& cfg) noexcept;
 
   // What apply() did: the book it touched (kNoBook if none) and whether that book's levels changed.
   struct Result {

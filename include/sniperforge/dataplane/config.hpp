@@ -22,6 +22,9 @@ enum class LcoreMode : uint8_t { kPipeline, kRunToCompletion, kAuto };
 const char* to_string(LcoreMode m) noexcept;  // "pipeline", "run_to_completion", "auto"
 enum class NumaPolicy : uint8_t { kWarn, kStrict };
 
+// /var/run/dpdk/<file_prefix>_<pid>/mp_socket_<pid>_<tsc> must fit in a unix socket path (108 bytes).
+inline constexpr std::size_t kMaxFilePrefix = 40;
+
 struct EalConfig {
   std::vector<std::string> args;            // extra EAL arguments, appended verbatim
   std::string file_prefix = "sniperforge";  // the process id is appended (unique per process)

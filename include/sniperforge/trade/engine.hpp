@@ -61,6 +61,8 @@ class Engine {
 
   // Throws std::invalid_argument for a config that parse_trading_config() would have rejected.
   explicit Engine(const TradingConfig& cfg, uint32_t shard_index = 0);
+  // Bytes one Engine of this configuration allocates (books, order tracker), computed without allocating.
+  [[nodiscard]] static std::size_t footprint_bytes(const TradingConfig& cfg) noexcept;
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

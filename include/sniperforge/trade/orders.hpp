@@ -80,6 +80,9 @@ class OrderTracker {
   // `capacity` records (ring, oldest overwritten), `fill_memory` remembered executions (duplicate match
   // numbers, broken trades; see fill_memory.hpp).
   explicit OrderTracker(std::size_t capacity, std::size_t fill_memory = 4096);
+  // Bytes the constructor allocates for `capacity` records (and the default fill memory).
+  [[nodiscard]] static std::size_t footprint_bytes(std::size_t capacity,
+                                                   std::size_t fill_memory = 4096) noexcept;
 
   // A new order was sent (UserRefNums must be strictly increasing).
   void on_sent(const OrderRequest& r) noexcept;
