@@ -175,23 +175,25 @@ int main(int argc, char** argv) {
   // TCP connection scripts (see fuzz_tcp_connection.cpp for the opcodes): handshake, data both
   // ways, a clock jump (retransmission), a read, the peer's FIN, then close.
   {
+    // clang-format off
     const std::vector<uint8_t> open = {
-        200, 0,    4,    3,   2,    1,                         // mss 264, no delayed ACK, ISN 0x01020304
-        0,   2,    0x12, 100, 0,    5, 3, 2, 1,   0x18, 2, 0,  // SYN-ACK, ack ISN+1, MSS 536
-        0,   0,    0x18, 0,   0,    0, 0, 0, 100,              // 100 bytes in order
-        0,   0,    0x18, 200, 0,    0, 0, 0, 50,               // 50 bytes out of order
-        4,   0xf4, 0x01,                                       // send 500
-        6,   0,    0,    0,   0x40, 0,                         // +1.07 s: retransmission
-        5,   0,    1,                                          // read 256
-        0,   0,    0x19, 0,   0,    0, 0, 0, 0,                // FIN
-        7,   0};                                               // close
+        200, 0, 4, 3, 2, 1,                          // mss 264, no delayed ACK, ISN 0x01020304
+        0, 2, 0x12, 100, 0, 5, 3, 2, 1, 0x18, 2, 0,  // SYN-ACK acknowledging ISN+1, MSS 536
+        0, 0, 0x18, 0, 0, 0, 0, 0, 100,              // 100 bytes in order
+        0, 0, 0x18, 200, 0, 0, 0, 0, 50,             // 50 bytes out of order
+        4, 0xf4, 0x01,                               // send 500
+        6, 0, 0, 0, 0x40, 0,                         // +1.07 s: retransmission
+        5, 0, 1,                                     // read 256
+        0, 0, 0x19, 0, 0, 0, 0, 0, 0,                // FIN
+        7, 0};                                       // close
     put("tcp_connection", "open_data_close", open.data(), open.size());
     const std::vector<uint8_t> dup = {
-        100, 1,    9,    9, 9, 9, 0, 2, 0x12, 1, 0, 10,   9, 9, 9, 0, 4, 0,  // handshake, delayed ACK on
-        4,   0xd0, 0x07,                                                     // send 2000
-        0,   0,    0x10, 0, 0, 0, 0, 0, 0,    0, 0, 0x10, 0, 0, 0, 0, 0, 0,
-        0,   0,    0x10, 0, 0, 0, 0, 0, 0,    0, 0, 0x10, 0, 0, 0, 0, 0, 0,  // duplicate ACKs
-        0,   4,    0x14, 0, 0, 0, 0, 0, 0,    0, 0};                         // RST
+        100, 1, 9, 9, 9, 9, 0, 2, 0x12, 1, 0, 10, 9, 9, 9, 0, 4, 0,  // handshake, delayed ACK on
+        4, 0xd0, 0x07,                                               // send 2000
+        0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0,
+        0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0,  // duplicate ACKs
+        0, 4, 0x14, 0, 0, 0, 0, 0, 0, 0, 0};                         // RST
+    // clang-format on
     put("tcp_connection", "dupacks_rst", dup.data(), dup.size());
   }
   std::printf("corpus written to %s\n", argv[1]);
