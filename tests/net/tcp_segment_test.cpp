@@ -111,6 +111,35 @@ TEST(TcpSegment, OptionsWalk) {
   EXPECT_FALSE(parse_tcp_options(lone_kind, sizeof lone_kind, mss));
 }
 
+TEST(TcpSegment, OffloadModeLeavesWhatTheNicCompletes) {
+  Built sw = build(false, 77);
+  OutSegment s;
+  TcpSegment parsed;
+  ASSERT_EQ(parse_tcp_frame(sw.frame.data(), sw.frame.size(), parsed), TcpParseError::kOk);
+  s.src_ip = parsed.src_ip;
+  s.dst_ip = parsed.dst_ip;
+  s.src_port = parsed.src_port;
+  s.dst_port = parsed.dst_port;
+  s.seq = parsed.seq;
+  s.ack = parsed.ack;
+  s.flags = parsed.flags;
+  s.window = parsed.window;
+  s.payload = sw.payload.data();
+  s.payload_length = sw.payload.size();
+  std::vector<uint8_t> f(2048);
+  f.resize(build_tcp_frame(f.data(), f.size(), L2Spec{{2, 0, 0, 0, 0, 2}, {2, 0, 0, 0, 0, 1}, false, 0}, s, 7,
+                           ChecksumMode::kOffload));
+  ASSERT_EQ(f.size(), sw.frame.size());
+  TcpSegment seg;
+  EXPECT_EQ(parse_tcp_frame(f.data(), f.size(), seg), TcpParseError::kBadChecksum);
+  // The NIC: IPv4 header checksum, then the TCP checksum over the segment seeded with the field.
+  uint8_t* ip = f.data() + 14;
+  proto::store_be<uint16_t>(ip + 10, checksum_fold(checksum_add(0, ip, 20)));
+  uint8_t* tcp = ip + 20;
+  proto::store_be<uint16_t>(tcp + 16, checksum_fold(checksum_add(0, tcp, f.size() - 34)));
+  EXPECT_EQ(f, sw.frame);  // byte for byte what software checksums give
+}
+
 TEST(TcpSegment, FrameThatDoesNotFitIsNotBuilt) {
   uint8_t buf[60];
   OutSegment s;

@@ -172,10 +172,14 @@ struct L2Spec {
          kTcpMinHeaderLength + (s.mss_option ? kTcpSynOptionsLength : 0) + s.total_payload();
 }
 
-// Writes the whole frame (headers, payload copy, IPv4 and TCP checksums) into out[0..cap).
+// Who finishes the checksums: we (software), or the NIC (DPDK TX offload: RTE_MBUF_F_TX_IP_CKSUM |
+// RTE_MBUF_F_TX_TCP_CKSUM want the IPv4 checksum 0 and the TCP field holding the pseudo-header sum).
+enum class ChecksumMode : uint8_t { kSoftware, kOffload };
+
+// Writes the whole frame (headers, payload copy, checksums per `mode`) into out[0..cap).
 // Returns its length, or 0 when it does not fit.
 inline std::size_t build_tcp_frame(uint8_t* out, std::size_t cap, const L2Spec& l2, const OutSegment& s,
-                                   uint16_t ip_id = 0) noexcept {
+                                   uint16_t ip_id = 0, ChecksumMode mode = ChecksumMode::kSoftware) noexcept {
   const std::size_t total = tcp_frame_length(l2, s);
   if (total > cap) return 0;
   const std::size_t opt = s.mss_option ? kTcpSynOptionsLength : 0;
@@ -202,6 +206,13 @@ inline std::size_t build_tcp_frame(uint8_t* out, std::size_t cap, const L2Spec& 
   }
   if (s.payload_length) std::memcpy(p, s.payload, s.payload_length);
   if (s.payload2_length) std::memcpy(p + s.payload_length, s.payload2, s.payload2_length);
+  if (mode == ChecksumMode::kOffload) {
+    proto::store_be<uint16_t>(ip + 10, 0);
+    // The pseudo-header sum, folded but not complemented (what rte_ipv4_phdr_cksum() returns).
+    proto::store_be<uint16_t>(
+        t + 16, static_cast<uint16_t>(~checksum_fold(tcp_pseudo_sum(s.src_ip, s.dst_ip, tcp_len))));
+    return total;
+  }
   const uint16_t sum = checksum_fold(checksum_add(tcp_pseudo_sum(s.src_ip, s.dst_ip, tcp_len), t, tcp_len));
   proto::store_be<uint16_t>(t + 16, sum);
   return total;
