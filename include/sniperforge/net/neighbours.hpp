@@ -18,6 +18,7 @@
 
 namespace sf::net {
 
+// Where the neighbour layer's frames go; the span is valid only during the call.
 class FrameSink {
  public:
   virtual void emit_frame(std::span<const uint8_t> frame) noexcept = 0;

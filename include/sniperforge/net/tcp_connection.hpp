@@ -24,6 +24,9 @@
 
 namespace sf::net {
 
+// Where the connection's segments go. emit() must use (copy) the payload before it returns: it
+// points into the connection's send buffer. Called from inside send/on_frame/on_segment/poll/
+// consume/read/close/abort/connect, never from anywhere else.
 class SegmentSink {
  public:
   virtual void emit(const OutSegment& segment) noexcept = 0;
