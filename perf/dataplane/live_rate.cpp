@@ -188,11 +188,10 @@ void live_rate_search(const LiveRateOptions& o, const trade::TradingConfig& trad
   for (std::size_t i = 0; i < packets; ++i) bufs.push_back(frame_mbuf(lf.feed, i));
   g_feed_pool = saved_pool;
   std::printf(
-      "\n== live rate: producer at a fixed rate, no back-pressure (NIC ring %u packets), pipeline 1+1, %.0f "
-      "s per "
-      "probe ==\n  feed: %lu messages in %zu packets (%.2f per packet), looped; lost = NIC ring full + event "
-      "ring "
-      "full + RX drops + gaps\n",
+      "\n== live rate: producer at a fixed rate, no back-pressure (NIC ring %u packets), pipeline 1+1, "
+      "%.1f s per probe ==\n"
+      "  feed: %lu messages in %zu packets (%.2f per packet), looped; "
+      "lost = NIC ring full + event ring full + RX drops + gaps\n",
       o.nic_ring, o.seconds, static_cast<unsigned long>(lf.messages_per_pass), packets, msgs_per_packet);
   double lo = o.min_mps, hi = o.max_mps, best = 0;
   auto run = [&](double mps) {
@@ -220,7 +219,7 @@ void live_rate_search(const LiveRateOptions& o, const trade::TradingConfig& trad
       (run(mid) ? lo : hi) = mid;
     }
     std::printf(
-        "RESULT live_rate_pipeline msgs_per_s=%.0f (highest rate with no loss over %.0f s; lost at %.0f)\n",
+        "RESULT live_rate_pipeline msgs_per_s=%.0f (highest rate with no loss over %.1f s; lost at %.0f)\n",
         best, o.seconds, hi);
   }
   for (rte_mbuf* m : bufs) rte_pktmbuf_free(m);
