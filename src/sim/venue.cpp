@@ -63,7 +63,7 @@ void SimVenue::enter(const trade::OrderRequest& r, uint64_t now) {
 
 void SimVenue::advance_to(uint64_t t, trade::Engine& engine) {
   run_events_before(t, engine);
-  if (t >= next_sample_) sample_pnl(t, engine);
+  sample_periods_ended_by(t, engine);
   last_ts_ = std::max(last_ts_, t);
 }
 
@@ -71,7 +71,7 @@ void SimVenue::run_events_before(uint64_t t, trade::Engine& engine) {
   while (!events_.empty() && events_.top().time < t) {
     const Event e = events_.top();
     events_.pop();
-    if (e.time >= next_sample_) sample_pnl(e.time, engine);
+    sample_periods_ended_by(e.time, engine);
     last_ts_ = std::max(last_ts_, e.time);
     if (e.arrival)
       arrive(e.index, e.time);
@@ -236,8 +236,17 @@ void SimVenue::deliver(const Response& r, uint64_t t, trade::Engine& engine) {
   }
 }
 
+void SimVenue::sample_periods_ended_by(uint64_t t, trade::Engine& engine) {
+  // Called before anything stamped `t` happens: the state now is the state at the end of every period that
+  // ended since, so the sample is stamped at the end of the last of them. It then does not depend on which
+  // messages of other instruments happened to arrive in between.
+  if (t < next_sample_) return;
+  const uint64_t boundary = t / interval_ * interval_;
+  next_sample_ = boundary + interval_;
+  sample_pnl(boundary == 0 ? 0 : boundary - 1, engine);
+}
+
 void SimVenue::sample_pnl(uint64_t ts, trade::Engine& engine) {
-  if (ts >= next_sample_) next_sample_ = (ts / interval_ + 1) * interval_;
   for (std::size_t i = 0; i < engine.strategy_count(); ++i) {
     const uint16_t locate = engine.strategy_locate(i);
     if (locate == 0) continue;

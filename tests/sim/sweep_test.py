@@ -7,6 +7,7 @@ Environment: SF_BACKTEST, SF_FEEDGEN, SF_CONFIG.
 """
 import filecmp
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,6 +15,11 @@ import subprocess
 import sys
 import tempfile
 import time
+
+
+def without_backtest_table(toml_text):
+    """The config without its [backtest] table (the test sets its own)."""
+    return re.sub(r"(?ms)^\[backtest\]\n.*?(?=^\[)", "", toml_text)
 
 
 def fail(msg):
@@ -142,7 +148,7 @@ def main():
             day = os.path.join(tmp, f"day{seed}.pcap")
             run([feedgen, "--seed", str(seed), "--messages", "60000", "--output", day])
             days.append(day)
-        base = open(config).read() + ("\n[backtest]\nseed = 3\norder_latency_ns = 10000\n"
+        base = without_backtest_table(open(config).read()) + ("\n[backtest]\nseed = 3\norder_latency_ns = 10000\n"
                                       "order_latency_histogram = { bounds_ns = [1000, 9000], counts = [4, 1] }\n"
                                       "response_latency_ns = 10000\nfee_per_share = 0.002\n"
                                       "pnl_interval_ns = 10000000\n")
@@ -170,6 +176,28 @@ def main():
                 fail(f"{o} differs from the 1-thread sweep")
         if "<svg" not in open(os.path.join(tmp, "local1", "sweep.html")).read():
             fail("sweep.html has no heat map")
+        # Parameter set 0 on day 1 as one ordinary backtest: its summary equals the sweep's row (the sweep
+        # replays only the traded instruments' messages; the result must not change).
+        set0 = base.replace("limit_price = 200500", "limit_price = 200600").replace(
+            "limit_price = 199500", "limit_price = 199400").replace("limit_price = 210500", "limit_price = 210600")
+        set0 = set0.replace("shares = 100\n", "shares = 50\n")
+        with open(os.path.join(tmp, "set0.toml"), "w") as f:
+            f.write(set0)
+        no_page = os.path.join(tmp, "no_page.py")
+        open(no_page, "w").write("")
+        rep0 = os.path.join(tmp, "set0")
+        run([backtest, "--config", os.path.join(tmp, "set0.toml"), "--report", rep0, days[0]],
+            env=dict(os.environ, SF_REPORT_SCRIPT=no_page))
+        import json
+        total = json.load(open(os.path.join(rep0, "summary.json")))["total"]
+        header, row0 = rows[0].split(","), rows[1].split(",")
+        if row0[:5] != ["0", "0", "day1.pcap", "100", "50"]:
+            fail(f"unexpected first row {rows[1]}")
+        for key in ("orders", "shares_ordered", "shares_filled", "fill_ratio", "gross_pnl", "fees", "net_pnl",
+                    "sharpe", "max_drawdown", "turnover"):
+            cell = row0[header.index(key)]
+            if (None if cell == "" else float(cell)) != total[key]:
+                fail(f"sweep row 0 {key} = {cell!r}, the same parameters in one backtest: {total[key]!r}")
         # One backtest, 4 shards: the report's data is the same for 1, 2 and 4 threads.
         reports = []
         for threads in (1, 2, 4):

@@ -73,8 +73,8 @@ struct SimFill {
   uint32_t mid = 0;         // the venue book's mid just before the fill (0: one side empty)
 };
 
-// The engine's position of a traded instrument, sampled every pnl_interval_ns of feed time and after every
-// fill.
+// The engine's position of a traded instrument at the end of every pnl_interval_ns period of feed time
+// (stamped at the period's last ns), after every fill, and at the end of the input.
 struct PnlSample {
   uint64_t ts = 0;
   uint16_t locate = 0;
@@ -147,6 +147,7 @@ class SimVenue {
   void respond_canceled(uint32_t order_index, uint32_t shares, char reason, uint64_t now);
   void schedule_response(Response r, uint64_t now);
   void deliver(const Response& r, uint64_t t, trade::Engine& engine);
+  void sample_periods_ended_by(uint64_t t, trade::Engine& engine);
   void sample_pnl(uint64_t ts, trade::Engine& engine);
 
   VenueConfig cfg_;

@@ -1,6 +1,8 @@
 #include "shard_replay.hpp"
 
+#include <algorithm>
 #include <array>
+#include <unordered_set>
 
 #include "sniperforge/common/cpu_time.hpp"
 
@@ -26,6 +28,41 @@ std::vector<ShardStream> split_by_shard(const Input& in, uint32_t shards) {
   }
   mark_gaps_before(in.messages.size());
   return out;
+}
+
+ShardStream traded_only(const ShardStream& s, const std::vector<std::string>& symbols) {
+  ShardStream out;
+  std::unordered_set<uint16_t> traded;
+  auto is_traded_symbol = [&](std::string_view stock8) {
+    return std::find(symbols.begin(), symbols.end(), itch::trim_alpha(stock8)) != symbols.end();
+  };
+  std::size_t next_stale = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    for (; next_stale < s.stale_at.size() && s.stale_at[next_stale] <= i; ++next_stale)
+      out.stale_at.push_back(out.size());
+    const itch::MessageView m{s.msg(i)};
+    const char t = m.type();
+    const uint16_t locate = m.stock_locate();
+    if (t == 'R' && is_traded_symbol(itch::StockDirectory{m.data()}.stock())) traded.insert(locate);
+    if ((t == 'A' || t == 'F') && is_traded_symbol(itch::AddOrder{m.data()}.stock())) traded.insert(locate);
+    if (locate == 0 || t == 'R' || t == 'H' || traded.count(locate))
+      out.add(s.msg(i), itch::kLengthByType[static_cast<uint8_t>(t)], s.seqs[i]);
+  }
+  for (; next_stale < s.stale_at.size(); ++next_stale) out.stale_at.push_back(out.size());
+  return out;
+}
+
+bool capacity_shared(const ShardStream& s, const trade::TradingConfig& cfg, uint32_t shard) {
+  trade::TradingConfig books_only = cfg;
+  books_only.strategies.clear();
+  trade::Engine engine(books_only, shard);
+  std::array<trade::OrderRequest, 1> storage{};
+  trade::OrderSink sink(storage);
+  for (std::size_t i = 0; i < s.size(); ++i) engine.on_itch(itch::MessageView{s.msg(i)}, s.seqs[i], 0, sink);
+  const book::BookSet& b = engine.books();
+  return b.drops(book::Drop::kOrderCapacity) + b.drops(book::Drop::kLevelOverflow) +
+             b.drops(book::Drop::kInstrumentCapacity) !=
+         0;
 }
 
 std::vector<ShardRun> make_runs(const trade::TradingConfig& cfg, const sim::VenueConfig* venue) {

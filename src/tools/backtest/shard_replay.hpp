@@ -33,6 +33,16 @@ struct ShardStream {
 // own stream (one feed session).
 std::vector<ShardStream> split_by_shard(const Input& in, uint32_t shards);
 
+// The messages of `s` that can change what strategies trading `symbols` see: every message of their
+// instruments (known from Stock Directory, or an Add Order's stock), and every broadcast (system events,
+// Stock Directory, Trading Action). Gap points move to the next kept message. Replaying these instead of
+// the whole stream gives the same orders, fills and P&L, provided no capacity limit shared by all
+// instruments of the shard was hit (see capacity_shared()).
+ShardStream traded_only(const ShardStream& s, const std::vector<std::string>& symbols);
+// True if replaying `s` with `cfg`'s books hits a shard-wide capacity (orders, level arena, instruments):
+// then other instruments' messages can change a traded book and the whole stream must be replayed.
+bool capacity_shared(const ShardStream& s, const trade::TradingConfig& cfg, uint32_t shard);
+
 struct ShardRun {
   std::unique_ptr<trade::Engine> engine;
   std::unique_ptr<sim::SimVenue> venue;  // null: nobody answers (orders stay open, as in a pure replay)

@@ -172,8 +172,14 @@ bool sweep_rows(const SweepSpec& spec, std::size_t day, std::size_t first, std::
     return false;
   }
   // The day is split by shard once; every parameter set replays the same streams with its own engines.
-  const std::vector<ShardStream> streams = split_by_shard(in, spec.base.shards);
+  std::vector<ShardStream> streams = split_by_shard(in, spec.base.shards);
   in = Input{};
+  // Each parameter set needs only its strategies' instruments: keep those messages (the book of everything
+  // else is built once here, to check that no shard-wide capacity made other instruments matter).
+  std::vector<std::string> symbols;
+  for (const auto& s : spec.base.strategies) symbols.push_back(s.symbol);
+  for (uint32_t s = 0; s < streams.size(); ++s)
+    if (!capacity_shared(streams[s], spec.base, s)) streams[s] = traded_only(streams[s], symbols);
   std::vector<std::string> out(last - first);
   tbb::task_arena arena(static_cast<int>(opt.threads));
   arena.execute([&] {

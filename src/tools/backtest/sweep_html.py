@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """sf-backtest --sweep: draws DIR/sweep.html (heat maps of net P&L and fill ratio over the grid) from
-DIR/sweep.csv. With more than two parameters, the first two are the axes and the rest (and the days) are
+DIR/sweep.csv. With --on-stdin (how sf-backtest starts it, before the sweep runs) it loads matplotlib, then
+waits for a line "draw" on stdin and exits without drawing if stdin closes first. With more than two parameters, the first two are the axes and the rest (and the days) are
 averaged; with one, the map has a single row. Self-contained: matplotlib SVG inlined, no scripts."""
 import csv
 import html
@@ -73,6 +74,11 @@ maps show the mean over days{" and the other parameters" if len(keys) > 2 else "
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: sweep_html.py DIR")
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    if args[:1] == ["--on-stdin"]:
+        args = args[1:]
+        if sys.stdin.readline().strip() != "draw":
+            sys.exit(0)
+    if len(args) != 1:
+        sys.exit("usage: sweep_html.py [--on-stdin] DIR")
+    main(args[0])

@@ -35,27 +35,61 @@ bool write_file(const std::string& path, const std::string& text) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;  // readers never see half a file
 }
 
-// sweep.csv, then the heat-map page (sweep_html.py, Debian's python3 with matplotlib).
-int finish(const SweepSpec& spec, const std::string& csv) {
-  std::error_code ec;
-  fs::create_directories(spec.output, ec);
+// The heat-map page's drawer (sweep_html.py, Debian's python3 with matplotlib), started before the sweep so
+// that its interpreter and matplotlib load (most of its time) while the sweep loads and replays; it draws
+// once told to on its stdin, and quits without drawing if the pipe closes unsaid.
+class PageDrawer {
+ public:
+  explicit PageDrawer(const std::string& dir) {
+    const char* env = std::getenv("SF_SWEEP_SCRIPT");
+    script_ = env && *env ? env : SF_SWEEP_SCRIPT;
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[0], STDIN_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      execl("/usr/bin/python3", "python3", script_.c_str(), "--on-stdin", dir.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[0]);
+    if (pid_ < 0) {
+      close(fds[1]);
+      return;
+    }
+    go_ = fds[1];
+  }
+  ~PageDrawer() { finish(false); }
+  PageDrawer(const PageDrawer&) = delete;
+  PageDrawer& operator=(const PageDrawer&) = delete;
+  // true once the page is drawn (`draw`), or the drawer stopped without drawing.
+  bool finish(bool draw) {
+    if (pid_ <= 0) return false;
+    if (draw && write(go_, "draw\n", 5) != 5) draw = false;
+    close(go_);
+    int status = 0;
+    const bool ok = waitpid(pid_, &status, 0) == pid_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    pid_ = -1;
+    if (draw && !ok) std::cerr << "sf-backtest: heat map: /usr/bin/python3 " << script_ << " failed\n";
+    return ok;
+  }
+
+ private:
+  std::string script_;
+  pid_t pid_ = -1;
+  int go_ = -1;
+};
+
+// sweep.csv, then the page.
+int finish(const SweepSpec& spec, const std::string& csv, PageDrawer& page) {
   const std::string path = spec.output + "/sweep.csv";
   if (!write_file(path, csv)) {
     std::cerr << "sf-backtest: cannot write " << path << '\n';
     return 1;
   }
-  const char* env = std::getenv("SF_SWEEP_SCRIPT");
-  const std::string script = env && *env ? env : SF_SWEEP_SCRIPT;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/usr/bin/python3", "python3", script.c_str(), spec.output.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::cerr << "sf-backtest: heat map: /usr/bin/python3 " << script << " failed\n";
-    return 1;
-  }
+  if (!page.finish(true)) return 1;
   std::fprintf(stderr,
                "sf-backtest: sweep of %zu parameter set(s) x %zu day(s): %s/sweep.csv, %s/sweep.html\n",
                spec.sets(), spec.days.size(), spec.output.c_str(), spec.output.c_str());
@@ -90,6 +124,9 @@ int run_capture(const std::string& cmd, std::string& first_line) {
 }  // namespace
 
 int run_sweep_local(const SweepSpec& spec, const SweepOptions& opt) {
+  std::error_code ec;
+  fs::create_directories(spec.output, ec);
+  PageDrawer page(spec.output);
   std::vector<std::vector<std::string>> by_day;
   for (std::size_t d = 0; d < spec.days.size(); ++d) {
     std::string rows, error;
@@ -107,7 +144,7 @@ int run_sweep_local(const SweepSpec& spec, const SweepOptions& opt) {
   std::string csv = sweep_header(spec);
   for (std::size_t s = 0; s < spec.sets(); ++s)
     for (const auto& day : by_day) csv += day[s];
-  return finish(spec, csv);
+  return finish(spec, csv, page);
 }
 
 int run_sweep_task(const SweepSpec& spec, const SweepOptions& opt, std::size_t block, std::size_t task) {
@@ -131,6 +168,7 @@ int run_sweep_task(const SweepSpec& spec, const SweepOptions& opt, std::size_t b
 }
 
 int run_sweep_merge(const SweepSpec& spec, std::size_t block) {
+  PageDrawer page(spec.output);
   const std::size_t tasks = spec.days.size() * blocks(spec, block);
   std::map<std::pair<std::size_t, std::size_t>, std::string> rows;  // (set, day) -> row
   for (std::size_t t = 0; t < tasks; ++t) {
@@ -156,7 +194,7 @@ int run_sweep_merge(const SweepSpec& spec, std::size_t block) {
   }
   std::string csv = sweep_header(spec);
   for (const auto& [key, row] : rows) csv += row;  // map order = (set, day), as the local sweep writes
-  return finish(spec, csv);
+  return finish(spec, csv, page);
 }
 
 int run_sweep_slurm(const SweepSpec& spec, const SweepOptions& opt, std::size_t block, bool wait,
