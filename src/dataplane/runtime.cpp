@@ -20,6 +20,8 @@
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
 #include "sniperforge/telemetry/log_rate_limit.hpp"
+#include "sniperforge/telemetry/stat_tables.hpp"
+#include "sniperforge/telemetry/summary.hpp"
 
 namespace sf::dataplane {
 
@@ -27,10 +29,6 @@ namespace {
 constexpr unsigned kMaxBurst = 512;
 constexpr unsigned kTxStage = 64;
 constexpr unsigned kOrderSinkCapacity = 64;
-
-std::string fmt_u(uint64_t v) {
-  return std::to_string(v);
-}
 
 // Test hook for the stats side's "lcore stalled" check (SF_TEST_STALL_LCORE=lcore:after_ms:for_ms):
 // the lcore busy-waits without heart-beating once, `for_ms` long, `after_ms` after launch.
@@ -76,13 +74,9 @@ struct Runtime::Executor {
   RunState* state = nullptr;
 
   std::unique_ptr<telemetry::ExecutorLcoreStats> stats = std::make_unique<telemetry::ExecutorLcoreStats>();
-  Counter stale_events;
-  Counter misrouted;
-  Counter mbuf_alloc_failed;
 
   std::array<Event, kMaxBurst + kMaxVenueEvents> ev{};
   std::array<uint8_t, kMaxVenueMessage> venue_buf{};
-  Counter venue_bad;
   std::unique_ptr<telemetry::LogRing> log = std::make_unique<telemetry::LogRing>();
   TestStall stall;
   uint64_t last_now = 0;
@@ -167,13 +161,13 @@ struct Runtime::Executor {
     for (const trade::OrderRequest& r : sink) {
       rte_mbuf* m = order_mbuf();
       if (!m) [[unlikely]] {
-        mbuf_alloc_failed.add();
+        stats->mbuf_alloc_failed.add();
         continue;
       }
       auto* d = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, kOrderFrameLength));
       if (!d) [[unlikely]] {  // data room smaller than one order frame: cannot happen with default pools
         rte_pktmbuf_free(m);
-        mbuf_alloc_failed.add();
+        stats->mbuf_alloc_failed.add();
         continue;
       }
       templates[shard].build(d, r);
@@ -216,7 +210,7 @@ struct Runtime::Executor {
         eng->on_itch(msg, e.seq, rx_tsc, sink);
         if (!sink.empty()) drain_orders(r);
       } else {
-        misrouted.add();
+        stats->misrouted.add();
       }
       if (timed) stats->processing.record(rte_rdtsc() - t0);  // engine + order build for one event
       return;
@@ -224,7 +218,7 @@ struct Runtime::Executor {
     if (e.kind() == EventKind::kBooksStale) {
       // A gap or a full ring: this executor's books may be wrong. The engines keep applying the
       // feed but fire no order until recovery (re-request, a later issue) calls clear_stale().
-      stale_events.add();
+      stats->stale_events.add();
       const auto reason = static_cast<StaleReason>(e.payload[1]);
       uint64_t stale_books = 0;
       for (trade::Engine* eng : engines) {
@@ -252,13 +246,14 @@ struct Runtime::Executor {
     stats->venue_messages.add();
     trade::Engine* eng = shard < by_shard.size() ? by_shard[shard] : nullptr;
     if (!eng) [[unlikely]] {
-      misrouted.add();
+      stats->misrouted.add();
       return;
     }
     const uint64_t rx_tsc = now - first.ticks_since_rx(now);
     const uint64_t refused_before = eng->orders().failures();
     const trade::VenueParse vp = eng->on_venue(venue_buf.data(), len, rx_tsc, sink);
-    if (vp == trade::VenueParse::kUnknownType || vp == trade::VenueParse::kBadLength) venue_bad.add();
+    if (vp == trade::VenueParse::kUnknownType || vp == trade::VenueParse::kBadLength)
+      stats->venue_bad_messages.add();
     if (eng->orders().failures() != refused_before) [[unlikely]]
       log_venue_refused(*eng, shard, now);
     if (!sink.empty()) drain_orders(shard);
@@ -309,7 +304,8 @@ struct Runtime::Executor {
         for (unsigned k = i + 1; tail_ok && k < n; ++k) tail_ok = ev[k].kind() == EventKind::kVenueCont;
         if (tail_ok) return i;  // the rest of this message is still in the ring
       }
-      venue_bad.add();  // a continuation without its start (its start was lost on a full ring)
+      stats->venue_bad_messages
+          .add();  // a continuation without its start (its start was lost on a full ring)
       ++i;
     }
     return n;
@@ -734,42 +730,11 @@ std::vector<Runtime::LcoreStatsRef> Runtime::stats_refs() const {
 
 std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
   std::vector<std::pair<std::string, uint64_t>> c;
-  auto sum_rx = [&](auto field) {
-    uint64_t v = 0;
-    for (const auto& r : rx_) v += field(*r->stats);
-    return v;
-  };
-  auto sum_ex = [&](auto field) {
-    uint64_t v = 0;
-    for (const auto& x : exec_) v += field(*x);
-    return v;
-  };
-  using RxS = telemetry::RxLcoreStats;
-  c.emplace_back("packets", sum_rx([](const RxS& s) { return s.packets.load(); }));
-  c.emplace_back("bytes", sum_rx([](const RxS& s) { return s.bytes.load(); }));
-  c.emplace_back("feed_packets", sum_rx([](const RxS& s) { return s.feed_packets.load(); }));
-  c.emplace_back("heartbeats", sum_rx([](const RxS& s) { return s.heartbeats.load(); }));
-  c.emplace_back("messages", sum_rx([](const RxS& s) { return s.messages.load(); }));
-  c.emplace_back("gaps", sum_rx([](const RxS& s) { return s.gaps.load(); }));
-  c.emplace_back("gap_messages", sum_rx([](const RxS& s) { return s.gap_messages.load(); }));
-  c.emplace_back("duplicate_packets", sum_rx([](const RxS& s) { return s.duplicate_packets.load(); }));
-  c.emplace_back("late_packets", sum_rx([](const RxS& s) { return s.late_packets.load(); }));
-  c.emplace_back("books_marked_stale", sum_rx([](const RxS& s) { return s.books_marked_stale.load(); }));
-  uint64_t drops_total = 0;
-  for (std::size_t i = 0; i < telemetry::kFeedDropReasonCount; ++i) {
-    const uint64_t v = sum_rx([i](const RxS& s) { return s.drops[i].load(); });
-    drops_total += v;
-    c.emplace_back("drop_" + std::string(telemetry::to_string(static_cast<telemetry::FeedDropReason>(i))), v);
-  }
-  c.emplace_back("drops", drops_total);
-  uint64_t enq = 0, full = 0;
-  for (const auto& r : rx_)
-    for (std::size_t e = 0; e < exec_.size(); ++e) {
-      enq += r->stats->ring_enqueued[e].load();
-      full += r->stats->ring_dropped_full[e].load();
-    }
-  c.emplace_back("ring_enqueued", enq);
-  c.emplace_back("ring_dropped_full", full);
+  std::vector<const telemetry::RxLcoreStats*> rx;
+  std::vector<const telemetry::ExecutorLcoreStats*> ex;
+  for (const auto& r : rx_) rx.push_back(r->stats.get());
+  for (const auto& x : exec_) ex.push_back(x->stats.get());
+  telemetry::add_lcore_counters(rx, ex, exec_.size(), c);
   uint64_t vd = 0, vm = 0, vbad = 0, vsess = 0;
   for (const auto& r : rx_) {
     vd += r->proc->venue().datagrams;
@@ -781,16 +746,6 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
   c.emplace_back("venue_messages_routed", vm);
   c.emplace_back("venue_bad_datagrams", vbad);
   c.emplace_back("venue_session_packets", vsess);
-  c.emplace_back("venue_messages", sum_ex([](const Executor& x) { return x.stats->venue_messages.load(); }));
-  c.emplace_back("venue_bad_messages", sum_ex([](const Executor& x) { return x.venue_bad.load(); }));
-  c.emplace_back("executor_events", sum_ex([](const Executor& x) { return x.stats->events.load(); }));
-  c.emplace_back("stale_events", sum_ex([](const Executor& x) { return x.stale_events.load(); }));
-  c.emplace_back("misrouted", sum_ex([](const Executor& x) { return x.misrouted.load(); }));
-  c.emplace_back("orders_buy", sum_ex([](const Executor& x) { return x.stats->orders_sent[0].load(); }));
-  c.emplace_back("orders_sell", sum_ex([](const Executor& x) { return x.stats->orders_sent[1].load(); }));
-  c.emplace_back("tx_packets", sum_ex([](const Executor& x) { return x.stats->tx_packets.load(); }));
-  c.emplace_back("tx_unsent", sum_ex([](const Executor& x) { return x.stats->tx_unsent.load(); }));
-  c.emplace_back("mbuf_alloc_failed", sum_ex([](const Executor& x) { return x.mbuf_alloc_failed.load(); }));
   uint64_t accepted = 0;
   for (const auto& e : engines_) accepted += e->risk().accepted();
   c.emplace_back("risk_accepted", accepted);
@@ -846,63 +801,13 @@ telemetry::HistogramSnapshot Runtime::processing() const {
 }
 
 std::string Runtime::summary() const {
-  std::map<std::string, uint64_t> c;
-  for (const auto& [k, v] : counters()) c[k] = v;
-  std::ostringstream o;
-  o << "packets:       " << c["packets"] << " received (" << c["bytes"] << " bytes), " << c["feed_packets"]
-    << " valid feed packets (" << c["heartbeats"] << " heartbeat/end-of-session)\n";
-  o << "messages:      " << c["messages"] << " ITCH messages; " << c["ring_enqueued"] << " events enqueued, "
-    << c["ring_dropped_full"] << " dropped on full rings\n";
-  o << "sequence:      " << c["gaps"] << " gaps (" << c["gap_messages"] << " messages missing), "
-    << c["duplicate_packets"] << " duplicate and " << c["late_packets"]
-    << " late packets; books marked stale " << c["books_marked_stale"] << " time(s)\n";
-  std::string dr, rj;
-  for (const auto& [k, v] : c) {
-    if (v && k.rfind("drop_", 0) == 0) dr += (dr.empty() ? "" : ", ") + k.substr(5) + "=" + fmt_u(v);
-    if (v && k.rfind("reject_", 0) == 0) rj += (rj.empty() ? "" : ", ") + k.substr(7) + "=" + fmt_u(v);
-  }
-  o << "dropped:       " << (dr.empty() ? "none" : dr) << "\n";
-  o << "books:         " << c["book_instruments"] << " instruments with orders over " << c["shards"]
-    << " shard(s), " << c["executors"] << " executor(s)\n";
-  o << "orders:        " << c["orders_buy"] + c["orders_sell"] << " sent by the engines (" << c["orders_buy"]
-    << " buy, " << c["orders_sell"] << " sell); " << c["tx_packets"] << " frames transmitted, "
-    << c["tx_unsent"] << " unsent, " << c["mbuf_alloc_failed"] << " mbuf failures\n";
-  o << "rejected:      " << (rj.empty() ? "none" : rj) << "\n";
-  if (c["misrouted"])
-    o << "misrouted:     " << c["misrouted"] << " events reached an executor without their shard\n";
-  const telemetry::HistogramSnapshot t2t = tick_to_trade();
-  const telemetry::HistogramSnapshot proc = processing();
-  const telemetry::HistogramSnapshot hop = ring_hop();
-  const double hz = static_cast<double>(rte_get_tsc_hz());
-  auto ns = [&](const telemetry::HistogramSnapshot& h, double q) {
-    return static_cast<double>(h.percentile(q)) * 1e9 / hz;
-  };
-  char buf[400];
-  if (t2t.total()) {
-    std::snprintf(buf, sizeof buf, "tick-to-trade: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns over %lu orders\n",
-                  ns(t2t, 0.5), ns(t2t, 0.99), ns(t2t, 0.999), static_cast<unsigned long>(t2t.total()));
-    o << buf;
-  } else {
-    o << "tick-to-trade: no orders sent\n";
-  }
-  // What the figure above includes: the wait behind earlier events, not only the work on the order.
-  std::snprintf(
-      buf, sizeof buf,
-      "               (RX burst TSC -> rte_eth_tx_burst: includes the wait in the ring behind earlier "
-      "events%s; ring hop p50 %.0f ns, p99 %.0f ns)\n",
-      replay_ ? ", i.e. the backlog of a pcap read faster than the executor" : "", ns(hop, 0.5),
-      ns(hop, 0.99));
-  o << buf;
-  if (proc.total()) {
-    std::snprintf(
-        buf, sizeof buf,
-        "processing:    p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns per ITCH event, executor only (engine + "
-        "order build, 1 event in %u timed: %lu samples)\n",
-        ns(proc, 0.5), ns(proc, 0.99), ns(proc, 0.999), kProcessingSampleMask + 1,
-        static_cast<unsigned long>(proc.total()));
-    o << buf;
-  }
-  return o.str();
+  telemetry::SummaryLatency lat;
+  lat.tick_to_trade = tick_to_trade();
+  lat.ring_hop = ring_hop();
+  lat.processing = processing();
+  lat.tsc_hz = static_cast<double>(rte_get_tsc_hz());
+  lat.processing_sample_every = kProcessingSampleMask + 1;
+  return telemetry::format_summary(counters(), lat, replay_);
 }
 
 }  // namespace sf::dataplane

@@ -11,6 +11,7 @@
 
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/telemetry/health.hpp"
+#include "sniperforge/telemetry/stat_tables.hpp"
 #include "sniperforge/telemetry/trade_adapter.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -140,39 +141,36 @@ void StatsLcore::sample(SystemSnapshot& s) {
 
 void StatsLcore::fill_stats(rte_tel_data* d) const {
   rte_tel_data_start_dict(d);
-  uint64_t packets = 0, bytes = 0, messages = 0, gaps = 0, gap_messages = 0, drops = 0, dup = 0,
-           ring_full = 0;
-  for (const auto& r : in_.rx) {
-    if (r.stats == nullptr) continue;
-    packets += r.stats->packets.load();
-    bytes += r.stats->bytes.load();
-    messages += r.stats->messages.load();
-    gaps += r.stats->gaps.load();
-    gap_messages += r.stats->gap_messages.load();
-    dup += r.stats->duplicate_packets.load();
-    for (const auto& c : r.stats->drops) drops += c.load();
-    for (const auto& c : r.stats->ring_dropped_full) ring_full += c.load();
+  std::vector<const RxLcoreStats*> rx;
+  std::vector<const ExecutorLcoreStats*> ex;
+  for (const auto& r : in_.rx) rx.push_back(r.stats);
+  for (const auto& e : in_.executors) ex.push_back(e.stats);
+  CounterList counters;
+  add_lcore_counters(rx, ex, in_.executors.size(), counters);
+  // The command's documented top-level names (docs/observability.md), each one a descriptor key.
+  static constexpr std::pair<const char*, std::string_view> kTopLevel[] = {
+      {"feed_packets", "packets"},
+      {"feed_bytes", "bytes"},
+      {"feed_messages", "messages"},
+      {"feed_gaps", "gaps"},
+      {"feed_gap_messages", "gap_messages"},
+      {"feed_duplicate_packets", "duplicate_packets"},
+      {"feed_drops", "drops"},
+      {"ring_dropped_full", "ring_dropped_full"},
+      {"executor_events", "executor_events"},
+      {"orders_sent_buy", "orders_buy"},
+      {"orders_sent_sell", "orders_sell"},
+      {"tx_unsent", "tx_unsent"},
+  };
+  for (const auto& [name, key] : kTopLevel)
+    for (const auto& [k, v] : counters)
+      if (k == key) rte_tel_data_add_dict_u64(d, name, v);
+  // Every descriptor row, under the names of --stats-file.
+  if (rte_tel_data* all = rte_tel_data_alloc()) {
+    rte_tel_data_start_dict(all);
+    for (const auto& [k, v] : counters) rte_tel_data_add_dict_u64(all, k.c_str(), v);
+    if (rte_tel_data_add_dict_container(d, "counters", all, 0) != 0) rte_tel_data_free(all);
   }
-  uint64_t events = 0, buys = 0, sells = 0, unsent = 0;
-  for (const auto& e : in_.executors) {
-    if (e.stats == nullptr) continue;
-    events += e.stats->events.load();
-    buys += e.stats->orders_sent[0].load();
-    sells += e.stats->orders_sent[1].load();
-    unsent += e.stats->tx_unsent.load();
-  }
-  rte_tel_data_add_dict_u64(d, "feed_packets", packets);
-  rte_tel_data_add_dict_u64(d, "feed_bytes", bytes);
-  rte_tel_data_add_dict_u64(d, "feed_messages", messages);
-  rte_tel_data_add_dict_u64(d, "feed_gaps", gaps);
-  rte_tel_data_add_dict_u64(d, "feed_gap_messages", gap_messages);
-  rte_tel_data_add_dict_u64(d, "feed_duplicate_packets", dup);
-  rte_tel_data_add_dict_u64(d, "feed_drops", drops);
-  rte_tel_data_add_dict_u64(d, "ring_dropped_full", ring_full);
-  rte_tel_data_add_dict_u64(d, "executor_events", events);
-  rte_tel_data_add_dict_u64(d, "orders_sent_buy", buys);
-  rte_tel_data_add_dict_u64(d, "orders_sent_sell", sells);
-  rte_tel_data_add_dict_u64(d, "tx_unsent", unsent);
   const Status h = service_->collector().health();
   const Status r = service_->collector().ready();
   rte_tel_data_add_dict_int(d, "healthy", h.ok ? 1 : 0);

@@ -2,6 +2,7 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <deque>
 #include <iterator>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include <utility>
 
 #include "sniperforge/telemetry/health.hpp"
+#include "sniperforge/telemetry/stat_tables.hpp"
 
 namespace sf::telemetry {
 namespace {
@@ -20,7 +22,10 @@ using Labels = std::vector<ClientMetric::Label>;
 
 class Families {
  public:
+  // The family of that name (created on first use: descriptor rows of two tables may share one).
   MetricFamily& family(std::string name, std::string help, MetricType type) {
+    for (MetricFamily& f : out_)
+      if (f.name == name) return f;
     out_.push_back(MetricFamily{std::move(name), std::move(help), type, {}});
     return out_.back();
   }
@@ -47,7 +52,28 @@ std::string u(uint64_t v) {
   return std::to_string(v);
 }
 
-constexpr std::array<std::string_view, 2> kSides = {"buy", "sell"};
+// One lcore's samples of every row of a descriptor table (stat_tables.hpp).
+template <class Stats>
+void add_rows(Families& fs, std::span<const StatDesc<Stats>> table, uint32_t lcore, const Stats& s,
+              std::size_t executor_count) {
+  const std::string lc = u(lcore);
+  for (const StatDesc<Stats>& d : table) {
+    MetricFamily& f = fs.family(std::string{d.metric}, std::string{d.help},
+                                d.kind == StatKind::kCounter ? MetricType::Counter : MetricType::Gauge);
+    Labels base{{"lcore", lc}};
+    if (!d.role.empty()) base.push_back({"role", std::string{d.role}});
+    if (!d.is_array()) {
+      add_value(f, base, static_cast<double>(d.read(s, 0)));
+      continue;
+    }
+    const std::size_t n = d.which == Slots::kPerExecutor ? std::min(d.slots, executor_count) : d.slots;
+    for (std::size_t i = 0; i < n; ++i) {
+      Labels l = base;
+      l.push_back({std::string{d.label}, std::string{d.slot_name(i)}});
+      add_value(f, std::move(l), static_cast<double>(d.read(s, i)));
+    }
+  }
+}
 constexpr std::array<double, 3> kQuantiles = {0.5, 0.99, 0.999};
 constexpr std::array<const char*, 3> kQuantileFamilies = {
     "sniperforge_latency_p50_seconds", "sniperforge_latency_p99_seconds", "sniperforge_latency_p999_seconds"};
@@ -137,112 +163,39 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
         {}, cfg_.latency_slo_us * 1e-6);
   }
 
-  // ---- feed (RX lcores) ----
+  // ---- per-lcore counters (the descriptor tables) and what is derived from them ----
   {
-    auto& packets = fs.family("sniperforge_feed_packets_total", "Frames received on the feed RX queue",
-                              MetricType::Counter);
-    auto& bytes = fs.family("sniperforge_feed_bytes_total",
-                            "Bytes of the frames received on the feed RX queue", MetricType::Counter);
-    auto& mold = fs.family("sniperforge_feed_mold_packets_total",
-                           "Frames that carried a valid MoldUDP64 packet", MetricType::Counter);
-    auto& msgs = fs.family("sniperforge_feed_messages_total", "ITCH messages accepted, by message type",
-                           MetricType::Counter);
-    auto& hbs =
-        fs.family("sniperforge_feed_heartbeats_total", "MoldUDP64 heartbeat packets", MetricType::Counter);
-    auto& drops = fs.family("sniperforge_feed_drops_total", "Feed frames or messages dropped, by reason",
-                            MetricType::Counter);
-    auto& gaps =
-        fs.family("sniperforge_feed_gaps_total", "MoldUDP64 sequence gaps (events)", MetricType::Counter);
-    auto& gapm = fs.family("sniperforge_feed_gap_messages_total", "Messages missing in sequence gaps",
-                           MetricType::Counter);
-    auto& dup = fs.family("sniperforge_feed_duplicate_packets_total",
-                          "MoldUDP64 packets whose messages were all seen before", MetricType::Counter);
-    auto& late = fs.family("sniperforge_feed_late_packets_total",
-                           "MoldUDP64 packets partly seen before (new tail used)", MetricType::Counter);
-    auto& stale = fs.family("sniperforge_feed_books_marked_stale_total",
-                            "Books marked stale by a gap or a full ring", MetricType::Counter);
-    auto& next = fs.family("sniperforge_feed_next_sequence", "MoldUDP64 sequence number expected next",
-                           MetricType::Gauge);
+    for (const auto& r : src_.rx)
+      if (r.stats) add_rows(fs, rx_stat_descs(), r.lcore, *r.stats, src_.executors.size());
+    for (const auto& e : src_.executors)
+      if (e.stats) add_rows(fs, executor_stat_descs(), e.lcore, *e.stats, src_.executors.size());
     auto& age = fs.family("sniperforge_feed_last_packet_age_seconds",
                           "Seconds since the last valid feed packet (-1: none yet)", MetricType::Gauge);
-    auto& enq = fs.family("sniperforge_ring_enqueued_total",
-                          "Events enqueued from an RX lcore to an executor ring", MetricType::Counter);
-    auto& full = fs.family("sniperforge_ring_dropped_full_total",
-                           "Events dropped because the executor ring was full", MetricType::Counter);
-    auto& hw = fs.family("sniperforge_ring_producer_high_water",
-                         "Highest ring occupancy the producer saw after an enqueue", MetricType::Gauge);
     for (const auto& r : src_.rx) {
       if (r.stats == nullptr) continue;
-      const RxLcoreStats& s = *r.stats;
-      const std::string lc = u(r.lcore);
-      add_value(packets, {{"lcore", lc}}, static_cast<double>(s.packets.load()));
-      add_value(bytes, {{"lcore", lc}}, static_cast<double>(s.bytes.load()));
-      add_value(mold, {{"lcore", lc}}, static_cast<double>(s.feed_packets.load()));
-      for (std::size_t t = 0; t < kItchTypeSlots; ++t)
-        add_value(msgs, {{"lcore", lc}, {"type", std::string{itch_slot_label(t)}}},
-                  static_cast<double>(s.messages_by_type[t].load()));
-      add_value(hbs, {{"lcore", lc}}, static_cast<double>(s.heartbeats.load()));
-      for (std::size_t d = 0; d < kFeedDropReasonCount; ++d)
-        add_value(drops, {{"lcore", lc}, {"reason", std::string{kFeedDropReasonNames[d]}}},
-                  static_cast<double>(s.drops[d].load()));
-      add_value(gaps, {{"lcore", lc}}, static_cast<double>(s.gaps.load()));
-      add_value(gapm, {{"lcore", lc}}, static_cast<double>(s.gap_messages.load()));
-      add_value(dup, {{"lcore", lc}}, static_cast<double>(s.duplicate_packets.load()));
-      add_value(late, {{"lcore", lc}}, static_cast<double>(s.late_packets.load()));
-      add_value(stale, {{"lcore", lc}}, static_cast<double>(s.books_marked_stale.load()));
-      add_value(next, {{"lcore", lc}}, static_cast<double>(s.next_expected_seq.load()));
-      const uint64_t last = s.last_feed_tsc.load();
-      add_value(age, {{"lcore", lc}},
+      const uint64_t last = r.stats->last_feed_tsc.load();
+      add_value(age, {{"lcore", u(r.lcore)}},
                 last == 0 ? -1.0 : (now > last ? static_cast<double>(now - last) / hz : 0.0));
-      for (std::size_t e = 0; e < src_.executors.size() && e < kMaxExecutors; ++e) {
-        Labels l{{"lcore", lc}, {"executor", u(e)}};
-        add_value(enq, l, static_cast<double>(s.ring_enqueued[e].load()));
-        add_value(full, l, static_cast<double>(s.ring_dropped_full[e].load()));
-        add_value(hw, l, static_cast<double>(s.ring_high_water[e].load()));
-      }
     }
-  }
-
-  // ---- lcores ----
-  {
-    auto& polls = fs.family("sniperforge_lcore_polls_total", "Poll-loop iterations", MetricType::Counter);
-    auto& busy = fs.family("sniperforge_lcore_busy_polls_total", "Poll-loop iterations that found work",
-                           MetricType::Counter);
     auto& hb = fs.family("sniperforge_lcore_heartbeat_age_seconds",
                          "Seconds since the lcore last wrote its heartbeat (-1: never)", MetricType::Gauge);
-    auto one = [&](uint32_t lcore, const char* role, const Counter& p, const Counter& b, const Counter& h) {
-      Labels l{{"lcore", u(lcore)}, {"role", role}};
-      add_value(polls, l, static_cast<double>(p.load()));
-      add_value(busy, l, static_cast<double>(b.load()));
+    auto beat = [&](uint32_t lcore, const char* role, const Counter& h) {
       const uint64_t t = h.load();
-      add_value(hb, l, t == 0 ? -1.0 : (now > t ? static_cast<double>(now - t) / hz : 0.0));
+      add_value(hb, {{"lcore", u(lcore)}, {"role", role}},
+                t == 0 ? -1.0 : (now > t ? static_cast<double>(now - t) / hz : 0.0));
     };
     for (const auto& r : src_.rx)
-      if (r.stats) one(r.lcore, "rx", r.stats->polls, r.stats->busy_polls, r.stats->heartbeat_tsc);
+      if (r.stats) beat(r.lcore, "rx", r.stats->heartbeat_tsc);
     for (const auto& e : src_.executors)
-      if (e.stats) one(e.lcore, "executor", e.stats->polls, e.stats->busy_polls, e.stats->heartbeat_tsc);
+      if (e.stats) beat(e.lcore, "executor", e.stats->heartbeat_tsc);
     auto& ratio = fs.family("sniperforge_lcore_busy_ratio", "Busy polls / polls over the last stats interval",
                             MetricType::Gauge);
     for (const auto& l : snap->lcores)
       add_value(ratio, {{"lcore", u(l.lcore)}, {"role", l.role}}, l.busy_ratio);
   }
 
-  // ---- executors ----
+  // ---- latency histograms ----
   {
-    auto& ev = fs.family("sniperforge_executor_events_total", "ITCH messages handed to the trading engines",
-                         MetricType::Counter);
-    auto& deq =
-        fs.family("sniperforge_ring_dequeued_total", "Events dequeued by an executor", MetricType::Counter);
-    auto& venue =
-        fs.family("sniperforge_venue_messages_total", "Order-session messages received", MetricType::Counter);
-    auto& sent = fs.family("sniperforge_orders_sent_total", "Orders handed to the TX queue, by side",
-                           MetricType::Counter);
-    auto& txp =
-        fs.family("sniperforge_tx_packets_total", "Frames accepted by the TX queue", MetricType::Counter);
-    auto& txu = fs.family("sniperforge_tx_unsent_total", "Frames the TX queue did not accept (freed)",
-                          MetricType::Counter);
-    auto* stale_ex = &fs.family("sniperforge_executor_books_stale", "Books of this executor currently stale",
-                                MetricType::Gauge);
     auto& hist = fs.family("sniperforge_latency_seconds",
                            "Latency by stage: tick_to_trade, ring_hop, processing", MetricType::Histogram);
     std::array<MetricFamily*, 3> quant{};
@@ -253,15 +206,6 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
       if (e.stats == nullptr) continue;
       const ExecutorLcoreStats& s = *e.stats;
       const std::string lc = u(e.lcore);
-      add_value(ev, {{"lcore", lc}}, static_cast<double>(s.events.load()));
-      add_value(deq, {{"lcore", lc}}, static_cast<double>(s.ring_dequeued.load()));
-      add_value(venue, {{"lcore", lc}}, static_cast<double>(s.venue_messages.load()));
-      for (std::size_t side = 0; side < 2; ++side)
-        add_value(sent, {{"lcore", lc}, {"side", std::string{kSides[side]}}},
-                  static_cast<double>(s.orders_sent[side].load()));
-      add_value(txp, {{"lcore", lc}}, static_cast<double>(s.tx_packets.load()));
-      add_value(txu, {{"lcore", lc}}, static_cast<double>(s.tx_unsent.load()));
-      add_value(*stale_ex, {{"lcore", lc}}, static_cast<double>(s.books_stale.load()));
       const std::pair<const char*, const LatencyHistogram*> stages[] = {
           {"tick_to_trade", &s.tick_to_trade}, {"ring_hop", &s.ring_hop}, {"processing", &s.processing}};
       for (const auto& [stage, h] : stages) {

@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "process_support.hpp"
+#include "sniperforge/telemetry/stat_tables.hpp"
 
 namespace sf::telemetry::testing {
 namespace {
@@ -199,6 +200,23 @@ void Replay::check_scraped_counters(const std::string& config) {
   EXPECT_EQ(static_cast<double>(stats.at("orders_sell")),
             sum_samples(t, "sniperforge_orders_sent_total", "side=\"sell\""));
   EXPECT_EQ(static_cast<double>(stats.at("tx_packets")), sum_samples(t, "sniperforge_tx_packets_total"));
+  // Every descriptor row (stat_tables.hpp) reached the scrape and the stats file, and both agree.
+  auto check_rows = [&](const auto& table) {
+    for (const auto& d : table) {
+      std::string series(d.metric);
+      series += '{';
+      EXPECT_NE(t.find(series), std::string::npos) << d.metric;
+      for_each_key(d, kMaxExecutors,
+                   [&](const std::string& key, std::size_t) { EXPECT_EQ(stats.count(key), 1u) << key; });
+      if (d.kind == StatKind::kCounter && !d.role.empty()) continue;  // shared family: rx + executor
+      if (d.kind == StatKind::kCounter && (!d.is_array() || d.total)) {
+        EXPECT_EQ(static_cast<double>(stats.at(std::string(d.key))), sum_samples(t, std::string(d.metric)))
+            << d.key;
+      }
+    }
+  };
+  check_rows(rx_stat_descs());
+  check_rows(executor_stat_descs());
 }
 
 TEST_F(Replay, ScrapedCountersEqualTheFeedAndTheStatsFilePipeline) {

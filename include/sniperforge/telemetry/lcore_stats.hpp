@@ -5,6 +5,8 @@
 // relaxed loads at its own pace; it never writes. A run-to-completion lcore owns one RxLcoreStats
 // and one ExecutorLcoreStats. Times are raw TSC ticks; the reader converts with the TSC rate.
 //
+// Every field is exported through the descriptor tables in stat_tables.hpp (one row per field).
+//
 // Writer checklist (D): heartbeat_tsc.set(rte_rdtsc()) once per loop iteration (or every N polls,
 // as long as the interval stays far below telemetry.heartbeat_timeout_ms); polls.add() per poll
 // and busy_polls.add() when the poll found work.
@@ -78,6 +80,12 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   Counter tx_unsent;                     // frames the TX queue did not take (freed, counted)
   Counter ring_dequeued;                 // elements taken from the RX ring(s)
   Counter books_stale;                   // gauge (set()): books of this executor currently stale
+
+  // Rare events, on their own line: each one is a counted oddity, never a hot-path write.
+  alignas(kCacheLine) Counter stale_events;  // books-stale events handled (a gap or a full ring)
+  Counter misrouted;                         // events for a shard this executor does not host
+  Counter mbuf_alloc_failed;                 // orders not sent: no mbuf (or too small a data room)
+  Counter venue_bad_messages;                // venue messages the engine could not parse, or torn
 
   // Latency, in TSC ticks.
   LatencyHistogram tick_to_trade;  // NIC RX timestamp (or rx_tsc) -> order frame handed to TX
