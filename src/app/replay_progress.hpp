@@ -4,7 +4,6 @@
 // thread started from the main thread.
 #pragma once
 
-#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -13,14 +12,9 @@
 
 namespace sf::app {
 
-// Bytes of a classic pcap consumed after `frames` records holding `frame_bytes` captured bytes: the
-// 24-byte file header and a 16-byte header per record, so the count reaches the file size at its end.
-[[nodiscard]] constexpr uint64_t pcap_bytes_consumed(uint64_t frames, uint64_t frame_bytes) noexcept {
-  return 24 + 16 * frames + frame_bytes;
-}
-
 // The progress line of a replay of `pcap` (the feed port's rx_pcap), or nullptr when there is no
-// replay. A pcapng file (no fixed record header) shows the message count and rate without a total.
+// replay. Done/total are bytes of the pcap (io::pcap_bytes_consumed of the frames and their bytes); a
+// pcapng file (no fixed record header) shows the message count and rate without a total.
 [[nodiscard]] std::unique_ptr<ProgressLine> start_replay_progress(const dataplane::Runtime& rt,
                                                                   const std::string& pcap, bool enabled);
 

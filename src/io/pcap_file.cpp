@@ -2,6 +2,7 @@
 
 #include <pcap/pcap.h>
 
+#include <cstdio>
 #include <utility>
 
 namespace sf::io {
@@ -115,6 +116,17 @@ bool PcapWriter::close() noexcept {
   if (pcap_ != nullptr) pcap_close(as_pcap(pcap_));
   pcap_ = nullptr;
   return ok;
+}
+
+bool is_classic_pcap(const std::string& path) {
+  unsigned char m[4] = {};
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  const bool read = std::fread(m, 1, 4, f) == 4;
+  std::fclose(f);
+  const uint32_t le = m[0] | (m[1] << 8) | (m[2] << 16) | (uint32_t{m[3]} << 24);
+  const uint32_t be = m[3] | (m[2] << 8) | (m[1] << 16) | (uint32_t{m[0]} << 24);
+  return read && (le == 0xa1b2c3d4 || le == 0xa1b23c4d || be == 0xa1b2c3d4 || be == 0xa1b23c4d);
 }
 
 }  // namespace sf::io

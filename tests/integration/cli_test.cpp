@@ -237,6 +237,14 @@ TEST_F(Cli, ToolsShowProgressOnATerminalOnly) {
   EXPECT_NE(tty.find("(100.0 %)"), std::string::npos) << tty << " (" << size << " bytes)";
   EXPECT_NE(tty.find(" MB/"), std::string::npos) << tty;
 
+  const std::string decode = env("SF_PCAP") + " decode -o " + (dir_ / "gen.json").string() + " " + out;
+  tty = on_terminal(dir_, decode, rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(tty.find("\rsf-pcap decode: "), std::string::npos) << tty;
+  EXPECT_NE(tty.find("(100.0 %), 300k msgs"), std::string::npos) << tty;  // every byte of the capture
+  EXPECT_EQ(run(decode + " -q 2> " + err.string()), 0);
+  EXPECT_EQ(read_file(err), "");  // -q: no progress, no counts
+
   tty = on_terminal(dir_, env("SF_BACKTEST") + " " + out, rc);
   EXPECT_EQ(rc, 0);
   EXPECT_NE(tty.find("\rsf-backtest load: 300k msgs"), std::string::npos) << tty;  // no total before the end

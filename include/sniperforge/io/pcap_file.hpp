@@ -40,6 +40,16 @@ class PcapReader {
   std::string error_;
 };
 
+// Bytes of a classic pcap file consumed after `records` records holding `captured` bytes: the 24-byte
+// file header and a 16-byte header per record, so the count reaches the file size at its end (progress
+// lines of tools that only count frames).
+[[nodiscard]] constexpr uint64_t pcap_bytes_consumed(uint64_t records, uint64_t captured) noexcept {
+  return 24 + 16 * records + captured;
+}
+// True when `path` starts with a classic pcap magic number (either byte order, us or ns timestamps), i.e.
+// pcap_bytes_consumed applies; false for pcapng and anything else.
+[[nodiscard]] bool is_classic_pcap(const std::string& path);
+
 class PcapWriter {
  public:
   PcapWriter() = default;

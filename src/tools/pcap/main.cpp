@@ -1,14 +1,17 @@
-// sf-pcap decode [--port N] [-o OUT] FILE.pcap: one JSON object per ITCH 5.0 message, in feed order.
+// sf-pcap decode [--port N] [-o OUT] [-q] FILE.pcap: one JSON object per ITCH 5.0 message, in feed order.
 // Frames that are UDP to the feed port but not valid MoldUDP64 + ITCH are counted by reason on
 // stderr and not decoded; other traffic is skipped (and counted by reason). Exit status 1 when the
 // capture cannot be read to its end (the messages before the damage are still printed).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "sniperforge/common/cli.hpp"
+#include "sniperforge/common/counter.hpp"
+#include "sniperforge/common/progress.hpp"
 #include "sniperforge/io/itch_json.hpp"
 #include "sniperforge/io/pcap_file.hpp"
 #include "sniperforge/proto/feed.hpp"
@@ -25,7 +28,7 @@ void print_reasons(const sf::feed::ErrorCounts& errors, bool feed_reasons) {
   std::cerr << '\n';
 }
 
-int decode(const std::string& path, uint16_t port, std::FILE* json_out) {
+int decode(const std::string& path, uint16_t port, std::FILE* json_out, bool quiet) {
   sf::io::PcapReader reader;
   if (!reader.open(path)) {
     std::cerr << "sf-pcap: " << reader.error() << "\n";
@@ -41,8 +44,30 @@ int decode(const std::string& path, uint16_t port, std::FILE* json_out) {
   uint64_t frames = 0, feed_packets = 0, heartbeats = 0, end_of_session = 0, messages = 0, cut = 0;
   sf::io::PcapPacket pkt;
   sf::feed::PacketInfo info;
+  // Progress on a terminal: bytes of the capture consumed (classic pcap; pcapng: messages only).
+  sf::Counter records, captured, decoded;
+  const bool classic = sf::io::is_classic_pcap(path);
+  std::error_code ec;
+  const uint64_t size = classic ? std::filesystem::file_size(path, ec) : 0;
+  sf::ProgressOptions progress_options;
+  progress_options.label = "sf-pcap decode";
+  if (classic && !ec) {
+    progress_options.unit = sf::ProgressUnit::kBytes;
+    progress_options.detail_noun = "msgs";
+  }
+  sf::ProgressLine progress(
+      progress_options,
+      [&, unit = progress_options.unit] {
+        if (unit == sf::ProgressUnit::kBytes)
+          return sf::ProgressSample{sf::io::pcap_bytes_consumed(records.load(), captured.load()), size,
+                                    decoded.load()};
+        return sf::ProgressSample{decoded.load(), 0, 0};
+      },
+      sf::progress_wanted(quiet));
   while (reader.next(pkt)) {
     ++frames;
+    records.set(frames);
+    captured.add(pkt.caplen);
     if (pkt.caplen < pkt.len) ++cut;  // snaplen cut: decoded as captured, and will fail length checks
     const sf::feed::Error e = sf::feed::decode_frame(pkt.data, pkt.caplen, port, info,
                                                      [&](uint64_t seq, const uint8_t* msg, std::size_t) {
@@ -56,12 +81,14 @@ int decode(const std::string& path, uint16_t port, std::FILE* json_out) {
       if (info.kind() == sf::mold::Kind::kHeartbeat) ++heartbeats;
       if (info.kind() == sf::mold::Kind::kEndOfSession) ++end_of_session;
     }
+    decoded.set(messages);
     if (out.size() >= (1u << 20) - 4096) {
       std::fwrite(out.data(), 1, out.size(), json_out);
       out.clear();
     }
   }
   std::fwrite(out.data(), 1, out.size(), json_out);
+  progress.finish();
   if (std::fflush(json_out) != 0 || std::ferror(json_out)) {
     std::cerr << "sf-pcap: write error\n";
     return 1;
@@ -77,10 +104,11 @@ int decode(const std::string& path, uint16_t port, std::FILE* json_out) {
     const auto reason = static_cast<sf::feed::Error>(r);
     (sf::feed::is_feed_error(reason) ? invalid : skipped) += errors[reason];
   }
-  std::cerr << "sf-pcap: " << frames << " frames, " << feed_packets << " MoldUDP64 packets on port " << port
-            << " (" << heartbeats << " heartbeats, " << end_of_session << " end-of-session), " << messages
-            << " ITCH messages, " << skipped << " other frames skipped\n";
-  if (skipped) {
+  if (!quiet)
+    std::cerr << "sf-pcap: " << frames << " frames, " << feed_packets << " MoldUDP64 packets on port " << port
+              << " (" << heartbeats << " heartbeats, " << end_of_session << " end-of-session), " << messages
+              << " ITCH messages, " << skipped << " other frames skipped\n";
+  if (skipped && !quiet) {
     std::cerr << "sf-pcap: other frames by reason:";
     print_reasons(errors, false);
   }
@@ -112,16 +140,19 @@ int main(int argc, char** argv) {
       ->check(sf::cli::unsigned_range(1, 65535))
       ->capture_default_str();
   dec->add_option("-o,--output", output, "write the JSON lines to this file (default: standard output)");
+  bool quiet = false;
+  sf::cli::add_quiet_flag(*dec, quiet)
+      ->description("no progress line and no frame counts on stderr (warnings and errors still print)");
   dec->add_option("FILE", file, "pcap file")->required()->check(CLI::ExistingFile);
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
   if (!dec->parsed()) return sf::cli::kExitUsage;
-  if (output.empty()) return decode(file, port, stdout);
+  if (output.empty()) return decode(file, port, stdout, quiet);
   std::FILE* out = std::fopen(output.c_str(), "wb");
   if (out == nullptr) {
     std::cerr << "sf-pcap: cannot write " << output << "\n";
     return sf::cli::kExitFailure;
   }
-  int rc = decode(file, port, out);
+  int rc = decode(file, port, out, quiet);
   if (std::fclose(out) != 0 && rc == 0) {
     std::cerr << "sf-pcap: write error on " << output << "\n";
     rc = sf::cli::kExitFailure;
