@@ -178,13 +178,34 @@ bool sweep_rows(const SweepSpec& spec, std::size_t day, std::size_t first, std::
   // else is built once here, to check that no shard-wide capacity made other instruments matter).
   std::vector<std::string> symbols;
   for (const auto& s : spec.base.strategies) symbols.push_back(s.symbol);
-  for (uint32_t s = 0; s < streams.size(); ++s)
-    if (!capacity_shared(streams[s], spec.base, s)) streams[s] = traded_only(streams[s], symbols);
+  bool all_traded_only = true;
+  for (uint32_t s = 0; s < streams.size(); ++s) {
+    if (capacity_shared(streams[s], spec.base, s))
+      all_traded_only = false;
+    else
+      streams[s] = traded_only(streams[s], symbols);
+  }
+  // Books sized for the traded instruments alone: a shard never holds more live orders than it saw adds, so
+  // no capacity is hit and nothing changes, but each set's engines no longer clear room for a million orders.
+  std::size_t max_orders = spec.base.book.max_orders;
+  if (all_traded_only) {
+    std::size_t adds = 0;
+    for (const ShardStream& st : streams) {
+      std::size_t n = 0;
+      for (std::size_t i = 0; i < st.size(); ++i) {
+        const char t = static_cast<char>(st.msg(i)[0]);
+        n += t == 'A' || t == 'F' || t == 'U';
+      }
+      adds = std::max(adds, n);
+    }
+    max_orders = std::min(max_orders, std::max<std::size_t>(adds, 1024));
+  }
   std::vector<std::string> out(last - first);
   tbb::task_arena arena(static_cast<int>(opt.threads));
   arena.execute([&] {
     tbb::parallel_for(first, last, [&](std::size_t set) {
-      const trade::TradingConfig cfg = spec.config_for(set);
+      trade::TradingConfig cfg = spec.config_for(set);
+      cfg.book.max_orders = max_orders;
       std::vector<ShardRun> runs = make_runs(cfg, &spec.bt.venue);
       for (std::size_t s = 0; s < runs.size(); ++s) replay_shard(streams[s], runs[s], opt.prefetch);
       const Metrics m = summarize(merge_runs(runs), cfg, spec.bt).total;

@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -43,6 +44,7 @@ class PageDrawer {
   explicit PageDrawer(const std::string& dir) {
     const char* env = std::getenv("SF_SWEEP_SCRIPT");
     script_ = env && *env ? env : SF_SWEEP_SCRIPT;
+    std::signal(SIGPIPE, SIG_IGN);  // a drawer that quit must not kill the sweep: its write just fails
     int fds[2];
     if (pipe(fds) != 0) return;
     pid_ = fork();
