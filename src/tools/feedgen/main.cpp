@@ -44,6 +44,36 @@ book never crosses (crossing adds trade first; quotes the mid reaches fade via D
 --from-binaryfile converts a real ITCH day file into a MoldUDP64 pcap (pcap time =
 --midnight-unix-ns + each packet's first ITCH timestamp).)";
 
+// A generated day ends before midnight: ITCH timestamps are nanoseconds since midnight.
+bool ends_before_midnight(const sf::feedgen::Config& cfg) {
+  const double last_ns =
+      static_cast<double>(cfg.start_ns) +
+      static_cast<double>((cfg.messages - 1) / cfg.msgs_per_packet) * 1e9 / cfg.packet_rate;
+  return last_ns < static_cast<double>(kNsPerDay);
+}
+
+// The summary on stderr: counts of the written feed, then messages by type.
+void print_summary(const std::string& output, const sf::feedgen::Stats& stats) {
+  std::cerr << "sf-feedgen: " << output << ": messages " << stats.messages << ", packets " << stats.packets
+            << ", frames " << stats.frames << ", sequences " << stats.first_sequence << ".."
+            << (stats.next_sequence ? stats.next_sequence - 1 : 0) << ", gaps " << stats.gaps
+            << ", duplicates " << stats.duplicates << ", garbage " << stats.garbage << ", heartbeats "
+            << stats.heartbeats << ", live orders " << stats.live_orders << " (max " << stats.max_live_orders
+            << ")\n  by type:";
+  for (int t = 0; t < 256; ++t) {
+    const uint64_t n = stats.by_type[static_cast<std::size_t>(t)];
+    if (n == 0) continue;
+    if (std::isgraph(t)) {
+      std::cerr << ' ' << static_cast<char>(t) << '=' << n;
+    } else {  // foreign input: not a type letter
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", t);
+      std::cerr << ' ' << hex << '=' << n;
+    }
+  }
+  std::cerr << '\n';
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,17 +175,10 @@ int main(int argc, char** argv) {
     std::cerr << "sf-feedgen: --far-min-ticks > --far-max-ticks\n";
     return sf::cli::kExitUsage;
   }
-  // A generated day ends before midnight: ITCH timestamps are nanoseconds since midnight.
-  if (from_binaryfile.empty()) {
-    const double last_ns =
-        static_cast<double>(cfg.start_ns) +
-        static_cast<double>((cfg.messages - 1) / cfg.msgs_per_packet) * 1e9 / cfg.packet_rate;
-    if (last_ns >= static_cast<double>(kNsPerDay)) {
-      std::cerr
-          << "sf-feedgen: the feed would run past midnight (--start-ns + --messages / --msgs-per-packet "
-             "packets at --packet-rate): raise --packet-rate or lower --messages\n";
-      return sf::cli::kExitUsage;
-    }
+  if (from_binaryfile.empty() && !ends_before_midnight(cfg)) {
+    std::cerr << "sf-feedgen: the feed would run past midnight (--start-ns + --messages / --msgs-per-packet "
+                 "packets at --packet-rate): raise --packet-rate or lower --messages\n";
+    return sf::cli::kExitUsage;
   }
 
   std::ofstream json, manifest;
@@ -286,25 +309,6 @@ int main(int argc, char** argv) {
     }
   }
   if (progress) progress->finish();
-  if (!quiet) {
-    std::cerr << "sf-feedgen: " << output << ": messages " << stats.messages << ", packets " << stats.packets
-              << ", frames " << stats.frames << ", sequences " << stats.first_sequence << ".."
-              << (stats.next_sequence ? stats.next_sequence - 1 : 0) << ", gaps " << stats.gaps
-              << ", duplicates " << stats.duplicates << ", garbage " << stats.garbage << ", heartbeats "
-              << stats.heartbeats << ", live orders " << stats.live_orders << " (max "
-              << stats.max_live_orders << ")\n  by type:";
-    for (int t = 0; t < 256; ++t) {
-      const uint64_t n = stats.by_type[static_cast<std::size_t>(t)];
-      if (n == 0) continue;
-      if (std::isgraph(t)) {
-        std::cerr << ' ' << static_cast<char>(t) << '=' << n;
-      } else {  // foreign input: not a type letter
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02x", t);
-        std::cerr << ' ' << hex << '=' << n;
-      }
-    }
-    std::cerr << '\n';
-  }
+  if (!quiet) print_summary(output, stats);
   return input_truncated ? 1 : 0;
 }
