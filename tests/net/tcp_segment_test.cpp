@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sniperforge/net/ooo_ranges.hpp"
+#include "sniperforge/net/order_port_demux.hpp"
 #include "sniperforge/net/rto_estimator.hpp"
 #include "sniperforge/net/tcp_segment.hpp"
 
@@ -186,6 +187,26 @@ TEST(OooRanges, MergeAdvanceAndBound) {
   EXPECT_TRUE(w.insert(0xfffffff0u, 0x10));
   EXPECT_EQ(w.advance(0xffffffe0u), 0xffffffe0u);
   EXPECT_EQ(w.advance(0xfffffff0u), 0x10u);
+}
+
+TEST(OrderPortDemux, RoutesBy4TupleToTheOwningShard) {
+  const OrderPortDemux d{ipv4(10, 0, 0, 2), 39999, 4};  // build() sends to 10.0.0.2:15000
+  Built b = build(true, 10);
+  EXPECT_EQ(d.route(b.frame.data(), b.frame.size()).kind, OrderFrameKind::kNotOurs);  // port 15000
+  const OrderPortDemux d2{ipv4(10, 0, 0, 2), 14998, 4};
+  const OrderFrameRoute r = d2.route(b.frame.data(), b.frame.size());
+  EXPECT_EQ(r.kind, OrderFrameKind::kTcp);
+  EXPECT_EQ(r.shard, 2u);
+  const OrderPortDemux other_ip{ipv4(10, 0, 0, 9), 14998, 4};
+  EXPECT_EQ(other_ip.route(b.frame.data(), b.frame.size()).kind, OrderFrameKind::kNotOurs);
+  std::vector<uint8_t> f = b.frame;
+  f[18 + 9] = kIpProtoIcmp;
+  EXPECT_EQ(d2.route(f.data(), f.size()).kind, OrderFrameKind::kNeighbour);
+  f[16] = 0x08;
+  f[17] = 0x06;  // ARP
+  EXPECT_EQ(d2.route(f.data(), f.size()).kind, OrderFrameKind::kNeighbour);
+  for (std::size_t n = 0; n < 42; ++n)  // truncated anywhere before the ports: never a TCP route
+    EXPECT_NE(d2.route(b.frame.data(), n).kind, OrderFrameKind::kTcp) << n;
 }
 
 }  // namespace
