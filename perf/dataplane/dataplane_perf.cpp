@@ -92,6 +92,143 @@ void start_port(uint16_t port, rte_mempool* pool) {
     rte_exit(1, "port %u setup failed\n", port);
 }
 
+// 1. Throughput, back-pressured (zero ring drops by construction; checked). Fills in feed.messages for a
+// pcap.
+void throughput_section(Feed& feed, unsigned repeat, const trade::TradingConfig& trading,
+                        const Placement& pl) {
+  const std::size_t packets = feed.frames.size();
+  std::printf("== throughput, fed from memory (net_ring, preloaded), back-pressure, zero ring drops ==\n");
+  for (LcoreMode mode : {LcoreMode::kPipeline, LcoreMode::kRunToCompletion}) {
+    std::vector<double> mps, pps, cpu;
+    uint64_t ring_drops = 0;
+    for (unsigned rep = 0; rep < repeat; ++rep) {
+      const RunOut r = run_appliance(feed, mode, trading, pl, 0);
+      const double secs = r.seconds;
+      if (feed.messages == 0) feed.messages = r.c.at("messages");
+      mps.push_back(static_cast<double>(r.c.at("messages")) / secs);
+      pps.push_back(static_cast<double>(packets) / secs);
+      cpu.push_back(r.cpu_seconds / secs);
+      ring_drops += r.c.at("ring_dropped_full") + r.c.at("drops");
+      std::printf(
+          "  %-18s %7.2f M msgs/s  %6.3f M pkts/s  (%.3f s; messages %lu, ring drops %lu, drops %lu, "
+          "orders %lu)\n",
+          mode == LcoreMode::kPipeline ? "pipeline 1+1" : "run-to-completion",
+          static_cast<double>(r.c.at("messages")) / secs / 1e6, static_cast<double>(packets) / secs / 1e6,
+          secs, static_cast<unsigned long>(r.c.at("messages")),
+          static_cast<unsigned long>(r.c.at("ring_dropped_full")),
+          static_cast<unsigned long>(r.c.at("drops")), static_cast<unsigned long>(r.c.at("tx_packets")));
+      // The cpu the lcores actually got (a shared machine time-slices them): messages per cpu-second of
+      // the whole process is the figure that does not depend on the neighbours.
+      std::printf("    cpu time %.3f s for %.3f s wall (%.0f %%): %.2f M msgs per cpu-second%s\n",
+                  r.cpu_seconds, secs, 100.0 * r.cpu_seconds / secs,
+                  static_cast<double>(r.c.at("messages")) / r.cpu_seconds / 1e6,
+                  mode == LcoreMode::kPipeline ? " (2 polling lcores)" : "");
+      print_hist("  engine + orders per event (1 in 64)", r.proc);
+      // At saturation the RX lcore runs ahead and waits on full rings: this is queueing, not the path.
+      print_hist("  tick-to-trade at saturation", r.t2t);
+    }
+    // One machine-readable line per mode (perf/dataplane/run-io-ceiling.sh reads it).
+    std::printf("RESULT %s runs=%u pkts_per_s=%.0f msgs_per_s=%.0f cpu_share=%.2f drops=%lu\n",
+                mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", repeat, median(pps),
+                median(mps), median(cpu), static_cast<unsigned long>(ring_drops));
+  }
+}
+
+// 2. Tick-to-trade without queueing: a feed of `paced_messages` fed one packet every `pace_us`.
+void tick_to_trade_section(const feedgen::Config& fc, uint64_t paced_messages, double pace_us,
+                           unsigned latency_repeat, const trade::TradingConfig& trading,
+                           const Placement& pl) {
+  std::printf(
+      "\n== tick-to-trade (RX burst TSC -> return of rte_eth_tx_burst), one packet every %.1f us from the "
+      "main "
+      "lcore ==\n",
+      pace_us);
+  feedgen::Config pc = fc;
+  pc.messages = paced_messages;
+  const Feed paced{feedgen::generate_frames(pc), paced_messages};
+  // Modes alternate run by run, so a change in the machine's state hits both alike.
+  // Per mode and percentile, one value per run: the RESULT line gives their median and range.
+  constexpr double kQuantiles[] = {0.5, 0.9, 0.99, 0.999};
+  std::map<LcoreMode, std::array<std::vector<double>, 4>> pct;
+  std::map<LcoreMode, std::vector<double>> run_orders;
+  for (unsigned rep = 0; rep < latency_repeat; ++rep) {
+    for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
+      if (pace_us < 50 && feeder_shares_a_cpu(mode)) {  // below 50 us the feeder spins between packets
+        if (rep == 0)
+          std::printf("  pipeline 1+1: skipped (a spinning feeder would starve the RX lcore on cpu %u)\n",
+                      rte_lcore_to_cpu_id(1));
+        continue;
+      }
+      const RunOut r = run_appliance(paced, mode, trading, pl, pace_us);
+      const bool pipe = mode == LcoreMode::kPipeline;
+      print_hist(pipe ? "pipeline 1+1: tick-to-trade" : "run-to-completion: tick-to-trade", r.t2t);
+      print_hist(pipe ? "pipeline 1+1: ring hop (per event)" : "run-to-completion: ring hop", r.hop);
+      print_hist(pipe ? "pipeline 1+1: engine (1 event in 64)" : "run-to-completion: engine (1 in 64)",
+                 r.proc);
+      if (r.c.at("ring_dropped_full"))
+        std::printf("    (ring drops: %lu)\n", static_cast<unsigned long>(r.c.at("ring_dropped_full")));
+      for (std::size_t q = 0; q < 4; ++q) pct[mode][q].push_back(ns_of(r.t2t.percentile(kQuantiles[q])));
+      run_orders[mode].push_back(static_cast<double>(r.t2t.total()));
+    }
+  }
+  for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
+    if (pct[mode][0].empty()) continue;
+    const auto& o = run_orders[mode];
+    std::printf("RESULT tick_to_trade_%s runs=%zu orders_per_run=%.0f..%.0f",
+                mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", o.size(),
+                *std::min_element(o.begin(), o.end()), *std::max_element(o.begin(), o.end()));
+    constexpr const char* kNames[] = {"p50", "p90", "p99", "p99.9"};
+    for (std::size_t q = 0; q < 4; ++q) {
+      const auto& v = pct[mode][q];
+      std::printf(" %s_ns=%.0f[%.0f..%.0f]", kNames[q], median(v), *std::min_element(v.begin(), v.end()),
+                  *std::max_element(v.begin(), v.end()));
+    }
+    std::printf(" (median[min..max] over runs)\n");
+  }
+}
+
+// 3. I/O ceiling: io-forward on the same kinds of vdevs.
+void io_ceiling_section(const Feed& feed) {
+  const std::size_t packets = feed.frames.size();
+  std::printf(
+      "\n== packet-I/O ceiling: io-forward loop (testpmd --forward-mode=io equivalent) on lcore 1 ==\n");
+  {
+    RingPort rp = make_ring_port(static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(packets + 1))),
+                                 static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(packets + 1))));
+    start_port(rp.port_id, g_feed_pool);
+    preload(feed, rp.rx);
+    std::atomic<bool> stop{false};
+    IoFwd io{rp.port_id, rp.port_id, &stop, packets};
+    rte_eal_remote_launch(io_forward, &io, 1);
+    rte_eal_wait_lcore(1);
+    const double secs = ns_of(io.tsc_end - io.tsc_start) / 1e9;
+    std::printf("  %-18s %7.2f M pkts/s (%lu packets of the feed; %.2f M ITCH msgs/s equivalent)\n",
+                "net_ring (preload)", static_cast<double>(io.packets) / secs / 1e6,
+                static_cast<unsigned long>(io.packets), static_cast<double>(feed.messages) / secs / 1e6);
+    rte_eth_dev_stop(rp.port_id);
+    drain_and_free(rp.tx);
+  }
+  {
+    uint16_t p0 = 0, p1 = 0;
+    rte_eth_dev_get_port_by_name("net_null0", &p0);
+    rte_eth_dev_get_port_by_name("net_null1", &p1);
+    rte_mempool* null_pool = rte_pktmbuf_pool_create("perf_null", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                                     static_cast<int>(rte_socket_id()));
+    start_port(p0, null_pool);
+    start_port(p1, null_pool);
+    std::atomic<bool> stop{false};
+    IoFwd io{p0, p1, &stop, 0};
+    rte_eal_remote_launch(io_forward, &io, 1);
+    const uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 2;
+    while (rte_rdtsc() < end) rte_pause();
+    stop.store(true);
+    rte_eal_wait_lcore(1);
+    const double secs = ns_of(io.tsc_end - io.tsc_start) / 1e9;
+    std::printf("  %-18s %7.2f M pkts/s (64-byte frames, 0.5 s)\n", "net_null0->null1",
+                static_cast<double>(io.packets) / secs / 1e6);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,42 +311,7 @@ int main(int argc, char** argv) {
       RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
   if (!g_feed_pool) rte_exit(1, "feed pool: %s\n", rte_strerror(rte_errno));
 
-  // 1. Throughput, back-pressured (zero ring drops by construction; checked).
-  std::printf("== throughput, fed from memory (net_ring, preloaded), back-pressure, zero ring drops ==\n");
-  for (LcoreMode mode : {LcoreMode::kPipeline, LcoreMode::kRunToCompletion}) {
-    std::vector<double> mps, pps, cpu;
-    uint64_t ring_drops = 0;
-    for (unsigned rep = 0; rep < repeat; ++rep) {
-      const RunOut r = run_appliance(feed, mode, trading, pl, 0);
-      const double secs = r.seconds;
-      if (feed.messages == 0) feed.messages = r.c.at("messages");
-      mps.push_back(static_cast<double>(r.c.at("messages")) / secs);
-      pps.push_back(static_cast<double>(packets) / secs);
-      cpu.push_back(r.cpu_seconds / secs);
-      ring_drops += r.c.at("ring_dropped_full") + r.c.at("drops");
-      std::printf(
-          "  %-18s %7.2f M msgs/s  %6.3f M pkts/s  (%.3f s; messages %lu, ring drops %lu, drops %lu, "
-          "orders %lu)\n",
-          mode == LcoreMode::kPipeline ? "pipeline 1+1" : "run-to-completion",
-          static_cast<double>(r.c.at("messages")) / secs / 1e6, static_cast<double>(packets) / secs / 1e6,
-          secs, static_cast<unsigned long>(r.c.at("messages")),
-          static_cast<unsigned long>(r.c.at("ring_dropped_full")),
-          static_cast<unsigned long>(r.c.at("drops")), static_cast<unsigned long>(r.c.at("tx_packets")));
-      // The cpu the lcores actually got (a shared machine time-slices them): messages per cpu-second of
-      // the whole process is the figure that does not depend on the neighbours.
-      std::printf("    cpu time %.3f s for %.3f s wall (%.0f %%): %.2f M msgs per cpu-second%s\n",
-                  r.cpu_seconds, secs, 100.0 * r.cpu_seconds / secs,
-                  static_cast<double>(r.c.at("messages")) / r.cpu_seconds / 1e6,
-                  mode == LcoreMode::kPipeline ? " (2 polling lcores)" : "");
-      print_hist("  engine + orders per event (1 in 64)", r.proc);
-      // At saturation the RX lcore runs ahead and waits on full rings: this is queueing, not the path.
-      print_hist("  tick-to-trade at saturation", r.t2t);
-    }
-    // One machine-readable line per mode (perf/dataplane/run-io-ceiling.sh reads it).
-    std::printf("RESULT %s runs=%u pkts_per_s=%.0f msgs_per_s=%.0f cpu_share=%.2f drops=%lu\n",
-                mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", repeat, median(pps),
-                median(mps), median(cpu), static_cast<unsigned long>(ring_drops));
-  }
+  throughput_section(feed, repeat, trading, pl);
   if (live_rate) {
     live_rate_search(live, trading, pl);
     eal_cleanup_and_remove_runtime_dir();
@@ -220,93 +322,8 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  // 2. Tick-to-trade without queueing.
-  std::printf(
-      "\n== tick-to-trade (RX burst TSC -> return of rte_eth_tx_burst), one packet every %.1f us from the "
-      "main "
-      "lcore ==\n",
-      pace_us);
-  feedgen::Config pc = fc;
-  pc.messages = paced_messages;
-  const Feed paced{feedgen::generate_frames(pc), paced_messages};
-  // Modes alternate run by run, so a change in the machine's state hits both alike.
-  // Per mode and percentile, one value per run: the RESULT line gives their median and range.
-  constexpr double kQuantiles[] = {0.5, 0.9, 0.99, 0.999};
-  std::map<LcoreMode, std::array<std::vector<double>, 4>> pct;
-  std::map<LcoreMode, std::vector<double>> run_orders;
-  for (unsigned rep = 0; rep < latency_repeat; ++rep) {
-    for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
-      if (pace_us < 50 && feeder_shares_a_cpu(mode)) {  // below 50 us the feeder spins between packets
-        if (rep == 0)
-          std::printf("  pipeline 1+1: skipped (a spinning feeder would starve the RX lcore on cpu %u)\n",
-                      rte_lcore_to_cpu_id(1));
-        continue;
-      }
-      const RunOut r = run_appliance(paced, mode, trading, pl, pace_us);
-      const bool pipe = mode == LcoreMode::kPipeline;
-      print_hist(pipe ? "pipeline 1+1: tick-to-trade" : "run-to-completion: tick-to-trade", r.t2t);
-      print_hist(pipe ? "pipeline 1+1: ring hop (per event)" : "run-to-completion: ring hop", r.hop);
-      print_hist(pipe ? "pipeline 1+1: engine (1 event in 64)" : "run-to-completion: engine (1 in 64)",
-                 r.proc);
-      if (r.c.at("ring_dropped_full"))
-        std::printf("    (ring drops: %lu)\n", static_cast<unsigned long>(r.c.at("ring_dropped_full")));
-      for (std::size_t q = 0; q < 4; ++q) pct[mode][q].push_back(ns_of(r.t2t.percentile(kQuantiles[q])));
-      run_orders[mode].push_back(static_cast<double>(r.t2t.total()));
-    }
-  }
-  for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
-    if (pct[mode][0].empty()) continue;
-    const auto& o = run_orders[mode];
-    std::printf("RESULT tick_to_trade_%s runs=%zu orders_per_run=%.0f..%.0f",
-                mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", o.size(),
-                *std::min_element(o.begin(), o.end()), *std::max_element(o.begin(), o.end()));
-    constexpr const char* kNames[] = {"p50", "p90", "p99", "p99.9"};
-    for (std::size_t q = 0; q < 4; ++q) {
-      const auto& v = pct[mode][q];
-      std::printf(" %s_ns=%.0f[%.0f..%.0f]", kNames[q], median(v), *std::min_element(v.begin(), v.end()),
-                  *std::max_element(v.begin(), v.end()));
-    }
-    std::printf(" (median[min..max] over runs)\n");
-  }
-
-  // 3. I/O ceiling: io-forward on the same kinds of vdevs.
-  std::printf(
-      "\n== packet-I/O ceiling: io-forward loop (testpmd --forward-mode=io equivalent) on lcore 1 ==\n");
-  {
-    RingPort rp = make_ring_port(static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(packets + 1))),
-                                 static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(packets + 1))));
-    start_port(rp.port_id, g_feed_pool);
-    preload(feed, rp.rx);
-    std::atomic<bool> stop{false};
-    IoFwd io{rp.port_id, rp.port_id, &stop, packets};
-    rte_eal_remote_launch(io_forward, &io, 1);
-    rte_eal_wait_lcore(1);
-    const double secs = ns_of(io.tsc_end - io.tsc_start) / 1e9;
-    std::printf("  %-18s %7.2f M pkts/s (%lu packets of the feed; %.2f M ITCH msgs/s equivalent)\n",
-                "net_ring (preload)", static_cast<double>(io.packets) / secs / 1e6,
-                static_cast<unsigned long>(io.packets), static_cast<double>(feed.messages) / secs / 1e6);
-    rte_eth_dev_stop(rp.port_id);
-    drain_and_free(rp.tx);
-  }
-  {
-    uint16_t p0 = 0, p1 = 0;
-    rte_eth_dev_get_port_by_name("net_null0", &p0);
-    rte_eth_dev_get_port_by_name("net_null1", &p1);
-    rte_mempool* null_pool = rte_pktmbuf_pool_create("perf_null", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                                     static_cast<int>(rte_socket_id()));
-    start_port(p0, null_pool);
-    start_port(p1, null_pool);
-    std::atomic<bool> stop{false};
-    IoFwd io{p0, p1, &stop, 0};
-    rte_eal_remote_launch(io_forward, &io, 1);
-    const uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 2;
-    while (rte_rdtsc() < end) rte_pause();
-    stop.store(true);
-    rte_eal_wait_lcore(1);
-    const double secs = ns_of(io.tsc_end - io.tsc_start) / 1e9;
-    std::printf("  %-18s %7.2f M pkts/s (64-byte frames, 0.5 s)\n", "net_null0->null1",
-                static_cast<double>(io.packets) / secs / 1e6);
-  }
+  tick_to_trade_section(fc, paced_messages, pace_us, latency_repeat, trading, pl);
+  io_ceiling_section(feed);
   eal_cleanup_and_remove_runtime_dir();
   return 0;
 }
