@@ -125,7 +125,7 @@ void TcpConnection::on_segment(const TcpSegment& seg, uint64_t now) noexcept {
   stats_.segments_in.add();
   if (state_ == TcpState::kClosed) {
     stats_.drop(TcpDrop::kNoConnection);
-    if (seg.has(tcp_flag::kRst)) return;
+    if (seg.has(tcp_flag::kRst) || !may_answer_invalid(now)) return;
     // RFC 9293 3.10.7.1: a reset tells the peer this connection no longer exists.
     if (seg.has(tcp_flag::kAck)) return emit_control(seg.ack, 0, tcp_flag::kRst);
     return emit_control(0, seg.seq + seg.sequence_length(), tcp_flag::kRst | tcp_flag::kAck);
@@ -133,7 +133,7 @@ void TcpConnection::on_segment(const TcpSegment& seg, uint64_t now) noexcept {
   if (state_ == TcpState::kSynSent) return on_syn_sent(seg, now);
 
   if (!acceptable(seg)) {
-    if (!seg.has(tcp_flag::kRst)) send_ack();
+    if (!seg.has(tcp_flag::kRst) && may_answer_invalid(now)) send_ack();
     const bool old = seg.sequence_length() > 0 && seq_le(seg.seq + seg.sequence_length(), rcv_nxt_);
     if (old)
       stats_.duplicate_segments.add();  // the peer retransmitted what we have: our ACK was lost
@@ -143,16 +143,14 @@ void TcpConnection::on_segment(const TcpSegment& seg, uint64_t now) noexcept {
   }
   if (seg.has(tcp_flag::kRst)) {
     if (seg.seq != rcv_nxt_) {  // RFC 5961 3.2: only an exact RST resets; ask for proof otherwise
-      send_ack();
-      stats_.challenge_acks.add();
+      send_challenge_ack(now);
       return stats_.drop(TcpDrop::kRstNotExact);
     }
     stats_.resets_received.add();
     return finish(state_ == TcpState::kTimeWait ? TcpCloseReason::kNormal : TcpCloseReason::kReset);
   }
   if (seg.has(tcp_flag::kSyn)) {  // RFC 5961 4.2
-    send_ack();
-    stats_.challenge_acks.add();
+    send_challenge_ack(now);
     return stats_.drop(TcpDrop::kUnexpectedSyn);
   }
   if (!seg.has(tcp_flag::kAck)) return stats_.drop(TcpDrop::kNoAckFlag);
@@ -199,6 +197,27 @@ void TcpConnection::on_syn_sent(const TcpSegment& seg, uint64_t now) noexcept {
   transmit(now);
 }
 
+// RFC 5961 section 7: answers to invalid segments (ACKs to out-of-window data, challenge ACKs, RSTs
+// from a closed connection) are limited per second, so forged traffic cannot make us send at will.
+bool TcpConnection::may_answer_invalid(uint64_t now) noexcept {
+  if (now - invalid_window_start_ >= 1'000'000'000) {
+    invalid_window_start_ = now;
+    invalid_answers_ = 0;
+  }
+  if (invalid_answers_ >= config_.invalid_answers_per_s) {
+    stats_.answers_suppressed.add();
+    return false;
+  }
+  ++invalid_answers_;
+  return true;
+}
+
+void TcpConnection::send_challenge_ack(uint64_t now) noexcept {
+  if (!may_answer_invalid(now)) return;
+  send_ack();
+  stats_.challenge_acks.add();
+}
+
 bool TcpConnection::acceptable(const TcpSegment& seg) const noexcept {
   const uint32_t wnd = receive_window();
   const uint32_t len = seg.sequence_length();
@@ -213,7 +232,7 @@ bool TcpConnection::process_ack(const TcpSegment& seg, uint64_t now) noexcept {
   const uint32_t ack = seg.ack;
   const uint32_t oldest = snd_una_ - std::max<uint32_t>(max_snd_wnd_, 1);
   if (seq_gt(ack, snd_nxt_) || seq_lt(ack, oldest)) {  // RFC 5961 5.2
-    send_ack();
+    if (may_answer_invalid(now)) send_ack();
     stats_.drop(TcpDrop::kBadAck);
     return false;
   }

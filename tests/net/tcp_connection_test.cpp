@@ -152,6 +152,19 @@ TEST_F(Conn, ForgedSegmentsAreCountedByReasonAndChangeNothing) {
   EXPECT_EQ(s[0].ack, kPeerNext);
 }
 
+TEST_F(Conn, AnswersToInvalidSegmentsAreRateLimited) {
+  establish(c, sink);
+  const uint64_t t0 = 5'000'000'000;
+  for (int i = 0; i < 1500; ++i) c.on_segment(peer_segment(kPeerNext + 5, 0, tcp_flag::kRst), t0 + i);
+  EXPECT_EQ(sink.take().size(), 1000u);  // invalid_answers_per_s
+  EXPECT_EQ(c.stats().challenge_acks.load(), 1000u);
+  EXPECT_EQ(c.stats().answers_suppressed.load(), 500u);
+  EXPECT_EQ(c.stats().dropped(TcpDrop::kRstNotExact), 1500u);  // every one still counted
+  c.on_segment(peer_segment(kPeerNext + 5, 0, tcp_flag::kRst), t0 + 1'000'000'000);
+  EXPECT_EQ(sink.take().size(), 1u);  // a new second
+  EXPECT_EQ(c.state(), TcpState::kEstablished);
+}
+
 TEST_F(Conn, SynOnEstablishedGetsAChallengeAck) {
   establish(c, sink);
   c.on_segment(peer_segment(kPeerNext + 10, 0, tcp_flag::kSyn), 10);

@@ -72,6 +72,7 @@ struct TcpConfig {
   uint32_t max_syn_retransmits = 5;       // on the SYN
   uint64_t delayed_ack_ns = 0;            // 0: ACK every segment at once; else ACK every 2nd or after this
   uint64_t time_wait_ns = 1'000'000'000;  // 2 MSL shortened for a LAN peer
+  uint32_t invalid_answers_per_s = 1000;  // ACKs/RSTs answering invalid segments (RFC 5961 7)
 };
 
 class TcpConnection {
@@ -128,6 +129,8 @@ class TcpConnection {
  private:
   void on_syn_sent(const TcpSegment& seg, uint64_t now) noexcept;
   bool acceptable(const TcpSegment& seg) const noexcept;
+  bool may_answer_invalid(uint64_t now) noexcept;
+  void send_challenge_ack(uint64_t now) noexcept;
   bool process_ack(const TcpSegment& seg, uint64_t now) noexcept;
   void process_new_ack(uint32_t ack, uint64_t now) noexcept;
   void process_payload(const TcpSegment& seg, uint64_t now) noexcept;
@@ -176,6 +179,8 @@ class TcpConnection {
   uint64_t delayed_ack_deadline_ = 0;
   uint32_t unacked_segments_ = 0;  // received, not yet acknowledged (delayed ACK)
   uint64_t time_wait_deadline_ = 0;
+  uint64_t invalid_window_start_ = 0;  // one-second window of the invalid-segment answer limit
+  uint32_t invalid_answers_ = 0;
 };
 
 // A random initial sequence number (std::random_device; call it off the hot path, at connect).

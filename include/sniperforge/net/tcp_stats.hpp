@@ -47,6 +47,7 @@ struct alignas(kCacheLine) TcpStats {
   Counter ooo_segments;        // buffered out of order
   Counter zero_window_probes;
   Counter challenge_acks;
+  Counter answers_suppressed;  // answers to invalid segments over invalid_answers_per_s
   Counter connects;
   Counter resets_received;
   Counter srtt_ns;  // gauge: smoothed RTT
