@@ -271,3 +271,21 @@ TEST_F(KernelVenue, SilentVenueIsDeclaredDeadAndHeartbeatsFlowOtherwise) {
   session_->stop();
   stop_sim();
 }
+
+TEST_F(KernelVenue, FaultSwitchesRejectLoginsAndDelayResponses) {
+  start_sim({"--reject-logins"});
+  start_session();
+  ASSERT_TRUE(wait_for([&] { return session_->counters().logins_rejected.load() >= 2; }, 10));
+  EXPECT_EQ(session_->counters().logins_accepted.load(), 0u);
+  session_->stop();
+  stop_sim();
+
+  start_sim({"--delay-ms", "300"});
+  start_session();
+  const auto t0 = std::chrono::steady_clock::now();
+  trade(2);
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_GE(waited, 0.6);  // two orders, each answered 300 ms late
+  session_->stop();
+  EXPECT_NE(stop_sim().find(expected_totals()), std::string::npos);
+}
