@@ -216,6 +216,9 @@ void parse_order_session(const toml::table& t, OrderSessionConfig& c, std::vecto
   r.integer("src_port", c.src_port, 1, 65535);
   r.integer("dst_port", c.dst_port, 1, 65535);
   r.integer("ttl", c.ttl, 1, 255);
+  // The SoupBinTCP keys (issue #11) share the table; the session layer parses and checks them.
+  for (std::string_view k : order_session::kVenueSessionKeys) (void)r.get(k);
+  c.soupbintcp = order_session::parse_venue_session(t, errors);
 }
 
 const toml::table* sub_table(const toml::table& root, std::string_view key,

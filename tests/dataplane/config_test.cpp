@@ -155,6 +155,24 @@ TEST(DataplaneConfig, DuplicatePortNames) {
   EXPECT_TRUE(has_error(p, "duplicate name \"feed0\""));
 }
 
+TEST(DataplaneConfig, SoupBinTcpKeysShareTheOrderSessionTable) {
+  // A UDP session table is untouched; the SoupBinTCP keys are parsed by the session layer.
+  auto udp = parse(std::string(kMinimal) + "[order_session]\nsrc_port = 40000\n");
+  ASSERT_TRUE(udp.errors.empty()) << udp.errors.front();
+  EXPECT_FALSE(udp.cfg.order_session.soupbintcp.configured);
+  auto none =
+      parse(std::string(kMinimal) +
+            "[order_session]\ntransport = \"none\"\nvenue = \"10.0.1.2:15000\"\nheartbeat_ms = 500\n");
+  ASSERT_TRUE(none.errors.empty()) << none.errors.front();
+  EXPECT_TRUE(none.cfg.order_session.soupbintcp.configured);
+  EXPECT_EQ(none.cfg.order_session.soupbintcp.heartbeat_ms, 500u);
+  EXPECT_EQ(none.cfg.order_session.soupbintcp.venue_port, 15000);
+  auto bad = parse(std::string(kMinimal) + "[order_session]\ntransport = \"kernel\"\ntimeout_ms = 1\n");
+  EXPECT_TRUE(has_error(bad, "[order_session].timeout_ms"));
+  EXPECT_TRUE(has_error(bad, "[order_session].venue: required"));
+  EXPECT_FALSE(has_error(bad, "unknown key"));
+}
+
 TEST(DataplaneConfig, AddressParsers) {
   EXPECT_TRUE(parse_ipv4("10.0.0.1").has_value());
   EXPECT_FALSE(parse_ipv4("10.0.0.256").has_value());

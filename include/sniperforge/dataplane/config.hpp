@@ -13,6 +13,8 @@
 
 #include <toml++/toml.h>
 
+#include "sniperforge/session/config.hpp"
+
 namespace sf::dataplane {
 
 enum class HugepageMode : uint8_t { kAuto, kOn, kOff };
@@ -71,6 +73,8 @@ struct OrderSessionConfig {
   uint16_t src_port = 40000;  // our port: venue responses arrive here
   uint16_t dst_port = 40001;  // the venue's order-entry port
   uint8_t ttl = 64;
+  // SoupBinTCP session keys (transport, venue, logins, ...); `configured` false = the UDP session.
+  order_session::VenueSessionConfig soupbintcp;
 };
 
 struct DataplaneConfig {
