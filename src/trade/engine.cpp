@@ -148,6 +148,10 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
     risk_.count(Reject::kVenueInconsistent);
     return Reject::kVenueInconsistent;
   }
+  if (!session_up_) [[unlikely]] {
+    risk_.count(Reject::kSessionDown);
+    return Reject::kSessionDown;
+  }
   if (sink.full()) [[unlikely]] {
     risk_.count(Reject::kSinkFull);
     return Reject::kSinkFull;

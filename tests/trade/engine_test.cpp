@@ -345,6 +345,22 @@ limit_price = 1
   EXPECT_EQ(h.engine.strategy(0).config().name, "test_every_add_buys_one");
 }
 
+TEST(Engine, SessionDownRefusesOrdersUntilLoggedInAgain) {
+  Harness h(parse(kConfig));
+  ItchBuilder b;
+  b.directory(1, "SF0000").add(1, 1, 'B', 100, 200000).add(1, 2, 'S', 100, 200600);
+  h.feed(b);
+  EXPECT_TRUE(h.engine.session_up());
+  h.engine.set_session_up(false);
+  EXPECT_EQ(h.engine.submit(Intent{Side::kBuy, 200600, 10, kTifIoc}, 1, 11, 0, h.sink), Reject::kSessionDown);
+  EXPECT_TRUE(h.sink.empty());
+  EXPECT_EQ(h.engine.risk().rejects(Reject::kSessionDown), 1u);
+  EXPECT_EQ(to_string(Reject::kSessionDown), "session_down");
+  h.engine.set_session_up(true);
+  EXPECT_EQ(h.engine.submit(Intent{Side::kBuy, 200600, 10, kTifIoc}, 1, 12, 0, h.sink), Reject::kNone);
+  EXPECT_FALSE(h.sink.empty());
+}
+
 TEST(Engine, StaleSuppressesOrdersWhileBooksKeepUpdating) {
   Harness h(parse(kConfig));
   ItchBuilder b;

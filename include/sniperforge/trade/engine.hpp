@@ -101,6 +101,12 @@ class Engine {
   [[nodiscard]] std::size_t stale_books() const noexcept { return stale() ? books_.book_count() : 0; }
   [[nodiscard]] uint64_t stale_marks() const noexcept { return stats_.stale_marks.load(); }
 
+  // The shard's SoupBinTCP order session is down: every order is refused as Reject::kSessionDown until
+  // it is logged in again. Set by the engine's own thread from the session's logged_in(); up by default
+  // (replay and the UDP session have no login).
+  void set_session_up(bool up) noexcept { session_up_ = up; }
+  [[nodiscard]] bool session_up() const noexcept { return session_up_; }
+
   void set_kill_switch(bool on) noexcept {
     risk_.set_kill_switch(on);
     published_.kill_switch.set(risk_.kill_switch());
@@ -156,6 +162,7 @@ class Engine {
   uint64_t rx_tsc_ = 0;
   uint64_t feed_ts_ = 0;
   VenueVerdict last_venue_failure_;
+  bool session_up_ = true;
   EngineStats stats_;
   EnginePublished published_;
 };

@@ -41,6 +41,7 @@ enum class Reject : uint8_t {
   kSinkFull,           // caller's order buffer full
   kStale,              // the engine's books are stale (feed gap or full ring) until clear_stale()
   kVenueInconsistent,  // a venue response failed a check (venue_check.hpp) until an operator clears it
+  kSessionDown,        // the shard's SoupBinTCP order session is not logged in
   kCount
 };
 
@@ -61,7 +62,8 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(Reject::k
     "user_ref_num",
     "sink_full",
     "stale",
-    "venue_inconsistent"};
+    "venue_inconsistent",
+    "session_down"};
 
 [[nodiscard]] constexpr std::string_view to_string(Reject r) noexcept {
   return kRejectNames[static_cast<std::size_t>(r)];
