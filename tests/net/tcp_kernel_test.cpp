@@ -1,6 +1,6 @@
 // Our TCP client against the Linux kernel's TCP (root; veth pairs in network namespaces): streams
 // both ways compared byte for byte (clean, over a VLAN, and impaired: nftables loss and duplication
-// plus the relay's 5 ms delay and reordering), the peer's FIN and RST, a peer that stops
+// plus the relay's 5 ms delay and reordering), the peer's FIN and RST and ours, a peer that stops
 // acknowledging (back-off, then failure, then a reconnect), and ARP / ping from the kernel.
 // SF_TCP_STREAM_BYTES overrides the stream length (docs/protocols.md: the long run).
 #include <gtest/gtest.h>
@@ -246,6 +246,35 @@ TEST_F(KernelPeer, PeerResetClosesWithReasonReset) {
   EXPECT_EQ(c.close_reason(), TcpCloseReason::kReset);
   EXPECT_TRUE(c.failed());
   EXPECT_EQ(c.stats().resets_received.load(), 1u);
+}
+
+TEST_F(KernelPeer, OurRstResetsTheKernelsConnection) {
+  ASSERT_TRUE(topo.up(false));
+  ASSERT_NO_FATAL_FAILURE(start(tcp_config()));
+  const int l = listen();
+  ASSERT_GE(l, 0);
+  std::atomic<int> recv_errno{0};
+  std::atomic<ssize_t> got{-2};
+  std::thread server([&] {
+    pollfd p{l, POLLIN, 0};
+    if (::poll(&p, 1, 10'000) != 1) return;
+    const int fd = ::accept(l, nullptr, nullptr);
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char b[16];
+    const ssize_t n = ::recv(fd, b, sizeof b, 0);  // blocks until our RST
+    recv_errno = errno;
+    got = n;
+    ::close(fd);
+  });
+  ASSERT_NO_FATAL_FAILURE(connect());
+  us->pump_until([] { return false; }, 100'000'000);  // let the kernel's accept() return
+  us->conn().abort();
+  server.join();
+  ::close(l);
+  EXPECT_EQ(got.load(), -1);
+  EXPECT_EQ(recv_errno.load(), ECONNRESET);
+  EXPECT_EQ(us->conn().close_reason(), TcpCloseReason::kAborted);
 }
 
 TEST_F(KernelPeer, SilentPeerBacksOffThenFailsThenWeReconnect) {
