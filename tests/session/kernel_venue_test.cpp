@@ -289,3 +289,56 @@ TEST_F(KernelVenue, FaultSwitchesRejectLoginsAndDelayResponses) {
   session_->stop();
   EXPECT_NE(stop_sim().find(expected_totals()), std::string::npos);
 }
+
+TEST_F(KernelVenue, StoreWithATornLastRecordLoadsTheWholeRecordsAndRemembersUserRefNums) {
+  // Two stored Order Accepted messages (UserRefNum 5000 and 5001), then a record cut short by a kill.
+  std::string file;
+  for (uint32_t urn : {5000u, 5001u}) {
+    out::msg::OrderAccepted a{};
+    a.user_ref_num = urn;
+    a.side = 'B';
+    a.quantity = 100;
+    a.symbol = "AAPL    ";
+    a.order_reference_number = urn;
+    uint8_t m[128];
+    const std::size_t n = a.encode(m);
+    file += static_cast<char>(n >> 8);
+    file += static_cast<char>(n & 0xff);
+    file.append(reinterpret_cast<const char*>(m), n);
+  }
+  file += std::string(
+      "\x00\x40"
+      "AB",
+      4);  // says 64 bytes, holds 2
+  std::ofstream(dir_ / "store" / "SNIPE0.soup", std::ios::binary) << file;
+  start_sim({"--store", (dir_ / "store").string()});
+  start_session();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        drain();
+        return got_.messages.size() == 2;
+      },
+      10));
+  // The replayed Order Accepted taught the session 5001: an order below it never leaves.
+  EXPECT_EQ(session_->counters().orders_refused_user_ref_num.load(), 0u);
+  ASSERT_TRUE(orders_.push(enter_order(4001)));
+  ASSERT_TRUE(wait_for([&] { return session_->counters().orders_refused_user_ref_num.load() == 1; }, 5));
+  urn_ = 6000;
+  trade(1);
+  session_->stop();
+  const std::string totals = stop_sim();
+  drain();
+  expect_each_sequence_once();
+  EXPECT_NE(totals.find(expected_totals()), std::string::npos) << totals << "\nclient: " << expected_totals();
+  EXPECT_NE(totals.find("\"orders\":3,\"accepted\":3"), std::string::npos) << totals;
+  // The torn tail was cut off: the file is whole records, one per message sent.
+  const std::string stored = sf::testing::read_file(dir_ / "store" / "SNIPE0.soup");
+  std::size_t off = 0, records = 0;
+  while (stored.size() - off >= 2) {
+    off += 2 + ((static_cast<std::size_t>(static_cast<uint8_t>(stored[off])) << 8) |
+                static_cast<uint8_t>(stored[off + 1]));
+    ++records;
+  }
+  EXPECT_EQ(off, stored.size());
+  EXPECT_EQ(records, got_.messages.size());
+}
