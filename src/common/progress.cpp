@@ -22,7 +22,9 @@ std::string quantity(double v, ProgressUnit unit) {
     ++p;
   }
   char buf[32];
-  const char* fmt = p == 0 || v >= 99.95 ? "%.0f%s" : v >= 9.995 ? "%.1f%s" : "%.2f%s";
+  // Whole counts as they are; a rate below 100 per second keeps a decimal ("2.5 runs/s").
+  const bool whole = p == 0 && (v >= 99.5 || v == std::floor(v));
+  const char* fmt = whole || v >= 99.95 ? "%.0f%s" : v >= 9.995 ? "%.1f%s" : "%.2f%s";
   std::snprintf(buf, sizeof buf, fmt, v, unit == ProgressUnit::kBytes ? kBytes[p] : kCount[p]);
   return buf;
 }

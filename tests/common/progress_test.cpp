@@ -41,6 +41,11 @@ TEST(Progress, LineText) {
             "sf-feedgen: 140M/280M msgs (50.0 %)  1.00M msgs/s  ETA 2:20");
   EXPECT_EQ(sf::format_progress(c, {140'000'000, 280'000'000, 0}, 1e4, 1, false),
             "sf-feedgen: 140M/280M msgs (50.0 %)  10.0k msgs/s  ETA 3:53:20");
+  sf::ProgressOptions runs;
+  runs.label = "sweep";
+  runs.noun = "runs";
+  EXPECT_EQ(sf::format_progress(runs, {3, 18, 0}, 2.5, 1.2, false),
+            "sweep: 3/18 runs (16.7 %)  2.50 runs/s  ETA 0:06");
   // Unknown total: the count and the rate only.
   EXPECT_EQ(sf::format_progress(c, {12'345, 0, 0}, 5e3, 1, false), "sf-feedgen: 12.3k msgs  5.00k msgs/s");
 }

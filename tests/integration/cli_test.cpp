@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -251,6 +252,15 @@ TEST_F(Cli, ToolsShowProgressOnATerminalOnly) {
   EXPECT_NE(tty.find("\rsf-backtest replay: 300k/300k msgs (100.0 %)"), std::string::npos) << tty;
   EXPECT_EQ(run(env("SF_BACKTEST") + " " + out + " 2> " + err.string()), 0);
   EXPECT_EQ(read_file(err).find('\r'), std::string::npos);
+
+  // A parameter sweep: (set, day) runs.
+  const fs::path sweep = dir_ / "sweep.toml";
+  std::ofstream(sweep) << "config = \"" << env("SF_REPLAY_CONFIG") << "\"\ndays = [\"" << out
+                       << "\"]\nstrategies = [0]\n[grid]\nshares = [50, 100]\n";
+  tty = on_terminal(
+      dir_, env("SF_BACKTEST") + " --sweep " + sweep.string() + " --report " + (dir_ / "sweep").string(), rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(tty.find("\rsf-backtest sweep: 2/2 runs (100.0 %)"), std::string::npos) << tty;
 }
 
 }  // namespace

@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
   app.add_flag("--sweep-merge", sweep.merge, "(the dependent job) merge the tasks' parts")->group("");
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
   if (!sweep_path.empty())
-    return sf::backtest::sweep_main(sweep_path, report_dir, {threads, prefetch, feed_port}, sweep);
+    return sf::backtest::sweep_main(sweep_path, report_dir, {threads, prefetch, feed_port, quiet, nullptr},
+                                    sweep);
   if (inputs.empty()) {
     std::cerr << "sf-backtest: INPUT is required (or --sweep FILE)\n";
     return 2;

@@ -217,6 +217,7 @@ bool sweep_rows(const SweepSpec& spec, std::size_t day, std::size_t first, std::
           << num(m.net_pnl, 2) << ',' << (m.sharpe ? num(*m.sharpe, 4) : "") << ',' << num(m.max_drawdown, 2)
           << ',' << num(m.turnover, 2) << '\n';
       out[set - first] = row.str();
+      if (opt.sets_done != nullptr) opt.sets_done->fetch_add(1, std::memory_order_relaxed);
     });
   });
   for (const auto& r : out) rows += r;

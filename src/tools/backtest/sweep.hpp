@@ -13,6 +13,7 @@
 //   shares = [50, 100, 200]           # also: cooldown_ns, max_position, limit_price
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ struct SweepOptions {
   unsigned threads = 1;
   int prefetch = 2;
   uint16_t feed_port = 0;
+  bool quiet = false;                          // no progress line (--quiet)
+  std::atomic<uint64_t>* sets_done = nullptr;  // when set, counts finished (set, day) runs: a progress line
 };
 
 // The sweep.csv rows of the parameter sets [first_set, last_set) over day `day` (with the header when

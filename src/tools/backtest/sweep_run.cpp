@@ -13,6 +13,8 @@
 
 #include "sweep.hpp"
 
+#include "sniperforge/common/progress.hpp"
+
 namespace sf::backtest {
 
 namespace fs = std::filesystem;
@@ -125,10 +127,24 @@ int run_capture(const std::string& cmd, std::string& first_line) {
 
 }  // namespace
 
-int run_sweep_local(const SweepSpec& spec, const SweepOptions& opt) {
+int run_sweep_local(const SweepSpec& spec, const SweepOptions& options) {
   std::error_code ec;
   fs::create_directories(spec.output, ec);
   PageDrawer page(spec.output);
+  // Progress on a terminal: (set, day) runs finished out of sets x days.
+  std::atomic<uint64_t> sets_done{0};
+  SweepOptions opt = options;
+  opt.sets_done = &sets_done;
+  ProgressOptions progress_options;
+  progress_options.label = "sf-backtest sweep";
+  progress_options.noun = "runs";
+  const uint64_t total = uint64_t{spec.sets()} * spec.days.size();
+  ProgressLine progress(
+      progress_options,
+      [&sets_done, total] {
+        return ProgressSample{sets_done.load(), total};
+      },
+      progress_wanted(opt.quiet));
   std::vector<std::vector<std::string>> by_day;
   for (std::size_t d = 0; d < spec.days.size(); ++d) {
     std::string rows, error;
@@ -143,6 +159,7 @@ int run_sweep_local(const SweepSpec& spec, const SweepOptions& opt) {
     }
     by_day.push_back(lines_of(rows));
   }
+  progress.finish();
   std::string csv = sweep_header(spec);
   for (std::size_t s = 0; s < spec.sets(); ++s)
     for (const auto& day : by_day) csv += day[s];
