@@ -1,0 +1,154 @@
+// What the running or finished Runtime reports: book rows (also while the lcores run, through each
+// executor's snapshot ticket), the stats lcore's inputs, the counter list of --stats-file and the summary.
+#include <chrono>
+#include <thread>
+
+#include "rx_lcore.hpp"
+#include "sniperforge/book/dump.hpp"
+#include "sniperforge/telemetry/stat_tables.hpp"
+#include "sniperforge/telemetry/summary.hpp"
+
+namespace sf::dataplane {
+
+std::vector<book::BookRow> Runtime::book_rows() const {
+  std::vector<book::BookRow> rows;
+  for (const auto& e : engines_) e->dump_rows(rows);
+  book::sort_book_rows(rows);
+  return rows;
+}
+
+void Runtime::snapshot_book_rows(std::vector<book::BookRow>& out, unsigned timeout_ms) const {
+  const std::lock_guard<std::mutex> one_reader(snapshot_mu_);
+  out.clear();
+  for (const auto& x : exec_) {
+    Executor::BookSnapshot& s = *x->snap;
+    bool copied = false;
+    if (s.running.load(std::memory_order_acquire)) {
+      const uint64_t ticket = s.requested.fetch_add(1, std::memory_order_acq_rel) + 1;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+      while (s.served.load(std::memory_order_acquire) < ticket && s.running.load(std::memory_order_acquire) &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      if (s.served.load(std::memory_order_acquire) >= ticket) {
+        // The executor has moved on; `rows` stays as it was until the next ticket, which only this
+        // (single) reader issues.
+        out.insert(out.end(), s.rows.begin(), s.rows.end());
+        copied = true;
+      }
+    }
+    if (!copied && !s.running.load(std::memory_order_acquire))
+      for (const trade::Engine* eng : x->engines) eng->dump_rows(out);
+    // Still running but no answer in time (a stalled lcore): its rows are left out of this reply.
+  }
+  book::sort_book_rows(out);
+}
+
+telemetry::StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& cfg) const {
+  telemetry::StatsLcore::Inputs in;
+  in.config = cfg;
+  for (const auto& r : rx_) in.rx.push_back({r->lcore, r->stats.get()});
+  for (const auto& x : exec_) in.executors.push_back({x->lcore, x->stats.get()});
+  for (const auto& r : rx_) in.logs.push_back({r->lcore, "rx", r->log.get()});
+  for (const auto& x : exec_) in.logs.push_back({x->lcore, "executor", x->log.get()});
+  for (const auto& p : ports_) {
+    if (!p.found) continue;
+    in.ports.emplace_back(p.port_id, p.name);
+    if (p.pool) in.mempools.emplace_back(std::string(p.pool->name), p.pool);
+  }
+  for (const rte_ring* r : rings_) in.rings.emplace_back(std::string(r->name), r);
+  for (const auto& e : engines_) in.engines.push_back(e.get());
+  in.read_books = [this](std::vector<book::BookRow>& rows) { snapshot_book_rows(rows); };
+  in.order_session_state = [] { return -1; };  // UDP order session: no login state yet
+  return in;
+}
+
+std::vector<Runtime::LcoreStatsRef> Runtime::stats_refs() const {
+  std::vector<LcoreStatsRef> v;
+  for (const auto& r : rx_) v.push_back({r->lcore, r->stats.get(), nullptr});
+  for (const auto& x : exec_) v.push_back({x->lcore, nullptr, x->stats.get()});
+  return v;
+}
+
+std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
+  std::vector<std::pair<std::string, uint64_t>> c;
+  std::vector<const telemetry::RxLcoreStats*> rx;
+  std::vector<const telemetry::ExecutorLcoreStats*> ex;
+  for (const auto& r : rx_) rx.push_back(r->stats.get());
+  for (const auto& x : exec_) ex.push_back(x->stats.get());
+  telemetry::add_lcore_counters(rx, ex, exec_.size(), c);
+  uint64_t vd = 0, vm = 0, vbad = 0, vsess = 0;
+  for (const auto& r : rx_) {
+    vd += r->proc->venue().datagrams;
+    vm += r->proc->venue().messages;
+    vbad += r->proc->venue().bad_datagrams + r->proc->venue().too_long;
+    vsess += r->proc->venue().session_packets;
+  }
+  c.emplace_back("venue_datagrams", vd);
+  c.emplace_back("venue_messages_routed", vm);
+  c.emplace_back("venue_bad_datagrams", vbad);
+  c.emplace_back("venue_session_packets", vsess);
+  uint64_t accepted = 0;
+  for (const auto& e : engines_) accepted += e->risk().accepted();
+  c.emplace_back("risk_accepted", accepted);
+  uint64_t fills = 0;
+  for (const auto& e : engines_) fills += e->orders().fills();
+  c.emplace_back("fills", fills);
+  // Venue responses the engines' checks refused, by reason, the shards they stopped, and the shares the
+  // believed fills bought and sold (cold: read once, e.g. for --stats-file at exit).
+  for (std::size_t i = 1; i < static_cast<std::size_t>(trade::VenueCheck::kCount); ++i) {
+    uint64_t v = 0;
+    for (const auto& e : engines_) v += e->orders().failures(static_cast<trade::VenueCheck>(i));
+    c.emplace_back("venue_refused_" + std::string(trade::to_string(static_cast<trade::VenueCheck>(i))), v);
+  }
+  uint64_t stopped = 0, bought = 0, sold = 0;
+  for (const auto& e : engines_) {
+    stopped += e->venue_inconsistent() ? 1 : 0;
+    for (uint32_t locate = 1; locate <= 0xFFFF; ++locate) {
+      const trade::Position& p = e->orders().position(static_cast<uint16_t>(locate));
+      bought += p.bought;
+      sold += p.sold;
+    }
+  }
+  c.emplace_back("venue_inconsistent_shards", stopped);
+  c.emplace_back("filled_shares_bought", bought);
+  c.emplace_back("filled_shares_sold", sold);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(trade::Reject::kCount); ++i) {
+    uint64_t v = 0;
+    for (const auto& e : engines_) v += e->risk().rejects(static_cast<trade::Reject>(i));
+    c.emplace_back("reject_" + std::string(trade::to_string(static_cast<trade::Reject>(i))), v);
+  }
+  c.emplace_back("book_instruments", book_rows().size());
+  c.emplace_back("shards", engines_.size());
+  c.emplace_back("executors", exec_.size());
+  return c;
+}
+
+telemetry::HistogramSnapshot Runtime::tick_to_trade() const {
+  telemetry::HistogramSnapshot t;
+  for (const auto& x : exec_) t.merge(x->stats->tick_to_trade.snapshot());
+  return t;
+}
+
+telemetry::HistogramSnapshot Runtime::ring_hop() const {
+  telemetry::HistogramSnapshot t;
+  for (const auto& x : exec_) t.merge(x->stats->ring_hop.snapshot());
+  return t;
+}
+
+telemetry::HistogramSnapshot Runtime::processing() const {
+  telemetry::HistogramSnapshot t;
+  for (const auto& x : exec_) t.merge(x->stats->processing.snapshot());
+  return t;
+}
+
+std::string Runtime::summary() const {
+  telemetry::SummaryLatency lat;
+  lat.tick_to_trade = tick_to_trade();
+  lat.ring_hop = ring_hop();
+  lat.processing = processing();
+  lat.tsc_hz = static_cast<double>(rte_get_tsc_hz());
+  lat.processing_sample_every = kProcessingSampleMask + 1;
+  return telemetry::format_summary(counters(), lat, replay_);
+}
+
+}  // namespace sf::dataplane

@@ -1,0 +1,94 @@
+// The RX lcore: one feed queue in, one ring per executor out (RxProcessor does the parsing and
+// routing; this is its DPDK side). Private to src/dataplane.
+#pragma once
+
+#include "executor_lcore.hpp"
+
+namespace sf::dataplane {
+
+// ---- RX: one queue in, one ring per executor out ----
+struct RingSink {
+  enum class OnFull : uint8_t { kDrop, kSpin, kRunExecutor };
+  std::vector<rte_ring*> rings;  // by executor
+  std::vector<Runtime::Executor*> execs;
+  telemetry::RxLcoreStats* stats = nullptr;
+  const RunState* state = nullptr;
+  OnFull on_full = OnFull::kDrop;
+
+  unsigned enqueue(uint16_t e, const Event* ev, unsigned n) noexcept {
+    unsigned free_space = 0;
+    unsigned took = rte_ring_sp_enqueue_burst_elem(rings[e], ev, sizeof(Event), n, &free_space);
+    while (took < n && on_full != OnFull::kDrop && !state->stop.load(std::memory_order_relaxed)) {
+      // Replay: back-pressure instead of loss (the input has no rate of its own).
+      if (on_full == OnFull::kRunExecutor)
+        execs[e]->poll();
+      else
+        rte_pause();
+      took += rte_ring_sp_enqueue_burst_elem(rings[e], ev + took, sizeof(Event), n - took, &free_space);
+    }
+    stats->ring_high_water[e].max(rte_ring_get_capacity(rings[e]) - free_space);
+    return took;
+  }
+};
+
+// Every cache line of a packet: the parser walks it front to back, and a packet that arrives after an
+// idle spell would otherwise take its misses one after another.
+inline void prefetch_packet(const rte_mbuf* m) noexcept {
+  const auto* d = rte_pktmbuf_mtod(m, const uint8_t*);
+  for (unsigned off = 0; off < m->data_len; off += RTE_CACHE_LINE_SIZE) rte_prefetch0(d + off);
+}
+
+struct Runtime::Rx {
+  uint16_t index = 0;
+  unsigned lcore = 0;
+  uint16_t port_id = 0;
+  uint16_t queue = 0;
+  uint16_t burst = 32;
+  bool replay = false;
+  uint32_t idle_limit = 1000;
+  std::unique_ptr<telemetry::RxLcoreStats> stats = std::make_unique<telemetry::RxLcoreStats>();
+  RingSink sink;
+  std::unique_ptr<RxProcessor<RingSink>> proc;
+  std::vector<Executor*> rtc_execs;  // run-to-completion: executors run on this lcore
+  RunState* state = nullptr;
+  std::unique_ptr<telemetry::LogRing> log = std::make_unique<telemetry::LogRing>();
+  TestStall stall;
+  uint64_t last_tsc = 0;
+
+  bool poll() noexcept {
+    std::array<rte_mbuf*, kMaxBurst> bufs;
+    const uint16_t n = rte_eth_rx_burst(port_id, queue, bufs.data(), burst);
+    const uint64_t tsc = rte_rdtsc();
+    last_tsc = tsc;
+    stats->heartbeat_tsc.set(tsc);
+    stats->polls.add();
+    if (n == 0) return false;
+    stats->busy_polls.add();
+    prefetch_packet(bufs[0]);
+    for (uint16_t i = 0; i < n; ++i) {
+      if (i + 1 < n) prefetch_packet(bufs[i + 1]);
+      rte_mbuf* m = bufs[i];
+      if (m->nb_segs != 1) [[unlikely]] {
+        stats->packets.add();
+        stats->count_drop(telemetry::FeedDropReason::kMbufChained);
+        continue;
+      }
+      proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
+      // Hand each packet's events on at once: a trigger early in a burst does not wait for the rest of
+      // the burst to be parsed (pipeline: the executor starts meanwhile; run to completion: it runs now).
+      proc->flush();
+      for (Runtime::Executor* x : rtc_execs)
+        while (x->poll()) {
+        }
+    }
+    rte_pktmbuf_free_bulk(bufs.data(), n);
+    return true;
+  }
+};
+
+// Lcore entry points (rte_eal_remote_launch), in lcore_loops.cpp.
+int rx_main(void* arg);
+int executor_main(void* arg);
+int rtc_main(void* arg);
+
+}  // namespace sf::dataplane
