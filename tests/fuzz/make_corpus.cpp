@@ -1,9 +1,11 @@
 // Writes the seed corpus under tests/fuzz/corpus/<target>/ from our own encoders and the feed
 // generator (no copied data). Run once after a change of formats:
 //   build/tests/fuzz/fuzz_make_corpus tests/fuzz/corpus
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -195,6 +197,46 @@ int main(int argc, char** argv) {
         0, 4, 0x14, 0, 0, 0, 0, 0, 0, 0, 0};                         // RST
     // clang-format on
     put("tcp_connection", "dupacks_rst", dup.data(), dup.size());
+  }
+  // Client session scripts (fuzz_soup_session): op bytes, server bytes in chunks of up to 31.
+  {
+    std::vector<uint8_t> script{1};
+    auto server_bytes = [&](std::span<const uint8_t> b) {
+      for (std::size_t off = 0; off < b.size(); off += 31) {
+        const std::size_t n = std::min<std::size_t>(31, b.size() - off);
+        script.push_back(static_cast<uint8_t>((n << 3) | 4));
+        script.insert(script.end(), b.begin() + static_cast<std::ptrdiff_t>(off),
+                      b.begin() + static_cast<std::ptrdiff_t>(off + n));
+      }
+    };
+    auto login_and_data = [&](uint64_t first, int count) {
+      script.push_back(2);  // connect
+      sf::soupbintcp::PacketWriter w(buf, sizeof buf);
+      w.login_accepted("SESSION001", first);
+      const uint8_t m[4] = {'S', 0, 0, 'Q'};
+      for (int k = 0; k < count; ++k) w.sequenced(m);
+      w.server_heartbeat();
+      server_bytes(w.bytes());
+    };
+    login_and_data(1, 5);
+    script.push_back(3);    // an order
+    script.push_back(200);  // 12.8 s pass
+    script.push_back(1);    // closed
+    script.push_back(8);    // a little time: back-off over
+    login_and_data(3, 6);   // a server that starts below our next number
+    put("soup_session", "relogin", script.data(), script.size());
+    script.assign({0});
+    script.push_back(2);
+    sf::soupbintcp::PacketWriter w(buf, sizeof buf);
+    w.login_rejected('A');
+    server_bytes(w.bytes());
+    script.push_back(240);
+    script.push_back(2);
+    w.clear();
+    w.login_accepted("S", 0);
+    w.end_of_session();
+    server_bytes(w.bytes());
+    put("soup_session", "rejected_then_end", script.data(), script.size());
   }
   std::printf("corpus written to %s\n", argv[1]);
   return 0;
