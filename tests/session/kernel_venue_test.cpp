@@ -342,3 +342,20 @@ TEST_F(KernelVenue, StoreWithATornLastRecordLoadsTheWholeRecordsAndRemembersUser
   EXPECT_EQ(off, stored.size());
   EXPECT_EQ(records, got_.messages.size());
 }
+
+TEST_F(KernelVenue, BadOptionsExitTwoAndBindFailureExitsOne) {
+  const std::string sim = sim_ + " --soupbintcp --idle-exit 0.1 ";
+  auto rc = [](const std::string& cmd) { return sf::testing::run(cmd + " >/dev/null 2>&1"); };
+  EXPECT_EQ(rc(sim + "--listen 127.0.0.1:0"), 2);  // no credentials
+  std::ofstream(dir_ / "bad_creds") << "SNIPE0\n";
+  EXPECT_EQ(rc(sim + "--listen 127.0.0.1:0 --credentials " + (dir_ / "bad_creds").string()), 2);
+  std::ofstream(dir_ / "long_creds") << "TOOLONG7 pw\n";
+  EXPECT_EQ(rc(sim + "--listen 127.0.0.1:0 --credentials " + (dir_ / "long_creds").string()), 2);
+  const std::string creds = " --credentials " + (dir_ / "creds").string();
+  EXPECT_EQ(rc(sim + "--listen 127.0.0.1:0 --session ELEVENCHARS" + creds), 2);
+  EXPECT_EQ(rc(sim + "--listen 127.0.0.1:0 --store /nonexistent/dir" + creds), 2);
+  EXPECT_EQ(rc(sim + "--listen 127.0.0.1:0 --heartbeat-ms 0" + creds), 2);
+  EXPECT_EQ(rc(sim + "--listen 192.0.2.1:15000" + creds), 1);  // not our address
+  const std::string ok = sim + "--listen 127.0.0.1:0" + creds + " 2>&1";
+  EXPECT_EQ(sf::testing::run(ok + " | grep -q 'listening on 127.0.0.1:[1-9]'"), 0);
+}
