@@ -161,6 +161,7 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
   tracker_.on_sent(r);
   stats_.orders_sent.add();
   published_.open_orders.set(risk_.open_orders());
+  published_.gross_notional.set(risk_.gross_notional());
   return Reject::kNone;
 }
 
@@ -246,6 +247,7 @@ VenueVerdict Engine::on_venue_event(const VenueEvent& e) noexcept {
       if (strategy_locate_[i] == locate) publish_instrument(i);
   }
   published_.open_orders.set(risk_.open_orders());
+  published_.gross_notional.set(risk_.gross_notional());
   return verdict;
 }
 

@@ -17,6 +17,9 @@ Reject RiskGate::evaluate(const OrderRequest& r, const book::OrderBook* book, ui
   using book::Side;
   if (kill_) return Reject::kKillSwitch;
   if (inst_[r.locate].killed) return Reject::kInstrumentKilled;
+  const TradingState st = std::max(state_, inst_[r.locate].state);
+  if (st == TradingState::kHalted) [[unlikely]]
+    return Reject::kHalted;
   if (book == nullptr || !book->can_trade()) return Reject::kNotTrading;
   if (r.shares == 0 || r.price == 0 || r.price > 0xFFFFFFFFull || (r.side != 'B' && r.side != 'S'))
     return Reject::kBadOrder;
@@ -39,6 +42,10 @@ Reject RiskGate::evaluate(const OrderRequest& r, const book::OrderBook* book, ui
   const Instrument& in = inst_[r.locate];
   const Int128 worst = buy ? Int128{in.position} + in.open_buy : Int128{in.open_sell} - in.position;
   if (worst + r.shares > cfg_.max_position) return Reject::kMaxPosition;
+  // Reducing: the worst case after this order must not be long (buy) or short (sell), so an order can
+  // only close what is filled, never open or flip a position.
+  if (st == TradingState::kReducing && worst + r.shares > 0) [[unlikely]]
+    return Reject::kReducing;
   if (open_notional_ + filled_notional_ + notional > Int128{cfg_.max_gross_notional})
     return Reject::kMaxGrossNotional;
   const bool resting = r.tif != kTifIoc;
@@ -70,6 +77,11 @@ Reject RiskGate::check_and_commit(const OrderRequest& r, const book::OrderBook* 
   any_urn_ = true;
   accepted_.add();
   return Reject::kNone;
+}
+
+void RiskGate::set_limits(const RiskLimits& l) noexcept {
+  assign_limits(cfg_, l);
+  tokens_ = std::min(tokens_, uint64_t{cfg_.throttle_burst} * kNanoTokens);
 }
 
 void RiskGate::on_open_change(uint16_t locate, char side, int64_t delta_shares, uint64_t price) noexcept {

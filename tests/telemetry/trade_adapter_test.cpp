@@ -71,7 +71,7 @@ TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
   EXPECT_EQ(s.orders, 1u);
   EXPECT_TRUE(s.kill_switch);
   EXPECT_EQ(s.rejects.size(), static_cast<std::size_t>(trade::Reject::kCount) - 1);
-  EXPECT_EQ(s.rejects.front().first, "kill_switch");
+  EXPECT_EQ(s.rejects.front().first, "killed");
   ASSERT_EQ(s.instruments.size(), 2u);  // configured instruments only, even before they appear
   EXPECT_EQ(s.instruments[0].symbol, "SF0000");
   EXPECT_EQ(s.instruments[1].symbol, "SF0001");

@@ -7,12 +7,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "sniperforge/book/book_set.hpp"
 #include "sniperforge/common/counter.hpp"
 #include "sniperforge/proto/itch.hpp"
 #include "sniperforge/trade/config.hpp"
+#include "sniperforge/trade/control.hpp"
 #include "sniperforge/trade/order_request.hpp"
 #include "sniperforge/trade/orders.hpp"
 #include "sniperforge/trade/risk.hpp"
@@ -50,6 +52,8 @@ struct EnginePublished {
   Shared<bool> stale;               // the engine's own flag (see mark_stale), not a copy
   Shared<bool> venue_inconsistent;  // the engine's own flag (see on_venue_event), not a copy
   Shared<bool> kill_switch;
+  Shared<uint8_t> trading_state;    // TradingState of the shard
+  Shared<uint64_t> gross_notional;  // risk gate's, raw units (limit usage)
   Shared<uint32_t> open_orders;
   Shared<uint64_t> books;  // books this shard has seen (also the engine's check for a new book)
   std::unique_ptr<Instrument[]> instruments;
@@ -80,9 +84,8 @@ class Engine {
   // that no longer knows its position must not keep trading.
   VenueVerdict on_venue_event(const VenueEvent& e) noexcept;
   [[nodiscard]] bool venue_inconsistent() const noexcept { return published_.venue_inconsistent.get(); }
-  // The operator's call once positions were reconciled with the venue (e.g. its drop copy). The control
-  // plane (sf-ctl, issue #14) does not exist yet; until it does, only the embedding program can call this,
-  // on the engine's own thread.
+  // The operator's call once positions were reconciled with the venue (e.g. its drop copy): sf-ctl
+  // clear-venue-inconsistent (ControlOp::kClearVenueInconsistent), on the engine's own thread.
   void clear_venue_inconsistent() noexcept { published_.venue_inconsistent.set(false); }
   // The last response that failed a check (check kOk if none has), for the lcore's log.
   [[nodiscard]] const VenueVerdict& last_venue_failure() const noexcept { return last_venue_failure_; }
@@ -112,6 +115,14 @@ class Engine {
     published_.kill_switch.set(risk_.kill_switch());
   }
   void set_instrument_killed(uint16_t locate, bool on) noexcept { risk_.set_instrument_killed(locate, on); }
+
+  // Applies one operator command (control.hpp) and describes the shard after it. Between two polls, on the
+  // engine's own thread; never allocates. Kill and cancel_open write an OUCH Cancel for every open order
+  // into `cancels` (as many as fit; the reply's open_orders says what is still open, so the caller repeats
+  // kCancelOpen). Per-symbol commands on a symbol this shard has not seen answer kUnknownSymbol.
+  ControlReply apply(const ControlCommand& c, std::span<CancelRequest> cancels) noexcept;
+  // Orders not yet final, as the tracker sees them.
+  [[nodiscard]] uint32_t tracked_open_orders() const noexcept;
 
   // Batch replay hints (see BookSet): prefetch() for the message ~16 ahead, prefetch_levels() for ~4 ahead.
   void prefetch(const uint8_t* msg) const noexcept { books_.prefetch(msg); }
@@ -147,6 +158,9 @@ class Engine {
   uint32_t next_user_ref_num() const noexcept;
   // Copies strategy `i`'s instrument (position, P&L) into published_.
   void publish_instrument(std::size_t i) noexcept;
+  // Locate of a (space padded) symbol among this shard's books; 0 if none.
+  [[nodiscard]] uint16_t locate_of(const std::array<char, 8>& symbol) const noexcept;
+  uint32_t write_cancels(std::span<CancelRequest> out) const noexcept;
 
   TradingConfig cfg_;
   uint32_t shard_;

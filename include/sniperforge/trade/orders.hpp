@@ -107,6 +107,14 @@ class OrderTracker {
   [[nodiscard]] uint64_t evicted() const noexcept { return evicted_.load(); }
   [[nodiscard]] uint64_t fills() const noexcept { return fills_count_.load(); }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  // Calls f(const OrderRecord&) for every order not yet final, oldest first (kill's Cancels).
+  template <class F>
+  void for_each_open(F&& f) const noexcept {
+    for (std::size_t i = 0; i < size_; ++i) {
+      const OrderRecord& r = ring_[(head_ + i) % cap_];
+      if (!is_terminal(r.state)) f(r);
+    }
+  }
 
  private:
   OrderRecord* find_mut(uint32_t urn) noexcept;

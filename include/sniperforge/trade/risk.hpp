@@ -19,6 +19,7 @@
 #include "sniperforge/common/counter.hpp"
 #include "sniperforge/trade/checked_math.hpp"
 #include "sniperforge/trade/config.hpp"
+#include "sniperforge/trade/control.hpp"
 #include "sniperforge/trade/order_request.hpp"
 
 namespace sf::trade {
@@ -42,12 +43,14 @@ enum class Reject : uint8_t {
   kStale,              // the engine's books are stale (feed gap or full ring) until clear_stale()
   kVenueInconsistent,  // a venue response failed a check (venue_check.hpp) until an operator clears it
   kSessionDown,        // the shard's SoupBinTCP order session is not logged in
+  kHalted,             // trading state halted (shard or instrument; sf-ctl state)
+  kReducing,           // trading state reducing and the order could grow the position
   kCount
 };
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(Reject::kCount)> kRejectNames{
     "none",
-    "kill_switch",
+    "killed",
     "instrument_killed",
     "not_trading",
     "bad_order",
@@ -63,7 +66,9 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(Reject::k
     "sink_full",
     "stale",
     "venue_inconsistent",
-    "session_down"};
+    "session_down",
+    "halted",
+    "reducing"};
 
 [[nodiscard]] constexpr std::string_view to_string(Reject r) noexcept {
   return kRejectNames[static_cast<std::size_t>(r)];
@@ -94,6 +99,15 @@ class RiskGate {
   void set_kill_switch(bool on) noexcept { kill_ = on; }
   void set_instrument_killed(uint16_t locate, bool on) noexcept { inst_[locate].killed = on; }
   [[nodiscard]] bool kill_switch() const noexcept { return kill_; }
+  // Trading state of the shard and per instrument; an order obeys the stricter of the two.
+  void set_state(TradingState s) noexcept { state_ = s; }
+  void set_instrument_state(uint16_t locate, TradingState s) noexcept { inst_[locate].state = s; }
+  [[nodiscard]] TradingState state() const noexcept { return state_; }
+  [[nodiscard]] TradingState instrument_state(uint16_t locate) const noexcept { return inst_[locate].state; }
+  // New limits, all at once (values validated by the config parser before they get here). Open orders and
+  // positions stay; the next order is checked against the new values. The throttle keeps its tokens, capped
+  // at the new burst.
+  void set_limits(const RiskLimits& l) noexcept;
   [[nodiscard]] bool instrument_killed(uint16_t locate) const noexcept { return inst_[locate].killed; }
 
   // Filled position, open buy / sell shares, and the net if everything open filled.
@@ -135,6 +149,7 @@ class RiskGate {
     int64_t open_buy = 0;   // leaves of accepted buys not yet final
     int64_t open_sell = 0;  // leaves of accepted sells not yet final
     bool killed = false;
+    TradingState state = TradingState::kActive;
   };
   RiskConfig cfg_;
   std::unique_ptr<Instrument[]> inst_;  // by stock locate
@@ -144,6 +159,7 @@ class RiskGate {
   uint32_t last_urn_ = 0;
   bool any_urn_ = false;
   bool kill_ = false;
+  TradingState state_ = TradingState::kActive;
   // Token bucket in nano-tokens (1 order = 1e9) refilled at max_orders_per_second over feed time.
   uint64_t tokens_ = 0;
   uint64_t last_refill_ts_ = 0;

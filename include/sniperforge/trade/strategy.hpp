@@ -11,6 +11,7 @@
 
 #include "sniperforge/book/order_book.hpp"
 #include "sniperforge/trade/config.hpp"
+#include "sniperforge/trade/control.hpp"
 
 namespace sf::trade {
 
@@ -45,6 +46,9 @@ class Strategy {
   // Called after every feed message that touched the strategy's instrument. Must not allocate.
   virtual void on_book(StrategyContext& ctx) noexcept = 0;
   [[nodiscard]] const StrategyConfig& config() const noexcept { return cfg_; }
+  // New parameters from the control plane (validated like the config file); takes effect on the next
+  // book event. Only numbers and flags change, so this never allocates.
+  void set_params(const StrategyParams& p) noexcept { assign_params(cfg_, p); }
 
  protected:
   StrategyConfig cfg_;

@@ -1,0 +1,122 @@
+// Operator commands as the trading core sees them (issue #14): small trivially copyable structs that travel
+// through one request ring and one response ring per executor lcore, applied by Engine::apply() between two
+// polls without allocating. Parsing and validating what an operator typed happens off the data plane
+// (limits_edit.hpp); an Engine only ever receives values that passed the start-up validation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+#include "sniperforge/trade/config.hpp"
+
+namespace sf::trade {
+
+// active: every order may go (subject to risk); reducing: only orders that cannot grow the position
+// (worst case, open orders included) away from zero; halted: none.
+enum class TradingState : uint8_t { kActive = 0, kReducing, kHalted };
+
+[[nodiscard]] constexpr std::string_view to_string(TradingState s) noexcept {
+  constexpr std::string_view n[] = {"active", "reducing", "halted"};
+  return n[static_cast<int>(s)];
+}
+[[nodiscard]] constexpr std::optional<TradingState> parse_trading_state(std::string_view s) noexcept {
+  if (s == "active") return TradingState::kActive;
+  if (s == "reducing") return TradingState::kReducing;
+  if (s == "halted") return TradingState::kHalted;
+  return std::nullopt;
+}
+
+// The numeric part of RiskConfig (what `limits set` may change at run time).
+struct RiskLimits {
+  uint32_t max_order_shares = 0;
+  uint64_t max_order_notional = 0;
+  uint32_t collar_bps = 0;
+  int64_t max_position = 0;
+  uint64_t max_gross_notional = 0;
+  uint32_t max_open_orders = 0;
+  uint32_t max_orders_per_second = 0;
+  uint32_t throttle_burst = 0;
+  friend bool operator==(const RiskLimits&, const RiskLimits&) = default;
+};
+[[nodiscard]] RiskLimits limits_of(const RiskConfig& c) noexcept;
+void assign_limits(RiskConfig& c, const RiskLimits& l) noexcept;
+
+// What `strategy set` may change (StrategyConfig without its name, symbol and side, which would move the
+// strategy to another book).
+struct StrategyParams {
+  uint32_t limit_price = 0;
+  uint32_t shares = 0;
+  int64_t max_position = 0;
+  uint64_t cooldown_ns = 0;
+  bool enabled = true;
+  friend bool operator==(const StrategyParams&, const StrategyParams&) = default;
+};
+[[nodiscard]] StrategyParams params_of(const StrategyConfig& c) noexcept;
+void assign_params(StrategyConfig& c, const StrategyParams& p) noexcept;
+
+enum class ControlOp : uint8_t {
+  kStatus = 0,
+  kKill,  // kill switch on + an OUCH Cancel for every open order
+  kUnkill,
+  kSetState,     // state (symbol: that instrument only)
+  kSetLimits,    // limits (every field; the control side sends current values for the rest)
+  kSetStrategy,  // params of strategy `strategy` (enable/disable/set)
+  kClearVenueInconsistent,
+  kCancelOpen,  // a Cancel for every order still open (kill repeats it until none is left)
+  kCount
+};
+
+inline constexpr std::array<std::string_view, static_cast<std::size_t>(ControlOp::kCount)> kControlOpNames{
+    "status", "kill", "unkill", "state", "limits", "strategy", "clear_venue_inconsistent", "cancel_open"};
+[[nodiscard]] constexpr std::string_view to_string(ControlOp o) noexcept {
+  return kControlOpNames[static_cast<std::size_t>(o)];
+}
+
+enum class ControlResult : uint8_t { kOk = 0, kUnknownSymbol, kUnknownStrategy, kUnknownOp, kCount };
+[[nodiscard]] constexpr std::string_view to_string(ControlResult r) noexcept {
+  constexpr std::string_view n[] = {"ok", "unknown_symbol", "unknown_strategy", "unknown_op"};
+  return n[static_cast<int>(r)];
+}
+
+struct ControlCommand {
+  uint64_t id = 0;  // echoed in the reply
+  ControlOp op = ControlOp::kStatus;
+  TradingState state = TradingState::kActive;
+  uint16_t strategy = 0;         // index in the config's [[strategy]] list
+  std::array<char, 8> symbol{};  // space padded; all zero: the whole shard
+  RiskLimits limits{};
+  StrategyParams params{};
+  [[nodiscard]] bool has_symbol() const noexcept { return symbol[0] != 0; }
+};
+
+// One shard's answer, with its state after the command (what `status` shows).
+struct ControlReply {
+  uint64_t id = 0;
+  ControlOp op = ControlOp::kStatus;
+  ControlResult result = ControlResult::kOk;
+  TradingState state = TradingState::kActive;
+  bool killed = false;
+  bool stale = false;
+  bool venue_inconsistent = false;
+  bool session_up = true;
+  uint32_t shard = 0;
+  uint32_t open_orders = 0;  // orders the tracker holds open (Cancels still outstanding after a kill)
+  uint32_t cancels = 0;      // Cancels this command produced
+  uint64_t gross_notional = 0;
+  RiskLimits limits{};
+};
+
+static_assert(std::is_trivially_copyable_v<ControlCommand>);
+static_assert(std::is_trivially_copyable_v<ControlReply>);
+
+// An OUCH Cancel Order the executor must send (quantity 0: cancel everything left).
+struct CancelRequest {
+  uint32_t user_ref_num = 0;
+  uint32_t quantity = 0;
+  uint16_t locate = 0;
+};
+
+}  // namespace sf::trade
