@@ -1,0 +1,132 @@
+#include "sniperforge/journal/writer.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "sniperforge/journal/crc32c.hpp"
+
+namespace sf::journal {
+
+uint64_t wall_clock_ns() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+Writer::~Writer() {
+  stop();
+}
+
+bool Writer::open(ScanReport& recovered, const RecordVisitor& visit) {
+  std::string error;
+  if (!scan_journal(cfg_.path, visit, /*repair=*/true, recovered, error)) {
+    failure_ = "journal: " + error;
+    failed_.store(true, std::memory_order_release);
+    return false;
+  }
+  next_seq_ = recovered.records == 0 ? 1 : recovered.last_sequence + 1;
+  synced_.store(next_seq_ - 1, std::memory_order_release);
+  if (!store_.open(cfg_.path, cfg_.segment_bytes(), recovered.end_segment, recovered.end_offset,
+                   cfg_.fsync != FsyncPolicy::kNone)) {
+    set_failed();
+    return false;
+  }
+  return true;
+}
+
+EntryRing& Writer::add_producer(std::size_t capacity) {
+  rings_.push_back(std::make_unique<EntryRing>(capacity));
+  return *rings_.back();
+}
+
+void Writer::set_failed() {
+  if (failed()) return;
+  failure_ = store_.error();
+  failed_.store(true, std::memory_order_release);
+}
+
+bool Writer::append(Entry& e) {
+  if (failed()) return false;
+  const std::size_t len = e.size();
+  if (len < kMinRecordSize || len > kMaxRecordSize) {
+    stats_.bad_entries.add();
+    return true;
+  }
+  uint8_t* p = e.bytes.data();
+  store_le<uint64_t>(p + 8, next_seq_);
+  if (load_le<uint64_t>(p + 16) == 0) store_le<uint64_t>(p + 16, wall_clock_ns());
+  store_le<uint32_t>(p + len - kCrcSize, crc32c(p, len - kCrcSize));
+  if (!store_.append(p, len)) {
+    set_failed();
+    return false;
+  }
+  ++next_seq_;
+  stats_.records.add();
+  stats_.bytes.add(len);
+  return true;
+}
+
+bool Writer::sync() {
+  const bool ok = cfg_.fsync == FsyncPolicy::kNone ? store_.flush() : store_.sync();
+  if (!ok) {
+    set_failed();
+    return false;
+  }
+  if (cfg_.fsync != FsyncPolicy::kNone) stats_.syncs.add();
+  synced_.store(next_seq_ - 1, std::memory_order_release);
+  return true;
+}
+
+bool Writer::write(Entry& e) {
+  if (!append(e)) return false;
+  return cfg_.fsync == FsyncPolicy::kEvery ? sync() : true;
+}
+
+void Writer::start() {
+  stop_.store(false, std::memory_order_relaxed);
+  thread_ = std::thread([this] { run(); });
+}
+
+void Writer::stop() {
+  if (thread_.joinable()) {
+    stop_.store(true, std::memory_order_release);
+    thread_.join();
+  }
+  if (!failed()) (void)sync();
+}
+
+void Writer::run() {
+  using Clock = std::chrono::steady_clock;
+  const auto group = std::chrono::microseconds(cfg_.group_us);
+  Clock::time_point oldest_unsynced{};
+  bool unsynced = false;
+  Entry e;
+  for (;;) {
+    const bool stopping = stop_.load(std::memory_order_acquire);
+    std::size_t taken = 0;
+    for (auto& ring : rings_) {
+      // A bounded batch per ring so one busy producer cannot starve the others.
+      for (int i = 0; i < 256 && !failed() && ring->pop(e); ++i) {
+        if (!append(e)) break;
+        ++taken;
+        if (cfg_.fsync == FsyncPolicy::kEvery) (void)sync();
+      }
+    }
+    if (failed()) return;  // the rings fill; producers see failed() and stop their orders
+    if (taken > 0 && !unsynced) {
+      unsynced = true;
+      oldest_unsynced = Clock::now();
+    }
+    const bool idle = taken == 0;
+    if (unsynced && (idle || Clock::now() - oldest_unsynced >= group)) {
+      if (!sync()) return;
+      unsynced = false;
+    }
+    if (idle) {
+      if (stopping) return;
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+  }
+}
+
+}  // namespace sf::journal
