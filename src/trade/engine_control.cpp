@@ -66,6 +66,7 @@ ControlReply Engine::apply(const ControlCommand& c, std::span<CancelRequest> can
   }
   if (r.result == ControlResult::kOk) switch (c.op) {
       case ControlOp::kStatus:
+      case ControlOp::kBooks:  // the rows are copied by the caller (control/channel.hpp)
         break;
       case ControlOp::kKill:
         set_kill_switch(true);

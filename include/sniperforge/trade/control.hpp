@@ -65,12 +65,14 @@ enum class ControlOp : uint8_t {
   kSetLimits,    // limits (every field; the control side sends current values for the rest)
   kSetStrategy,  // params of strategy `strategy` (enable/disable/set)
   kClearVenueInconsistent,
-  kCancelOpen,  // a Cancel for every order still open (kill repeats it until none is left)
+  kCancelOpen,  // a Cancel for every order still open
+  kBooks,       // the executor copies its books' top rows (control/channel.hpp) before answering
   kCount
 };
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(ControlOp::kCount)> kControlOpNames{
-    "status", "kill", "unkill", "state", "limits", "strategy", "clear_venue_inconsistent", "cancel_open"};
+    "status",      "kill", "unkill", "state", "limits", "strategy", "clear_venue_inconsistent",
+    "cancel_open", "books"};
 [[nodiscard]] constexpr std::string_view to_string(ControlOp o) noexcept {
   return kControlOpNames[static_cast<std::size_t>(o)];
 }

@@ -1,0 +1,88 @@
+// The control thread's side of the operator's commands (issue #14): parses what sf-ctl sent, validates
+// values off the data plane (trade/limits_edit.hpp: the config file's own parser), sends one typed command
+// through every executor's request ring, collects one reply per shard and answers in text or JSON with an
+// exit status (0: took effect on every shard; 1: refused, timed out or not on every shard; 2: bad usage,
+// nothing changed). Every command that changes something is logged and counted by name and result.
+// DPDK-free: the executors' side is control/channel.hpp.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sniperforge/control/channel.hpp"
+#include "sniperforge/trade/config.hpp"
+#include "sniperforge/trade/engine.hpp"
+
+namespace sf::control {
+
+struct Peer {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  pid_t pid = 0;
+  std::string user;  // from the uid (or "uid N")
+};
+
+struct Response {
+  int exit = 0;
+  std::string body;  // text or one JSON object, ending in '\n'
+};
+
+class Controller {
+ public:
+  struct Options {
+    std::chrono::milliseconds reply_timeout{1000};  // per command, for every shard's reply
+    std::chrono::milliseconds kill_timeout{2000};   // kill: for every open order's Cancel to be answered
+  };
+  // `engines`: every shard's engine in shard order (published values are read from them, nothing else).
+  // `channels`: one per executor. `config_path`: re-read by `reload`.
+  Controller(trade::TradingConfig running, std::string config_path, std::vector<const trade::Engine*> engines,
+             std::vector<ExecutorChannel*> channels, Options opt);
+  Controller(trade::TradingConfig running, std::string config_path, std::vector<const trade::Engine*> engines,
+             std::vector<ExecutorChannel*> channels)
+      : Controller(std::move(running), std::move(config_path), std::move(engines), std::move(channels),
+                   Options{}) {}
+
+  // One command line (args[0] is the command). Serialised: one command in flight at a time.
+  Response handle(const std::vector<std::string>& args, bool json, const Peer& peer);
+
+  // Commands handled, by (command, result) ("kill", "ok"), for /metrics.
+  [[nodiscard]] std::map<std::pair<std::string, std::string>, uint64_t> command_counts() const;
+
+ private:
+  struct Outcome {
+    bool changes = false;  // the command changes something (audited)
+    std::string result = "ok";
+    std::string change;  // "old -> new"
+  };
+  Response dispatch(const std::vector<std::string>& args, bool json, Outcome& out);
+  // Sends `c` to every executor and waits for one reply per shard (sorted by shard). False on timeout.
+  bool broadcast(trade::ControlCommand c, std::vector<trade::ControlReply>& replies);
+  Response status(bool json);
+  Response kill(bool json, Outcome& out);
+  Response simple(trade::ControlCommand c, bool json, Outcome& out);
+  Response limits(const std::vector<std::string>& args, bool json, Outcome& out);
+  Response strategy(const std::vector<std::string>& args, bool json, Outcome& out);
+  Response reload(bool json, Outcome& out);
+  Response books(const std::vector<std::string>& args, bool json);
+  [[nodiscard]] int find_strategy(const std::string& id) const;
+  void audit(const Peer& peer, const std::vector<std::string>& args, const Outcome& out);
+
+  trade::TradingConfig running_;  // what the engines run now (limits and strategy parameters)
+  std::string config_path_;
+  std::vector<const trade::Engine*> engines_;
+  std::vector<ExecutorChannel*> channels_;
+  Options opt_;
+  uint64_t next_id_ = 1;
+  std::mutex mu_;  // one command at a time (the rings have one producer)
+  mutable std::mutex counts_mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t> counts_;
+};
+
+}  // namespace sf::control

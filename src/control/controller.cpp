@@ -1,0 +1,214 @@
+#include "sniperforge/control/controller.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <thread>
+
+#include "sniperforge/trade/limits_edit.hpp"
+
+namespace sf::control {
+
+namespace {
+
+using trade::ControlCommand;
+using trade::ControlOp;
+using trade::ControlReply;
+using trade::ControlResult;
+
+std::string json_string(std::string_view s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      o += buf;
+    } else {
+      o += c;
+    }
+  }
+  return o + "\"";
+}
+
+std::string_view trading_state_of(const ControlReply& r) {
+  return r.killed ? std::string_view("killed") : trade::to_string(r.state);
+}
+
+std::array<char, 8> padded(const std::string& s) {
+  std::array<char, 8> a;
+  a.fill(' ');
+  std::copy_n(s.begin(), std::min<std::size_t>(s.size(), 8), a.begin());
+  return a;
+}
+
+Response usage(std::string why) {
+  return {2, "error: " + why + "\n"};
+}
+
+// --symbol S out of args (removed); error text if malformed.
+bool take_symbol(std::vector<std::string>& args, std::string& symbol, std::string& error) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "--symbol") continue;
+    if (i + 1 >= args.size()) {
+      error = "--symbol needs a symbol";
+      return false;
+    }
+    symbol = args[i + 1];
+    if (symbol.empty() || symbol.size() > 8 || symbol.find(' ') != std::string::npos) {
+      error = "--symbol: must be 1..8 characters without spaces";
+      return false;
+    }
+    args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+    return true;
+  }
+  return true;
+}
+
+}  // namespace
+
+Controller::Controller(trade::TradingConfig running, std::string config_path,
+                       std::vector<const trade::Engine*> engines, std::vector<ExecutorChannel*> channels,
+                       Options opt)
+    : running_(std::move(running)),
+      config_path_(std::move(config_path)),
+      engines_(std::move(engines)),
+      channels_(std::move(channels)),
+      opt_(opt) {}
+
+std::map<std::pair<std::string, std::string>, uint64_t> Controller::command_counts() const {
+  std::lock_guard lock(counts_mu_);
+  return counts_;
+}
+
+bool Controller::broadcast(ControlCommand c, std::vector<ControlReply>& replies) {
+  c.id = next_id_++;
+  replies.clear();
+  std::size_t expected = 0;
+  for (ExecutorChannel* ch : channels_) {
+    if (!ch->running.load(std::memory_order_acquire) || !ch->requests.push(c)) continue;
+    expected += ch->engines;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + opt_.reply_timeout;
+  while (replies.size() < expected && std::chrono::steady_clock::now() < deadline) {
+    bool got = false;
+    for (ExecutorChannel* ch : channels_) {
+      ControlReply r;
+      while (ch->replies.pop(r)) {
+        if (r.id == c.id) replies.push_back(r);  // a late reply to a timed-out command is dropped
+        got = true;
+      }
+    }
+    if (!got) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  std::sort(replies.begin(), replies.end(), [](auto& a, auto& b) { return a.shard < b.shard; });
+  return replies.size() == engines_.size();
+}
+
+Response Controller::handle(const std::vector<std::string>& args, bool json, const Peer& peer) {
+  std::lock_guard lock(mu_);
+  Outcome out;
+  Response r = args.empty() ? usage(
+                                  "no command (status, kill, unkill, state, limits, strategy, reload, "
+                                  "books, clear-venue-inconsistent)")
+                            : dispatch(args, json, out);
+  if (r.exit != 0 && out.result == "ok") out.result = r.exit == 2 ? "invalid" : "failed";
+  const std::string name =
+      args.empty()
+          ? ""
+          : args[0] +
+                (args.size() > 1 && (args[0] == "limits" || args[0] == "strategy") ? " " + args[1] : "");
+  {
+    std::lock_guard c(counts_mu_);
+    ++counts_[{name.empty() ? "none" : name, out.result}];
+  }
+  if (out.changes || r.exit == 2) audit(peer, args, out);
+  return r;
+}
+
+// The audit record of one changing (or refused) command. Issue #13's journal is not built yet: until it
+// is, this log line (stderr, the appliance's log) is the audit trail; the journal call belongs here.
+void Controller::audit(const Peer& peer, const std::vector<std::string>& args, const Outcome& out) {
+  std::string line;
+  for (const auto& a : args) line += (line.empty() ? "" : " ") + a;
+  std::fprintf(stderr, "sniperforge: control: uid=%u user=%s pid=%d command=\"%s\" change=\"%s\" result=%s\n",
+               static_cast<unsigned>(peer.uid), peer.user.c_str(), static_cast<int>(peer.pid), line.c_str(),
+               out.change.c_str(), out.result.c_str());
+}
+
+Response Controller::dispatch(const std::vector<std::string>& a, bool json, Outcome& out) {
+  const std::string& cmd = a[0];
+  if (cmd == "status" && a.size() == 1) return status(json);
+  if (cmd == "kill" && a.size() == 1) return kill(json, out);
+  if (cmd == "unkill" && a.size() == 1) {
+    out.change = "killed -> not killed";
+    return simple({.op = ControlOp::kUnkill}, json, out);
+  }
+  if (cmd == "clear-venue-inconsistent" && a.size() == 1) {
+    out.change = "venue_inconsistent -> false";
+    return simple({.op = ControlOp::kClearVenueInconsistent}, json, out);
+  }
+  if (cmd == "state") {
+    std::vector<std::string> args(a.begin() + 1, a.end());
+    std::string symbol, error;
+    if (!take_symbol(args, symbol, error)) return usage(error);
+    if (args.size() != 1) return usage("usage: state active|reducing|halted [--symbol S]");
+    const auto st = trade::parse_trading_state(args[0]);
+    if (!st) return usage("state: '" + args[0] + "' is not active, reducing or halted");
+    ControlCommand c{.op = ControlOp::kSetState, .state = *st};
+    if (!symbol.empty()) c.symbol = padded(symbol);
+    out.change = (symbol.empty() ? std::string("shard") : symbol) + " -> " + args[0];
+    return simple(c, json, out);
+  }
+  if (cmd == "limits") return limits(a, json, out);
+  if (cmd == "strategy") return strategy(a, json, out);
+  if (cmd == "reload" && a.size() == 1) return reload(json, out);
+  if (cmd == "books") return books(a, json);
+  return usage("unknown command or arguments: '" + cmd +
+               "' (status, kill, unkill, state, limits, strategy, reload, books, clear-venue-inconsistent)");
+}
+
+// Applies one command on every shard and prints the shards' states after it.
+Response Controller::simple(ControlCommand c, bool json, Outcome& out) {
+  out.changes = c.op != ControlOp::kStatus && c.op != ControlOp::kBooks;
+  std::vector<ControlReply> replies;
+  const bool all = broadcast(c, replies);
+  bool unknown_symbol = false, bad = false;
+  for (const auto& r : replies) {
+    unknown_symbol |= r.result == ControlResult::kUnknownSymbol;
+    bad |= r.result != ControlResult::kOk;
+  }
+  Response resp;
+  if (unknown_symbol) {
+    out.result = "unknown_symbol";
+    return usage("unknown symbol (not in this appliance's books)");
+  }
+  if (!all || bad) {
+    out.result = all ? "refused" : "timeout";
+    resp.exit = 1;
+  }
+  std::ostringstream os;
+  if (json) {
+    os << "{\"command\":" << json_string(to_string(c.op))
+       << ",\"applied\":" << (resp.exit == 0 ? "true" : "false") << ",\"shards_answered\":" << replies.size()
+       << ",\"shards\":[";
+    for (std::size_t i = 0; i < replies.size(); ++i)
+      os << (i ? "," : "") << "{\"shard\":" << replies[i].shard
+         << ",\"trading_state\":" << json_string(trading_state_of(replies[i]))
+         << ",\"result\":" << json_string(to_string(replies[i].result)) << "}";
+    os << "]}\n";
+  } else {
+    for (const auto& r : replies)
+      os << "shard " << r.shard << ": " << to_string(r.result) << ", trading_state " << trading_state_of(r)
+         << "\n";
+    if (!all)
+      os << "error: " << (engines_.size() - replies.size()) << " of " << engines_.size()
+         << " shards did not answer\n";
+  }
+  resp.body = os.str();
+  return resp;
+}
+
+}  // namespace sf::control
