@@ -9,42 +9,18 @@
 #include "sniperforge/telemetry/health.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
+#include "trading_config_fixture.hpp"
 
 namespace sf::telemetry {
 namespace {
 
-constexpr std::string_view kConfig = R"(
+const std::string kConfig = sf::testing::with_two_snipers(R"(
 [book]
 max_orders = 1000
 max_instruments = 16
 max_levels_per_side = 64
 max_levels_total = 1024
-[risk]
-max_order_shares = 1000
-max_order_notional = 100000
-collar_bps = 100
-max_position = 500
-max_gross_notional = 1000000
-max_open_orders = 10
-max_orders_per_second = 100
-throttle_burst = 10
-[[strategy]]
-name = "sniper"
-symbol = "SF0000"
-side = "buy"
-limit_price = 200500
-shares = 100
-max_position = 300
-cooldown_ns = 1000
-[[strategy]]
-name = "sniper"
-symbol = "SF0001"
-side = "sell"
-limit_price = 209500
-shares = 50
-max_position = 50
-cooldown_ns = 0
-)";
+)");
 
 TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
   std::vector<std::string> errors;

@@ -5,6 +5,7 @@
 #include "../book/itch_builder.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
+#include "trading_config_fixture.hpp"
 
 using namespace sf::trade;
 using sf::book::Side;
@@ -23,7 +24,7 @@ TradingConfig parse(std::string_view text, std::vector<std::string>* errs = null
   return cfg;
 }
 
-constexpr std::string_view kConfig = R"(
+const std::string kConfig = sf::testing::with_two_snipers(R"(
 [trading]
 shards = 1
 [book]
@@ -31,33 +32,7 @@ max_orders = 10000
 max_instruments = 64
 max_levels_per_side = 256
 max_levels_total = 65536
-[risk]
-max_order_shares = 1000
-max_order_notional = 100000
-collar_bps = 100
-max_position = 500
-max_gross_notional = 1000000
-max_open_orders = 10
-max_orders_per_second = 100
-throttle_burst = 10
-[[strategy]]
-name = "sniper"
-symbol = "SF0000"
-side = "buy"
-limit_price = 200500
-shares = 100
-max_position = 300
-cooldown_ns = 1000
-enabled = true
-[[strategy]]
-name = "sniper"
-symbol = "SF0001"
-side = "sell"
-limit_price = 209500
-shares = 50
-max_position = 50
-cooldown_ns = 0
-)";
+)");
 
 struct Harness {
   explicit Harness(const TradingConfig& cfg, uint32_t shard = 0) : engine(cfg, shard), sink(storage) {}
