@@ -152,6 +152,10 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
     risk_.count(Reject::kSessionDown);
     return Reject::kSessionDown;
   }
+  if (!journal_open_) [[unlikely]] {
+    risk_.count(Reject::kJournalFull);
+    return Reject::kJournalFull;
+  }
   if (sink.full()) [[unlikely]] {
     risk_.count(Reject::kSinkFull);
     return Reject::kSinkFull;
@@ -163,6 +167,12 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
   published_.open_orders.set(risk_.open_orders());
   published_.gross_notional.set(risk_.gross_notional());
   return Reject::kNone;
+}
+
+void Engine::restore_sent(const OrderRequest& r) noexcept {
+  risk_.restore_sent(r);
+  tracker_.on_sent(r);
+  published_.open_orders.set(risk_.open_orders());
 }
 
 Reject Engine::submit(const Intent& in, uint16_t locate, uint64_t seq, uint64_t rx_tsc,

@@ -84,6 +84,13 @@ void RiskGate::set_limits(const RiskLimits& l) noexcept {
   tokens_ = std::min(tokens_, uint64_t{cfg_.throttle_burst} * kNanoTokens);
 }
 
+void RiskGate::restore_sent(const OrderRequest& r) noexcept {
+  on_open_change(r.locate, r.side, r.shares, r.price);
+  if (r.tif != kTifIoc) ++open_orders_;
+  if (!any_urn_ || r.user_ref_num > last_urn_) last_urn_ = r.user_ref_num;
+  any_urn_ = true;
+}
+
 void RiskGate::on_open_change(uint16_t locate, char side, int64_t delta_shares, uint64_t price) noexcept {
   Instrument& in = inst_[locate];
   int64_t& open = side == 'B' ? in.open_buy : in.open_sell;

@@ -110,6 +110,17 @@ class Engine {
   void set_session_up(bool up) noexcept { session_up_ = up; }
   [[nodiscard]] bool session_up() const noexcept { return session_up_; }
 
+  // The shard's journal cannot take more records (its ring is full, or the writer failed: disk full, I/O
+  // error): every order is refused as Reject::kJournalFull until it can again ([journal] on_full =
+  // "stop_orders"). Set by the engine's own thread before each input; open by default (no journal).
+  void set_journal_open(bool open) noexcept { journal_open_ = open; }
+  [[nodiscard]] bool journal_open() const noexcept { return journal_open_; }
+
+  // Restart (journal/reconcile.hpp): an order the journal recorded as sent is known again, as sent,
+  // without a risk check: exposure, open orders and the UserRefNum high-water mark resume from it. The
+  // venue messages the journal recorded are then applied with on_venue(), as they were live.
+  void restore_sent(const OrderRequest& r) noexcept;
+
   void set_kill_switch(bool on) noexcept {
     risk_.set_kill_switch(on);
     published_.kill_switch.set(risk_.kill_switch());
@@ -177,6 +188,7 @@ class Engine {
   uint64_t feed_ts_ = 0;
   VenueVerdict last_venue_failure_;
   bool session_up_ = true;
+  bool journal_open_ = true;
   EngineStats stats_;
   EnginePublished published_;
 };

@@ -45,6 +45,7 @@ enum class Reject : uint8_t {
   kSessionDown,        // the shard's SoupBinTCP order session is not logged in
   kHalted,             // trading state halted (shard or instrument; sf-ctl state)
   kReducing,           // trading state reducing and the order could grow the position
+  kJournalFull,        // the shard's journal ring is full or the journal failed (journal/writer.hpp)
   kCount
 };
 
@@ -68,7 +69,8 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(Reject::k
     "venue_inconsistent",
     "session_down",
     "halted",
-    "reducing"};
+    "reducing",
+    "journal_full"};
 
 [[nodiscard]] constexpr std::string_view to_string(Reject r) noexcept {
   return kRejectNames[static_cast<std::size_t>(r)];
@@ -87,6 +89,11 @@ class RiskGate {
   void on_open_change(uint16_t locate, char side, int64_t delta_shares, uint64_t price) noexcept;
   // Filled position of an instrument after a fill or broken trade: shares (+ long) and signed cost basis.
   void on_position(uint16_t locate, int64_t shares, int64_t cost) noexcept;
+
+  // Restart: an order the journal says was sent before the restart is committed again without any check
+  // (it is out there whatever the limits say now), so exposure, open orders and the UserRefNum
+  // high-water mark start where they were.
+  void restore_sent(const OrderRequest& r) noexcept;
 
   // A resting (non-IOC) order was closed by the venue: frees its open-order slot.
   void on_order_closed() noexcept {

@@ -1,0 +1,235 @@
+// Restart restores state: a live engine's orders and venue messages are journaled; a fresh engine built
+// from the same config and fed the journal comes back with the same positions, realized P&L, exposure,
+// open orders and UserRefNum high-water mark — so its next order neither reuses a UserRefNum nor breaches
+// a limit it would have passed without the journal. Also: the journal_full refusal, and sf-journal
+// positions' rebuild without a config.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <vector>
+
+#include "../book/itch_builder.hpp"
+#include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/journal/positions.hpp"
+#include "sniperforge/journal/reconcile.hpp"
+#include "sniperforge/journal/writer.hpp"
+#include "sniperforge/proto/ouch.hpp"
+#include "sniperforge/trade/config_parse.hpp"
+#include "sniperforge/trade/engine.hpp"
+
+namespace fs = std::filesystem;
+using namespace sf;
+using namespace sf::journal;
+using sf::book::Side;
+using sf::test::ItchBuilder;
+
+namespace {
+
+constexpr std::string_view kConfig = R"(
+[trading]
+shards = 1
+[book]
+max_orders = 10000
+max_instruments = 64
+max_levels_per_side = 256
+max_levels_total = 65536
+[risk]
+max_order_shares = 1000
+max_order_notional = 100000
+collar_bps = 100
+max_position = 500
+max_gross_notional = 1000000
+max_open_orders = 10
+max_orders_per_second = 100
+throttle_burst = 10
+)";
+
+trade::TradingConfig parse_config() {
+  std::vector<std::string> errors;
+  const toml::table root = toml::parse(kConfig);
+  trade::TradingConfig cfg = trade::parse_trading_config(root, errors);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  return cfg;
+}
+
+// An engine with a book for SF0000 (locate 1): best bid 200000, best ask 200600.
+struct Shard {
+  explicit Shard(const trade::TradingConfig& cfg) : engine(cfg, 0), sink(storage) {
+    ItchBuilder b;
+    b.directory(1, "SF0000").add(1, 1, 'B', 100, 200000).add(1, 2, 'S', 100, 200600);
+    for (std::size_t i = 0; i < b.size(); ++i) engine.on_itch(b[i], i + 1, 0, sink);
+  }
+  trade::Reject buy(uint32_t shares, uint64_t seq) {
+    sink.clear();
+    return engine.submit(trade::Intent{Side::kBuy, 200600, shares, trade::kTifDay}, 1, seq, 0, sink);
+  }
+  trade::Engine engine;
+  std::array<trade::OrderRequest, 8> storage{};
+  trade::OrderSink sink;
+};
+
+std::vector<uint8_t> accepted(uint32_t urn, uint32_t shares) {
+  ouch::outbound::msg::OrderAccepted m;
+  m.user_ref_num = urn;
+  m.side = 'B';
+  m.quantity = shares;
+  m.symbol.c = {'S', 'F', '0', '0', '0', '0', ' ', ' '};
+  m.price = 200600;
+  m.time_in_force = trade::kTifDay;
+  m.order_reference_number = 1000 + urn;
+  m.order_state = 'L';
+  std::vector<uint8_t> out(ouch::outbound::msg::OrderAccepted::kFixedLength);
+  out.resize(m.encode(out.data()));
+  return out;
+}
+std::vector<uint8_t> executed(uint32_t urn, uint32_t shares, uint64_t match) {
+  ouch::outbound::msg::OrderExecuted m;
+  m.user_ref_num = urn;
+  m.quantity = shares;
+  m.price = 200600;
+  m.match_number = match;
+  std::vector<uint8_t> out(ouch::outbound::msg::OrderExecuted::kFixedLength);
+  out.resize(m.encode(out.data()));
+  return out;
+}
+std::vector<uint8_t> canceled(uint32_t urn, uint32_t shares) {
+  ouch::outbound::msg::OrderCanceled m;
+  m.user_ref_num = urn;
+  m.quantity = shares;
+  m.reason = 'U';
+  std::vector<uint8_t> out(ouch::outbound::msg::OrderCanceled::kFixedLength);
+  out.resize(m.encode(out.data()));
+  return out;
+}
+
+class Restart : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() / ("sf-journal-restart-" + std::to_string(::getpid()))).string();
+    fs::remove_all(dir_);
+    cfg_.enabled = true;
+    cfg_.path = dir_;
+    cfg_.fsync = FsyncPolicy::kGroup;
+    cfg_.segment_mb = 1;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // The live run: three resting buys (200, 200, 100), the venue accepts all, fills 150 of the first
+  // and cancels the second. Every order and venue message is journaled as it happens.
+  void live_run(Shard& live) {
+    Writer w(cfg_);
+    ScanReport rep;
+    ASSERT_TRUE(w.open(rep));
+    uint64_t venue_seq = 0;
+    const auto journal_venue = [&](const std::vector<uint8_t>& msg) {
+      Entry e;
+      ASSERT_TRUE(make_venue(e, 0, 0, {++venue_seq, 0, {msg.data(), msg.size()}}));
+      ASSERT_TRUE(w.write(e));
+      (void)live.engine.on_venue(msg.data(), msg.size(), 0, live.sink);
+    };
+    const uint32_t sizes[] = {200, 200, 100};
+    for (std::size_t i = 0; i < 3; ++i) {
+      ASSERT_EQ(live.buy(sizes[i], 100 + i), trade::Reject::kNone);
+      const trade::OrderRequest& r = live.sink[0];
+      urns_.push_back(r.user_ref_num);
+      uint8_t ouch[dataplane::kEnterOrderLength];
+      dataplane::encode_enter_order(ouch, r);
+      Entry e;
+      ASSERT_TRUE(make_order_record(e, 0, 0, r, {ouch, sizeof ouch}));
+      ASSERT_TRUE(w.write(e));
+    }
+    for (std::size_t i = 0; i < 3; ++i) journal_venue(accepted(urns_[i], sizes[i]));
+    journal_venue(executed(urns_[0], 150, 1));
+    journal_venue(canceled(urns_[1], 200));
+    // No stop marker: the process "dies" here (the Writer's destructor flushes what it buffered, as the
+    // kernel would keep what write() was given).
+  }
+
+  std::string dir_;
+  JournalConfig cfg_;
+  std::vector<uint32_t> urns_;
+};
+
+}  // namespace
+
+TEST_F(Restart, EngineComesBackWithPositionsExposureAndUserRefNums) {
+  const trade::TradingConfig cfg = parse_config();
+  Shard live(cfg);
+  live_run(live);
+  ASSERT_EQ(live.engine.risk().position(1), 150);
+  ASSERT_EQ(live.engine.risk().worst_long(1), 300);  // 150 filled + 50 + 100 open
+
+  Shard again(cfg);
+  std::array<trade::Engine*, 1> engines{&again.engine};
+  Reconciler rec(engines);
+  Writer w(cfg_);
+  ScanReport rep;
+  ASSERT_TRUE(w.open(rep, [&](const RecordView& r) { rec.apply(r); }));
+  EXPECT_FALSE(rep.torn);
+  EXPECT_EQ(rep.records, 8u);
+  const ShardRecovery& s = rec.shard(0);
+  EXPECT_EQ(s.orders, 3u);
+  EXPECT_EQ(s.venue_messages, 5u);
+  EXPECT_EQ(s.bad_orders, 0u);
+  EXPECT_EQ(s.user_ref_num_high_water, urns_.back());
+  EXPECT_EQ(s.last_venue_sequence, 5u);
+  EXPECT_EQ(rec.foreign_records(), 0u);
+
+  const trade::Engine& a = live.engine;
+  const trade::Engine& b = again.engine;
+  EXPECT_EQ(b.risk().position(1), a.risk().position(1));
+  EXPECT_EQ(b.risk().open_buys(1), a.risk().open_buys(1));
+  EXPECT_EQ(b.risk().worst_long(1), 300);
+  EXPECT_EQ(b.risk().open_orders(), a.risk().open_orders());
+  EXPECT_EQ(b.risk().gross_notional(), a.risk().gross_notional());
+  EXPECT_EQ(b.risk().last_user_ref_num(), urns_.back());
+  EXPECT_EQ(b.orders().position(1).shares, 150);
+  EXPECT_EQ(b.orders().position(1).cost, a.orders().position(1).cost);
+  EXPECT_EQ(b.orders().position(1).realized, a.orders().position(1).realized);
+  EXPECT_EQ(b.orders().find(urns_[0])->state, trade::OrderState::kPartiallyFilled);
+  EXPECT_EQ(b.orders().find(urns_[1])->state, trade::OrderState::kCanceled);
+  EXPECT_EQ(b.orders().find(urns_[2])->state, trade::OrderState::kLive);
+  EXPECT_FALSE(b.venue_inconsistent());
+
+  // 300 + 250 > max_position 500: refused because the exposure was recovered.
+  EXPECT_EQ(again.buy(250, 1), trade::Reject::kMaxPosition);
+  // A trigger with a low sequence number still gets a UserRefNum above every one used before.
+  ASSERT_EQ(again.buy(100, 1), trade::Reject::kNone);
+  EXPECT_GT(again.sink[0].user_ref_num, urns_.back());
+  // Without the journal the same engine would have taken the 250.
+  Shard amnesiac(cfg);
+  EXPECT_EQ(amnesiac.buy(250, 1), trade::Reject::kNone);
+}
+
+TEST_F(Restart, PositionsWithoutTheConfig) {
+  const trade::TradingConfig cfg = parse_config();
+  Shard live(cfg);
+  live_run(live);
+  PositionRebuild pos;
+  ScanReport rep;
+  std::string err;
+  ASSERT_TRUE(scan_journal(
+      dir_, [&](const RecordView& r) { pos.apply(r); }, false, rep, err));
+  const auto rows = pos.rows();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].shard, 0);
+  EXPECT_EQ(rows[0].symbol, "SF0000");
+  EXPECT_EQ(rows[0].position, 150);
+  EXPECT_EQ(rows[0].realized, live.engine.orders().position(1).realized);
+  EXPECT_EQ(rows[0].bought, 150u);
+  EXPECT_EQ(rows[0].open_orders, 2u);
+  EXPECT_EQ(pos.venue_refused(), 0u);
+}
+
+TEST(JournalFull, EngineRefusesOrdersWhileTheJournalIsClosed) {
+  Shard s(parse_config());
+  s.engine.set_journal_open(false);
+  EXPECT_EQ(s.buy(10, 5), trade::Reject::kJournalFull);
+  EXPECT_TRUE(s.sink.empty());
+  EXPECT_EQ(s.engine.risk().rejects(trade::Reject::kJournalFull), 1u);
+  EXPECT_EQ(trade::to_string(trade::Reject::kJournalFull), "journal_full");
+  s.engine.set_journal_open(true);
+  EXPECT_EQ(s.buy(10, 6), trade::Reject::kNone);
+}
