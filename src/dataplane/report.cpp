@@ -76,17 +76,6 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
   for (const auto& r : rx_) rx.push_back(r->stats.get());
   for (const auto& x : exec_) ex.push_back(x->stats.get());
   telemetry::add_lcore_counters(rx, ex, exec_.size(), c);
-  uint64_t vd = 0, vm = 0, vbad = 0, vsess = 0;
-  for (const auto& r : rx_) {
-    vd += r->proc->venue().datagrams;
-    vm += r->proc->venue().messages;
-    vbad += r->proc->venue().bad_datagrams + r->proc->venue().too_long;
-    vsess += r->proc->venue().session_packets;
-  }
-  c.emplace_back("venue_datagrams", vd);
-  c.emplace_back("venue_messages_routed", vm);
-  c.emplace_back("venue_bad_datagrams", vbad);
-  c.emplace_back("venue_session_packets", vsess);
   uint64_t accepted = 0;
   for (const auto& e : engines_) accepted += e->risk().accepted();
   c.emplace_back("risk_accepted", accepted);

@@ -97,7 +97,7 @@ class RxProcessor {
     for (uint16_t e = 0; e < stages_.size(); ++e) flush_one(e);
   }
 
-  // Order-session traffic (venue -> us). Not in the RX stats struct: kept here, read after the run.
+  // Order-session traffic (venue -> us), read from the RX stats struct (the venue_* counters there).
   struct VenueCounts {
     uint64_t datagrams = 0;        // to one of our session ports
     uint64_t messages = 0;         // OUCH messages routed to an executor
@@ -105,7 +105,11 @@ class RxProcessor {
     uint64_t session_packets = 0;  // heartbeats, login replies, end of session (no executor work)
     uint64_t too_long = 0;         // OUCH message longer than kMaxVenueMessage
   };
-  [[nodiscard]] const VenueCounts& venue() const noexcept { return venue_; }
+  [[nodiscard]] VenueCounts venue() const noexcept {
+    return {stats_.venue_datagrams.load(), stats_.venue_messages_routed.load(),
+            stats_.venue_bad_datagrams.load(), stats_.venue_session_packets.load(),
+            stats_.venue_too_long.load()};
+  }
   // Optional per-lcore log ring (telemetry::LogRing): gaps, late/duplicate packets and full rings, never
   // text.
   void set_log(telemetry::LogRing* log) noexcept { log_ = log; }
@@ -120,13 +124,13 @@ class RxProcessor {
   // Venue responses: the destination port names the shard (src_port + shard); every Sequenced Data
   // packet's OUCH message goes to the executor owning that shard, split over 64-byte events.
   void on_venue(const net::UdpDatagram& udp, uint64_t tsc) noexcept {
-    venue_.datagrams++;
+    stats_.venue_datagrams.add();
     const uint32_t shard = udp.dst_port - s_.venue_udp_port;
     const uint16_t exec = exec_of_shard_[shard % exec_of_shard_.size()];
     const session::Error e = session::for_each_packet(
         udp.payload, udp.payload_length, session::Direction::kVenueToClient, [&](const session::Packet& p) {
           if (p.type != session::type::kSequencedData) {
-            venue_.session_packets++;
+            stats_.venue_session_packets.add();
             return;
           }
           const session::SequencedData sd{p.payload, p.payload_length};
@@ -134,13 +138,13 @@ class RxProcessor {
           const std::size_t n = pack_venue(ev.data(), sd.sequence(), tsc, static_cast<uint8_t>(shard),
                                            sd.message(), sd.message_length());
           if (n == 0) {
-            venue_.too_long++;
+            stats_.venue_too_long.add();
             return;
           }
-          venue_.messages++;
+          stats_.venue_messages_routed.add();
           for (std::size_t i = 0; i < n; ++i) push(exec, ev[i]);
         });
-    if (e != session::Error::kOk) venue_.bad_datagrams++;
+    if (e != session::Error::kOk) stats_.venue_bad_datagrams.add();
   }
 
   void drop(feed::Error e) noexcept { stats_.count_drop(telemetry::drop_reason(e)); }
@@ -223,7 +227,6 @@ class RxProcessor {
   SeqTracker seq_;
   std::array<uint8_t, mold::kSessionLength> session_{};
   bool session_locked_ = false;
-  VenueCounts venue_;
   telemetry::LogRing* log_ = nullptr;
 };
 

@@ -48,6 +48,13 @@ struct alignas(kCacheLine) RxLcoreStats {
   Counter late_packets;        // partly seen (seq < expected < seq + count): the new tail is used
   Counter books_marked_stale;  // books marked stale because of a gap or a full ring
 
+  // Order-session traffic (venue -> us) on the same queue: rare, on its own line.
+  alignas(kCacheLine) Counter venue_datagrams;  // to one of our session ports
+  Counter venue_messages_routed;                // OUCH messages routed to an executor
+  Counter venue_bad_datagrams;                  // failed session framing / OUCH validation (all or nothing)
+  Counter venue_too_long;                       // OUCH message longer than an executor event chain carries
+  Counter venue_session_packets;                // heartbeats, login replies, end of session
+
   alignas(kCacheLine) std::array<Counter, kItchTypeSlots> messages_by_type{};
   alignas(kCacheLine) std::array<Counter, kFeedDropReasonCount> drops{};
 
