@@ -8,12 +8,16 @@
 
 #include <array>
 #include <filesystem>
+#include <fstream>
+#include <tuple>
 #include <vector>
 
 #include "../book/itch_builder.hpp"
+#include "sf_test_process.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/journal/positions.hpp"
 #include "sniperforge/journal/reconcile.hpp"
+#include "sniperforge/journal/segment.hpp"
 #include "sniperforge/journal/writer.hpp"
 #include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/trade/config_parse.hpp"
@@ -232,4 +236,54 @@ TEST(JournalFull, EngineRefusesOrdersWhileTheJournalIsClosed) {
   EXPECT_EQ(trade::to_string(trade::Reject::kJournalFull), "journal_full");
   s.engine.set_journal_open(true);
   EXPECT_EQ(s.buy(10, 6), trade::Reject::kNone);
+}
+
+// sf-journal on the live run's journal: verify, dump (valid JSON lines with a "type" key, read by jq),
+// positions; a damaged journal makes verify fail without changing the files; exit codes 0/1/2.
+TEST_F(Restart, SfJournalToolReadsTheJournal) {
+  const std::string tool = sf::testing::env("SF_JOURNAL");
+  ASSERT_FALSE(tool.empty()) << "SF_JOURNAL not set";
+  Shard live(parse_config());
+  live_run(live);
+  const std::string out = dir_ + ".out";
+  const auto run_out = [&](const std::string& args) {
+    const int rc = sf::testing::run(tool + " " + args + " >" + out + " 2>" + out + ".err");
+    return std::make_pair(rc, sf::testing::read_file(out) + sf::testing::read_file(out + ".err"));
+  };
+  auto [rc, text] = run_out("verify " + dir_);
+  EXPECT_EQ(rc, 0) << text;
+  EXPECT_NE(text.find("8 records in 1 segments"), std::string::npos) << text;
+  EXPECT_NE(text.find("order    3"), std::string::npos) << text;
+  EXPECT_NE(text.find("venue    5"), std::string::npos) << text;
+  EXPECT_NE(text.find("OK"), std::string::npos) << text;
+  std::tie(rc, text) = run_out("dump " + dir_ + " | jq -c -s 'map(.type)'");
+  EXPECT_EQ(rc, 0) << text;
+  EXPECT_NE(text.find(R"(["order","order","order","venue","venue","venue","venue","venue"])"),
+            std::string::npos)
+      << text;
+  std::tie(rc, text) =
+      run_out("dump " + dir_ + " | jq -c -s '.[0] | [.user_ref_num, .symbol, .side, .shares]'");
+  EXPECT_NE(text.find("[" + std::to_string(urns_[0]) + ",\"SF0000\",\"B\",200]"), std::string::npos) << text;
+  std::tie(rc, text) = run_out("positions --json " + dir_ + " | jq -c '[.symbol, .position, .open_orders]'");
+  EXPECT_EQ(rc, 0) << text;
+  EXPECT_NE(text.find(R"(["SF0000",150,2])"), std::string::npos) << text;
+
+  // Damage the last record: verify exits 1 and names the place; the file is left as it was.
+  const std::string seg = dir_ + "/" + segment_name(1);
+  const std::string before = sf::testing::read_file(seg);
+  std::string damaged = before;
+  std::size_t last = damaged.size();
+  while (last > 0 && damaged[last - 1] == 0) --last;
+  damaged[last - 3] ^= 0x10;
+  std::ofstream(seg, std::ios::binary | std::ios::trunc) << damaged;
+  std::tie(rc, text) = run_out("verify " + dir_);
+  EXPECT_EQ(rc, 1) << text;
+  EXPECT_NE(text.find("damaged at segment-00000001.sfj offset"), std::string::npos) << text;
+  EXPECT_NE(text.find("CRC mismatch"), std::string::npos) << text;
+  EXPECT_EQ(sf::testing::read_file(seg), damaged);
+  EXPECT_EQ(run_out("verify").first, 2);
+  EXPECT_EQ(run_out("verify " + dir_ + "/missing").first, 2);
+  EXPECT_EQ(run_out("--version").first, 0);
+  fs::remove(out);
+  fs::remove(out + ".err");
 }
