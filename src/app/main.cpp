@@ -28,6 +28,7 @@
 #include "runtime.hpp"
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/common/cli.hpp"
+#include "sniperforge/control/server.hpp"
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/dataplane/eal_args.hpp"
 #include "sniperforge/dataplane/placement.hpp"
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
   DataplaneConfig dp = parse_dataplane_config(root, errors);
   sf::trade::TradingConfig trading = sf::trade::parse_trading_config(root, errors);
   sf::telemetry::TelemetryConfig tel = sf::telemetry::parse_telemetry_config(root, errors);
+  const sf::control::ControlConfig control_cfg = sf::control::parse_control_config(root, errors);
   sf::trade::require_risk_section(root, errors);
   for (const auto& [opt, path] : {std::pair{"--rx-pcap", rx_pcap}, std::pair{"--tx-pcap", tx_pcap}})
     if (path.find(',') != std::string::npos)  // a comma would add a devarg ("x.pcap,infinite_rx=1")
@@ -283,6 +285,24 @@ int main(int argc, char** argv) {
           rc = 1;
         }
       }
+      // The operator's control socket (sf-ctl): a thread on this (housekeeping) cpu.
+      std::unique_ptr<sf::control::Controller> controller;
+      std::unique_ptr<sf::control::ControlServer> control_server;
+      if (rc == 0 && control_cfg.enabled) {
+        std::vector<const sf::trade::Engine*> engines;
+        for (const auto& e : rt.engines()) engines.push_back(e.get());
+        controller =
+            std::make_unique<sf::control::Controller>(trading, config_path, engines, rt.control_channels());
+        control_server = std::make_unique<sf::control::ControlServer>(control_cfg, *controller);
+        std::string error;
+        if (!control_server->start(error)) {
+          std::fprintf(stderr, "sniperforge: %s\n", error.c_str());
+          control_server.reset();
+          rc = 1;
+        } else {
+          std::fprintf(stderr, "sniperforge: control socket %s\n", control_cfg.socket.c_str());
+        }
+      }
       if (rc == 0 && !g_signal.load()) rt.launch();
       // Progress of a replay on a terminal, from the RX lcores' counters (this thread's housekeeping cpu).
       const auto& feed = dp.ports[static_cast<std::size_t>(dp.feed_port_index())];
@@ -299,6 +319,7 @@ int main(int argc, char** argv) {
       }
       if (progress) progress->finish();
       rt.wait();
+      if (control_server) control_server->stop();
       if (stats) stats->stop();  // after the lcores: drains the log rings
       rt.shutdown();             // net_pcap writes out its TX file here
       if (!dump_books.empty()) {

@@ -94,7 +94,10 @@ bool ControlServer::start(std::string& error) {
   const mode_t old = ::umask(0117);
   const int b = ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   ::umask(old);
-  if (b != 0 || ::chmod(cfg_.socket.c_str(), 0660) != 0 || ::listen(listen_fd_, 16) != 0) {
+  // The first allowed group owns the socket, so its members can connect at all (mode 0660).
+  const bool group_ok = cfg_.allow_gids.empty() ||
+                        ::chown(cfg_.socket.c_str(), static_cast<uid_t>(-1), cfg_.allow_gids.front()) == 0;
+  if (b != 0 || !group_ok || ::chmod(cfg_.socket.c_str(), 0660) != 0 || ::listen(listen_fd_, 16) != 0) {
     error = "control socket " + cfg_.socket + ": " + std::strerror(errno);
     return false;
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "runtime.hpp"
+#include "sniperforge/control/channel.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
 #include "sniperforge/telemetry/log_rate_limit.hpp"
 
@@ -57,7 +58,11 @@ struct Runtime::Executor {
   std::vector<trade::Engine*> engines;   // hosted shards
   std::vector<trade::Engine*> by_shard;  // shard -> engine (nullptr if hosted elsewhere)
   uint32_t shards = 1;
-  std::vector<OrderFrameTemplate> templates;  // by shard
+  std::vector<OrderFrameTemplate> templates;          // by shard
+  std::vector<CancelFrameTemplate> cancel_templates;  // by shard
+  // Operator commands (sf-ctl): applied between two polls (control/channel.hpp).
+  std::unique_ptr<control::ExecutorChannel> control;
+  std::array<trade::CancelRequest, control::kCancelsPerCommand> cancel_scratch{};
   uint16_t port_id = 0;
   uint16_t queue = 0;
   rte_mempool* pool = nullptr;
@@ -184,6 +189,43 @@ struct Runtime::Executor {
     // cannot. Orders are rare next to feed events, so this costs throughput nothing measurable.
     flush_tx();
     if (!spare) spare = rte_pktmbuf_alloc(pool);  // after the send: off the next trigger's clock
+  }
+
+  // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.
+  void send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
+    for (const trade::CancelRequest& c : cancels) {
+      rte_mbuf* m = order_mbuf();
+      auto* d = m ? reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, kCancelFrameLength)) : nullptr;
+      if (!d) [[unlikely]] {
+        if (m) rte_pktmbuf_free(m);
+        stats->mbuf_alloc_failed.add();
+        continue;
+      }
+      cancel_templates[shard].build(d, c.user_ref_num, c.quantity);
+      if (tx_offload) {
+        auto* ip = reinterpret_cast<rte_ipv4_hdr*>(d + net::kEthernetHeaderLength);
+        auto* udp =
+            reinterpret_cast<rte_udp_hdr*>(d + net::kEthernetHeaderLength + net::kIpv4MinHeaderLength);
+        m->l2_len = net::kEthernetHeaderLength;
+        m->l3_len = net::kIpv4MinHeaderLength;
+        m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+        ip->hdr_checksum = 0;
+        udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+      }
+      tx[tx_n] = m;
+      tx_rx_tsc[tx_n] = rte_rdtsc();
+      if (++tx_n == kTxStage) flush_tx();
+    }
+    flush_tx();
+    if (!spare) spare = rte_pktmbuf_alloc(pool);
+  }
+
+  void serve_commands() noexcept {
+    if (!control || control->requests.empty()) [[likely]]
+      return;
+    control::serve_control(
+        *control, engines, cancel_scratch,
+        [this](uint32_t shard, std::span<const trade::CancelRequest> c) { send_cancels(shard, c); });
   }
 
   void handle(const Event& e, uint64_t now) noexcept {
@@ -330,6 +372,7 @@ struct Runtime::Executor {
       keep_warm();
     }
     serve_book_snapshot();
+    serve_commands();
     return total != 0;
   }
 };

@@ -32,6 +32,7 @@ int executor_main(void* arg) {
   RunState& st = *x.state;
   x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 1, x.index);
   x.snap->running.store(true, std::memory_order_release);
+  x.control->running.store(true, std::memory_order_release);
   while (true) {
     const bool rx_done = st.rx_active.load(std::memory_order_acquire) == 0;
     if (!x.poll() && rx_done) break;  // drained: RX finished before this empty pass began
@@ -40,6 +41,7 @@ int executor_main(void* arg) {
   x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStopping, 1, x.index);
   x.release_spare();
   x.snap->running.store(false, std::memory_order_release);
+  x.control->running.store(false, std::memory_order_release);
   st.lcores_active.fetch_sub(1, std::memory_order_release);
   return 0;
 }
@@ -49,7 +51,10 @@ int rtc_main(void* arg) {
   RunState& st = *rx.state;
   uint32_t idle = 0;
   rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 2, rx.index);
-  for (auto* x : rx.rtc_execs) x->snap->running.store(true, std::memory_order_release);
+  for (auto* x : rx.rtc_execs) {
+    x->snap->running.store(true, std::memory_order_release);
+    x->control->running.store(true, std::memory_order_release);
+  }
   while (!st.stop.load(std::memory_order_relaxed)) {
     // Every packet's events already ran through the executors inside rx.poll(); an idle pass polls
     // them once more for their housekeeping (book snapshot requests, keep-warm).
@@ -73,6 +78,7 @@ int rtc_main(void* arg) {
   for (auto* x : rx.rtc_execs) {
     x->release_spare();
     x->snap->running.store(false, std::memory_order_release);
+    x->control->running.store(false, std::memory_order_release);
   }
   st.lcores_active.fetch_sub(1, std::memory_order_release);
   return 0;

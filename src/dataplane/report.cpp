@@ -10,6 +10,12 @@
 
 namespace sf::dataplane {
 
+std::vector<control::ExecutorChannel*> Runtime::control_channels() const {
+  std::vector<control::ExecutorChannel*> out;
+  for (const auto& x : exec_) out.push_back(x->control.get());
+  return out;
+}
+
 std::vector<book::BookRow> Runtime::book_rows() const {
   std::vector<book::BookRow> rows;
   for (const auto& e : engines_) e->dump_rows(rows);

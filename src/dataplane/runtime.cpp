@@ -78,12 +78,15 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     x->by_shard.assign(trading_.shards, nullptr);
     for (uint32_t s = 0; s < trading_.shards; ++s) {
       x->templates.emplace_back(dp_.order_session, s, !offload);
+      x->cancel_templates.emplace_back(dp_.order_session, s, !offload);
       if (s % n_exec == e) {
         x->engines.push_back(engines_[s].get());
         x->by_shard[s] = engines_[s].get();
       }
     }
     x->snap->rows.reserve(x->engines.size() * trading_.book.max_instruments);
+    x->control = std::make_unique<control::ExecutorChannel>(static_cast<uint32_t>(x->engines.size()));
+    x->control->rows.reserve(x->engines.size() * trading_.book.max_instruments);
     x->venue_log_limit = telemetry::LogRateLimit(rte_get_tsc_hz() / 10, 10);
     x->port_id = op.port_id;
     x->pool = op.pool;

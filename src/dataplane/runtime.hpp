@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "port.hpp"
+#include "sniperforge/control/channel.hpp"
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/dataplane/placement.hpp"
@@ -74,6 +75,8 @@ class Runtime {
   [[nodiscard]] std::vector<LcoreStatsRef> stats_refs() const;
   // Everything the stats lcore reads (pointers stay valid until this Runtime is destroyed).
   [[nodiscard]] telemetry::StatsLcore::Inputs telemetry_inputs(const telemetry::TelemetryConfig& cfg) const;
+  // One command channel per executor (sf-ctl's control plane; control/channel.hpp), in executor order.
+  [[nodiscard]] std::vector<control::ExecutorChannel*> control_channels() const;
   [[nodiscard]] const std::vector<std::unique_ptr<trade::Engine>>& engines() const noexcept {
     return engines_;
   }

@@ -110,4 +110,54 @@ class OrderFrameTemplate {
   bool udp_checksum_ = true;
 };
 
+// OUCH 5.0 Cancel Order frames (kill switch, sf-ctl kill): the same headers as the shard's Enter Order
+// frames, one 'U' packet carrying the 9-byte 'X' message (quantity 0: cancel what is left).
+inline constexpr std::size_t kCancelOrderLength = ouch::inbound::msg::CancelOrder::kFixedLength;
+inline constexpr std::size_t kCancelPayloadLength = kSessionHeaderLength + kCancelOrderLength;
+inline constexpr std::size_t kCancelFrameLength = kOrderHeadersLength + kCancelPayloadLength;
+
+class CancelFrameTemplate {
+ public:
+  CancelFrameTemplate() = default;
+  CancelFrameTemplate(const OrderSessionConfig& c, uint32_t shard, bool software_udp_checksum)
+      : udp_checksum_(software_udp_checksum) {
+    net::UdpFrameSpec s;
+    s.dst_mac = c.dst_mac;
+    s.src_mac = c.src_mac;
+    s.src_ip = net::ipv4(c.src_ip[0], c.src_ip[1], c.src_ip[2], c.src_ip[3]);
+    s.dst_ip = net::ipv4(c.dst_ip[0], c.dst_ip[1], c.dst_ip[2], c.dst_ip[3]);
+    s.src_port = static_cast<uint16_t>(c.src_port + shard);
+    s.dst_port = c.dst_port;
+    s.ttl = c.ttl;
+    s.udp_checksum = false;
+    (void)net::write_udp_headers(bytes_.data(), s, kCancelPayloadLength);
+    session::DatagramBuilder b(bytes_.data() + kOrderHeadersLength, kCancelPayloadLength);
+    if (b.begin_packet(session::type::kUnsequencedData, kCancelOrderLength)) b.commit(kCancelOrderLength);
+  }
+
+  // Writes the whole frame (kCancelFrameLength bytes).
+  void build(uint8_t* out, uint32_t user_ref_num, uint32_t quantity) const noexcept {
+    std::memcpy(out, bytes_.data(), kOrderHeadersLength + kSessionHeaderLength);
+    ouch::inbound::msg::CancelOrder m;
+    m.user_ref_num = user_ref_num;
+    m.quantity = quantity;
+    (void)m.encode(out + kOrderHeadersLength + kSessionHeaderLength);
+    if (udp_checksum_) {
+      uint8_t* ip = out + net::kEthernetHeaderLength;
+      uint8_t* udp = ip + net::kIpv4MinHeaderLength;
+      const std::size_t udp_len = net::kUdpHeaderLength + kCancelPayloadLength;
+      uint32_t sum = net::checksum_add(0, ip + 12, 8);
+      sum += net::kIpProtoUdp;
+      sum += static_cast<uint32_t>(udp_len);
+      sum = net::checksum_add(sum, udp, udp_len);
+      const uint16_t c = net::checksum_fold(sum);
+      proto::store_be<uint16_t>(udp + 6, c == 0 ? 0xffff : c);
+    }
+  }
+
+ private:
+  std::array<uint8_t, kCancelFrameLength> bytes_{};
+  bool udp_checksum_ = true;
+};
+
 }  // namespace sf::dataplane
