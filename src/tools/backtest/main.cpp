@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "journal_out.hpp"
 #include "replay_input.hpp"
 #include "report.hpp"
 #include "shard_replay.hpp"
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
       "output.",
       "sf-backtest"};
   sf::cli::apply_conventions(app, "sf-backtest");
-  std::string config_path, dump_path, orders_path, report_dir, venue = "none";
+  std::string config_path, dump_path, orders_path, report_dir, venue = "none", journal_dir;
   unsigned threads = 1;
   int prefetch = 2;
   uint16_t feed_port = sf::feed::kDefaultPort;
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "worker threads (oneTBB)")->check(sf::cli::unsigned_range(1, 1024));
   app.add_option("--dump-books", dump_path, "write the book dump CSV here");
   app.add_option("--orders", orders_path, "write the orders CSV here");
+  app.add_option("--journal", journal_dir,
+                 "write the orders as a journal in this new directory (sf-journal)");
   app.add_option(
          "--venue", venue,
          "none: nobody answers, orders stay open (as the appliance replaying a pcap); sim: the simulated "
@@ -188,6 +191,11 @@ int main(int argc, char** argv) {
     if (a.user_ref_num != b.user_ref_num) return a.user_ref_num < b.user_ref_num;
     return a.locate < b.locate;
   });
+  if (std::string why;
+      !journal_dir.empty() && !sf::backtest::write_journal(journal_dir, orders, cfg.shards, why)) {
+    std::cerr << "sf-backtest: --journal: " << why << '\n';
+    return 1;
+  }
   if (!orders_path.empty()) {
     std::ofstream out(orders_path, std::ios::binary);
     out << "seq,symbol,side,shares,price,user_ref_num\n";
