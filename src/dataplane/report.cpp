@@ -64,7 +64,10 @@ telemetry::StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::Telemet
   for (const rte_ring* r : rings_) in.rings.emplace_back(std::string(r->name), r);
   for (const auto& e : engines_) in.engines.push_back(e.get());
   in.read_books = [this](std::vector<book::BookRow>& rows) { snapshot_book_rows(rows); };
-  in.order_session_state = [] { return -1; };  // UDP order session: no login state yet
+  if (venue_)  // /ready fails while any shard's SoupBinTCP session is not logged in
+    in.order_session_state = [v = venue_.get()] { return v->all_logged_in() ? 1 : 0; };
+  else
+    in.order_session_state = [] { return -1; };  // UDP order session: no login state
   return in;
 }
 

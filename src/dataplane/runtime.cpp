@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "kernel_venue.hpp"
 #include "rx_lcore.hpp"
 
 namespace sf::dataplane {
@@ -17,7 +18,29 @@ Runtime::Runtime(const DataplaneConfig& dp, const trade::TradingConfig& trading,
     : dp_(dp), trading_(trading), placement_(placement) {}
 
 Runtime::~Runtime() {
+  if (venue_) venue_->stop();
   for (rte_ring* r : rings_) rte_ring_free(r);
+}
+
+bool Runtime::start_kernel_venue(std::vector<std::string>& errors, std::vector<std::string>& notes) {
+  const order_session::VenueSessionConfig& cfg = dp_.order_session.soupbintcp;
+  venue_ = std::make_unique<KernelVenue>();
+  if (!venue_->start(cfg, trading_.shards, errors)) return false;
+  for (auto& x : exec_) {
+    x->venue_sessions.assign(trading_.shards, nullptr);
+    for (trade::Engine* eng : x->engines)
+      x->venue_sessions[eng->shard_index()] = &venue_->shard(eng->shard_index());
+  }
+  const auto& ip = cfg.venue_ip;
+  notes.push_back("order session: SoupBinTCP over kernel TCP to " + std::to_string(ip[0]) + "." +
+                  std::to_string(ip[1]) + "." + std::to_string(ip[2]) + "." + std::to_string(ip[3]) + ":" +
+                  std::to_string(cfg.venue_port) + ", " + std::to_string(venue_->size()) + " session(s)");
+  // A replay is over in moments: start it once the sessions are up (or the timeout has passed), so
+  // its orders are not all refused as session_down. A live feed does not wait.
+  if (replay_ && !venue_->wait_logged_in(cfg.timeout_ms))
+    notes.push_back("warning: order session(s) not logged in after " + std::to_string(cfg.timeout_ms) +
+                    " ms; orders are refused (session_down) until they are");
+  return true;
 }
 
 bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& notes) {
@@ -95,6 +118,10 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     x->queue = op.tx_queues ? static_cast<uint16_t>(e % op.tx_queues) : 0;
     exec_.push_back(std::move(x));
   }
+  const auto& soup = dp_.order_session.soupbintcp;
+  if (soup.configured && soup.transport == order_session::TransportKind::kKernel &&
+      !start_kernel_venue(errors, notes))
+    return false;
   if (pipeline && op.tx_queues && op.tx_queues < n_exec) {
     for (uint16_t q = 0; q < op.tx_queues; ++q) {
       tx_locks_.push_back(std::make_unique<rte_spinlock_t>());
@@ -183,9 +210,12 @@ void Runtime::wait() {
   if (!launched_) return;
   rte_eal_mp_wait_lcore();
   launched_ = false;
+  if (venue_)  // the lcores have stopped: their session counters' last values, for the summary
+    for (auto& x : exec_) x->copy_session_stats();
 }
 
 void Runtime::shutdown() {
+  if (venue_) venue_->stop();  // Logout Request, then the threads join
   close_ports(ports_);
 }
 

@@ -29,6 +29,8 @@ struct RunState {
   std::atomic<int> lcores_active{0};
 };
 
+class KernelVenue;
+
 class Runtime {
  public:
   Runtime(const DataplaneConfig& dp, const trade::TradingConfig& trading, const Placement& placement);
@@ -85,6 +87,9 @@ class Runtime {
   struct Executor;
 
  private:
+  // `transport = "kernel"`: one KernelSession per shard, handed to the executors that own the shards.
+  bool start_kernel_venue(std::vector<std::string>& errors, std::vector<std::string>& notes);
+  std::unique_ptr<KernelVenue> venue_;
   DataplaneConfig dp_;
   trade::TradingConfig trading_;
   Placement placement_;

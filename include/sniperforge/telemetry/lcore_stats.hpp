@@ -94,6 +94,18 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   Counter mbuf_alloc_failed;                 // orders not sent: no mbuf (or too small a data room)
   Counter venue_bad_messages;                // venue messages the engine could not parse, or torn
 
+  // SoupBinTCP sessions of this executor's shards (`transport = "kernel"`), on their own line: the
+  // ring-full refusals are the executor's; the rest mirrors the sessions' own counters (summed over
+  // the hosted shards), copied by the executor every few thousand polls and at exit.
+  alignas(kCacheLine) Counter session_ring_full;  // orders refused: the session's order ring was full
+  Counter sessions_logged_in;                     // gauge: hosted sessions logged in now
+  Counter session_reconnects;
+  Counter session_heartbeats_sent;
+  Counter session_heartbeats_received;
+  Counter session_bytes_in;
+  Counter session_bytes_out;
+  Counter session_orders_refused;  // orders the session itself refused (it went down after the check)
+
   // Latency, in TSC ticks.
   LatencyHistogram tick_to_trade;  // NIC RX timestamp (or rx_tsc) -> order frame handed to TX
   LatencyHistogram ring_hop;       // RX lcore enqueue tsc -> executor dequeue tsc

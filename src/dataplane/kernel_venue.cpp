@@ -1,0 +1,59 @@
+#include "kernel_venue.hpp"
+
+#include <chrono>
+#include <thread>
+
+namespace sf::dataplane {
+
+bool KernelVenue::start(const order_session::VenueSessionConfig& cfg, uint32_t shards,
+                        std::vector<std::string>& errors) {
+  if (cfg.logins.size() != shards) {
+    errors.push_back(
+        "[order_session]: transport \"kernel\" needs exactly one [[order_session.login]] per shard (" +
+        std::to_string(shards) + " shard(s), " + std::to_string(cfg.logins.size()) + " login(s))");
+    return false;
+  }
+  for (uint32_t s = 0; s < shards; ++s) {
+    const order_session::LoginConfig& login = cfg.logins[s];
+    order_session::KernelSessionConfig k;
+    k.venue_ip = cfg.venue_ip;
+    k.venue_port = cfg.venue_port;
+    k.local_ip = cfg.local_ip;
+    std::string password, error;
+    if (!order_session::read_password_file(login.password_file, password, error)) {
+      errors.push_back("[[order_session.login]] " + std::to_string(s) + ": password_file " + error);
+      return false;
+    }
+    // first_sequence 1: the whole current session, so a restart sees every message of the day once.
+    k.credentials = {login.username, password, login.session, 1};
+    k.timing.heartbeat_ms = cfg.heartbeat_ms;
+    k.timing.timeout_ms = cfg.timeout_ms;
+    auto shard = std::make_unique<KernelVenueShard>();
+    shard->session = std::make_unique<order_session::KernelSession>(k, shard->orders, shard->venue);
+    shards_.push_back(std::move(shard));
+  }
+  for (auto& s : shards_) s->session->start();
+  return true;
+}
+
+bool KernelVenue::all_logged_in() const noexcept {
+  for (const auto& s : shards_)
+    if (!s->session->logged_in()) return false;
+  return true;
+}
+
+bool KernelVenue::wait_logged_in(uint32_t timeout_ms) const {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!all_logged_in()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+void KernelVenue::stop() {
+  for (auto& s : shards_)
+    if (s->session) s->session->stop();
+}
+
+}  // namespace sf::dataplane

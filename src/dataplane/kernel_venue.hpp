@@ -1,0 +1,53 @@
+// `[order_session] transport = "kernel"` in the appliance: one KernelSession (SoupBinTCP over a kernel
+// TCP socket, its own thread) per shard, started by Runtime::build on the main lcore's cpus, so the
+// session threads stay off the data-plane lcores. The executor owning a shard talks to its session
+// only through the two SPSC rings below: OUCH orders out, venue messages back (executor_lcore.hpp).
+// DPDK-free.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sniperforge/common/spsc_ring.hpp"
+#include "sniperforge/session/config.hpp"
+#include "sniperforge/session/kernel_session.hpp"
+
+namespace sf::dataplane {
+
+// One shard's session and its rings. The rings are sized so a burst of orders or a re-login's
+// replay fits; a full order ring is a counted refusal in the executor (session_ring_full).
+struct KernelVenueShard {
+  static constexpr std::size_t kOrderRing = 1024;
+  static constexpr std::size_t kVenueRing = 4096;
+  SpscRing<order_session::OrderSlot> orders{kOrderRing};
+  SpscRing<order_session::VenueSlot> venue{kVenueRing};
+  std::unique_ptr<order_session::KernelSession> session;
+};
+
+class KernelVenue {
+ public:
+  KernelVenue() = default;
+  ~KernelVenue() { stop(); }
+  KernelVenue(const KernelVenue&) = delete;
+  KernelVenue& operator=(const KernelVenue&) = delete;
+
+  // Reads each login's password file, creates and starts one session per shard (logins in shard
+  // order, exactly one per shard). False, with the reason in `errors`, if anything is missing.
+  bool start(const order_session::VenueSessionConfig& cfg, uint32_t shards, std::vector<std::string>& errors);
+  // Waits until every session is logged in, at most `timeout_ms`; true if they all are.
+  bool wait_logged_in(uint32_t timeout_ms) const;
+  // Logs every session out and joins its thread (idempotent).
+  void stop();
+
+  [[nodiscard]] bool all_logged_in() const noexcept;
+  [[nodiscard]] std::size_t size() const noexcept { return shards_.size(); }
+  [[nodiscard]] KernelVenueShard& shard(std::size_t s) noexcept { return *shards_[s]; }
+  [[nodiscard]] const KernelVenueShard& shard(std::size_t s) const noexcept { return *shards_[s]; }
+
+ private:
+  std::vector<std::unique_ptr<KernelVenueShard>> shards_;
+};
+
+}  // namespace sf::dataplane
