@@ -126,8 +126,9 @@ class KernelVenueE2E : public ::testing::Test {
     return read_file(out);
   }
   // Starts the appliance (replay, --hold, metrics on a free port) and waits until the venue traffic
-  // has settled: the scrape's venue message count unchanged over a second after the feed ran out.
-  void run_appliance() {
+  // has settled: the scrape's venue message count unchanged over a second after the feed ran out
+  // (`venue` false: no venue expected, only the feed).
+  void run_appliance(bool venue = true) {
     const fs::path log = dir_ / "app.log";
     app_ =
         start_logged(env("SNIPERFORGE"),
@@ -147,7 +148,8 @@ class KernelVenueE2E : public ::testing::Test {
     ASSERT_TRUE(wait_for(
         [&] {
           const std::string m = curl("/metrics");
-          const double v = metric_sum(m, "sniperforge_venue_messages_total");
+          const double v =
+              metric_sum(m, venue ? "sniperforge_venue_messages_total" : "sniperforge_feed_packets_total");
           const bool fed = metric_sum(m, "sniperforge_feed_packets_total") > 0;
           same = v == last && v > 0 && fed ? same + 1 : 0;
           last = v;
@@ -255,4 +257,18 @@ TEST_F(KernelVenueE2E, DroppedConnectionReconnectsNothingLostOrAppliedTwice) {
   EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
   EXPECT_GT(stats.at("venue_messages"), 24u);  // more than the simulator sent before it dropped us
   EXPECT_GE(stats.at("session_reconnects"), 1u);
+}
+
+// No venue listening: the replay starts once the login wait (timeout_ms) has passed, the risk gate
+// refuses every order as session_down (nothing reaches the session ring), and /ready says why.
+TEST_F(KernelVenueE2E, NoVenueEveryOrderRefusedSessionDownAndNotReady) {
+  run_appliance(false);
+  const std::string ready = curl("/ready");
+  EXPECT_NE(ready.find("order session down"), std::string::npos) << ready;
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 0.0);
+  const auto stats = stop_appliance();
+  EXPECT_GT(stats.at("reject_session_down"), 0u);
+  EXPECT_EQ(stats.at("orders_buy") + stats.at("orders_sell"), 0u);
+  EXPECT_EQ(stats.at("venue_messages"), 0u);
+  EXPECT_GE(stats.at("session_reconnects"), 1u);  // it kept trying
 }
