@@ -192,18 +192,52 @@ void parse_lcores(const toml::table& t, LcoreConfig& c, std::vector<std::string>
   }
 }
 
-void parse_feed(const toml::table& t, FeedConfig& c, std::vector<std::string>& errors) {
-  TableReader r(t, "[feed]", errors);
-  r.str("port", c.port);
-  r.integer("udp_port", c.udp_port, 1, 65535);
+void parse_group(TableReader& r, std::optional<std::array<uint8_t, 4>>& group) {
   if (const auto* n = r.get("group")) {
     auto v = n->value<std::string>();
     auto ip = v ? parse_ipv4(*v) : std::nullopt;
     if (!ip)
       r.error("group", "expected an IPv4 address such as \"233.54.12.111\"");
     else
-      c.group = *ip;
+      group = *ip;
   }
+}
+
+void parse_feed_line_b(const toml::table& t, FeedLineConfig& c, std::vector<std::string>& errors) {
+  TableReader r(t, "[feed.line_b]", errors);
+  r.str("port", c.port);
+  r.integer("udp_port", c.udp_port, 1, 65535);
+  parse_group(r, c.group);
+}
+
+void parse_feed(const toml::table& t, FeedConfig& c, std::vector<std::string>& errors) {
+  TableReader r(t, "[feed]", errors);
+  r.str("port", c.port);
+  r.integer("udp_port", c.udp_port, 1, 65535);
+  parse_group(r, c.group);
+  r.integer("arbitration_us", c.arbitration_us, 0, 10'000'000);
+  if (const auto* n = r.get("line_b")) {
+    if (const auto* lb = n->as_table())
+      parse_feed_line_b(*lb, c.line_b.emplace(), errors);
+    else
+      r.error("line_b", "expected a table [feed.line_b]");
+  }
+}
+
+// Line B shares line A's session: it must be told apart from line A and from the order session.
+void check_feed_line_b(DataplaneConfig& c, std::vector<std::string>& errors) {
+  if (!c.feed.line_b) return;
+  FeedLineConfig& b = *c.feed.line_b;
+  if (b.port.empty()) b.port = c.feed.port;
+  if (b.port != c.feed.port)
+    errors.push_back("[feed.line_b].port: both lines must arrive on [feed].port (\"" + c.feed.port +
+                     "\") today; a second feed port is not supported yet");
+  if (b.udp_port == c.feed.udp_port && b.group == c.feed.group)
+    errors.push_back("[feed.line_b]: udp_port and group must differ from line A's");
+  if (b.udp_port == c.order_session.src_port)
+    errors.push_back("[feed.line_b].udp_port: must differ from [order_session].src_port");
+  // Each RX lcore arbitrates what its queue receives: RSS could split the lines over several.
+  if (c.lcores.rx != 1) errors.push_back("[feed.line_b]: needs [lcores].rx = 1 (both lines on one RX queue)");
 }
 
 void parse_order_session(const toml::table& t, OrderSessionConfig& c, std::vector<std::string>& errors) {
@@ -295,6 +329,7 @@ DataplaneConfig parse_dataplane_config(const toml::table& root, std::vector<std:
       errors.push_back("[lcores].rx: " + std::to_string(c.lcores.rx) +
                        " RX lcores need at least as many rx_queues on port \"" + c.feed.port + "\"");
   }
+  check_feed_line_b(c, errors);
   if (c.feed.udp_port == c.order_session.src_port)
     errors.push_back("[order_session].src_port: must differ from [feed].udp_port");
   for (const auto& [k, v] : root) {

@@ -20,6 +20,7 @@ int rx_main(void* arg) {
     }
     rx.stall.maybe(rx.last_tsc);
   }
+  rx.proc->finish();  // replay's end: a hole still open is a gap, held packets are applied
   rx.proc->flush();
   rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStopping, 0, rx.index);
   st.rx_active.fetch_sub(1, std::memory_order_release);
@@ -68,6 +69,7 @@ int rtc_main(void* arg) {
       break;
     }
   }
+  rx.proc->finish();  // replay's end: a hole still open is a gap, held packets are applied
   rx.proc->flush();
   st.rx_active.fetch_sub(1, std::memory_order_release);
   bool any = true;

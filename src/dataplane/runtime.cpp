@@ -167,6 +167,12 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       const auto& g = *dp_.feed.group;
       s.feed_group = net::ipv4(g[0], g[1], g[2], g[3]);
     }
+    if (const auto& lb = dp_.feed.line_b) {
+      s.line_b_udp_port = lb->udp_port;
+      if (lb->group)
+        s.line_b_group = net::ipv4((*lb->group)[0], (*lb->group)[1], (*lb->group)[2], (*lb->group)[3]);
+      s.arbitration_ticks = dp_.feed.arbitration_us * (rte_get_tsc_hz() / 1'000'000);
+    }
     s.venue_udp_port = dp_.order_session.src_port;
     s.shards = trading_.shards;
     s.executors = n_exec;

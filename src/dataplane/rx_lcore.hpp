@@ -62,6 +62,8 @@ struct Runtime::Rx {
     last_tsc = tsc;
     stats->heartbeat_tsc.set(tsc);
     stats->polls.add();
+    if (proc->tick(tsc)) [[unlikely]]
+      proc->flush();  // an arbitration window expired: the held packets' events go now
     if (n == 0) return false;
     stats->busy_polls.add();
     prefetch_packet(bufs[0]);

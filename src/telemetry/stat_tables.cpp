@@ -18,6 +18,9 @@ std::string_view executor_name(std::size_t i) {
       "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15"};
   return kNames[i];
 }
+std::string_view line_name(std::size_t i) {
+  return i == 0 ? "a" : "b";
+}
 std::string_view side_name(std::size_t i) {
   return i == 0 ? "buy" : "sell";
 }
@@ -104,6 +107,48 @@ const StatDesc<Rx> kRx[] = {
      .help = "Books marked stale by a gap or a full ring",
      .kind = kCounter,
      .read = SF_FIELD(Rx, books_marked_stale)},
+    {.key = "arbitration_held",
+     .metric = "sniperforge_feed_arbitration_held_total",
+     .help = "Packets held behind a hole, waiting for the other feed line",
+     .kind = kCounter,
+     .read = SF_FIELD(Rx, arbitration_held)},
+    {.key = "arbitration_hold_overflow",
+     .metric = "sniperforge_feed_arbitration_hold_overflow_total",
+     .help = "Holes declared gaps before the arbitration window ended: no hold slot left",
+     .kind = kCounter,
+     .read = SF_FIELD(Rx, arbitration_hold_overflow)},
+    {.key = "line_packets",
+     .metric = "sniperforge_feed_line_packets_total",
+     .help = "Valid MoldUDP64 packets received, by feed line",
+     .kind = kCounter,
+     .read = [](const Rx& s, std::size_t i) -> uint64_t { return s.lines[i].packets.load(); },
+     .label = "line",
+     .slots = kFeedLines,
+     .slot_name = line_name},
+    {.key = "line_first_messages",
+     .metric = "sniperforge_feed_line_first_messages_total",
+     .help = "Messages a feed line delivered first (A/B arbitration)",
+     .kind = kCounter,
+     .read = [](const Rx& s, std::size_t i) -> uint64_t { return s.lines[i].first_messages.load(); },
+     .label = "line",
+     .slots = kFeedLines,
+     .slot_name = line_name},
+    {.key = "line_duplicates",
+     .metric = "sniperforge_feed_line_duplicates_total",
+     .help = "Packets of a feed line discarded as already seen (A/B arbitration)",
+     .kind = kCounter,
+     .read = [](const Rx& s, std::size_t i) -> uint64_t { return s.lines[i].duplicates.load(); },
+     .label = "line",
+     .slots = kFeedLines,
+     .slot_name = line_name},
+    {.key = "line_gaps",
+     .metric = "sniperforge_feed_line_gaps_total",
+     .help = "Holes in a feed line's own sequence (the other line may have filled them)",
+     .kind = kCounter,
+     .read = [](const Rx& s, std::size_t i) -> uint64_t { return s.lines[i].gaps.load(); },
+     .label = "line",
+     .slots = kFeedLines,
+     .slot_name = line_name},
     {.key = "next_expected_seq",
      .metric = "sniperforge_feed_next_sequence",
      .help = "MoldUDP64 sequence number expected next",

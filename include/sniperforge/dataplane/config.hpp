@@ -58,10 +58,19 @@ struct LcoreConfig {
   uint32_t idle_polls_to_exit = 2000;  // replay: consecutive empty polls after input is exhausted
 };
 
+// Line B of the same MoldUDP64 stream ([feed.line_b]): arbitrated with line A (dataplane/line_arbiter.hpp).
+struct FeedLineConfig {
+  std::string port;  // [[port]] name; default: [feed].port (today it must be that port)
+  uint16_t udp_port = 26478;
+  std::optional<std::array<uint8_t, 4>> group;  // destination IPv4 to accept; unset = any
+};
+
 struct FeedConfig {
   std::string port;  // [[port]] name; default: the first port
   uint16_t udp_port = 26477;
   std::optional<std::array<uint8_t, 4>> group;  // destination IPv4 to accept; unset = any
+  uint32_t arbitration_us = 200;  // a hole waits this long for the other line before it is a gap
+  std::optional<FeedLineConfig> line_b;
 };
 
 struct OrderSessionConfig {

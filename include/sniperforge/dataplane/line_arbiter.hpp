@@ -20,13 +20,13 @@
 // returns true for every packet today.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
-#include "sniperforge/common/counter.hpp"
-#include "sniperforge/proto/endian.hpp"
+#include "sniperforge/telemetry/feed_line_stats.hpp"
 
 namespace sf::dataplane {
 
@@ -34,14 +34,7 @@ inline constexpr int kLineA = 0;
 inline constexpr int kLineB = 1;
 inline constexpr int kLines = 2;
 
-// Per-line counters (one writer: the RX lcore that owns the arbiter).
-struct FeedLineStats {
-  Counter packets;          // valid MoldUDP64 packets (data and heartbeats) seen on this line
-  Counter first_messages;   // messages this line delivered first
-  Counter duplicates;       // packets discarded because every message had been seen (either line)
-  Counter gaps;             // holes in this line's own sequence (the other line may have filled them)
-  Counter last_packet_tsc;  // caller's time of the last packet on this line
-};
+using telemetry::FeedLineStats;
 
 class LineArbiter {
  public:

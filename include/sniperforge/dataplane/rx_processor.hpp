@@ -1,5 +1,6 @@
-// What an RX lcore does with each received frame, without DPDK: classify (feed / order session /
-// other), validate the MoldUDP64 + ITCH packet (feed::validate_mold_itch), track its sequence, and route
+// What an RX lcore does with each received frame, without DPDK: classify (feed line A or B / order session /
+// other), validate the MoldUDP64 + ITCH packet (feed::validate_mold_itch), merge the lines and track the
+// sequence (LineArbiter: with one line, exactly SeqTracker's rules), and route
 // each message as a 64-byte Event to the executor owning its shard (trade::route(): system,
 // directory and trading-action messages go to every executor). Events are staged per executor and handed to a
 // Sink in bursts; the DPDK RX lcore's sink enqueues them into the per-(RX, executor) rings. Unit-tested with
@@ -16,7 +17,7 @@
 #include <vector>
 
 #include "sniperforge/dataplane/event.hpp"
-#include "sniperforge/dataplane/seq_tracker.hpp"
+#include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/proto/session.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
@@ -28,7 +29,11 @@ namespace sf::dataplane {
 struct RxSettings {
   uint16_t feed_udp_port = feed::kDefaultPort;
   std::optional<uint32_t> feed_group;  // host-order IPv4; unset = any destination
-  uint16_t venue_udp_port = 0;         // order-session responses arrive here (0 = none)
+  // Line B of the same MoldUDP64 stream ([feed.line_b]); unset = one line.
+  std::optional<uint16_t> line_b_udp_port;
+  std::optional<uint32_t> line_b_group;
+  uint64_t arbitration_ticks = 0;  // [feed] arbitration_us in the caller's time unit (TSC ticks)
+  uint16_t venue_udp_port = 0;     // order-session responses arrive here (0 = none)
   uint32_t shards = 1;
   uint16_t executors = 1;
 };
@@ -39,7 +44,13 @@ class RxProcessor {
   static constexpr unsigned kStage = 128;  // events staged per executor before a forced flush
 
   RxProcessor(const RxSettings& s, telemetry::RxLcoreStats& stats, Sink& sink)
-      : s_(s), stats_(stats), sink_(sink), stages_(s.executors) {
+      : s_(s),
+        stats_(stats),
+        sink_(sink),
+        stages_(s.executors),
+        arb_(s.line_b_udp_port ? s.arbitration_ticks : 0,
+             s.line_b_udp_port ? LineArbiter::kDefaultHeldPackets : 0) {
+    for (int l = 0; l < kLines; ++l) arb_.attach(l, &stats_.lines[l]);
     exec_of_shard_.resize(s.shards ? s.shards : 1);
     for (uint32_t i = 0; i < exec_of_shard_.size(); ++i)
       exec_of_shard_[i] = static_cast<uint16_t>(i % (s.executors ? s.executors : 1));
@@ -53,11 +64,15 @@ class RxProcessor {
     const net::Error ne = net::parse_udp(frame, len, udp);
     if (ne != net::Error::kOk) [[unlikely]]
       return drop(feed::from_net(ne));
+    int line = kLineA;
     if (udp.dst_port != s_.feed_udp_port || (s_.feed_group && udp.dst_ip != *s_.feed_group)) [[unlikely]] {
-      if (s_.venue_udp_port && udp.dst_port >= s_.venue_udp_port &&
-          uint32_t{udp.dst_port} - s_.venue_udp_port < s_.shards)
+      if (is_line_b(udp))
+        line = kLineB;
+      else if (s_.venue_udp_port && udp.dst_port >= s_.venue_udp_port &&
+               uint32_t{udp.dst_port} - s_.venue_udp_port < s_.shards)
         return on_venue(udp, tsc);
-      return drop(feed::Error::kWrongPort);
+      else
+        return drop(feed::Error::kWrongPort);
     }
     mold::PacketView mold;
     const feed::Error fe = feed::validate_mold_itch(udp.payload, udp.payload_length, mold);
@@ -72,24 +87,38 @@ class RxProcessor {
     }
     stats_.feed_packets.add();
     stats_.last_feed_tsc.set(tsc);
+    now_ = tsc;
+    Merge out{*this};
     if (mold.kind() != mold::Kind::kData) {
       stats_.heartbeats.add();
-      on_seq(seq_.on_next(mold.sequence()), tsc, mold.sequence(), 0);
-      stats_.next_expected_seq.set(seq_.expected());
-      return;
+      arb_.on_next(line, mold.sequence(), tsc, out);
+    } else {
+      arb_.on_data(line, udp.payload, udp.payload_length, mold.sequence(), mold.message_count(), tsc, out);
     }
-    const SeqResult r = seq_.on_data(mold.sequence(), mold.message_count());
-    stats_.next_expected_seq.set(seq_.expected());
-    on_seq(r, tsc, mold.sequence(), mold.message_count());
-    if (r.verdict == SeqVerdict::kDuplicate) return;
-    uint64_t skip = r.skip;
-    for (const mold::Block b : mold) {
-      if (skip) {
-        --skip;
-        continue;
-      }
-      route(b, tsc);
+    stats_.next_expected_seq.set(arb_.next());
+    if (s_.line_b_udp_port) [[unlikely]] {
+      stats_.arbitration_held.set(arb_.counts().held);
+      stats_.arbitration_hold_overflow.set(arb_.counts().hold_overflow);
     }
+  }
+
+  // Once per RX burst (also an empty one): a hole older than the arbitration window becomes a gap and the
+  // packets held behind it are applied. True if that produced events (flush them).
+  bool tick(uint64_t tsc) noexcept {
+    if (!s_.line_b_udp_port || arb_.next() >= arb_.horizon()) [[likely]]
+      return false;
+    now_ = tsc;
+    Merge out{*this};
+    arb_.poll(tsc, out);
+    stats_.next_expected_seq.set(arb_.next());
+    return true;
+  }
+
+  // End of input (replay): every remaining hole is a gap, every held packet is applied. Flush afterwards.
+  void finish() noexcept {
+    Merge out{*this};
+    arb_.flush(out);
+    stats_.next_expected_seq.set(arb_.next());
   }
 
   // Hands every staged event to the sink (end of an RX burst).
@@ -149,32 +178,49 @@ class RxProcessor {
 
   void drop(feed::Error e) noexcept { stats_.count_drop(telemetry::drop_reason(e)); }
 
-  void on_seq(const SeqResult& r, uint64_t tsc, uint64_t seq, uint64_t count) noexcept {
-    switch (r.verdict) {
-      case SeqVerdict::kGap:
-        stats_.gaps.add();
-        stats_.gap_messages.add(r.missing);
-        if (log_) log_->push(tsc, telemetry::LogCode::kSeqGap, seq - r.missing, seq, r.missing);
-        mark_all_stale(StaleReason::kGap, tsc);
-        break;
-      case SeqVerdict::kDuplicate:
-        stats_.duplicate_packets.add();
-        if (log_) log_->push(tsc, telemetry::LogCode::kSeqDuplicate, seq, count, seq_.expected());
-        break;
-      case SeqVerdict::kLate:
-        stats_.late_packets.add();
-        if (log_) log_->push(tsc, telemetry::LogCode::kSeqLate, seq, count, seq + r.skip);
-        break;
-      default:
-        break;
-    }
+  [[nodiscard]] bool is_line_b(const net::UdpDatagram& udp) const noexcept {
+    return s_.line_b_udp_port && udp.dst_port == *s_.line_b_udp_port &&
+           (!s_.line_b_group || udp.dst_ip == *s_.line_b_group);
   }
 
-  void mark_all_stale(StaleReason why, uint64_t tsc) noexcept {
+  // The arbiter's sink: packets to apply in order, gaps, duplicates.
+  struct Merge {
+    RxProcessor& rx;
+    void deliver(int /*line*/, const uint8_t* p, std::size_t len, uint64_t skip) noexcept {
+      const mold::PacketView mold(p, len);  // validated when it arrived
+      if (skip) {
+        rx.stats_.late_packets.add();
+        if (rx.log_)
+          rx.log_->push(rx.now_, telemetry::LogCode::kSeqLate, mold.sequence(), mold.message_count(),
+                        mold.sequence() + skip);
+      }
+      for (const mold::Block b : mold) {
+        if (skip) {
+          --skip;
+          continue;
+        }
+        rx.route(b, rx.now_);
+      }
+    }
+    void gap(uint64_t first, uint64_t missing) noexcept {
+      rx.stats_.gaps.add();
+      rx.stats_.gap_messages.add(missing);
+      if (rx.log_) rx.log_->push(rx.now_, telemetry::LogCode::kSeqGap, first, first + missing, missing);
+      rx.mark_all_stale(StaleReason::kGap, rx.now_, first + missing);
+    }
+    void duplicate(int /*line*/, uint64_t seq, uint64_t count) noexcept {
+      rx.stats_.duplicate_packets.add();
+      // With two lines every packet has a duplicate: the log ring keeps only one line's oddities.
+      if (rx.log_ && !rx.s_.line_b_udp_port)
+        rx.log_->push(rx.now_, telemetry::LogCode::kSeqDuplicate, seq, count, rx.arb_.next());
+    }
+  };
+
+  void mark_all_stale(StaleReason why, uint64_t tsc, uint64_t next_seq) noexcept {
     stats_.books_marked_stale.add();
     for (uint16_t e = 0; e < stages_.size(); ++e) {
       Event ev;
-      pack_stale(ev, seq_.expected(), tsc, why);
+      pack_stale(ev, next_seq, tsc, why);
       push(e, ev);
     }
   }
@@ -203,7 +249,7 @@ class RxProcessor {
     Stage& st = stages_[e];
     if (st.stale_pending) {
       Event marker;
-      pack_stale(marker, seq_.expected(), 0, StaleReason::kRingFull);
+      pack_stale(marker, arb_.next(), 0, StaleReason::kRingFull);
       if (sink_.enqueue(e, &marker, 1) == 1) st.stale_pending = false;
     }
     if (st.n == 0) return;
@@ -224,7 +270,8 @@ class RxProcessor {
   Sink& sink_;
   std::vector<Stage> stages_;
   std::vector<uint16_t> exec_of_shard_;
-  SeqTracker seq_;
+  LineArbiter arb_;
+  uint64_t now_ = 0;  // the current packet's (or tick's) tsc, for events the arbiter releases
   std::array<uint8_t, mold::kSessionLength> session_{};
   bool session_locked_ = false;
   telemetry::LogRing* log_ = nullptr;

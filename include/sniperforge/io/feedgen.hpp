@@ -50,6 +50,13 @@ struct Config {
   double gap_rate = 0.0;      // packet not written (sequence numbers skip)
   double dup_rate = 0.0;      // packet written twice
   double garbage_rate = 0.0;  // an invalid MoldUDP64 packet to the feed port before it
+  // Line B: every data packet, heartbeat and end of session also goes to this UDP port (0 = one line).
+  // Each line then loses a data packet's copy with probability `line_loss`, from its own RNG stream
+  // (the messages and the faults above are unchanged); a copy is never lost on both lines unless
+  // `line_loss_both` (gap_rate still drops a packet from both lines).
+  uint16_t line_b_port = 0;
+  double line_loss = 0.0;
+  bool line_loss_both = false;
 };
 
 struct Stats {
@@ -57,7 +64,8 @@ struct Stats {
   uint64_t packets = 0;   // MoldUDP64 data packets built
   uint64_t frames = 0;    // frames written (incl. duplicates, garbage, end of session)
   uint64_t gaps = 0, duplicates = 0, garbage = 0, heartbeats = 0;
-  uint64_t oversize = 0;  // input messages too long for one packet (not sent)
+  uint64_t line_a_lost = 0, line_b_lost = 0;  // data packets lost on one line (line_loss)
+  uint64_t oversize = 0;                      // input messages too long for one packet (not sent)
   uint64_t first_sequence = 0, next_sequence = 0;
   uint64_t live_orders = 0;  // at the end
   uint64_t max_live_orders = 0;

@@ -19,6 +19,7 @@
 #include "sniperforge/common/counter.hpp"
 #include "sniperforge/common/side.hpp"
 #include "sniperforge/telemetry/feed_labels.hpp"
+#include "sniperforge/telemetry/feed_line_stats.hpp"
 #include "sniperforge/telemetry/histogram.hpp"
 
 namespace sf::telemetry {
@@ -44,9 +45,14 @@ struct alignas(kCacheLine) RxLcoreStats {
   // Sequencing: a gap is one event; gap_messages counts the missing messages.
   Counter gaps;
   Counter gap_messages;
-  Counter duplicate_packets;   // every message already seen (seq + count <= expected)
-  Counter late_packets;        // partly seen (seq < expected < seq + count): the new tail is used
-  Counter books_marked_stale;  // books marked stale because of a gap or a full ring
+  Counter duplicate_packets;          // every message already seen (seq + count <= expected)
+  Counter late_packets;               // partly seen (seq < expected < seq + count): the new tail is used
+  Counter books_marked_stale;         // books marked stale because of a gap or a full ring
+  Counter arbitration_held;           // packets held behind a hole, waiting for the other line
+  Counter arbitration_hold_overflow;  // holes declared gaps early: no hold slot left
+
+  // A/B line arbitration (line B only when [feed.line_b] is configured).
+  alignas(kCacheLine) std::array<FeedLineStats, kFeedLines> lines{};
 
   // Order-session traffic (venue -> us) on the same queue: rare, on its own line.
   alignas(kCacheLine) Counter venue_datagrams;  // to one of our session ports

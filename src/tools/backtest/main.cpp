@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
   if (!report_dir.empty()) venue = "sim";
   sf::trade::TradingConfig cfg;
   sf::sim::BacktestConfig bt;
+  uint16_t line_b_port =
+      0;  // [feed.line_b] udp_port: the pcap carries A/B lines, arbitrated as the appliance
+  uint64_t arbitration_us = 200;
   if (!config_path.empty()) {
     toml::table root;
     try {
@@ -114,6 +117,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> errors;
     cfg = sf::trade::parse_trading_config(root, errors);
     bt = sf::sim::parse_backtest_config(root, errors);
+    arbitration_us = root["feed"]["arbitration_us"].value_or<int64_t>(200);
+    if (root["feed"]["line_b"].as_table())
+      line_b_port = static_cast<uint16_t>(root["feed"]["line_b"]["udp_port"].value_or<int64_t>(26478));
     if (!errors.empty()) {
       for (const auto& e : errors) std::cerr << "sf-backtest: " << config_path << ": " << e << '\n';
       return 2;
@@ -122,6 +128,8 @@ int main(int argc, char** argv) {
 
   const auto t0 = std::chrono::steady_clock::now();
   sf::backtest::Input in;
+  in.line_b_port = line_b_port;
+  in.arbitration_us = arbitration_us;
   {
     // Progress on a terminal: messages loaded so far (the total is known only at the end).
     sf::Counter loaded;

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sniperforge/dataplane/seq_tracker.hpp"
+#include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/io/binary_file.hpp"
 #include "sniperforge/io/pcap_file.hpp"
 
@@ -29,6 +29,26 @@ void append(Input& in, uint64_t seq, const uint8_t* msg, std::size_t len) {
   if (in.loaded != nullptr) in.loaded->set(in.messages.size());
 }
 
+// The arbiter's sink: messages of the packets it applies, gaps where it declares them.
+struct Merge {
+  Input& in;
+  void deliver(int /*line*/, const uint8_t* p, std::size_t len, uint64_t skip) {
+    if (skip) ++in.stats.late_packets;
+    for (const mold::Block b : mold::PacketView(p, len)) {  // validated when it arrived
+      if (skip) {
+        --skip;
+        continue;
+      }
+      append(in, b.sequence, b.data, b.length);
+    }
+  }
+  void gap(uint64_t /*first*/, uint64_t missing) {
+    in.stats.gap_messages += missing;
+    in.gaps.push_back(in.messages.size());
+  }
+  void duplicate(int /*line*/, uint64_t /*seq*/, uint64_t /*count*/) { ++in.stats.duplicate_packets; }
+};
+
 bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& error) {
   io::PcapReader reader;
   if (!reader.open(path)) {
@@ -39,43 +59,40 @@ bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& e
     error = "link type " + std::to_string(reader.link_type()) + " is not Ethernet";
     return false;
   }
-  struct Pending {
-    uint64_t seq;
-    const uint8_t* msg;
-    std::size_t len;
-  };
-  std::vector<Pending> pending;
+  if (!in.arbiter)
+    in.arbiter = std::make_unique<dataplane::LineArbiter>(
+        in.line_b_port ? in.arbitration_us * 1000 : 0,
+        in.line_b_port ? dataplane::LineArbiter::kDefaultHeldPackets : 0);
+  dataplane::LineArbiter& arb = *in.arbiter;
+  Merge out{in};
+  const auto ignore = [](uint64_t, const uint8_t*, std::size_t) {};
   io::PcapPacket pkt;
+  uint64_t now_ns = 0;
   while (reader.next(pkt)) {
     ++in.stats.frames;
-    pending.clear();
+    now_ns = pkt.ts_ns;
     feed::PacketInfo info;
-    const feed::Error e = feed::decode_frame(pkt.data, pkt.caplen, port, info,
-                                             [&](uint64_t seq, const uint8_t* msg, std::size_t len) {
-                                               pending.push_back({seq, msg, len});
-                                             });
+    int line = dataplane::kLineA;
+    feed::Error e = feed::decode_frame(pkt.data, pkt.caplen, port, info, ignore);
+    if (e == feed::Error::kWrongPort && in.line_b_port) {
+      e = feed::decode_frame(pkt.data, pkt.caplen, in.line_b_port, info, ignore);
+      line = dataplane::kLineB;
+    }
     if (e != feed::Error::kOk) {
       in.stats.frame_errors.add(e);
       continue;
     }
+    arb.poll(now_ns, out);
     if (info.kind() != mold::Kind::kData) {
       ++in.stats.heartbeats;
-      const uint64_t missing = in.tracker.on_next(info.next_sequence()).missing;
-      in.stats.gap_messages += missing;
-      if (missing) in.gaps.push_back(in.messages.size());
+      arb.on_next(line, info.next_sequence(), now_ns, out);
       continue;
     }
-    const dataplane::SeqResult r = in.tracker.on_data(info.sequence(), info.message_count());
-    in.stats.gap_messages += r.missing;
-    if (r.missing) in.gaps.push_back(in.messages.size());
-    if (r.verdict == dataplane::SeqVerdict::kDuplicate) {
-      ++in.stats.duplicate_packets;
-      continue;
-    }
-    if (r.verdict == dataplane::SeqVerdict::kLate) ++in.stats.late_packets;
-    for (std::size_t i = r.skip; i < pending.size(); ++i)
-      append(in, pending[i].seq, pending[i].msg, pending[i].len);
+    arb.on_data(line, info.mold.data(), info.mold.size(), info.sequence(), info.message_count(), now_ns, out);
   }
+  // The end of a file is the end of the capture: a hole still open is a gap (the appliance's replay ends
+  // the same way).
+  arb.flush(out);
   if (!reader.error().empty()) {
     error = reader.error();
     return false;

@@ -1,16 +1,18 @@
 // Loads backtest inputs (pcap or NASDAQ BinaryFILE) into one in-memory ITCH message sequence, with the same
-// feed rules as the appliance's RX lcore: feed::decode_frame() for frames, MoldUDP64 sequence tracking
-// (duplicates dropped, late packets trimmed, gaps counted), every drop labelled.
+// feed rules as the appliance's RX lcore: feed::decode_frame() for frames, A/B line arbitration and MoldUDP64
+// sequence tracking (dataplane::LineArbiter on pcap time: duplicates dropped, late packets trimmed, gaps
+// counted), every drop labelled.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sniperforge/common/counter.hpp"
-#include "sniperforge/dataplane/seq_tracker.hpp"
+#include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/proto/feed.hpp"
 
 namespace sf::backtest {
@@ -40,9 +42,12 @@ struct Input {
   // appliance's RX lcore puts a stale marker ahead of the gap packet's messages.
   std::vector<std::size_t> gaps;
   InputStats stats;
-  // One MoldUDP64 sequence tracker for all pcaps loaded into this Input, as the appliance has one per feed
-  // (a second Input, e.g. the next day of a sweep, starts a new session).
-  dataplane::SeqTracker tracker;
+  // Line B ([feed.line_b] udp_port; 0 = one line) and [feed] arbitration_us, as the appliance's RX lcore.
+  uint16_t line_b_port = 0;
+  uint64_t arbitration_us = 200;
+  // One arbiter for all pcaps loaded into this Input, as the appliance has one per feed (a second Input,
+  // e.g. the next day of a sweep, starts a new session). Created by the first pcap.
+  std::unique_ptr<dataplane::LineArbiter> arbiter;
   Counter* loaded = nullptr;  // when set, follows messages.size() as inputs load (a progress line reads it)
   [[nodiscard]] const uint8_t* data(const Message& m) const noexcept { return bytes.data() + m.offset; }
 };

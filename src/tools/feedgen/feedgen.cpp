@@ -526,7 +526,11 @@ uint64_t MessageGenerator::max_live_orders() const noexcept {
 // ---------------------------------------------------------------------------------------------
 struct Packetizer::Impl {
   Impl(const Config& c, FrameCallback f, MessageCallback m)
-      : cfg(c), on_frame(std::move(f)), on_message(std::move(m)), rng(c.seed ^ 0xfa017fa017ull) {
+      : cfg(c),
+        on_frame(std::move(f)),
+        on_message(std::move(m)),
+        rng(c.seed ^ 0xfa017fa017ull),
+        line_rng(c.seed ^ 0x11e10b11e1ull) {
     spec.dst_mac = net::multicast_mac(cfg.group);
     spec.src_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
     spec.src_ip = cfg.src_ip;
@@ -548,6 +552,7 @@ struct Packetizer::Impl {
   FrameCallback on_frame;
   MessageCallback on_message;
   Rng rng;
+  Rng line_rng;  // per-line loss: its own stream, so the lossless and lossy feeds carry the same packets
   net::UdpFrameSpec spec;
   std::size_t hdr = 0;
   std::size_t payload_cap = 0;
@@ -568,6 +573,25 @@ struct Packetizer::Impl {
     spec.ip_id = static_cast<uint16_t>(stats.frames);
     net::write_udp_headers(frame.data(), spec, payload_len);
     emit(frame.data(), hdr + payload_len, meta);
+  }
+
+  // A packet on every line: line A as write_frame(), then line B's copy to line_b_port.
+  void write_lines(std::size_t payload_len, const FrameMeta& meta, bool may_lose) {
+    if (cfg.line_b_port == 0) return write_frame(payload_len, meta);
+    bool lose_a = may_lose && line_rng.chance(cfg.line_loss);
+    bool lose_b = may_lose && line_rng.chance(cfg.line_loss);
+    if (lose_a && lose_b && !cfg.line_loss_both) (line_rng.below(2) ? lose_a : lose_b) = false;
+    if (lose_a)
+      ++stats.line_a_lost;
+    else
+      write_frame(payload_len, meta);
+    if (lose_b) {
+      ++stats.line_b_lost;
+      return;
+    }
+    spec.dst_port = cfg.line_b_port;
+    write_frame(payload_len, meta);
+    spec.dst_port = cfg.port;
   }
 
   void garbage() {
@@ -609,7 +633,7 @@ struct Packetizer::Impl {
     if (rng.chance(cfg.gap_rate)) {
       ++stats.gaps;
     } else {
-      write_frame(plen, FrameMeta{FrameKind::kData, seq, count});
+      write_lines(plen, FrameMeta{FrameKind::kData, seq, count}, true);
       if (rng.chance(cfg.dup_rate)) {
         ++stats.duplicates;
         write_frame(plen, FrameMeta{FrameKind::kDuplicate, seq, count});
@@ -618,7 +642,7 @@ struct Packetizer::Impl {
     if (cfg.heartbeat_every != 0 && stats.packets % cfg.heartbeat_every == 0) {
       ++stats.heartbeats;
       const std::size_t hl = mold::encode_heartbeat(frame.data() + hdr, cfg.session, stats.next_sequence);
-      write_frame(hl, FrameMeta{FrameKind::kHeartbeat, stats.next_sequence, 0});
+      write_lines(hl, FrameMeta{FrameKind::kHeartbeat, stats.next_sequence, 0}, false);
     }
     reset_builder();
   }
@@ -642,7 +666,8 @@ struct Packetizer::Impl {
     if (cfg.end_of_session) {
       const std::size_t plen =
           mold::encode_end_of_session(frame.data() + hdr, cfg.session, stats.next_sequence);
-      write_frame(plen, FrameMeta{FrameKind::kEndOfSession, stats.next_sequence, mold::kEndOfSessionCount});
+      write_lines(plen, FrameMeta{FrameKind::kEndOfSession, stats.next_sequence, mold::kEndOfSessionCount},
+                  false);
     }
   }
 };

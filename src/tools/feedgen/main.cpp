@@ -57,9 +57,9 @@ void print_summary(const std::string& output, const sf::feedgen::Stats& stats) {
   std::cerr << "sf-feedgen: " << output << ": messages " << stats.messages << ", packets " << stats.packets
             << ", frames " << stats.frames << ", sequences " << stats.first_sequence << ".."
             << (stats.next_sequence ? stats.next_sequence - 1 : 0) << ", gaps " << stats.gaps
-            << ", duplicates " << stats.duplicates << ", garbage " << stats.garbage << ", heartbeats "
-            << stats.heartbeats << ", live orders " << stats.live_orders << " (max " << stats.max_live_orders
-            << ")\n  by type:";
+            << ", duplicates " << stats.duplicates << ", lost on line a/b " << stats.line_a_lost << "/"
+            << stats.line_b_lost << ", garbage " << stats.garbage << ", heartbeats " << stats.heartbeats
+            << ", live orders " << stats.live_orders << " (max " << stats.max_live_orders << ")\n  by type:";
   for (int t = 0; t < 256; ++t) {
     const uint64_t n = stats.by_type[static_cast<std::size_t>(t)];
     if (n == 0) continue;
@@ -160,6 +160,13 @@ int main(int argc, char** argv) {
       ->check(sf::cli::number_range(0, 1));
   app.add_option("--garbage-rate", cfg.garbage_rate, "probability of an invalid packet before a data packet")
       ->check(sf::cli::number_range(0, 1));
+  app.add_option("--line-b-port", cfg.line_b_port,
+                 "also send every packet as line B to this UDP port (A/B feed lines; 0 = one line)")
+      ->check(unsigned_range(0, 65535));
+  app.add_option("--line-loss", cfg.line_loss,
+                 "with --line-b-port: probability each line loses a data packet's copy (never on both lines)")
+      ->check(sf::cli::number_range(0, 1));
+  app.add_flag("--line-loss-both", cfg.line_loss_both, "--line-loss may drop a packet on both lines");
   app.add_option("--json-out", json_out, "also write every intended message as sf-pcap decode JSON lines");
   app.add_option("--manifest", manifest_out, "also write one line per frame: kind,sequence,count");
   app.add_option("--from-binaryfile", from_binaryfile, "convert this NASDAQ BinaryFILE into a MoldUDP64 pcap")
