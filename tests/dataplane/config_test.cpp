@@ -197,3 +197,37 @@ TEST(DataplaneConfig, Devargs) {
 
 }  // namespace
 }  // namespace sf::dataplane
+
+namespace sf::dataplane {
+namespace {
+
+TEST(DataplaneConfig, FeedLineBAndArbitrationWindow) {
+  auto none = parse(kMinimal);
+  EXPECT_TRUE(none.errors.empty());
+  EXPECT_FALSE(none.cfg.feed.line_b.has_value());
+  EXPECT_EQ(none.cfg.feed.arbitration_us, 200u);
+  auto p =
+      parse(std::string(kMinimal) +
+            "[feed]\narbitration_us = 350\n[feed.line_b]\nudp_port = 26478\ngroup = \"233.54.12.112\"\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors.front();
+  ASSERT_TRUE(p.cfg.feed.line_b.has_value());
+  EXPECT_EQ(p.cfg.feed.arbitration_us, 350u);
+  EXPECT_EQ(p.cfg.feed.line_b->port, "feed0");  // defaults to line A's port
+  EXPECT_EQ(p.cfg.feed.line_b->udp_port, 26478);
+  EXPECT_EQ((*p.cfg.feed.line_b->group)[3], 112);
+}
+
+TEST(DataplaneConfig, FeedLineBMustBeToldApart) {
+  EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "[feed.line_b]\nudp_port = 26477\n"),
+                        "must differ from line A"));
+  EXPECT_TRUE(
+      has_error(parse(std::string(kMinimal) + "[feed.line_b]\nport = \"other\"\n"), "[feed.line_b].port"));
+  EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "[feed.line_b]\nudp_port = 40000\n"), "src_port"));
+  EXPECT_TRUE(
+      has_error(parse(std::string(kMinimal) + "[feed.line_b]\nbogus = 1\n"), "[feed.line_b]: unknown key"));
+  EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "[feed]\narbitration_us = -1\n"), "arbitration_us"));
+  EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "[feed]\nline_b = 3\n"), "line_b"));
+}
+
+}  // namespace
+}  // namespace sf::dataplane

@@ -229,3 +229,52 @@ TEST(RxProcessor, VenueResponsesGoToTheShardsExecutor) {
 
 }  // namespace
 }  // namespace sf::dataplane
+
+namespace sf::dataplane {
+namespace {
+
+// Both lines in one frame stream (line B on UDP port 26478), each losing packets the other carries.
+TEST(RxProcessor, TwoLinesWithLossOnEachGiveTheCleanFeed) {
+  auto cfg = small_feed();
+  const auto clean = feedgen::generate_frames(cfg);
+  cfg.line_b_port = 26478;
+  cfg.line_loss = 0.05;
+  const auto ab = feedgen::generate_frames(cfg);
+  ASSERT_GT(ab.stats.line_a_lost, 0u);
+  ASSERT_GT(ab.stats.line_b_lost, 0u);
+  RxSettings s = Harness::settings(1, 1);
+  s.line_b_udp_port = 26478;
+  s.arbitration_ticks = 1000;
+  telemetry::RxLcoreStats stats;
+  FakeSink sink(1);
+  RxProcessor<FakeSink> proc(s, stats, sink);
+  for (std::size_t i = 0; i < ab.size(); ++i) {
+    proc.tick(i);
+    proc.on_frame(ab.frame(i), ab.frame_length(i), i);
+  }
+  proc.finish();
+  proc.flush();
+  EXPECT_EQ(stats.gaps.load(), 0u);
+  EXPECT_EQ(stats.books_marked_stale.load(), 0u);
+  EXPECT_GT(stats.lines[kLineA].gaps.load(), 0u);
+  EXPECT_GT(stats.lines[kLineB].gaps.load(), 0u);
+  EXPECT_EQ(stats.lines[kLineA].first_messages.load() + stats.lines[kLineB].first_messages.load(),
+            clean.stats.messages);
+  ASSERT_EQ(sink.got[0].size(), clean.stats.messages);
+  for (std::size_t i = 0; i < sink.got[0].size(); ++i) ASSERT_EQ(sink.got[0][i].seq, i + 1);
+}
+
+TEST(RxProcessor, LineBIsIgnoredUnlessConfigured) {
+  auto cfg = small_feed();
+  cfg.line_b_port = 26478;
+  const auto ab = feedgen::generate_frames(cfg);
+  Harness h(1, 1);
+  h.run(ab);
+  EXPECT_EQ(h.stats.lines[kLineB].packets.load(), 0u);
+  EXPECT_GT(h.stats.drops[static_cast<std::size_t>(telemetry::drop_reason(feed::Error::kWrongPort))].load(),
+            0u);
+  EXPECT_EQ(h.stats.gaps.load(), 0u);
+}
+
+}  // namespace
+}  // namespace sf::dataplane
