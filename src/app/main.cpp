@@ -24,6 +24,7 @@
 #include <sstream>
 #include <thread>
 
+#include "journal_setup.hpp"
 #include "replay_progress.hpp"
 #include "runtime.hpp"
 #include "sniperforge/book/dump.hpp"
@@ -129,6 +130,7 @@ int main(int argc, char** argv) {
   sf::trade::TradingConfig trading = sf::trade::parse_trading_config(root, errors);
   sf::telemetry::TelemetryConfig tel = sf::telemetry::parse_telemetry_config(root, errors);
   const sf::control::ControlConfig control_cfg = sf::control::parse_control_config(root, errors);
+  const sf::journal::JournalConfig journal_cfg = sf::journal::parse_journal_config(root, errors);
   sf::trade::require_risk_section(root, errors);
   for (const auto& [opt, path] : {std::pair{"--rx-pcap", rx_pcap}, std::pair{"--tx-pcap", tx_pcap}})
     if (path.find(',') != std::string::npos)  // a comma would add a devarg ("x.pcap,infinite_rx=1")
@@ -285,6 +287,12 @@ int main(int argc, char** argv) {
           rc = 1;
         }
       }
+      // The journal: reconciles the engines from what it holds, then a writer thread on this cpu.
+      sf::app::ApplianceJournal journal;
+      if (std::string why; rc == 0 && journal_cfg.enabled && !journal.open(journal_cfg, rt, quiet, why)) {
+        std::fprintf(stderr, "sniperforge: %s\n", why.c_str());
+        rc = 1;
+      }
       // The operator's control socket (sf-ctl): a thread on this (housekeeping) cpu.
       std::unique_ptr<sf::control::Controller> controller;
       std::unique_ptr<sf::control::ControlServer> control_server;
@@ -319,6 +327,7 @@ int main(int argc, char** argv) {
       }
       if (progress) progress->finish();
       rt.wait();
+      if (!journal.close()) rc = 1;
       if (control_server) control_server->stop();
       if (stats) stats->stop();  // after the lcores: drains the log rings
       rt.shutdown();             // net_pcap writes out its TX file here

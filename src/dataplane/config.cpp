@@ -287,9 +287,9 @@ int DataplaneConfig::port_index(const std::string& name) const {
 // [backtest] belongs to sf-backtest's simulated venue (sim/config.hpp); the appliance ignores it, so one
 // file configures both.
 bool is_known_top_level_table(const std::string& key) {
-  static const std::set<std::string> known{"eal",           "port",      "lcores",   "feed",
-                                           "order_session", "trading",   "book",     "risk",
-                                           "strategy",      "telemetry", "backtest", "control"};
+  static const std::set<std::string> known{"eal",      "port",    "lcores", "feed",     "order_session",
+                                           "trading",  "book",    "risk",   "strategy", "telemetry",
+                                           "backtest", "control", "journal"};
   return known.count(key) != 0;
 }
 

@@ -18,6 +18,8 @@
 #include "runtime.hpp"
 #include "sniperforge/control/channel.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
+#include "sniperforge/journal/reconcile.hpp"
+#include "sniperforge/journal/writer.hpp"
 #include "sniperforge/telemetry/log_rate_limit.hpp"
 
 namespace sf::dataplane {
@@ -25,6 +27,9 @@ namespace sf::dataplane {
 inline constexpr unsigned kMaxBurst = 512;
 inline constexpr unsigned kTxStage = 64;
 inline constexpr unsigned kOrderSinkCapacity = 64;
+// Journal ring slots an executor keeps free before it lets its engines send: one burst's events can each
+// trigger orders (sink capacity) and carry venue messages.
+inline constexpr std::size_t kJournalReserve = 2 * (kMaxBurst + kOrderSinkCapacity);
 
 // Test hook for the stats side's "lcore stalled" check (SF_TEST_STALL_LCORE=lcore:after_ms:for_ms):
 // the lcore busy-waits without heart-beating once, `for_ms` long, `after_ms` after launch.
@@ -71,6 +76,10 @@ struct Runtime::Executor {
   bool tx_offload = false;
   bool tx_enabled = true;
   RunState* state = nullptr;
+  // The journal (journal/writer.hpp): this executor's ring to the writer thread, null without [journal].
+  journal::EntryRing* journal = nullptr;
+  const journal::Writer* journal_writer = nullptr;
+  journal::Entry journal_entry{};
 
   std::unique_ptr<telemetry::ExecutorLcoreStats> stats = std::make_unique<telemetry::ExecutorLcoreStats>();
 
@@ -171,6 +180,7 @@ struct Runtime::Executor {
         continue;
       }
       templates[shard].build(d, r);
+      if (journal) journal_order(shard, r, d + kOrderHeadersLength + kSessionHeaderLength);
       if (tx_offload) {
         auto* ip = reinterpret_cast<rte_ipv4_hdr*>(d + net::kEthernetHeaderLength);
         auto* udp =
@@ -191,6 +201,25 @@ struct Runtime::Executor {
     // cannot. Orders are rare next to feed events, so this costs throughput nothing measurable.
     flush_tx();
     if (!spare) spare = rte_pktmbuf_alloc(pool);  // after the send: off the next trigger's clock
+  }
+
+  // The order just built, as sent (its OUCH bytes), into the journal ring. The writer stamps the wall
+  // time; a full ring is counted and closes the shards' orders at the next poll (journal_full).
+  void journal_order(uint32_t shard, const trade::OrderRequest& r, const uint8_t* ouch) noexcept {
+    (void)journal::make_order_record(journal_entry, static_cast<uint16_t>(shard), 0, r,
+                                     {ouch, kEnterOrderLength});
+    if (!journal->push(journal_entry)) [[unlikely]]
+      stats->journal_ring_full.add();
+  }
+  void journal_venue(uint8_t shard, std::size_t len, uint64_t rx_tsc) noexcept {
+    if (!journal::make_venue(journal_entry, shard, 0, {0, rx_tsc, {venue_buf.data(), len}}) ||
+        !journal->push(journal_entry)) [[unlikely]]
+      stats->journal_ring_full.add();
+  }
+  // Before a burst: orders only while the ring has room for what one burst can add and the writer works.
+  void gate_journal() noexcept {
+    const bool open = journal_writer->accepting(*journal, kJournalReserve);
+    for (trade::Engine* eng : engines) eng->set_journal_open(open);
   }
 
   // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.
@@ -288,6 +317,7 @@ struct Runtime::Executor {
     }
     const uint64_t rx_tsc = now - first.ticks_since_rx(now);
     const uint64_t refused_before = eng->orders().failures();
+    if (journal) journal_venue(shard, len, rx_tsc);  // before it is applied: a write-ahead record
     const trade::VenueParse vp = eng->on_venue(venue_buf.data(), len, rx_tsc, sink);
     if (vp == trade::VenueParse::kUnknownType || vp == trade::VenueParse::kBadLength)
       stats->venue_bad_messages.add();
@@ -356,6 +386,7 @@ struct Runtime::Executor {
     stats->heartbeat_tsc.set(now);
     stats->polls.add();
     unsigned total = 0;
+    if (journal) gate_journal();
     for (Input& r : in) {
       const unsigned carried = r.carry_n;
       if (carried) std::copy_n(r.carry.begin(), carried, ev.begin());

@@ -225,4 +225,11 @@ void Runtime::shutdown() {
   close_ports(ports_);
 }
 
+void Runtime::attach_journal(journal::Writer& w, std::size_t ring_capacity) {
+  for (auto& x : exec_) {
+    x->journal = &w.add_producer(ring_capacity);
+    x->journal_writer = &w;
+  }
+}
+
 }  // namespace sf::dataplane

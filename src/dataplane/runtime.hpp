@@ -16,6 +16,7 @@
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/dataplane/placement.hpp"
+#include "sniperforge/journal/writer.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
 #include "sniperforge/telemetry/stats_lcore.hpp"
 #include "sniperforge/trade/config.hpp"
@@ -77,6 +78,9 @@ class Runtime {
   [[nodiscard]] std::vector<LcoreStatsRef> stats_refs() const;
   // Everything the stats lcore reads (pointers stay valid until this Runtime is destroyed).
   [[nodiscard]] telemetry::StatsLcore::Inputs telemetry_inputs(const telemetry::TelemetryConfig& cfg) const;
+  // Before launch(): every executor hands its orders and venue messages to `w` through its own ring of
+  // `ring_capacity` slots, and stops its shards' orders while the ring lacks room or `w` has failed.
+  void attach_journal(journal::Writer& w, std::size_t ring_capacity);
   // One command channel per executor (sf-ctl's control plane; control/channel.hpp), in executor order.
   [[nodiscard]] std::vector<control::ExecutorChannel*> control_channels() const;
   [[nodiscard]] const std::vector<std::unique_ptr<trade::Engine>>& engines() const noexcept {

@@ -99,6 +99,7 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   Counter misrouted;                         // events for a shard this executor does not host
   Counter mbuf_alloc_failed;                 // orders not sent: no mbuf (or too small a data room)
   Counter venue_bad_messages;                // venue messages the engine could not parse, or torn
+  Counter journal_ring_full;  // records the journal ring did not take (its shards stop orders: journal_full)
 
   // SoupBinTCP sessions of this executor's shards (`transport = "kernel"`), on their own line: the
   // ring-full refusals are the executor's; the rest mirrors the sessions' own counters (summed over

@@ -1,0 +1,70 @@
+#include "journal_setup.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <vector>
+
+#include "sniperforge/journal/reconcile.hpp"
+
+namespace sf::app {
+
+namespace {
+constexpr std::size_t kRingSlots = 1 << 14;  // per executor: 4 MiB of 256-byte slots
+}
+
+bool ApplianceJournal::open(const journal::JournalConfig& cfg, dataplane::Runtime& rt, bool quiet,
+                            std::string& error) {
+  writer_ = std::make_unique<journal::Writer>(cfg);
+  std::vector<trade::Engine*> engines;
+  for (const auto& e : rt.engines()) engines.push_back(e.get());
+  journal::Reconciler rec(engines);
+  journal::ScanReport rep;
+  if (!writer_->open(rep, [&](const journal::RecordView& r) { rec.apply(r); })) {
+    error = writer_->failure();
+    return false;
+  }
+  if (rep.torn)
+    std::fprintf(stderr,
+                 "sniperforge: journal %s: torn tail cut at %s (%s): %" PRIu64
+                 " bytes dropped after sequence %" PRIu64 "\n",
+                 cfg.path.c_str(), rep.torn_at.c_str(), rep.torn_why.c_str(), rep.dropped_bytes,
+                 rep.last_sequence);
+  if (!quiet) {
+    std::fprintf(stderr, "sniperforge: journal %s: %" PRIu64 " records recovered (fsync %s)\n",
+                 cfg.path.c_str(), rep.records, std::string(journal::to_string(cfg.fsync)).c_str());
+    for (std::size_t s = 0; s < engines.size(); ++s) {
+      const journal::ShardRecovery& r = rec.shard(s);
+      if (r.orders + r.venue_messages == 0) continue;
+      std::fprintf(stderr,
+                   "sniperforge: journal shard %zu: %" PRIu64 " orders, %" PRIu64
+                   " venue messages, UserRefNum high-water %u, last venue sequence %" PRIu64 "\n",
+                   s, r.orders, r.venue_messages, r.user_ref_num_high_water, r.last_venue_sequence);
+    }
+  }
+  if (rec.foreign_records() > 0)
+    std::fprintf(stderr, "sniperforge: journal: %" PRIu64 " records of shards this config does not have\n",
+                 rec.foreign_records());
+  rt.attach_journal(*writer_, kRingSlots);
+  journal::Entry e;
+  if (!journal::make_marker(e, journal::RecordType::kStart, 0, "sniperforge") || !writer_->write(e)) {
+    error = writer_->failure();
+    return false;
+  }
+  writer_->start();
+  return true;
+}
+
+bool ApplianceJournal::close() {
+  if (!writer_) return true;
+  writer_->stop();
+  journal::Entry e;
+  if (journal::make_marker(e, journal::RecordType::kStop, 0, "stopped")) (void)writer_->write(e);
+  writer_->stop();  // syncs the marker
+  if (writer_->failed()) {
+    std::fprintf(stderr, "sniperforge: %s (trading was stopped)\n", writer_->failure().c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace sf::app
