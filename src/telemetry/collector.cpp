@@ -295,6 +295,13 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
     auto& open = fs.family("sniperforge_trade_open_orders", "Orders live at the venue", MetricType::Gauge);
     auto& kill =
         fs.family("sniperforge_trade_kill_switch", "1 when the kill switch is engaged", MetricType::Gauge);
+    auto& tstate =
+        fs.family("sniperforge_trade_state", "Trading state set by sf-ctl: 0 active, 1 reducing, 2 halted",
+                  MetricType::Gauge);
+    auto& usage = fs.family("sniperforge_trade_limit_usage",
+                            "Share of a risk limit in use: gross_notional per shard (of max_gross_notional), "
+                            "position per symbol (of max_position)",
+                            MetricType::Gauge);
     auto& stale = fs.family("sniperforge_books_stale", "Books currently marked stale", MetricType::Gauge);
     auto& rej = fs.family("sniperforge_trade_rejects_total", "Orders refused by the risk gate, by reason",
                           MetricType::Counter);
@@ -315,6 +322,8 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
       add_value(shares, {{"shard", sh}}, static_cast<double>(e.filled_shares));
       add_value(open, {{"shard", sh}}, static_cast<double>(e.open_orders));
       add_value(kill, {{"shard", sh}}, e.kill_switch ? 1 : 0);
+      add_value(tstate, {{"shard", sh}}, e.trading_state);
+      add_value(usage, {{"shard", sh}, {"limit", "gross_notional"}}, e.gross_notional_usage);
       add_value(stale, {{"shard", sh}}, static_cast<double>(e.stale_books));
       for (const auto& [reason, n] : e.rejects)
         add_value(rej, {{"shard", sh}, {"reason", reason}}, static_cast<double>(n));
@@ -324,6 +333,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
       for (const auto& i : e.instruments) {
         add_value(pos, {{"shard", sh}, {"symbol", i.symbol}}, static_cast<double>(i.position));
         add_value(pnl, {{"shard", sh}, {"symbol", i.symbol}}, i.pnl_dollars);
+        add_value(usage, {{"shard", sh}, {"symbol", i.symbol}, {"limit", "position"}}, i.position_usage);
       }
     }
     if (src_.order_session_state) {

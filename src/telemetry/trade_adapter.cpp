@@ -1,10 +1,19 @@
 #include "sniperforge/telemetry/trade_adapter.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "sniperforge/trade/engine.hpp"
 
 namespace sf::telemetry {
+
+namespace {
+// Share of a limit in use (a zero limit is fully used as soon as anything is).
+double usage(uint64_t used, uint64_t limit) {
+  if (limit == 0) return used == 0 ? 0.0 : 1.0;
+  return static_cast<double>(used) / static_cast<double>(limit);
+}
+}  // namespace
 
 void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::vector<EngineStats>& out) {
   out.clear();
@@ -19,6 +28,8 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
     s.fills = e->orders().fills();
     s.open_orders = pub.open_orders.get();
     s.kill_switch = pub.kill_switch.get();
+    s.trading_state = pub.trading_state.get();
+    s.gross_notional_usage = usage(pub.gross_notional.get(), pub.max_gross_notional.get());
     s.stale_books = pub.stale.get() ? pub.books.get() : 0;
     for (std::size_t r = 1; r < static_cast<std::size_t>(trade::Reject::kCount); ++r) {
       const auto reason = static_cast<trade::Reject>(r);
@@ -39,6 +50,9 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
       in.symbol = symbol;
       if (p.locate.get() != 0) {
         in.position = p.position.get();
+        const int64_t pos = in.position;
+        in.position_usage = usage(pos < 0 ? 0 - static_cast<uint64_t>(pos) : static_cast<uint64_t>(pos),
+                                  static_cast<uint64_t>(std::max<int64_t>(pub.max_position.get(), 0)));
         // Money is raw 1/10000 dollar.
         // Summed as doubles: each is an int64 near its range only for absurd fills, their sum may not be.
         in.pnl_dollars =

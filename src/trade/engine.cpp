@@ -63,6 +63,8 @@ Engine::Engine(const TradingConfig& cfg, uint32_t shard_index)
   strategy_locate_.assign(strategies_.size(), 0);
   published_.instruments = std::make_unique<EnginePublished::Instrument[]>(strategies_.size());
   published_.kill_switch.set(risk_.kill_switch());
+  published_.max_gross_notional.set(cfg.risk.max_gross_notional);
+  published_.max_position.set(cfg.risk.max_position);
   next_strategy_.assign(strategies_.size(), kNone);
   first_strategy_.assign(cfg.book.max_instruments, kNone);
 }

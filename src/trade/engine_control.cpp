@@ -88,6 +88,8 @@ ControlReply Engine::apply(const ControlCommand& c, std::span<CancelRequest> can
       case ControlOp::kSetLimits:
         risk_.set_limits(c.limits);
         assign_limits(cfg_.risk, c.limits);
+        published_.max_gross_notional.set(c.limits.max_gross_notional);
+        published_.max_position.set(c.limits.max_position);
         break;
       case ControlOp::kSetStrategy:
         if (c.strategy >= strategies_.size()) {

@@ -85,6 +85,30 @@ TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
   // Mid (200000 + 200500) / 2 = 200250 after the ask at 200500; bought 60 @ 200500: -250 x 60 raw.
   EXPECT_DOUBLE_EQ(out[0].instruments[0].pnl_dollars, -250.0 * 60 / 10000.0);
   EXPECT_EQ(out[0].open_orders, engine.risk().open_orders());
+  // Limit usage (#14): the position of its max_position, the gross notional of max_gross_notional; an
+  // sf-ctl limit change or state change shows in the next scrape.
+  const trade::RiskConfig& limits = engine.config().risk;
+  EXPECT_DOUBLE_EQ(out[0].instruments[0].position_usage, 60.0 / static_cast<double>(limits.max_position));
+  EXPECT_DOUBLE_EQ(out[0].gross_notional_usage, static_cast<double>(engine.risk().gross_notional()) /
+                                                    static_cast<double>(limits.max_gross_notional));
+  {
+    std::array<trade::CancelRequest, 4> cancels{};
+    trade::RiskLimits halved = trade::limits_of(limits);
+    halved.max_position = 120;
+    engine.apply({.op = trade::ControlOp::kSetLimits, .limits = halved}, cancels);
+    engine.apply({.op = trade::ControlOp::kSetState, .state = trade::TradingState::kHalted}, cancels);
+    TelemetrySources usage_src;
+    usage_src.read_engines = [&](std::vector<EngineStats>& o) { read_engine_stats({&engine}, o); };
+    MetricsCollector uc(usage_src, TelemetryConfig{});
+    const std::string t = serialize_text(uc);
+    EXPECT_NE(t.find("sniperforge_trade_limit_usage{shard=\"0\",symbol=\"SF0000\",limit=\"position\"} 0.5"),
+              std::string::npos)
+        << t;
+    EXPECT_NE(t.find("sniperforge_trade_state{shard=\"0\"} 2"), std::string::npos) << t;
+    EXPECT_NE(t.find("sniperforge_trade_limit_usage{shard=\"0\",limit=\"gross_notional\"}"),
+              std::string::npos);
+    engine.apply({.op = trade::ControlOp::kSetState, .state = trade::TradingState::kActive}, cancels);
+  }
 
   TelemetrySources src;
   src.read_engines = [&](std::vector<EngineStats>& o) { read_engine_stats({&engine}, o); };

@@ -34,14 +34,17 @@ struct RingStats {
 
 // Trading engine counters (one engine = one shard), copied from sf::trade by an adapter.
 struct InstrumentStats {
-  std::string symbol;    // configured instruments only (bounded label)
-  int64_t position = 0;  // shares, + long / - short
+  std::string symbol;         // configured instruments only (bounded label)
+  int64_t position = 0;       // shares, + long / - short
+  double position_usage = 0;  // |position| / [risk] max_position
   double pnl_dollars = 0;
 };
 struct EngineStats {
   uint32_t shard = 0;
   uint64_t orders = 0, fills = 0, filled_shares = 0, open_orders = 0;
   bool kill_switch = false;
+  uint8_t trading_state = 0;        // trade::TradingState: 0 active, 1 reducing, 2 halted
+  double gross_notional_usage = 0;  // gross notional / [risk] max_gross_notional
   uint64_t stale_books = 0;
   std::vector<std::pair<std::string, uint64_t>> rejects;  // by reason
   bool venue_inconsistent = false;                        // shard stopped by a refused venue response

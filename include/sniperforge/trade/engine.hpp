@@ -52,8 +52,10 @@ struct EnginePublished {
   Shared<bool> stale;               // the engine's own flag (see mark_stale), not a copy
   Shared<bool> venue_inconsistent;  // the engine's own flag (see on_venue_event), not a copy
   Shared<bool> kill_switch;
-  Shared<uint8_t> trading_state;    // TradingState of the shard
-  Shared<uint64_t> gross_notional;  // risk gate's, raw units (limit usage)
+  Shared<uint8_t> trading_state;        // TradingState of the shard
+  Shared<uint64_t> gross_notional;      // risk gate's, raw units (limit usage)
+  Shared<uint64_t> max_gross_notional;  // the limits now in force (sf-ctl may change them)
+  Shared<int64_t> max_position;
   Shared<uint32_t> open_orders;
   Shared<uint64_t> books;  // books this shard has seen (also the engine's check for a new book)
   std::unique_ptr<Instrument[]> instruments;
