@@ -55,7 +55,10 @@ MetricsServer::MetricsServer(const std::string& addr, std::shared_ptr<MetricsCol
     : collector_(std::move(collector)) {
   CivetCallbacks cb;
   cb.begin_request = &begin_request;
-  std::vector<std::string> options = {"listening_ports", addr, "num_threads", std::to_string(threads)};
+  std::vector<std::string> options = {"listening_ports",       addr,
+                                      "num_threads",           std::to_string(threads),
+                                      "request_timeout_ms",    std::to_string(kRequestTimeoutMs),
+                                      "keep_alive_timeout_ms", std::to_string(kKeepAliveTimeoutMs)};
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(std::move(options), &cb);
   } catch (const std::exception& e) {

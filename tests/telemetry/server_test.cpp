@@ -5,7 +5,10 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "sniperforge/telemetry/log_drain.hpp"
 #include "test_support.hpp"
@@ -73,6 +76,46 @@ TEST(MetricsServer, ServesMetricsHealthAndReadyOnAFreePort) {
   EXPECT_EQ(http_get(port, "/nope").status, 404);
   svc.stop();
   EXPECT_EQ(http_get(port, "/metrics").status, 0);  // closed
+}
+
+// #16: two idle connections blinded the exporter (civetweb had two worker threads and no request timeout).
+// With 50 slow clients open (connected, half a request line, never finished), /health answers within 1 s,
+// and a slow client is cut off by the request timeout instead of holding its thread for ever.
+TEST(MetricsServer, HealthAnswersWithFiftySlowClientsOpen) {
+  FakePlane p;
+  std::ostringstream logs;
+  StatsService svc(p.sources(), loopback_config(), {}, capture(logs));
+  svc.start();
+  const uint16_t port = svc.metrics_port();
+  ASSERT_NE(port, 0);
+  std::vector<int> slow;
+  for (int i = 0; i < 50; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    if (i % 2) (void)!::send(fd, "GET /metrics HTTP/1.1\r\nHost:", 29, 0);  // slowloris; the others idle
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // every slow client holds a thread now
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto h = http_get(port, "/health");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(h.status, 503) << "answered (nothing has beaten yet)";
+  EXPECT_LT(seconds, 1.0);
+  // The request timeout closes a client that never finishes its request.
+  const timeval limit{.tv_sec = 10, .tv_usec = 0};
+  ::setsockopt(slow[1], SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  char buf[256];
+  const auto t1 = std::chrono::steady_clock::now();
+  while (::recv(slow[1], buf, sizeof buf, 0) > 0) {
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 8.0);
+  for (int fd : slow) ::close(fd);
+  svc.stop();
 }
 
 TEST(MetricsServer, BusyAddressIsAClearError) {
