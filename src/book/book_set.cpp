@@ -219,6 +219,14 @@ void BookSet::level_remove(OrderBook& b, Side s, Price px, uint32_t shares, bool
   }
 }
 
+void BookSet::count_capacity_loss(OrderBook& b, Drop d) noexcept {
+  count(d);
+  if (!b.capacity_lost_) {
+    b.capacity_lost_ = true;
+    capacity_stale_books_.add();
+  }
+}
+
 void BookSet::add_order(OrderBook& b, uint16_t bi, uint64_t ref, char side_ch, uint32_t shares,
                         Price px) noexcept {
   const uint8_t side_code = kSideCode[static_cast<uint8_t>(side_ch)];  // one predictable branch, not two
@@ -229,14 +237,14 @@ void BookSet::add_order(OrderBook& b, uint16_t bi, uint64_t ref, char side_ch, u
   if (ref == OrderMap::kEmptyRef) [[unlikely]]
     return count(Drop::kBadRef);
   if (orders_.size() >= orders_.max_orders()) [[unlikely]]
-    return count(Drop::kOrderCapacity);
+    return count_capacity_loss(b, Drop::kOrderCapacity);
   OrderSlot* o = orders_.insert(ref);
   if (o == nullptr) [[unlikely]]
     return count(Drop::kDuplicateRef);
   const Side s = static_cast<Side>(side_code - 1);
   if (!level_add(b, s, px, shares)) [[unlikely]] {
     orders_.erase(o);
-    return count(Drop::kLevelOverflow);
+    return count_capacity_loss(b, Drop::kLevelOverflow);
   }
   o->price = px;
   o->shares = shares;

@@ -115,6 +115,16 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
     for (const auto& e : engines_) v += e->risk().rejects(static_cast<trade::Reject>(i));
     c.emplace_back("reject_" + std::string(trade::to_string(static_cast<trade::Reject>(i))), v);
   }
+  uint64_t book_drops = 0, capacity_stale = 0;
+  for (std::size_t d = 0; d < static_cast<std::size_t>(book::Drop::kCount); ++d) {
+    uint64_t v = 0;
+    for (const auto& e : engines_) v += e->books().drops(static_cast<book::Drop>(d));
+    book_drops += v;
+    c.emplace_back("book_drop_" + std::string(book::to_string(static_cast<book::Drop>(d))), v);
+  }
+  for (const auto& e : engines_) capacity_stale += e->books().capacity_stale_books();
+  c.emplace_back("book_drops", book_drops);
+  c.emplace_back("books_capacity_stale", capacity_stale);
   c.emplace_back("book_instruments", book_rows().size());
   c.emplace_back("shards", engines_.size());
   c.emplace_back("executors", exec_.size());

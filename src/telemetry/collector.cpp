@@ -305,6 +305,9 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
     auto& stale = fs.family("sniperforge_books_stale", "Books currently marked stale", MetricType::Gauge);
     auto& rej = fs.family("sniperforge_trade_rejects_total", "Orders refused by the risk gate, by reason",
                           MetricType::Counter);
+    auto& book_drops = fs.family("sniperforge_book_drops_total",
+                                 "Book messages not applied (capacity, unknown references, ...), by reason",
+                                 MetricType::Counter);
     auto& venue_bad =
         fs.family("sniperforge_trade_venue_check_failures_total",
                   "Venue responses refused by the order checks, by reason", MetricType::Counter);
@@ -325,6 +328,8 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
       add_value(tstate, {{"shard", sh}}, e.trading_state);
       add_value(usage, {{"shard", sh}, {"limit", "gross_notional"}}, e.gross_notional_usage);
       add_value(stale, {{"shard", sh}}, static_cast<double>(e.stale_books));
+      for (const auto& [reason, n] : e.book_drops)
+        add_value(book_drops, {{"shard", sh}, {"reason", reason}}, static_cast<double>(n));
       for (const auto& [reason, n] : e.rejects)
         add_value(rej, {{"shard", sh}, {"reason", reason}}, static_cast<double>(n));
       for (const auto& [reason, n] : e.venue_check_failures)

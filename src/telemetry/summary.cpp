@@ -89,6 +89,12 @@ std::string format_summary(const CounterList& counters, const SummaryLatency& la
   o << "dropped:       " << (dr.empty() ? "none" : dr) << "\n";
   o << "books:         " << c["book_instruments"] << " instruments with orders over " << c["shards"]
     << " shard(s), " << c["executors"] << " executor(s)\n";
+  // Book messages not applied (capacity, unknown references, ...); capacity losses leave their book stale.
+  const std::string bd = c.list("book_drop_");
+  o << "book drops:    " << (bd.empty() ? "none" : bd);
+  (void)c["book_drops"];
+  if (const uint64_t cs = c["books_capacity_stale"]) o << "; " << cs << " book(s) stale (capacity)";
+  o << "\n";
   const uint64_t buy = c["orders_buy"], sell = c["orders_sell"];
   o << "orders:        " << buy + sell << " sent by the engines (" << buy << " buy, " << sell << " sell); "
     << c["tx_packets"] << " frames transmitted, " << c["tx_unsent"] << " unsent, " << c["mbuf_alloc_failed"]

@@ -30,7 +30,12 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
     s.kill_switch = pub.kill_switch.get();
     s.trading_state = pub.trading_state.get();
     s.gross_notional_usage = usage(pub.gross_notional.get(), pub.max_gross_notional.get());
-    s.stale_books = pub.stale.get() ? pub.books.get() : 0;
+    // Capacity-stale books: a Counter of the engine's BookSet (see BookSet::capacity_stale_books()).
+    s.stale_books = pub.stale.get() ? pub.books.get() : e->books().capacity_stale_books();
+    for (std::size_t d = 0; d < static_cast<std::size_t>(book::Drop::kCount); ++d) {
+      const auto reason = static_cast<book::Drop>(d);
+      s.book_drops.emplace_back(std::string{book::to_string(reason)}, e->books().drops(reason));
+    }
     for (std::size_t r = 1; r < static_cast<std::size_t>(trade::Reject::kCount); ++r) {
       const auto reason = static_cast<trade::Reject>(r);
       s.rejects.emplace_back(std::string{trade::to_string(reason)}, e->risk().rejects(reason));

@@ -142,7 +142,7 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
   r.tif = in.tif;
   r.symbol = b.symbol_padded();
   r.strategy = strategy;
-  if (stale()) [[unlikely]] {
+  if (stale() || b.capacity_lost()) [[unlikely]] {
     risk_.count(Reject::kStale);
     return Reject::kStale;
   }

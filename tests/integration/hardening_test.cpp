@@ -286,3 +286,23 @@ TEST_F(Hardening, ASecondInstanceOnTheSamePortIsRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+// #16: more live orders than [book].max_orders was silent ("dropped: none", nothing stale, other orders).
+TEST_F(Hardening, BookCapacityOverflowIsCountedExportedAndStale) {
+  const fs::path stats = dir_ / "cap.stats";
+  const Output o =
+      replay(write("cap.toml", config({{"[book]", "max_orders", "64"}}, "", unique_prefix("cap"))),
+             "--stats-file " + stats.string());
+  EXPECT_EQ(o.rc, 0) << o.err;
+  const auto s = sf::testing::read_stats(stats);
+  EXPECT_GT(s.at("book_drop_order_capacity"), 0u);
+  EXPECT_GE(s.at("book_drops"), s.at("book_drop_order_capacity"));
+  EXPECT_GT(s.at("books_capacity_stale"), 0u);
+  EXPECT_NE(o.out.find("book drops:    "), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("book drops:    none"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("book(s) stale (capacity)"), std::string::npos) << o.out;
+}
+
+}  // namespace

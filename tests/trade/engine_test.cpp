@@ -412,3 +412,32 @@ TEST(TradingConfigChecks, RiskSectionMustBeExplicit) {
 }
 
 }  // namespace
+
+namespace {
+
+// #16: a book that lost an order to capacity (more live orders or price levels than configured) is wrong:
+// the loss is counted by reason, the book is marked stale and nothing trades on it (before, nothing was
+// stale and the sniper fired on a best price that did not exist).
+TEST(Engine, ABookThatOverflowedItsCapacityIsStaleAndDoesNotTrade) {
+  std::string text(kConfig);
+  text.replace(text.find("max_orders = 10000"), 18, "max_orders = 3");
+  Harness h(parse(text));
+  ItchBuilder b;
+  b.directory(1, "SF0000").directory(2, "SF0001");
+  b.add(1, 1, 'B', 100, 200000).add(2, 2, 'S', 100, 209000).add(1, 3, 'S', 100, 200600);
+  b.add(1, 4, 'S', 100, 200400);  // the 4th live order: dropped (a better ask the book does not show)
+  h.feed(b);
+  EXPECT_EQ(h.engine.books().drops(sf::book::Drop::kOrderCapacity), 1u);
+  EXPECT_EQ(h.engine.books().capacity_stale_books(), 1u);
+  EXPECT_TRUE(h.engine.books().book(h.engine.books().index_of(1)).capacity_lost());
+  EXPECT_FALSE(h.engine.books().book(h.engine.books().index_of(2)).capacity_lost());
+  EXPECT_EQ(h.engine.stale_books(), 1u);
+  ItchBuilder c;
+  c.ts = 5000;
+  c.exec(1, 3, 100).add(1, 5, 'S', 70, 200500);  // room again; the ask at the limit would fire
+  h.feed(c, 10);
+  EXPECT_TRUE(h.sent.empty()) << "an order on a book known to be incomplete";
+  EXPECT_GE(h.engine.risk().rejects(Reject::kStale), 1u);
+}
+
+}  // namespace

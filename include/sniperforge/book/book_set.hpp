@@ -76,6 +76,8 @@ class BookSet {
   [[nodiscard]] uint64_t drops(Drop d) const noexcept { return drops_[static_cast<std::size_t>(d)].load(); }
   [[nodiscard]] uint64_t total_drops() const noexcept;
   [[nodiscard]] uint64_t applied() const noexcept { return applied_.load(); }
+  // Books marked capacity_lost() (readable from another thread: a Counter).
+  [[nodiscard]] uint64_t capacity_stale_books() const noexcept { return capacity_stale_books_.load(); }
   [[nodiscard]] char last_system_event() const noexcept { return system_event_; }
   [[nodiscard]] const BookConfig& config() const noexcept { return cfg_; }
 
@@ -92,6 +94,8 @@ class BookSet {
   // Takes `n` shares off an order; removes it at zero. Returns false on over-reduction (order removed).
   bool reduce(OrderSlot* o, uint32_t n) noexcept;
   void count(Drop d) noexcept { drops_[static_cast<std::size_t>(d)].add(); }
+  // Counts a capacity drop that loses an order of `b`, and marks `b` stale (once).
+  void count_capacity_loss(OrderBook& b, Drop d) noexcept;
 
   BookConfig cfg_;
   OrderMap orders_;
@@ -102,6 +106,7 @@ class BookSet {
   char system_event_ = 0;
   alignas(64) std::array<Counter, static_cast<std::size_t>(Drop::kCount)> drops_{};
   Counter applied_;
+  Counter capacity_stale_books_;
 };
 
 }  // namespace sf::book

@@ -59,6 +59,9 @@ class alignas(64) OrderBook {
   [[nodiscard]] Price last_trade_price() const noexcept { return last_trade_price_; }
   [[nodiscard]] uint64_t volume() const noexcept { return volume_; }
   [[nodiscard]] uint64_t broken_trades() const noexcept { return broken_trades_; }
+  // An order of this book was dropped for capacity (max live orders or price levels): the book is
+  // incomplete from then on, so nothing may trade on it (the engine refuses with reason "stale").
+  [[nodiscard]] bool capacity_lost() const noexcept { return capacity_lost_; }
 
   // Levels of one side, worst first, best last.
   [[nodiscard]] std::span<const Level> levels(Side s) const noexcept {
@@ -119,6 +122,7 @@ class alignas(64) OrderBook {
   bool has_symbol_ = false;
   uint32_t round_lot_ = 0;
   uint64_t broken_trades_ = 0;
+  bool capacity_lost_ = false;
 };
 
 }  // namespace sf::book

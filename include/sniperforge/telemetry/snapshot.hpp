@@ -49,6 +49,7 @@ struct EngineStats {
   std::vector<std::pair<std::string, uint64_t>> rejects;  // by reason
   bool venue_inconsistent = false;                        // shard stopped by a refused venue response
   std::vector<std::pair<std::string, uint64_t>> venue_check_failures;  // refused responses by reason
+  std::vector<std::pair<std::string, uint64_t>> book_drops;            // book messages not applied, by reason
   std::vector<InstrumentStats> instruments;
 };
 

@@ -102,8 +102,11 @@ class Engine {
   void mark_stale(StaleReason why) noexcept;
   void clear_stale() noexcept { published_.stale.set(false); }
   [[nodiscard]] bool stale() const noexcept { return published_.stale.get(); }
-  // Books of this engine currently stale (all of them while stale(), else 0).
-  [[nodiscard]] std::size_t stale_books() const noexcept { return stale() ? books_.book_count() : 0; }
+  // Books of this engine currently stale: all of them while stale(), else those that lost an order to
+  // capacity (BookSet::capacity_stale_books()).
+  [[nodiscard]] std::size_t stale_books() const noexcept {
+    return stale() ? books_.book_count() : books_.capacity_stale_books();
+  }
   [[nodiscard]] uint64_t stale_marks() const noexcept { return stats_.stale_marks.load(); }
 
   // The shard's SoupBinTCP order session is down: every order is refused as Reject::kSessionDown until
