@@ -269,7 +269,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> notes;
     const bool ok = rt.build(errors, notes);
     for (const auto& n : notes) std::fprintf(stderr, "sniperforge: %s\n", n.c_str());
-    if (!ok) {
+    if (!ok && g_signal.load()) {  // stopped during start-up: nothing ran, nothing to report
+      std::fprintf(stderr, "sniperforge: stopped by signal %d during start-up\n", g_signal.load());
+      rt.shutdown();
+    } else if (!ok) {
       rc = fail(errors, "data plane setup failed");
       rt.shutdown();
     } else {

@@ -245,8 +245,9 @@ pid_t start_holding(const std::vector<std::string>& args, const fs::path& log) {
   a.push_back("--hold");
   const pid_t pid = start_logged(env("SNIPERFORGE"), a, log);
   if (pid <= 0) return pid;
-  wait_for([&] { return read_file(log).find("lcore mode") != std::string::npos; }, 20);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // past start-up, replay done
+  // The port notes are printed once the data plane is built.
+  wait_for([&] { return read_file(log).find("order port") != std::string::npos; }, 30);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   return pid;
 }
 
@@ -303,6 +304,33 @@ TEST_F(Hardening, BookCapacityOverflowIsCountedExportedAndStale) {
   EXPECT_NE(o.out.find("book drops:    "), std::string::npos) << o.out;
   EXPECT_EQ(o.out.find("book drops:    none"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("book(s) stale (capacity)"), std::string::npos) << o.out;
+}
+
+}  // namespace
+
+namespace {
+
+// #16: a SIGTERM during start-up waited for the whole build (64 shards: ~19 s and 6 GB here). Now the
+// engines still to build are skipped and the process exits 0 at once.
+TEST_F(Hardening, SigtermDuringStartUpDoesNotWaitForTheWholeBuild) {
+  const fs::path log = dir_ / "early.log";
+  const pid_t pid = start_logged(
+      env("SNIPERFORGE"),
+      {"--config",
+       write("early.toml", config({{"[trading]", "shards", "64"}}, "", unique_prefix("early"))).string(),
+       "--rx-pcap", feed_.string(), "--tx-pcap", (dir_ / "early.tx.pcap").string()},
+      log);
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for([&] { return read_file(log).find("memory estimate") != std::string::npos; }, 30));
+  const auto t0 = std::chrono::steady_clock::now();
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_TRUE(wait_for([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 30)) << read_file(log);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("[ info ] exit %.2f s after a SIGTERM during start-up\n", seconds);
+  EXPECT_LT(seconds, 8.0) << read_file(log);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(log);
+  EXPECT_NE(read_file(log).find("during start-up"), std::string::npos) << read_file(log);
 }
 
 }  // namespace
