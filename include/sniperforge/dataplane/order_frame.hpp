@@ -66,22 +66,41 @@ inline void encode_enter_order(uint8_t* out, const trade::OrderRequest& r) noexc
   return true;
 }
 
+// The UDP/IPv4/Ethernet headers of shard `shard`'s order session (source port src_port + shard); the UDP
+// checksum is left to write_udp_checksum() or the NIC.
+inline net::UdpFrameSpec session_udp_spec(const OrderSessionConfig& c, uint32_t shard) noexcept {
+  net::UdpFrameSpec s;
+  s.dst_mac = c.dst_mac;
+  s.src_mac = c.src_mac;
+  s.src_ip = net::ipv4(c.src_ip[0], c.src_ip[1], c.src_ip[2], c.src_ip[3]);
+  s.dst_ip = net::ipv4(c.dst_ip[0], c.dst_ip[1], c.dst_ip[2], c.dst_ip[3]);
+  s.src_port = static_cast<uint16_t>(c.src_port + shard);
+  s.dst_port = c.dst_port;
+  s.ttl = c.ttl;
+  s.udp_checksum = false;
+  return s;
+}
+
+// Software UDP checksum of a frame built over session_udp_spec() headers carrying `payload_length` bytes.
+inline void write_udp_checksum(uint8_t* frame, std::size_t payload_length) noexcept {
+  uint8_t* ip = frame + net::kEthernetHeaderLength;
+  uint8_t* udp = ip + net::kIpv4MinHeaderLength;
+  const std::size_t udp_len = net::kUdpHeaderLength + payload_length;
+  uint32_t sum = net::checksum_add(0, ip + 12, 8);
+  sum += net::kIpProtoUdp;
+  sum += static_cast<uint32_t>(udp_len);
+  sum = net::checksum_add(sum, udp, udp_len);
+  const uint16_t c = net::checksum_fold(sum);
+  proto::store_be<uint16_t>(udp + 6, c == 0 ? 0xffff : c);
+}
+
 class OrderFrameTemplate {
  public:
   OrderFrameTemplate() = default;
   // `shard` selects the session's source port (src_port + shard).
   OrderFrameTemplate(const OrderSessionConfig& c, uint32_t shard, bool software_udp_checksum)
       : udp_checksum_(software_udp_checksum) {
-    net::UdpFrameSpec s;
-    s.dst_mac = c.dst_mac;
-    s.src_mac = c.src_mac;
-    s.src_ip = net::ipv4(c.src_ip[0], c.src_ip[1], c.src_ip[2], c.src_ip[3]);
-    s.dst_ip = net::ipv4(c.dst_ip[0], c.dst_ip[1], c.dst_ip[2], c.dst_ip[3]);
-    s.src_port = static_cast<uint16_t>(c.src_port + shard);
-    s.dst_port = c.dst_port;
-    s.ttl = c.ttl;
-    s.udp_checksum = false;
-    (void)net::write_udp_headers(bytes_.data(), s, kOrderPayloadLength);
+    (void)net::write_udp_headers(bytes_.data(), session_udp_spec(c, shard), kOrderPayloadLength);
     // Order-session framing (session::DatagramBuilder): one 'U' Unsequenced Data packet per datagram.
     session::DatagramBuilder b(bytes_.data() + kOrderHeadersLength, kOrderPayloadLength);
     if (b.begin_packet(session::type::kUnsequencedData, kEnterOrderLength)) b.commit(kEnterOrderLength);
@@ -91,17 +110,7 @@ class OrderFrameTemplate {
   void build(uint8_t* out, const trade::OrderRequest& r) const noexcept {
     std::memcpy(out, bytes_.data(), kOrderHeadersLength + kSessionHeaderLength);
     encode_enter_order(out + kOrderHeadersLength + kSessionHeaderLength, r);
-    if (udp_checksum_) {
-      uint8_t* ip = out + net::kEthernetHeaderLength;
-      uint8_t* udp = ip + net::kIpv4MinHeaderLength;
-      const std::size_t udp_len = net::kUdpHeaderLength + kOrderPayloadLength;
-      uint32_t sum = net::checksum_add(0, ip + 12, 8);
-      sum += net::kIpProtoUdp;
-      sum += static_cast<uint32_t>(udp_len);
-      sum = net::checksum_add(sum, udp, udp_len);
-      const uint16_t c = net::checksum_fold(sum);
-      proto::store_be<uint16_t>(udp + 6, c == 0 ? 0xffff : c);
-    }
+    if (udp_checksum_) write_udp_checksum(out, kOrderPayloadLength);
   }
   [[nodiscard]] const uint8_t* bytes() const noexcept { return bytes_.data(); }
 
@@ -121,16 +130,7 @@ class CancelFrameTemplate {
   CancelFrameTemplate() = default;
   CancelFrameTemplate(const OrderSessionConfig& c, uint32_t shard, bool software_udp_checksum)
       : udp_checksum_(software_udp_checksum) {
-    net::UdpFrameSpec s;
-    s.dst_mac = c.dst_mac;
-    s.src_mac = c.src_mac;
-    s.src_ip = net::ipv4(c.src_ip[0], c.src_ip[1], c.src_ip[2], c.src_ip[3]);
-    s.dst_ip = net::ipv4(c.dst_ip[0], c.dst_ip[1], c.dst_ip[2], c.dst_ip[3]);
-    s.src_port = static_cast<uint16_t>(c.src_port + shard);
-    s.dst_port = c.dst_port;
-    s.ttl = c.ttl;
-    s.udp_checksum = false;
-    (void)net::write_udp_headers(bytes_.data(), s, kCancelPayloadLength);
+    (void)net::write_udp_headers(bytes_.data(), session_udp_spec(c, shard), kCancelPayloadLength);
     session::DatagramBuilder b(bytes_.data() + kOrderHeadersLength, kCancelPayloadLength);
     if (b.begin_packet(session::type::kUnsequencedData, kCancelOrderLength)) b.commit(kCancelOrderLength);
   }
@@ -142,17 +142,7 @@ class CancelFrameTemplate {
     m.user_ref_num = user_ref_num;
     m.quantity = quantity;
     (void)m.encode(out + kOrderHeadersLength + kSessionHeaderLength);
-    if (udp_checksum_) {
-      uint8_t* ip = out + net::kEthernetHeaderLength;
-      uint8_t* udp = ip + net::kIpv4MinHeaderLength;
-      const std::size_t udp_len = net::kUdpHeaderLength + kCancelPayloadLength;
-      uint32_t sum = net::checksum_add(0, ip + 12, 8);
-      sum += net::kIpProtoUdp;
-      sum += static_cast<uint32_t>(udp_len);
-      sum = net::checksum_add(sum, udp, udp_len);
-      const uint16_t c = net::checksum_fold(sum);
-      proto::store_be<uint16_t>(udp + 6, c == 0 ? 0xffff : c);
-    }
+    if (udp_checksum_) write_udp_checksum(out, kCancelPayloadLength);
   }
 
  private:
