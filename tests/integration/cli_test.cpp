@@ -48,11 +48,9 @@ class Cli : public ::testing::Test {
     return o;
   }
   static std::vector<std::pair<std::string, std::string>> binaries() {
-    return {{"sniperforge", env("SNIPERFORGE")},
-            {"sf-feedgen", env("SF_FEEDGEN")},
-            {"sf-pcap", env("SF_PCAP")},
-            {"sf-backtest", env("SF_BACKTEST")},
-            {"sf-venue-sim", env("SF_VENUE_SIM")}};
+    return {{"sniperforge", env("SNIPERFORGE")},   {"sf-feedgen", env("SF_FEEDGEN")},
+            {"sf-pcap", env("SF_PCAP")},           {"sf-backtest", env("SF_BACKTEST")},
+            {"sf-venue-sim", env("SF_VENUE_SIM")}, {"sf-rewind", env("SF_REWIND")}};
   }
   static fs::path dir_;
   static fs::path feed_;
@@ -112,6 +110,19 @@ TEST_F(Cli, BadUsageExitsTwoNamingTheOption) {
       {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit -1", "--idle-exit"},
       {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit 0.1 --drop-after -1", "--drop-after"},
       {env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit 0.1 --heartbeat-ms 0", "--heartbeat-ms"},
+      // sf-rewind: every numeric option validated; nothing to serve is a usage error.
+      {env("SF_REWIND"), "--pcap " + pcap + " --listen 127.0.0.1:70000", "--listen"},
+      {env("SF_REWIND"), "--pcap " + pcap + " --port 0", "--port"},
+      {env("SF_REWIND"), "--pcap " + pcap + " --ignore-share 1.5", "--ignore-share"},
+      {env("SF_REWIND"), "--pcap " + pcap + " --ignore-share nan", "--ignore-share"},
+      {env("SF_REWIND"), "--pcap " + pcap + " --seed -1", "--seed"},
+      {env("SF_REWIND"), "--pcap " + pcap + " --delay-ms -1", "--delay-ms"},
+      {env("SF_REWIND"), "--pcap " + pcap + " --max-payload 10", "--max-payload"},
+      {env("SF_REWIND"), "--pcap " + pcap + " --idle-exit inf", "--idle-exit"},
+      {env("SF_REWIND"), "--binaryfile " + pcap + " --first-seq 0", "--first-seq"},
+      {env("SF_REWIND"), "--record 233.54.12.111", "--record"},
+      {env("SF_REWIND"), "--idle-exit 1", "--record"},
+      {env("SF_REWIND"), "--binaryfile " + pcap, "--session"},
       // sf-feedgen: --packet-rate 0, negative, NaN, infinite were accepted.
       {env("SF_FEEDGEN"), "--packet-rate 0", "--packet-rate"},
       {env("SF_FEEDGEN"), "--packet-rate -5", "--packet-rate"},
@@ -163,6 +174,9 @@ TEST_F(Cli, RuntimeFailuresExitOne) {
   }
   EXPECT_EQ(call(env("SF_PCAP"), "decode " + cut.string()).rc, 1);
   EXPECT_EQ(call(env("SF_VENUE_SIM"), "--listen 192.0.2.1:40001 --idle-exit 0.1").rc, 1);
+  EXPECT_EQ(call(env("SF_REWIND"), "--pcap " + cut.string() + " --listen 127.0.0.1:0 --idle-exit 0.1").rc, 1);
+  EXPECT_EQ(
+      call(env("SF_REWIND"), "--pcap " + feed_.string() + " --listen 192.0.2.1:26400 --idle-exit 0.1").rc, 1);
 }
 
 TEST_F(Cli, VenueSimPortZeroPrintsTheBoundPort) {
