@@ -1,7 +1,8 @@
 // `[order_session] transport = "kernel"` in the appliance: one KernelSession (SoupBinTCP over a kernel
 // TCP socket, its own thread) per shard, started by Runtime::build on the main lcore's cpus, so the
 // session threads stay off the data-plane lcores. The executor owning a shard talks to its session
-// only through the two SPSC rings below: OUCH orders out, venue messages back (executor_lcore.hpp).
+// only through the two SPSC rings of its KernelVenueShard: OUCH orders out, venue messages back
+// (dataplane/executor_kernel_venue.hpp).
 // DPDK-free.
 #pragma once
 
@@ -10,21 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "sniperforge/common/spsc_ring.hpp"
+#include "sniperforge/dataplane/kernel_venue_shard.hpp"
 #include "sniperforge/session/config.hpp"
-#include "sniperforge/session/kernel_session.hpp"
 
 namespace sf::dataplane {
-
-// One shard's session and its rings. The rings are sized so a burst of orders or a re-login's
-// replay fits; a full order ring is a counted refusal in the executor (session_ring_full).
-struct KernelVenueShard {
-  static constexpr std::size_t kOrderRing = 1024;
-  static constexpr std::size_t kVenueRing = 4096;
-  SpscRing<order_session::OrderSlot> orders{kOrderRing};
-  SpscRing<order_session::VenueSlot> venue{kVenueRing};
-  std::unique_ptr<order_session::KernelSession> session;
-};
 
 class KernelVenue {
  public:

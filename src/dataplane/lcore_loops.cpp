@@ -40,7 +40,7 @@ int executor_main(void* arg) {
     x.stall.maybe(x.last_now);
   }
   x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStopping, 1, x.index);
-  x.release_spare();
+  x.port.release_spare();
   x.snap->running.store(false, std::memory_order_release);
   x.control->running.store(false, std::memory_order_release);
   st.lcores_active.fetch_sub(1, std::memory_order_release);
@@ -78,7 +78,7 @@ int rtc_main(void* arg) {
     for (auto* x : rx.rtc_execs) any |= x->poll();
   }
   for (auto* x : rx.rtc_execs) {
-    x->release_spare();
+    x->port.release_spare();
     x->snap->running.store(false, std::memory_order_release);
     x->control->running.store(false, std::memory_order_release);
   }

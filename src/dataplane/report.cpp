@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "kernel_venue.hpp"
 #include "rx_lcore.hpp"
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/telemetry/stat_tables.hpp"
@@ -43,7 +44,7 @@ void Runtime::snapshot_book_rows(std::vector<book::BookRow>& out, unsigned timeo
       }
     }
     if (!copied && !s.running.load(std::memory_order_acquire))
-      for (const trade::Engine* eng : x->engines) eng->dump_rows(out);
+      for (const trade::Engine* eng : x->driver.engines()) eng->dump_rows(out);
     // Still running but no answer in time (a stalled lcore): its rows are left out of this reply.
   }
   book::sort_book_rows(out);

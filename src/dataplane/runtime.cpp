@@ -28,7 +28,7 @@ bool Runtime::start_kernel_venue(std::vector<std::string>& errors, std::vector<s
   if (!venue_->start(cfg, trading_.shards, errors)) return false;
   for (auto& x : exec_) {
     x->venue_sessions.assign(trading_.shards, nullptr);
-    for (trade::Engine* eng : x->engines)
+    for (trade::Engine* eng : x->driver.engines())
       x->venue_sessions[eng->shard_index()] = &venue_->shard(eng->shard_index());
   }
   const auto& ip = cfg.venue_ip;
@@ -97,25 +97,22 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     // Executors take bigger bursts than RX (events are small, and prefetching needs look-ahead).
     x->burst =
         static_cast<uint16_t>(std::min<unsigned>(std::max<unsigned>(dp_.lcores.burst * 4u, 64u), kMaxBurst));
-    x->shards = trading_.shards;
-    x->by_shard.assign(trading_.shards, nullptr);
+    x->driver = trade::ShardDriver(trading_.shards);
     for (uint32_t s = 0; s < trading_.shards; ++s) {
       x->templates.emplace_back(dp_.order_session, s, !offload);
       x->cancel_templates.emplace_back(dp_.order_session, s, !offload);
-      if (s % n_exec == e) {
-        x->engines.push_back(engines_[s].get());
-        x->by_shard[s] = engines_[s].get();
-      }
+      if (s % n_exec == e) x->driver.host(engines_[s].get());
     }
-    x->snap->rows.reserve(x->engines.size() * trading_.book.max_instruments);
-    x->control = std::make_unique<control::ExecutorChannel>(static_cast<uint32_t>(x->engines.size()));
-    x->control->rows.reserve(x->engines.size() * trading_.book.max_instruments);
+    x->snap->rows.reserve(x->driver.engines().size() * trading_.book.max_instruments);
+    x->control =
+        std::make_unique<control::ExecutorChannel>(static_cast<uint32_t>(x->driver.engines().size()));
+    x->control->rows.reserve(x->driver.engines().size() * trading_.book.max_instruments);
     x->venue_log_limit = telemetry::LogRateLimit(rte_get_tsc_hz() / 10, 10);
-    x->port_id = op.port_id;
-    x->pool = op.pool;
-    x->tx_offload = offload;
-    x->tx_enabled = op.tx_queues > 0;
-    x->queue = op.tx_queues ? static_cast<uint16_t>(e % op.tx_queues) : 0;
+    x->port.port_id = op.port_id;
+    x->port.pool = op.pool;
+    x->port.tx_offload = offload;
+    x->port.tx_enabled = op.tx_queues > 0;
+    x->port.queue = op.tx_queues ? static_cast<uint16_t>(e % op.tx_queues) : 0;
     exec_.push_back(std::move(x));
   }
   const auto& soup = dp_.order_session.soupbintcp;
@@ -127,7 +124,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       tx_locks_.push_back(std::make_unique<rte_spinlock_t>());
       rte_spinlock_init(tx_locks_.back().get());
     }
-    for (auto& x : exec_) x->tx_lock = tx_locks_[x->queue].get();
+    for (auto& x : exec_) x->port.tx_lock = tx_locks_[x->port.queue].get();
   }
 
   // Rings: one per (RX, executor), SP/SC.
@@ -153,7 +150,8 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       rings_.push_back(ring);
       rx->sink.rings.push_back(ring);
       rx->sink.execs.push_back(exec_[e].get());
-      exec_[e]->in.push_back(Executor::Input{ring, {}, 0});
+      exec_[e]->port.rings.push_back(ring);
+      exec_[e]->in.emplace_back();
     }
     rx->sink.stats = rx->stats.get();
     rx->sink.state = &state_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "executor_lcore.hpp"
+#include "sniperforge/dataplane/rx_processor.hpp"
 
 namespace sf::dataplane {
 

@@ -1,15 +1,16 @@
-// The executor's side of `transport = "kernel"` (kernel_venue.hpp): orders into the shard's session
+// The executor's side of `transport = "kernel"` (kernel_venue_shard.hpp): orders into the shard's session
 // ring, venue messages and the logged-in state back between polls, the sessions' counters into the
-// executor's stats. Member functions of Runtime::Executor, kept apart from executor_lcore.hpp.
+// executor's stats. Member functions of Executor<Port>, kept apart from executor.hpp. DPDK-free.
 #pragma once
 
-#include "executor_lcore.hpp"
+#include "sniperforge/dataplane/executor.hpp"
 
 namespace sf::dataplane {
 
 // The risk gate passed these orders: encode each OUCH Enter Order into the session's ring (no
 // allocation, no syscall: the session thread writes the socket). A full ring refuses, counted.
-inline void Runtime::Executor::hand_orders_to_session(uint32_t shard) noexcept {
+template <class Port>
+inline void Executor<Port>::hand_orders_to_session(uint32_t shard) noexcept {
   SpscRing<order_session::OrderSlot>& ring = venue_sessions[shard]->orders;
   for (const trade::OrderRequest& r : sink) {
     order_slot.length = static_cast<uint16_t>(kEnterOrderLength);
@@ -24,20 +25,15 @@ inline void Runtime::Executor::hand_orders_to_session(uint32_t shard) noexcept {
 
 // Between polls: the session's logged-in state into the risk gate (`session_down`), then the venue
 // messages it delivered (each sequence number once, in order) into the engine.
-inline void Runtime::Executor::poll_venue_sessions(uint64_t now) noexcept {
-  for (trade::Engine* eng : engines) {
+template <class Port>
+inline void Executor<Port>::poll_venue_sessions(uint64_t now) noexcept {
+  for (trade::Engine* eng : driver.engines()) {
     const uint32_t shard = eng->shard_index();
     KernelVenueShard& vs = *venue_sessions[shard];
     eng->set_session_up(vs.session->logged_in());
     for (unsigned k = 0; k < kVenueMessagesPerPoll && vs.venue.pop(venue_slot); ++k) {
       stats->venue_messages.add();
-      const uint64_t refused_before = eng->orders().failures();
-      const trade::VenueParse vp = eng->on_venue(venue_slot.bytes.data(), venue_slot.length, now, sink);
-      if (vp == trade::VenueParse::kUnknownType || vp == trade::VenueParse::kBadLength)
-        stats->venue_bad_messages.add();
-      if (eng->orders().failures() != refused_before) [[unlikely]]
-        log_venue_refused(*eng, static_cast<uint8_t>(shard), now);
-      if (!sink.empty()) drain_orders(shard);
+      apply_venue(*eng, shard, venue_slot.bytes.data(), venue_slot.length, now, now);
     }
   }
   if ((++session_stats_polls & kSessionStatsEveryPolls) == 0) [[unlikely]]
@@ -46,9 +42,10 @@ inline void Runtime::Executor::poll_venue_sessions(uint64_t now) noexcept {
 
 // The hosted sessions' counters into this lcore's stats (the descriptor tables export them). Called
 // by this lcore, or by the main thread once the lcores have stopped.
-inline void Runtime::Executor::copy_session_stats() noexcept {
+template <class Port>
+inline void Executor<Port>::copy_session_stats() noexcept {
   uint64_t up = 0, reconnects = 0, hb_sent = 0, hb_received = 0, in_bytes = 0, out_bytes = 0, refused = 0;
-  for (const trade::Engine* eng : engines) {
+  for (const trade::Engine* eng : driver.engines()) {
     const KernelVenueShard& vs = *venue_sessions[eng->shard_index()];
     const order_session::SessionCounters& c = vs.session->counters();
     up += vs.session->logged_in() ? 1 : 0;

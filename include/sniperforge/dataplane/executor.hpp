@@ -1,0 +1,353 @@
+// What an executor lcore does with the events its RX lcores route to it, without DPDK: reassemble venue
+// messages spread over several events, drive the engines of its shards (trade::ShardDriver: route fan-out,
+// stale marking, prefetch look-ahead), build the orders they fire into frames from the shard's template and
+// hand them to the TX side at once, journal orders and venue messages, serve the operator's commands and
+// book snapshots between two polls, count all of it. The DPDK side (executor_lcore.hpp: rings, mbufs,
+// rte_eth_tx_burst) is the Port; unit tests give a fake one (tests/dataplane/executor_test.cpp).
+//
+// Port (a member, `port`):
+//   uint64_t now() noexcept                                   the clock events are stamped with (TSC)
+//   unsigned dequeue(std::size_t input, Event* out, unsigned max) noexcept   from input ring `input`
+//   uint8_t* frame(unsigned slot, std::size_t length) noexcept  a TX buffer of `length` bytes for staging
+//                                                             slot `slot`; nullptr if there is none
+//   void ready(unsigned slot) noexcept                        the frame in `slot` is written (offloads)
+//   unsigned send(unsigned n) noexcept                        sends slots [0, n), frees the unsent; -> sent
+//   void refill() noexcept                                    takes the next order's buffer (after a send)
+//   void keep_warm() const noexcept                           prefetches that buffer (idle)
+//   uint16_t port_id                                          for the log
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "sniperforge/common/side.hpp"
+#include "sniperforge/control/channel.hpp"
+#include "sniperforge/dataplane/event.hpp"
+#include "sniperforge/dataplane/kernel_venue_shard.hpp"
+#include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/journal/reconcile.hpp"
+#include "sniperforge/journal/writer.hpp"
+#include "sniperforge/telemetry/lcore_stats.hpp"
+#include "sniperforge/telemetry/log_rate_limit.hpp"
+#include "sniperforge/telemetry/log_ring.hpp"
+#include "sniperforge/trade/shard_driver.hpp"
+
+namespace sf::dataplane {
+
+inline constexpr unsigned kMaxBurst = 512;
+inline constexpr unsigned kTxStage = 64;
+inline constexpr unsigned kOrderSinkCapacity = 64;
+// Journal ring slots an executor keeps free before it lets its engines send: one burst's events can each
+// trigger orders (sink capacity) and carry venue messages.
+inline constexpr std::size_t kJournalReserve = 2 * (kMaxBurst + kOrderSinkCapacity);
+inline constexpr unsigned kProcessingSampleMask = 63;  // time one ITCH event in 64 (two clock reads)
+// An idle executor prefetches its trigger path every 64 polls.
+inline constexpr unsigned kKeepWarmEveryIdlePolls = 63;
+
+template <class Port>
+struct Executor {
+  Port port;
+  uint16_t burst = 32;
+  // One input per RX lcore. A venue message split over events may straddle two dequeues: its first
+  // events wait in `carry` and are handled ahead of the next burst from that input.
+  struct Input {
+    std::array<Event, kMaxVenueEvents> carry{};
+    unsigned carry_n = 0;
+  };
+  std::vector<Input> in;
+  trade::ShardDriver driver;                          // the hosted shards' engines
+  std::vector<OrderFrameTemplate> templates;          // by shard
+  std::vector<CancelFrameTemplate> cancel_templates;  // by shard
+  // Operator commands (sf-ctl): applied between two polls (control/channel.hpp).
+  std::unique_ptr<control::ExecutorChannel> control;
+  std::array<trade::CancelRequest, control::kCancelsPerCommand> cancel_scratch{};
+  // The journal (journal/writer.hpp): this executor's ring to the writer thread, null without [journal].
+  journal::EntryRing* journal = nullptr;
+  const journal::Writer* journal_writer = nullptr;
+  journal::Entry journal_entry{};
+
+  std::unique_ptr<telemetry::ExecutorLcoreStats> stats = std::make_unique<telemetry::ExecutorLcoreStats>();
+  std::unique_ptr<telemetry::LogRing> log = std::make_unique<telemetry::LogRing>();
+  // A venue response failed the engine's checks: logged at most 10 at once, then 10 a second.
+  telemetry::LogRateLimit venue_log_limit;
+
+  std::array<Event, kMaxBurst + kMaxVenueEvents> ev{};
+  std::array<uint8_t, kMaxVenueMessage> venue_buf{};
+  uint64_t last_now = 0;
+  unsigned sample = 0;
+  unsigned idle_polls = 0;
+  std::array<trade::OrderRequest, kOrderSinkCapacity> order_storage{};
+  trade::OrderSink sink{order_storage};
+  std::array<uint64_t, kTxStage> tx_rx_tsc{};  // the RX stamp of each staged frame (tick-to-trade)
+  unsigned tx_n = 0;
+
+  // Book rows for the stats lcore (/sniperforge/books): the books are this lcore's, so it copies them
+  // itself when asked. `rows` is reserved for every book its engines can hold and symbols fit
+  // std::string's inline buffer, so serving allocates nothing.
+  struct BookSnapshot {
+    std::atomic<bool> running{false};    // this executor's loop runs (set by its lcore)
+    std::atomic<uint64_t> requested{0};  // tickets, bumped by the reader
+    std::atomic<uint64_t> served{0};     // last ticket served (release: rows are ready)
+    std::vector<book::BookRow> rows;
+  };
+  std::unique_ptr<BookSnapshot> snap = std::make_unique<BookSnapshot>();
+  uint64_t snap_served = 0;  // this lcore's copy of snap->served
+
+  // ---- `transport = "kernel"`: each hosted shard's KernelSession, through its rings ----
+  std::vector<KernelVenueShard*> venue_sessions;  // by shard; empty: UDP frames or no venue
+  static constexpr unsigned kVenueMessagesPerPoll = 64;
+  static constexpr unsigned kSessionStatsEveryPolls = 4095;
+  order_session::OrderSlot order_slot{};
+  order_session::VenueSlot venue_slot{};
+  unsigned session_stats_polls = 0;
+  // Defined in executor_kernel_venue.hpp (included at the end of this file).
+  void hand_orders_to_session(uint32_t shard) noexcept;
+  void poll_venue_sessions(uint64_t now) noexcept;
+  void copy_session_stats() noexcept;
+
+  // One pass over the inputs, then the housekeeping of a pass (snapshot, commands). True if any event
+  // was processed.
+  bool poll() noexcept {
+    const uint64_t now = port.now();
+    last_now = now;
+    if (!venue_sessions.empty()) poll_venue_sessions(now);
+    stats->heartbeat_tsc.set(now);
+    stats->polls.add();
+    unsigned total = 0;
+    if (journal) gate_journal();
+    for (std::size_t k = 0; k < in.size(); ++k) {
+      Input& r = in[k];
+      const unsigned carried = r.carry_n;
+      if (carried) std::copy_n(r.carry.begin(), carried, ev.begin());
+      const unsigned got = port.dequeue(k, ev.data() + carried, burst);
+      total += got;
+      const unsigned n = carried + got;
+      const unsigned done = got ? handle_burst(n, now) : 0;
+      r.carry_n = n - done;
+      if (r.carry_n) std::copy_n(ev.begin() + done, r.carry_n, r.carry.begin());
+    }
+    if (total) {
+      stats->busy_polls.add();
+      stats->ring_dequeued.add(total);
+      idle_polls = 0;
+    } else if ((++idle_polls & kKeepWarmEveryIdlePolls) == 0) [[unlikely]] {
+      keep_warm();
+    }
+    serve_book_snapshot();
+    serve_commands();
+    return total != 0;
+  }
+
+  // Handles ev[0..n); returns how many events were consumed (the rest is an incomplete venue message to
+  // carry over).
+  unsigned handle_burst(unsigned n, uint64_t now) noexcept {
+    const auto itch_at = [this](std::size_t k) noexcept -> const uint8_t* {
+      return ev[k].is_itch() ? ev[k].payload : nullptr;
+    };
+    driver.prefetch_first(itch_at, n);
+    unsigned i = 0;
+    while (i < n) {
+      const Event& e = ev[i];
+      driver.prefetch_ahead(itch_at, i, n);
+      stats->ring_hop.record(e.ticks_since_rx(now));  // RX burst stamp -> this dequeue
+      if (e.is_itch() || e.kind() == EventKind::kBooksStale) [[likely]] {
+        handle(e, now);
+        ++i;
+        continue;
+      }
+      if (e.kind() == EventKind::kVenue) {
+        std::size_t used = 0;
+        uint8_t shard = 0;
+        const std::size_t len = unpack_venue(&ev[i], n - i, venue_buf.data(), used, shard);
+        if (len) {
+          handle_venue(e, shard, len, now);
+          i += static_cast<unsigned>(used);
+          continue;
+        }
+        if (venue_tail_pending(i, n)) return i;  // the rest of this message is still in the ring
+      }
+      stats->venue_bad_messages.add();  // a continuation without its start (lost on a full ring)
+      ++i;
+    }
+    return n;
+  }
+
+  // ev[i] starts a venue message whose continuations have not all arrived yet.
+  [[nodiscard]] bool venue_tail_pending(unsigned i, unsigned n) const noexcept {
+    const std::size_t want = (std::size_t{ev[i].payload[1]} << 8) | ev[i].payload[2];
+    bool tail_ok = want > 0 && want <= kMaxVenueMessage && n - i < venue_events_for(want);
+    for (unsigned k = i + 1; tail_ok && k < n; ++k) tail_ok = ev[k].kind() == EventKind::kVenueCont;
+    return tail_ok;
+  }
+
+  void handle(const Event& e, uint64_t now) noexcept {
+    if (e.is_itch()) [[likely]] {
+      const itch::MessageView msg(e.payload);
+      const uint64_t rx_tsc = now - e.ticks_since_rx(now);
+      stats->events.add();
+      const bool timed = (++sample & kProcessingSampleMask) == 0;
+      const uint64_t t0 = timed ? port.now() : 0;
+      const bool routed = driver.dispatch(msg, [&](trade::Engine& eng) {
+        eng.on_itch(msg, e.seq, rx_tsc, sink);
+        if (!sink.empty()) drain_orders(eng.shard_index());
+      });
+      if (!routed) [[unlikely]]
+        stats->misrouted.add();
+      if (timed) stats->processing.record(port.now() - t0);  // engine + order build for one event
+      return;
+    }
+    if (e.kind() == EventKind::kBooksStale) {
+      // A gap or a full ring: this executor's books may be wrong. The engines keep applying the feed but
+      // fire no order until recovery calls clear_stale().
+      stats->stale_events.add();
+      stats->books_stale.set(driver.mark_stale(static_cast<StaleReason>(e.payload[1])));
+    }
+  }
+
+  void handle_venue(const Event& first, uint8_t shard, std::size_t len, uint64_t now) noexcept {
+    stats->venue_messages.add();
+    trade::Engine* eng = driver.engine(shard);
+    if (!eng) [[unlikely]] {
+      stats->misrouted.add();
+      return;
+    }
+    const uint64_t rx_tsc = now - first.ticks_since_rx(now);
+    if (journal) journal_venue(shard, len, rx_tsc);  // before it is applied: a write-ahead record
+    apply_venue(*eng, shard, venue_buf.data(), len, rx_tsc, now);
+  }
+
+  // One venue message into its engine (from the RX path or a kernel session's ring).
+  void apply_venue(trade::Engine& eng, uint32_t shard, const uint8_t* msg, std::size_t len, uint64_t rx_tsc,
+                   uint64_t now) noexcept {
+    const uint64_t refused_before = eng.orders().failures();
+    const trade::VenueParse vp = eng.on_venue(msg, len, rx_tsc, sink);
+    if (vp == trade::VenueParse::kUnknownType || vp == trade::VenueParse::kBadLength)
+      stats->venue_bad_messages.add();
+    if (eng.orders().failures() != refused_before) [[unlikely]]
+      log_venue_refused(eng, static_cast<uint8_t>(shard), now);
+    if (!sink.empty()) drain_orders(shard);
+  }
+
+  // A venue response failed the engine's checks (counted and exported by the engine, which stopped the
+  // shard): log it through the ring, saying how many were not logged.
+  void log_venue_refused(const trade::Engine& eng, uint8_t shard, uint64_t now) noexcept {
+    if (!venue_log_limit.allow(now)) return;
+    if (const uint64_t skipped = venue_log_limit.take_suppressed())
+      log->push(now, telemetry::LogCode::kVenueLogSuppressed, skipped);
+    const trade::VenueVerdict& v = eng.last_venue_failure();
+    log->push(now, telemetry::LogCode::kVenueInconsistent, static_cast<uint64_t>(v.check), shard,
+              v.user_ref_num, v.value);
+  }
+
+  // The orders the engine just fired: each built into a frame from the shard's template, journaled, sent.
+  void drain_orders(uint32_t shard) noexcept {
+    if (!venue_sessions.empty()) return hand_orders_to_session(shard);
+    for (const trade::OrderRequest& r : sink) {
+      uint8_t* d = port.frame(tx_n, kOrderFrameLength);
+      if (!d) [[unlikely]] {
+        stats->mbuf_alloc_failed.add();
+        continue;
+      }
+      templates[shard].build(d, r);
+      if (journal) journal_order(shard, r, d + kOrderHeadersLength + kSessionHeaderLength);
+      port.ready(tx_n);
+      stats->count_order(side_from_char(r.side));
+      stage(r.rx_tsc);
+    }
+    sink.clear();
+    // Send now, not at the end of the burst: the events behind the trigger can wait, the order cannot.
+    // Orders are rare next to feed events, so this costs throughput nothing measurable.
+    flush_tx();
+    port.refill();  // after the send: off the next trigger's clock
+  }
+
+  // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.
+  void send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
+    for (const trade::CancelRequest& c : cancels) {
+      uint8_t* d = port.frame(tx_n, kCancelFrameLength);
+      if (!d) [[unlikely]] {
+        stats->mbuf_alloc_failed.add();
+        continue;
+      }
+      cancel_templates[shard].build(d, c.user_ref_num, c.quantity);
+      port.ready(tx_n);
+      stage(port.now());
+    }
+    flush_tx();
+    port.refill();
+  }
+
+  void stage(uint64_t rx_tsc) noexcept {
+    tx_rx_tsc[tx_n] = rx_tsc;
+    if (++tx_n == kTxStage) flush_tx();
+  }
+
+  void flush_tx() noexcept {
+    if (tx_n == 0) return;
+    const unsigned sent = port.send(tx_n);
+    // Tick-to-trade stops once the send has returned (the order is in the NIC's hands).
+    const uint64_t now = port.now();
+    for (unsigned i = 0; i < sent; ++i)  // clamp: the RX stamp may come from a cpu whose TSC runs ahead
+      stats->tick_to_trade.record(now > tx_rx_tsc[i] ? now - tx_rx_tsc[i] : 0);
+    stats->tx_packets.add(sent);
+    if (sent < tx_n) [[unlikely]] {
+      stats->tx_unsent.add(tx_n - sent);
+      log->push(now, telemetry::LogCode::kTxUnsent, tx_n - sent, port.port_id);
+    }
+    tx_n = 0;
+  }
+
+  // The order just built, as sent (its OUCH bytes), into the journal ring. The writer stamps the wall
+  // time; a full ring is counted and closes the shards' orders at the next poll (journal_full).
+  void journal_order(uint32_t shard, const trade::OrderRequest& r, const uint8_t* ouch) noexcept {
+    (void)journal::make_order_record(journal_entry, static_cast<uint16_t>(shard), 0, r,
+                                     {ouch, kEnterOrderLength});
+    if (!journal->push(journal_entry)) [[unlikely]]
+      stats->journal_ring_full.add();
+  }
+  void journal_venue(uint8_t shard, std::size_t len, uint64_t rx_tsc) noexcept {
+    if (!journal::make_venue(journal_entry, shard, 0, {0, rx_tsc, {venue_buf.data(), len}}) ||
+        !journal->push(journal_entry)) [[unlikely]]
+      stats->journal_ring_full.add();
+  }
+  // Before a burst: orders only while the ring has room for what one burst can add and the writer works.
+  void gate_journal() noexcept {
+    const bool open = journal_writer->accepting(*journal, kJournalReserve);
+    for (trade::Engine* eng : driver.engines()) eng->set_journal_open(open);
+  }
+
+  void serve_book_snapshot() noexcept {
+    const uint64_t want = snap->requested.load(std::memory_order_acquire);
+    if (want == snap_served) [[likely]]
+      return;
+    snap->rows.clear();
+    for (const trade::Engine* eng : driver.engines()) eng->dump_rows(snap->rows);
+    snap_served = want;
+    snap->served.store(want, std::memory_order_release);
+  }
+
+  void serve_commands() noexcept {
+    if (!control || control->requests.empty()) [[likely]]
+      return;
+    control::serve_control(
+        *control, driver.engines(), cancel_scratch,
+        [this](uint32_t shard, std::span<const trade::CancelRequest> c) { send_cancels(shard, c); });
+  }
+
+  // Idle: prefetch what the next order touches (trigger state in the engines, the next TX buffer, the frame
+  // templates). Reads only.
+  void keep_warm() const noexcept {
+    for (const trade::Engine* eng : driver.engines()) eng->keep_warm();
+    port.keep_warm();
+    for (const OrderFrameTemplate& t : templates) __builtin_prefetch(t.bytes());
+  }
+};
+
+}  // namespace sf::dataplane
+
+#include "sniperforge/dataplane/executor_kernel_venue.hpp"

@@ -1,0 +1,255 @@
+// The DPDK-free executor (dataplane/executor.hpp) on a fake Port: events in from per-input queues, frames
+// out into byte vectors. Real engines, real frame templates; only the rings and the NIC are fakes.
+#include "sniperforge/dataplane/executor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "../book/itch_builder.hpp"
+#include "sniperforge/proto/ouch.hpp"
+#include "sniperforge/trade/config_parse.hpp"
+#include "trading_config_fixture.hpp"
+
+namespace sf::dataplane {
+namespace {
+
+struct FakePort {
+  std::vector<std::deque<Event>> inputs;
+  uint64_t clock = 1'000'000;
+  uint16_t port_id = 7;
+  unsigned buffers_left = ~0u;  // frame() fails once this reaches 0
+  std::array<std::vector<uint8_t>, kTxStage> staged;
+  std::vector<std::vector<uint8_t>> sent;
+  unsigned refills = 0;
+
+  uint64_t now() noexcept { return clock += 10; }
+  unsigned dequeue(std::size_t input, Event* out, unsigned max) noexcept {
+    unsigned n = 0;
+    for (auto& q = inputs[input]; n < max && !q.empty(); ++n) {
+      out[n] = q.front();
+      q.pop_front();
+    }
+    return n;
+  }
+  uint8_t* frame(unsigned slot, std::size_t length) noexcept {
+    if (buffers_left == 0) return nullptr;
+    --buffers_left;
+    staged[slot].assign(length, 0);
+    return staged[slot].data();
+  }
+  void ready(unsigned /*slot*/) noexcept {}
+  unsigned send(unsigned n) noexcept {
+    for (unsigned i = 0; i < n; ++i) sent.push_back(staged[i]);
+    return n;
+  }
+  void refill() noexcept { ++refills; }
+  void keep_warm() const noexcept {}
+};
+
+trade::TradingConfig trading(uint32_t shards) {
+  std::vector<std::string> errors;
+  const std::string text = sf::testing::with_two_snipers("[trading]\nshards = " + std::to_string(shards) + R"(
+[book]
+max_orders = 10000
+max_instruments = 64
+max_levels_per_side = 256
+max_levels_total = 65536
+)");
+  trade::TradingConfig cfg = trade::parse_trading_config(toml::parse(text), errors);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  return cfg;
+}
+
+OrderSessionConfig order_session() {
+  OrderSessionConfig c;
+  c.src_ip = {10, 0, 0, 1};
+  c.dst_ip = {10, 0, 0, 2};
+  c.src_port = 40000;
+  c.dst_port = 50000;
+  return c;
+}
+
+// One executor hosting `hosted` of `shards` shards, with one input.
+struct Harness {
+  explicit Harness(uint32_t shards, std::vector<uint32_t> hosted = {0}) : cfg(trading(shards)) {
+    x.driver = trade::ShardDriver(shards);
+    for (uint32_t s = 0; s < shards; ++s) {
+      engines.push_back(std::make_unique<trade::Engine>(cfg, s));
+      x.templates.emplace_back(order_session(), s, true);
+      x.cancel_templates.emplace_back(order_session(), s, true);
+    }
+    for (uint32_t s : hosted) x.driver.host(engines[s].get());
+    x.in.emplace_back();
+    x.port.inputs.emplace_back();
+  }
+  // Every ITCH message of `b` as an event with MoldUDP64 sequence first_seq, first_seq + 1, ...
+  void itch(const test::ItchBuilder& b, uint64_t first_seq) {
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      Event e;
+      const uint8_t* msg = b.data(i);
+      pack_itch(e, first_seq + i, x.port.clock, msg, itch::kLengthByType[msg[0]]);
+      x.port.inputs[0].push_back(e);
+    }
+  }
+  void stale() {
+    Event e;
+    pack_stale(e, 0, x.port.clock, StaleReason::kGap);
+    x.port.inputs[0].push_back(e);
+  }
+  std::size_t venue(uint8_t shard, const std::vector<uint8_t>& msg) {
+    std::array<Event, kMaxVenueEvents> ev;
+    const std::size_t n = pack_venue(ev.data(), 1, x.port.clock, shard, msg.data(), msg.size());
+    x.port.inputs[0].insert(x.port.inputs[0].end(), ev.begin(), ev.begin() + static_cast<long>(n));
+    return n;
+  }
+  void run() {
+    while (x.poll()) {
+    }
+  }
+  trade::TradingConfig cfg;
+  std::vector<std::unique_ptr<trade::Engine>> engines;
+  Executor<FakePort> x;
+};
+
+// SF0000 (sniper: buy 100 at 200500) at `locate` with an ask above the limit, then an ask of 70 at the limit
+// (message 4): the sniper fires 70 on it.
+test::ItchBuilder book_then_trigger(uint16_t locate) {
+  test::ItchBuilder b;
+  b.directory(locate, "SF0000").add(locate, 1, 'B', 100, 200000).add(locate, 2, 'S', 100, 200600);
+  b.ts = 2000;
+  b.add(locate, 3, 'S', 70, 200500);
+  return b;
+}
+
+std::vector<uint8_t> accepted(uint32_t urn, uint32_t shares) {
+  ouch::outbound::msg::OrderAccepted m;
+  m.user_ref_num = urn;
+  m.side = 'B';
+  m.quantity = shares;
+  m.symbol.c = {'S', 'F', '0', '0', '0', '0', ' ', ' '};
+  m.price = 200500;
+  m.time_in_force = trade::kTifIoc;
+  m.order_reference_number = 1000 + urn;
+  m.order_state = 'L';
+  std::vector<uint8_t> out(ouch::outbound::msg::OrderAccepted::kFixedLength);
+  out.resize(m.encode(out.data()));
+  return out;
+}
+
+TEST(Executor, ItchEventsReachTheEngineOfTheirShard) {
+  Harness h(2, {0, 1});
+  test::ItchBuilder b;
+  b.directory(1, "SF0000").directory(2, "SF0001").add(1, 1, 'B', 100, 200000).add(2, 2, 'S', 300, 210000);
+  h.itch(b, 1);
+  h.run();
+  std::vector<book::BookRow> rows0, rows1;
+  h.engines[0]->dump_rows(rows0);  // locate 2 % 2
+  h.engines[1]->dump_rows(rows1);  // locate 1 % 2
+  ASSERT_EQ(rows0.size(), 1u);
+  EXPECT_EQ(rows0[0].symbol, "SF0001");
+  EXPECT_EQ(rows0[0].orders, 1u);
+  ASSERT_EQ(rows1.size(), 1u);
+  EXPECT_EQ(rows1[0].symbol, "SF0000");
+  EXPECT_EQ(h.x.stats->events.load(), 4u);
+  EXPECT_EQ(h.x.stats->ring_dequeued.load(), 4u);
+  EXPECT_EQ(h.x.stats->misrouted.load(), 0u);
+}
+
+TEST(Executor, TriggeredOrderReachesTheTxSinkAsTheTemplateBuildsIt) {
+  Harness h(1);
+  const test::ItchBuilder b = book_then_trigger(1);
+  h.itch(b, 1);
+  h.run();
+  // The same messages through a bare engine give the order the frame must carry.
+  trade::Engine reference(h.cfg, 0);
+  std::array<trade::OrderRequest, 4> storage{};
+  trade::OrderSink sink(storage);
+  for (std::size_t i = 0; i < b.size(); ++i) reference.on_itch(b[i], 1 + i, 0, sink);
+  ASSERT_EQ(sink.size(), 1u);
+  const trade::OrderRequest r = sink[0];
+  EXPECT_EQ(r.shares, 70u);
+  EXPECT_EQ(r.trigger_seq, 4u);
+  ASSERT_EQ(h.x.port.sent.size(), 1u);
+  std::vector<uint8_t> want(kOrderFrameLength);
+  h.x.templates[0].build(want.data(), r);  // rx_tsc is not in the frame
+  EXPECT_EQ(h.x.port.sent[0], want);
+  EXPECT_EQ(h.x.stats->tx_packets.load(), 1u);
+  EXPECT_EQ(h.x.stats->tick_to_trade.snapshot().total(), 1u);
+  EXPECT_GE(h.x.port.refills, 1u);  // the next order's buffer is taken after the send
+}
+
+TEST(Executor, StaleEventRefusesOrdersButBooksFollowTheFeed) {
+  Harness h(1);
+  test::ItchBuilder book, trigger;
+  book.directory(1, "SF0000").add(1, 1, 'B', 100, 200000).add(1, 2, 'S', 100, 200600);
+  trigger.ts = 2000;
+  trigger.add(1, 3, 'S', 70, 200500);  // would fire 70 (see book_then_trigger)
+  h.itch(book, 1);
+  h.stale();  // a gap: the one book is stale
+  h.itch(trigger, 4);
+  h.run();
+  EXPECT_TRUE(h.x.port.sent.empty());
+  EXPECT_EQ(h.x.stats->stale_events.load(), 1u);
+  EXPECT_EQ(h.x.stats->books_stale.load(), 1u);
+  EXPECT_TRUE(h.engines[0]->stale());
+  std::vector<book::BookRow> rows;
+  h.engines[0]->dump_rows(rows);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].orders, 3u);
+}
+
+TEST(Executor, VenueMessageOverSeveralEventsAndTwoDequeuesReassembles) {
+  Harness h(1);
+  h.itch(book_then_trigger(1), 1);
+  h.run();
+  ASSERT_EQ(h.x.port.sent.size(), 1u);
+  const std::vector<uint8_t> acc = accepted(4, 70);  // UserRefNum = trigger sequence
+  ASSERT_EQ(h.venue(0, acc), 2u);
+  h.x.burst = 1;  // the first event alone: carried over to the next poll
+  EXPECT_TRUE(h.x.poll());
+  EXPECT_EQ(h.x.in[0].carry_n, 1u);
+  EXPECT_EQ(h.x.stats->venue_messages.load(), 0u);
+  h.run();
+  EXPECT_EQ(h.x.in[0].carry_n, 0u);
+  EXPECT_EQ(h.x.stats->venue_messages.load(), 1u);
+  EXPECT_EQ(h.x.stats->venue_bad_messages.load(), 0u);
+  const trade::OrderRecord* o = h.engines[0]->orders().find(4);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->state, trade::OrderState::kLive);
+  EXPECT_EQ(h.engines[0]->orders().failures(), 0u);
+}
+
+TEST(Executor, MisroutedAndBadVenueMessagesAreCounted) {
+  Harness h(2, {0});
+  test::ItchBuilder b;
+  b.add(1, 1, 'B', 100, 200000);  // shard 1, hosted elsewhere
+  h.itch(b, 1);
+  h.venue(1, accepted(4, 70));  // a venue message for shard 1
+  std::vector<uint8_t> unknown = accepted(4, 70);
+  unknown[0] = 'Q';  // no such OUCH message
+  h.venue(0, unknown);
+  std::array<Event, kMaxVenueEvents> ev;
+  const std::vector<uint8_t> acc = accepted(5, 70);
+  ASSERT_EQ(pack_venue(ev.data(), 2, 0, 0, acc.data(), acc.size()), 2u);
+  h.x.port.inputs[0].push_back(ev[1]);  // a continuation without its start
+  h.run();
+  EXPECT_EQ(h.x.stats->misrouted.load(), 2u);
+  EXPECT_EQ(h.x.stats->venue_messages.load(), 2u);
+  EXPECT_EQ(h.x.stats->venue_bad_messages.load(), 2u);
+}
+
+TEST(Executor, NoTxBufferIsCountedAndTheOrderNotSent) {
+  Harness h(1);
+  h.x.port.buffers_left = 0;
+  h.itch(book_then_trigger(1), 1);
+  h.run();
+  EXPECT_TRUE(h.x.port.sent.empty());
+  EXPECT_EQ(h.x.stats->mbuf_alloc_failed.load(), 1u);
+  EXPECT_EQ(h.x.stats->tx_packets.load(), 0u);
+}
+
+}  // namespace
+}  // namespace sf::dataplane
