@@ -43,6 +43,12 @@ class ShardDriver {
     const uint32_t r = route(itch::MessageView(msg), shards_);
     return r == kAllShards ? nullptr : by_shard_[r];
   }
+  // The engine to prefetch a message's state in. With one hosted engine (sf-backtest's shard replay, and
+  // an executor hosting one shard) that engine without routing: a stream holds only its own shard's
+  // messages and broadcasts, whose prefetch is a no-op.
+  [[nodiscard]] const Engine* prefetch_engine(const uint8_t* msg) const noexcept {
+    return engines_.size() == 1 ? engines_.front() : engine_for(msg);
+  }
 
   // Applies `apply(Engine&)` to the engine(s) `msg` goes to. False if its shard is hosted elsewhere
   // (misrouted: the caller counts it).
@@ -74,7 +80,7 @@ class ShardDriver {
     if (stages >= 1 && i + kSlotAhead < n) prefetch_slot(at(i + kSlotAhead));
     if (stages >= 2 && i + kLevelsAhead < n) {
       if (const uint8_t* msg = at(i + kLevelsAhead))
-        if (const Engine* eng = engine_for(msg)) eng->prefetch_levels(msg);
+        if (const Engine* eng = prefetch_engine(msg)) eng->prefetch_levels(msg);
     }
   }
 
@@ -92,7 +98,7 @@ class ShardDriver {
  private:
   void prefetch_slot(const uint8_t* msg) const noexcept {
     if (msg == nullptr) return;
-    if (const Engine* eng = engine_for(msg)) eng->prefetch(msg);
+    if (const Engine* eng = prefetch_engine(msg)) eng->prefetch(msg);
   }
 
   uint32_t shards_ = 1;

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "sniperforge/common/cpu_time.hpp"
+#include "sniperforge/trade/shard_driver.hpp"
 
 namespace sf::backtest {
 
@@ -81,28 +82,29 @@ void replay_shard(const ShardStream& s, ShardRun& run, int prefetch, Counter* ap
   std::array<trade::OrderRequest, 256> storage{};
   trade::OrderSink sink(storage);
   trade::Engine& engine = *run.engine;
-  // Two-stage prefetch (order slot 16 messages ahead, book levels 4 ahead): hides the cache misses of books
-  // with a million live orders.
+  // The appliance's executor drives its engines the same way: route fan-out, stale marking, look-ahead.
+  trade::ShardDriver driver(engine.shards());
+  driver.host(&engine);
+  const auto msg_at = [&s](std::size_t k) noexcept { return s.msg(k); };
   const std::size_t n = s.size();
   std::size_t next_stale = 0;
+  driver.prefetch_first(msg_at, n, prefetch);
   for (std::size_t i = 0; i < n; ++i) {
-    while (next_stale < s.stale_at.size() && s.stale_at[next_stale] == i) {
-      engine.mark_stale(trade::StaleReason::kGap);
-      ++next_stale;
-    }
-    if (prefetch >= 1 && i + 16 < n) engine.prefetch(s.msg(i + 16));
-    if (prefetch >= 2 && i + 4 < n) engine.prefetch_levels(s.msg(i + 4));
+    for (; next_stale < s.stale_at.size() && s.stale_at[next_stale] == i; ++next_stale)
+      driver.mark_stale(trade::StaleReason::kGap);
+    driver.prefetch_ahead(msg_at, i, n, prefetch);
     if (applied != nullptr && (i & 4095) == 0) applied->set(i);
     const itch::MessageView msg{s.msg(i)};
-    if (run.venue) {
-      run.venue->replay(engine, msg, s.seqs[i], sink);
-    } else {
-      sink.clear();
-      engine.on_itch(msg, s.seqs[i], 0, sink);
-    }
+    sink.clear();
+    driver.dispatch(msg, [&](trade::Engine& eng) {
+      if (run.venue)
+        run.venue->replay(eng, msg, s.seqs[i], sink);
+      else
+        eng.on_itch(msg, s.seqs[i], 0, sink);
+    });
     for (const trade::OrderRequest& r : sink) run.orders.push_back(r);
   }
-  for (; next_stale < s.stale_at.size(); ++next_stale) engine.mark_stale(trade::StaleReason::kGap);
+  for (; next_stale < s.stale_at.size(); ++next_stale) driver.mark_stale(trade::StaleReason::kGap);
   if (run.venue) run.venue->finish(engine);
   if (applied != nullptr) applied->set(n);
   run.cpu_seconds = thread_cpu_seconds() - cpu0;
