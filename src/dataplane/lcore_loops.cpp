@@ -34,6 +34,7 @@ int executor_main(void* arg) {
   x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 1, x.index);
   x.snap->running.store(true, std::memory_order_release);
   x.control->running.store(true, std::memory_order_release);
+  x.open_replay_streams();
   while (true) {
     const bool rx_done = st.rx_active.load(std::memory_order_acquire) == 0;
     if (!x.poll() && rx_done) break;  // drained: RX finished before this empty pass began
@@ -55,6 +56,7 @@ int rtc_main(void* arg) {
   for (auto* x : rx.rtc_execs) {
     x->snap->running.store(true, std::memory_order_release);
     x->control->running.store(true, std::memory_order_release);
+    x->open_replay_streams();
   }
   while (!st.stop.load(std::memory_order_relaxed)) {
     // Every packet's events already ran through the executors inside rx.poll(); an idle pass polls

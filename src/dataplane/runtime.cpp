@@ -68,6 +68,9 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     return false;
   }
   const bool offload = op.tx_ip_cksum_offload && op.tx_udp_cksum_offload;
+  // transport "none": orders as SoupBinTCP in a synthetic TCP connection per shard (replay_order_stream.hpp).
+  const bool replay_stream = dp_.order_session.soupbintcp.configured &&
+                             dp_.order_session.soupbintcp.transport == order_session::TransportKind::kNone;
   notes.push_back("order port \"" + op.name + "\": " + std::to_string(op.tx_queues) +
                   " TX queue(s), checksums " + (offload ? "offloaded" : "in software"));
   if (op.tx_queues < n_exec && pipeline)
@@ -101,6 +104,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     for (uint32_t s = 0; s < trading_.shards; ++s) {
       x->templates.emplace_back(dp_.order_session, s, !offload);
       x->cancel_templates.emplace_back(dp_.order_session, s, !offload);
+      if (replay_stream) x->replay_streams.emplace_back(dp_.order_session, s);
       if (s % n_exec == e) x->driver.host(engines_[s].get());
     }
     x->snap->rows.reserve(x->driver.engines().size() * trading_.book.max_instruments);
@@ -110,12 +114,17 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     x->venue_log_limit = telemetry::LogRateLimit(rte_get_tsc_hz() / 10, 10);
     x->port.port_id = op.port_id;
     x->port.pool = op.pool;
-    x->port.tx_offload = offload;
+    x->port.tx_offload = offload && !replay_stream;  // the synthetic TCP frames carry their checksums
     x->port.tx_enabled = op.tx_queues > 0;
     x->port.queue = op.tx_queues ? static_cast<uint16_t>(e % op.tx_queues) : 0;
     exec_.push_back(std::move(x));
   }
   const auto& soup = dp_.order_session.soupbintcp;
+  if (replay_stream)
+    notes.push_back(
+        "order session: none (no venue); orders leave as SoupBinTCP in a synthetic TCP stream per "
+        "shard to port " +
+        std::to_string(exec_.front()->replay_streams.front().venue_port()));
   if (soup.configured && soup.transport == order_session::TransportKind::kKernel &&
       !start_kernel_venue(errors, notes))
     return false;

@@ -32,9 +32,13 @@ def cancel_frames(pcap_path):
         incl = struct.unpack_from("<I", data, off + 8)[0]
         frame = data[off + 16:off + 16 + incl]
         off += 16 + incl
-        # Ethernet 14 + IPv4 20 + UDP 8, then the session packet: u16 length, 'U', the OUCH message.
-        if len(frame) >= 42 + 3 + 9 and frame[44] == ord("U") and frame[45] == ord("X"):
-            urns.append(struct.unpack_from(">I", frame, 46)[0])
+        # Ethernet 14 + IPv4 20 + UDP 8 (the UDP session) or TCP (transport "none": SoupBinTCP in a synthetic
+        # TCP stream, one packet per segment), then the packet: u16 length, 'U', the OUCH message.
+        if len(frame) < 34 + 8:
+            continue
+        at = 34 + (frame[46] >> 4) * 4 if frame[23] == 6 else 42
+        if len(frame) >= at + 3 + 9 and frame[at + 2] == ord("U") and frame[at + 3] == ord("X"):
+            urns.append(struct.unpack_from(">I", frame, at + 4)[0])
     return urns
 
 

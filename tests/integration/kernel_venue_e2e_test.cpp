@@ -55,6 +55,7 @@ std::string kernel_config(uint16_t venue_port, const fs::path& password_file) {
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
   std::string out, line;
   while (std::getline(in, line)) {
+    if (line.rfind("transport = ", 0) == 0) continue;  // the shipped "none", replaced below
     out += line + "\n";
     if (line == "[order_session]")
       out += "transport = \"kernel\"\nvenue = \"127.0.0.1:" + std::to_string(venue_port) +

@@ -72,6 +72,7 @@ std::string config_text(const std::string& devargs, const std::string& src_mac, 
   while (std::getline(in, line)) {
     if (!line.empty() && line[0] == '[') table = line.substr(0, line.rfind(']') + 1);
     auto key_is = [&](const char* k) { return line.rfind(std::string(k) + " ", 0) == 0; };
+    if (table == "[order_session]" && key_is("transport")) continue;  // the UDP session sf-venue-sim answers
     if (table == "[[port]]" && key_is("devargs")) line = "devargs = \"" + devargs + "\"";
     if (table == "[lcores]" && key_is("mode")) line = "mode = \"run_to_completion\"";
     if (table == "[order_session]" && key_is("src_mac")) line = "src_mac = \"" + src_mac + "\"";

@@ -30,6 +30,7 @@
 #include "sniperforge/dataplane/event.hpp"
 #include "sniperforge/dataplane/kernel_venue_shard.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/dataplane/replay_order_stream.hpp"
 #include "sniperforge/journal/reconcile.hpp"
 #include "sniperforge/journal/writer.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
@@ -109,6 +110,12 @@ struct Executor {
   void hand_orders_to_session(uint32_t shard) noexcept;
   void poll_venue_sessions(uint64_t now) noexcept;
   void copy_session_stats() noexcept;
+
+  // ---- `transport = "none"`: each shard's orders in a synthetic SoupBinTCP connection
+  // (replay_order_stream.hpp) ----
+  std::vector<ReplayOrderStream> replay_streams;  // by shard; empty: another transport
+  // The hosted shards' handshakes, before the first poll (executor_replay_stream.hpp).
+  void open_replay_streams() noexcept;
 
   // One pass over the inputs, then the housekeeping of a pass (snapshot, commands). True if any event
   // was processed.
@@ -247,14 +254,19 @@ struct Executor {
   // The orders the engine just fired: each built into a frame from the shard's template, journaled, sent.
   void drain_orders(uint32_t shard) noexcept {
     if (!venue_sessions.empty()) return hand_orders_to_session(shard);
+    const bool tcp = !replay_streams.empty();  // transport "none": the shard's synthetic SoupBinTCP stream
     for (const trade::OrderRequest& r : sink) {
-      uint8_t* d = port.frame(tx_n, kOrderFrameLength);
+      uint8_t* d = port.frame(tx_n, tcp ? kReplayOrderFrameLength : kOrderFrameLength);
       if (!d) [[unlikely]] {
         stats->mbuf_alloc_failed.add();
         continue;
       }
-      templates[shard].build(d, r);
-      if (journal) journal_order(shard, r, d + kOrderHeadersLength + kSessionHeaderLength);
+      const uint8_t* ouch = d + kOrderHeadersLength + kSessionHeaderLength;
+      if (tcp)
+        replay_streams[shard].enter_order(d, r, ouch);
+      else
+        templates[shard].build(d, r);
+      if (journal) journal_order(shard, r, ouch);
       port.ready(tx_n);
       stats->count_order(side_from_char(r.side));
       stage(r.rx_tsc);
@@ -268,13 +280,17 @@ struct Executor {
 
   // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.
   void send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
+    const bool tcp = !replay_streams.empty();
     for (const trade::CancelRequest& c : cancels) {
-      uint8_t* d = port.frame(tx_n, kCancelFrameLength);
+      uint8_t* d = port.frame(tx_n, tcp ? kReplayCancelFrameLength : kCancelFrameLength);
       if (!d) [[unlikely]] {
         stats->mbuf_alloc_failed.add();
         continue;
       }
-      cancel_templates[shard].build(d, c.user_ref_num, c.quantity);
+      if (tcp)
+        replay_streams[shard].cancel_order(d, c.user_ref_num, c.quantity);
+      else
+        cancel_templates[shard].build(d, c.user_ref_num, c.quantity);
       port.ready(tx_n);
       stage(port.now());
     }
@@ -351,3 +367,4 @@ struct Executor {
 }  // namespace sf::dataplane
 
 #include "sniperforge/dataplane/executor_kernel_venue.hpp"
+#include "sniperforge/dataplane/executor_replay_stream.hpp"
