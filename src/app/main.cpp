@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -76,6 +77,17 @@ int fail(const std::vector<std::string>& errors, const char* what) {
   return 2;
 }
 
+// --test-stall-lcore LCORE:AFTER_MS:FOR_MS (tests of the stats side's stall detection).
+std::optional<sf::dataplane::Runtime::TestStallSpec> parse_test_stall(const std::string& text) {
+  sf::dataplane::Runtime::TestStallSpec s;
+  unsigned long long after = 0, during = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%u:%llu:%llu%c", &s.lcore, &after, &during, &tail) != 3) return std::nullopt;
+  s.after_ms = after;
+  s.for_ms = during;
+  return s;
+}
+
 std::string machine_text(const sf::dataplane::Machine& m) {
   std::string s = "machine: " + m.description + "\n";
   for (const auto& c : m.cores) {
@@ -111,6 +123,16 @@ int main(int argc, char** argv) {
   app.add_option("--stats-file", stats_file, "write every counter as name=value lines here at exit");
   app.add_flag("--hold", hold, "after a replay ends, keep running (metrics stay up) until SIGINT/SIGTERM");
   sf::cli::add_quiet_flag(app, quiet);
+  // Test-only and hidden from --help: one lcore stalls once without heart-beating (/health must say so).
+  std::string test_stall;
+  app.add_option("--test-stall-lcore", test_stall)
+      ->group("")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return parse_test_stall(v) ? std::string()
+                                       : "--test-stall-lcore " + v + ": expected LCORE:AFTER_MS:FOR_MS";
+          },
+          "LCORE:AFTER_MS:FOR_MS"));
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
 
   // ---- Configuration, validated completely before EAL ----
@@ -264,6 +286,7 @@ int main(int argc, char** argv) {
   {
     Runtime rt(dp, trading, placement);
     rt.set_hold(hold);
+    if (!test_stall.empty()) rt.set_test_stall(*parse_test_stall(test_stall));
     g_stop_flag.store(&rt.stop_flag());
     if (g_signal.load()) rt.request_stop();
     std::vector<std::string> notes;

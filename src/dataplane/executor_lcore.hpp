@@ -20,8 +20,8 @@
 
 namespace sf::dataplane {
 
-// Test hook for the stats side's "lcore stalled" check (SF_TEST_STALL_LCORE=lcore:after_ms:for_ms):
-// the lcore busy-waits without heart-beating once, `for_ms` long, `after_ms` after launch.
+// Test seam for the stats side's "lcore stalled" check (Runtime::set_test_stall, sniperforge
+// --test-stall-lcore): the lcore busy-waits without heart-beating once, `ticks` long, from TSC `at`.
 struct TestStall {
   uint64_t at = UINT64_MAX;
   uint64_t ticks = 0;

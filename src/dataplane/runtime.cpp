@@ -7,7 +7,6 @@
 #include <rte_lcore.h>
 
 #include <cstdio>
-#include <cstdlib>
 
 #include "kernel_venue.hpp"
 #include "rx_lcore.hpp"
@@ -196,20 +195,7 @@ void Runtime::launch() {
   const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
   state_.rx_active.store(static_cast<int>(rx_.size()));
   state_.lcores_active.store(static_cast<int>(rx_.size() + (pipeline ? exec_.size() : 0)));
-  if (const char* v = std::getenv("SF_TEST_STALL_LCORE")) {
-    unsigned lcore = 0;
-    unsigned long after_ms = 0, for_ms = 0;
-    if (std::sscanf(v, "%u:%lu:%lu", &lcore, &after_ms, &for_ms) == 3) {
-      const uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
-      TestStall t{now + after_ms * hz / 1000, for_ms * hz / 1000};
-      for (auto& r : rx_)
-        if (r->lcore == lcore) r->stall = t;
-      for (auto& x : exec_)
-        if (x->lcore == lcore && pipeline) x->stall = t;
-      std::fprintf(stderr, "sniperforge: SF_TEST_STALL_LCORE: lcore %u stalls %lu ms after %lu ms\n", lcore,
-                   for_ms, after_ms);
-    }
-  }
+  if (test_stall_) arm_test_stall(*test_stall_, pipeline);
   if (pipeline) {
     for (auto& x : exec_) rte_eal_remote_launch(executor_main, x.get(), x->lcore);
     for (auto& r : rx_) rte_eal_remote_launch(rx_main, r.get(), r->lcore);
@@ -217,6 +203,17 @@ void Runtime::launch() {
     rte_eal_remote_launch(rtc_main, rx_.front().get(), rx_.front()->lcore);
   }
   launched_ = true;
+}
+
+void Runtime::arm_test_stall(const TestStallSpec& s, bool pipeline) {
+  const uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+  const TestStall t{now + s.after_ms * hz / 1000, s.for_ms * hz / 1000};
+  for (auto& r : rx_)
+    if (r->lcore == s.lcore) r->stall = t;
+  for (auto& x : exec_)
+    if (x->lcore == s.lcore && pipeline) x->stall = t;
+  std::fprintf(stderr, "sniperforge: --test-stall-lcore: lcore %u stalls %llu ms after %llu ms\n", s.lcore,
+               static_cast<unsigned long long>(s.for_ms), static_cast<unsigned long long>(s.after_ms));
 }
 
 void Runtime::wait() {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ class Runtime {
   // Replay semantics on any PMD (benchmarks fed from memory): back-pressure instead of ring drops,
   // exit after idle polls once the input is consumed. Call before build().
   void force_replay(bool on) noexcept { force_replay_ = on; }
+  // Test seam for the stats side's "lcore stalled" check (sniperforge --test-stall-lcore): once, `after_ms`
+  // after launch, lcore `lcore` busy-waits `for_ms` without heart-beating. Call before launch().
+  struct TestStallSpec {
+    unsigned lcore = 0;
+    uint64_t after_ms = 0;
+    uint64_t for_ms = 0;
+  };
+  void set_test_stall(const TestStallSpec& s) noexcept { test_stall_ = s; }
   void launch();
   void request_stop() noexcept { state_.stop.store(true, std::memory_order_relaxed); }
   // The flag request_stop() sets, for a signal handler (a lock-free atomic store is async-signal-safe).
@@ -108,6 +117,8 @@ class Runtime {
   bool launched_ = false;
   bool hold_ = false;
   bool force_replay_ = false;
+  std::optional<TestStallSpec> test_stall_;
+  void arm_test_stall(const TestStallSpec& s, bool pipeline);
   mutable std::mutex snapshot_mu_;  // one book snapshot reader at a time (telemetry clients are threads)
 };
 

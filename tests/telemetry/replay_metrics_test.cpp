@@ -66,14 +66,22 @@ class Replay : public ::testing::Test {
   }
 
   std::unique_ptr<Child> start(const std::string& feed, uint16_t port, const std::string& tag,
-                               const std::string& config = "replay.toml") {
-    return std::make_unique<Child>(
-        std::vector<std::string>{sniperforge_, "--config", (dir_.path / config).string(), "--rx-pcap",
-                                 (dir_.path / feed).string(), "--tx-pcap",
-                                 (dir_.path / (tag + ".tx.pcap")).string(), "--stats-file",
-                                 (dir_.path / (tag + ".stats")).string(), "--metrics-addr",
-                                 "127.0.0.1:" + std::to_string(port), "--hold"},
-        dir_.path / (tag + ".log"));
+                               const std::string& config = "replay.toml",
+                               const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{sniperforge_,
+                                  "--config",
+                                  (dir_.path / config).string(),
+                                  "--rx-pcap",
+                                  (dir_.path / feed).string(),
+                                  "--tx-pcap",
+                                  (dir_.path / (tag + ".tx.pcap")).string(),
+                                  "--stats-file",
+                                  (dir_.path / (tag + ".stats")).string(),
+                                  "--metrics-addr",
+                                  "127.0.0.1:" + std::to_string(port),
+                                  "--hold"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<Child>(argv, dir_.path / (tag + ".log"));
   }
 
   // With --hold the lcores keep polling after the pcap is exhausted: the replay is over when every
@@ -375,7 +383,7 @@ TEST_F(Replay, HealthTurns503WhileAnLcoreStallsAndRecovers) {
   EXPECT_EQ(stats.at("executor_events"), feed.messages);
 }
 
-// The binary's own hook: SF_TEST_STALL_LCORE=lcore:after_ms:for_ms busy-waits that lcore
+// The binary's own seam: --test-stall-lcore lcore:after_ms:for_ms busy-waits that lcore
 // without heart-beating. Here on the RX lcore (the ptrace test above stops the executor).
 TEST_F(Replay, HealthTurns503WhenTheRxLcoreStallsViaTheBinarysHook) {
   const FeedSummary feed = generate(20000, "feed.pcap");
@@ -389,11 +397,9 @@ TEST_F(Replay, HealthTurns503WhenTheRxLcoreStallsViaTheBinarysHook) {
   const std::string rx_lcore = lm[1];
 
   const uint16_t port = free_port();
-  ::setenv("SF_TEST_STALL_LCORE", (rx_lcore + ":1500:3000").c_str(), 1);
-  auto app = start("feed.pcap", port, "hook");
-  ::unsetenv("SF_TEST_STALL_LCORE");
+  auto app = start("feed.pcap", port, "hook", "replay.toml", {"--test-stall-lcore", rx_lcore + ":1500:3000"});
   SF_REQUIRE_EXPORTER(*app, port);
-  ASSERT_TRUE(app->wait_for_log("SF_TEST_STALL_LCORE", 10s)) << app->log();
+  ASSERT_TRUE(app->wait_for_log("--test-stall-lcore", 10s)) << app->log();
   bool saw_503 = false, recovered = false;
   std::string reason;
   const auto end = std::chrono::steady_clock::now() + 20s;
