@@ -129,8 +129,8 @@ TEST_F(Backtest, OutputsIdenticalForAnyThreadCount) {
 
 TEST_F(Backtest, BookDumpDoesNotDependOnShardCount) {
   feedgen("feed.itch", "--messages 200000 --instruments 100 --seed 5 --format binaryfile");
-  std::ofstream(p("one.toml")) << "[trading]\nshards = 1\n";
-  std::ofstream(p("seven.toml")) << "[trading]\nshards = 7\n";
+  std::ofstream(p("one.toml")) << "[trading]\nshards = 1\n[risk]\ndefaults = true\n";
+  std::ofstream(p("seven.toml")) << "[trading]\nshards = 7\n[risk]\ndefaults = true\n";
   ASSERT_EQ(backtest("--config " + p("one.toml") + " --dump-books " + p("d1") + " " + p("feed.itch")), 0);
   ASSERT_EQ(
       backtest("--config " + p("seven.toml") + " --threads 2 --dump-books " + p("d7") + " " + p("feed.itch")),
@@ -196,6 +196,22 @@ TEST_F(Backtest, BadConfigIsAClearError) {
   EXPECT_NE(err.find("risk.collar_bps: must be in 0..10000"), std::string::npos) << err;
   EXPECT_NE(err.find("unknown strategy name 'nope'"), std::string::npos) << err;
   EXPECT_NE(backtest(p("does-not-exist.pcap") + " 2>/dev/null"), 0);
+}
+
+// #16: a config without [risk] is refused exactly as the appliance refuses it (one shared check):
+// exit 2 naming the missing table, unless `[risk] defaults = true` accepts the built-in limits.
+TEST_F(Backtest, MissingRiskSectionIsRefusedAsByTheAppliance) {
+  feedgen("feed.itch", "--messages 1000 --format binaryfile");
+  std::string no_risk = kConfig;
+  const auto at = no_risk.find("[risk]");
+  no_risk.erase(at, no_risk.find("[[strategy]]") - at);
+  std::ofstream(p("norisk.toml")) << no_risk;
+  EXPECT_EQ(backtest("--config " + p("norisk.toml") + " " + p("feed.itch") + " 2>" + p("err")), 2);
+  const std::string err = slurp(p("err"));
+  EXPECT_NE(err.find("risk: missing"), std::string::npos) << err;
+  EXPECT_NE(err.find("defaults = true"), std::string::npos) << err;
+  std::ofstream(p("defaults.toml")) << no_risk << "\n[risk]\ndefaults = true\n";
+  EXPECT_EQ(backtest("--config " + p("defaults.toml") + " " + p("feed.itch") + " 2>/dev/null"), 0);
 }
 
 // A MoldUDP64 gap makes every engine stale (as the appliance's RX lcore does): the orders before the gap are

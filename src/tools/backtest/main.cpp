@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> errors;
     cfg = sf::trade::parse_trading_config(root, errors);
+    sf::trade::require_risk_section(root, errors);  // the appliance's own check: no silent default limits
     bt = sf::sim::parse_backtest_config(root, errors);
     arbitration_us = root["feed"]["arbitration_us"].value_or<int64_t>(200);
     if (root["feed"]["line_b"].as_table())

@@ -48,6 +48,7 @@ bool load_config(const std::string& path, SweepSpec& spec, std::string& error) {
   }
   std::vector<std::string> errors;
   spec.base = trade::parse_trading_config(root, errors);
+  trade::require_risk_section(root, errors);  // as the appliance and sf-backtest --config
   spec.bt = sim::parse_backtest_config(root, errors);
   if (!errors.empty()) {
     error = path + ": " + errors.front();
