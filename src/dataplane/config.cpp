@@ -1,5 +1,7 @@
 #include "sniperforge/dataplane/config.hpp"
 
+#include "sniperforge/dataplane/feed_guard_config.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -216,6 +218,8 @@ void parse_feed(const toml::table& t, FeedConfig& c, std::vector<std::string>& e
   r.integer("udp_port", c.udp_port, 1, 65535);
   parse_group(r, c.group);
   r.integer("arbitration_us", c.arbitration_us, 0, 10'000'000);
+  for (std::string_view k : kFeedGuardKeys) (void)r.get(k);  // #16: parsed by the feed guard's own parser
+  parse_feed_guard(t, c.guard, errors);
   if (const auto* n = r.get("line_b")) {
     if (const auto* lb = n->as_table())
       parse_feed_line_b(*lb, c.line_b.emplace(), errors);

@@ -180,6 +180,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       s.arbitration_ticks = dp_.feed.arbitration_us * (rte_get_tsc_hz() / 1'000'000);
     }
     s.venue_udp_port = dp_.order_session.src_port;
+    s.guard = dp_.feed.guard;
     s.shards = trading_.shards;
     s.executors = n_exec;
     rx->proc = std::make_unique<RxProcessor<RingSink>>(s, *rx->stats, rx->sink);

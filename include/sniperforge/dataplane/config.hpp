@@ -13,6 +13,7 @@
 
 #include <toml++/toml.h>
 
+#include "sniperforge/dataplane/feed_guard.hpp"
 #include "sniperforge/session/config.hpp"
 
 namespace sf::dataplane {
@@ -71,6 +72,7 @@ struct FeedConfig {
   std::optional<std::array<uint8_t, 4>> group;  // destination IPv4 to accept; unset = any
   uint32_t arbitration_us = 200;  // a hole waits this long for the other line before it is a gap
   std::optional<FeedLineConfig> line_b;
+  FeedGuardSettings guard;  // session, sources, max_seq_jump (#16, feed_guard.hpp)
 };
 
 struct OrderSessionConfig {

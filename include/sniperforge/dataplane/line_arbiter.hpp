@@ -15,9 +15,9 @@
 //   void gap(uint64_t first_missing, uint64_t missing);   // before the packets after the hole
 //   void duplicate(int line, uint64_t seq, uint64_t count);  // every message already seen: dropped
 //
-// Hook for feed anti-spoofing (#16): a sequence jump that only one line shows while the other line
-// disagrees can be judged in `admit()` below (both lines' own next sequences are at hand there); it
-// returns true for every packet today.
+// Feed anti-spoofing (#16) judges each packet before it gets here (dataplane/feed_guard.hpp: implausible
+// jumps, a jump on one line only while the other disagrees, session changes); `restart()` forgets the
+// stream when the guard adopts another one.
 #pragma once
 
 #include <algorithm>
@@ -109,6 +109,17 @@ class LineArbiter {
       declare_gap(min_held_seq(), out);
       drain(out);
     }
+  }
+
+  // Forgets the stream (the feed guard adopted another session or sequence range, feed_guard.hpp): the
+  // next packet starts it again; packets still held belong to the old stream and are discarded.
+  void restart() noexcept {
+    for (Slot& s : slots_) s.used = false;
+    held_ = 0;
+    next_ = horizon_ = hole_since_ = 0;
+    started_ = hole_open_ = false;
+    line_next_ = {};
+    line_started_ = {};
   }
 
   LineArbiter(const LineArbiter&) = delete;

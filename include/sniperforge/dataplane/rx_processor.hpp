@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sniperforge/dataplane/event.hpp"
+#include "sniperforge/dataplane/feed_guard.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/proto/session.hpp"
@@ -34,6 +35,7 @@ struct RxSettings {
   std::optional<uint32_t> line_b_group;
   uint64_t arbitration_ticks = 0;  // [feed] arbitration_us in the caller's time unit (TSC ticks)
   uint16_t venue_udp_port = 0;     // order-session responses arrive here (0 = none)
+  FeedGuardSettings guard;         // [feed] session, sources, max_seq_jump (#16)
   uint32_t shards = 1;
   uint16_t executors = 1;
 };
@@ -49,7 +51,8 @@ class RxProcessor {
         sink_(sink),
         stages_(s.executors),
         arb_(s.line_b_udp_port ? s.arbitration_ticks : 0,
-             s.line_b_udp_port ? LineArbiter::kDefaultHeldPackets : 0) {
+             s.line_b_udp_port ? LineArbiter::kDefaultHeldPackets : 0),
+        guard_(s.guard) {
     for (int l = 0; l < kLines; ++l) arb_.attach(l, &stats_.lines[l]);
     exec_of_shard_.resize(s.shards ? s.shards : 1);
     for (uint32_t i = 0; i < exec_of_shard_.size(); ++i)
@@ -78,16 +81,11 @@ class RxProcessor {
     const feed::Error fe = feed::validate_mold_itch(udp.payload, udp.payload_length, mold);
     if (fe != feed::Error::kOk) [[unlikely]]
       return drop(fe);
-    if (!session_locked_) {
-      std::memcpy(session_.data(), mold.session_bytes(), session_.size());
-      session_locked_ = true;
-    } else if (std::memcmp(session_.data(), mold.session_bytes(), session_.size()) != 0) [[unlikely]] {
-      stats_.count_drop(telemetry::FeedDropReason::kMoldWrongSession);
+    now_ = tsc;
+    if (!admit(udp.src_ip, mold)) [[unlikely]]
       return;
-    }
     stats_.feed_packets.add();
     stats_.last_feed_tsc.set(tsc);
-    now_ = tsc;
     Merge out{*this};
     if (mold.kind() != mold::Kind::kData) {
       stats_.heartbeats.add();
@@ -177,6 +175,28 @@ class RxProcessor {
   }
 
   void drop(feed::Error e) noexcept { stats_.count_drop(telemetry::drop_reason(e)); }
+
+  // The feed guard's verdict (feed_guard.hpp): false = dropped (counted). A confirmed change of the
+  // stream marks every book stale and restarts the arbiter before this packet is applied.
+  bool admit(uint32_t src_ip, const mold::PacketView& mold) noexcept {
+    const bool data = mold.kind() == mold::Kind::kData;
+    const FeedPacket p{src_ip, mold.session_bytes(), mold.sequence(),
+                       data ? mold.sequence() + mold.message_count() : mold.sequence(), data};
+    const FeedVerdict v = guard_.judge(p, {arb_.started(), arb_.next(), arb_.horizon()});
+    if (v == FeedVerdict::kAccept) [[likely]]
+      return true;
+    if (is_drop(v)) {
+      stats_.count_drop(guard_drop_reason(v));
+      return false;
+    }
+    if (v != FeedVerdict::kRelearn) {
+      (v == FeedVerdict::kSessionChange ? stats_.session_changes : stats_.seq_restarts).add();
+      if (log_) log_->push(now_, telemetry::LogCode::kSeqGap, arb_.next(), mold.sequence(), 0);
+      mark_all_stale(StaleReason::kGap, now_, mold.sequence());
+    }
+    arb_.restart();
+    return true;
+  }
 
   [[nodiscard]] bool is_line_b(const net::UdpDatagram& udp) const noexcept {
     return s_.line_b_udp_port && udp.dst_port == *s_.line_b_udp_port &&
@@ -272,8 +292,7 @@ class RxProcessor {
   std::vector<uint16_t> exec_of_shard_;
   LineArbiter arb_;
   uint64_t now_ = 0;  // the current packet's (or tick's) tsc, for events the arbiter releases
-  std::array<uint8_t, mold::kSessionLength> session_{};
-  bool session_locked_ = false;
+  FeedGuard guard_;
   telemetry::LogRing* log_ = nullptr;
 };
 

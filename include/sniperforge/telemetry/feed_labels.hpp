@@ -16,8 +16,10 @@
 namespace sf::telemetry {
 
 #define SF_DATAPLANE_DROPS(X)                                                                        \
-  X(kMoldWrongSession, "mold_wrong_session") /* another MoldUDP64 session than the first one seen */ \
+  X(kMoldWrongSession, "mold_wrong_session") /* not the MoldUDP64 session followed */                \
   X(kMbufChained, "mbuf_chained")            /* multi-segment mbuf the parser does not walk */       \
+  X(kForgedSource, "forged_source")          /* source address not in [feed] sources */              \
+  X(kSeqJump, "seq_jump")                    /* sequence beyond [feed] max_seq_jump: not believed */ \
   X(kOther, "other")                         /* out-of-range reason (clamped), never produced */
 
 enum class FeedDropReason : uint8_t {

@@ -50,6 +50,8 @@ struct alignas(kCacheLine) RxLcoreStats {
   Counter books_marked_stale;         // books marked stale because of a gap or a full ring
   Counter arbitration_held;           // packets held behind a hole, waiting for the other line
   Counter arbitration_hold_overflow;  // holes declared gaps early: no hold slot left
+  Counter session_changes;            // the feed's MoldUDP64 session changed (confirmed): books stale
+  Counter seq_restarts;               // the session's sequence moved far and stayed there: books stale
 
   // A/B line arbitration (line B only when [feed.line_b] is configured).
   alignas(kCacheLine) std::array<FeedLineStats, kFeedLines> lines{};

@@ -24,6 +24,7 @@
 #include "sniperforge/common/counter.hpp"
 #include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/common/progress.hpp"
+#include "sniperforge/dataplane/feed_guard_config.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
 #include "sweep.hpp"
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   uint16_t line_b_port =
       0;  // [feed.line_b] udp_port: the pcap carries A/B lines, arbitrated as the appliance
   uint64_t arbitration_us = 200;
+  sf::dataplane::FeedGuardSettings guard;
   if (!config_path.empty()) {
     toml::table root;
     try {
@@ -119,6 +121,8 @@ int main(int argc, char** argv) {
     sf::trade::require_risk_section(root, errors);  // the appliance's own check: no silent default limits
     bt = sf::sim::parse_backtest_config(root, errors);
     arbitration_us = root["feed"]["arbitration_us"].value_or<int64_t>(200);
+    if (const toml::table* feed = root["feed"].as_table())
+      sf::dataplane::parse_feed_guard(*feed, guard, errors);  // the appliance's own parser
     if (root["feed"]["line_b"].as_table())
       line_b_port = static_cast<uint16_t>(root["feed"]["line_b"]["udp_port"].value_or<int64_t>(26478));
     if (!errors.empty()) {
@@ -131,6 +135,7 @@ int main(int argc, char** argv) {
   sf::backtest::Input in;
   in.line_b_port = line_b_port;
   in.arbitration_us = arbitration_us;
+  in.guard_settings = guard;
   {
     // Progress on a terminal: messages loaded so far (the total is known only at the end).
     sf::Counter loaded;
@@ -264,11 +269,15 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(st.gap_messages),
                  static_cast<unsigned long long>(st.duplicate_packets),
                  static_cast<unsigned long long>(st.late_packets));
-  for (std::size_t e = 1; e < sf::feed::kErrorCount; ++e)
-    if (st.frame_errors.by_reason[e])
+  for (std::size_t r = 0; r < st.drops.size(); ++r)
+    if (st.drops[r])
       std::fprintf(stderr, "  frame dropped %s: %llu\n",
-                   std::string(sf::feed::to_string(static_cast<sf::feed::Error>(e))).c_str(),
-                   static_cast<unsigned long long>(st.frame_errors.by_reason[e]));
+                   std::string(sf::telemetry::kFeedDropReasonNames[r]).c_str(),
+                   static_cast<unsigned long long>(st.drops[r]));
+  if (st.session_changes || st.seq_restarts)
+    std::fprintf(stderr, "  feed session changes %llu, sequence restarts %llu (engines stale from there)\n",
+                 static_cast<unsigned long long>(st.session_changes),
+                 static_cast<unsigned long long>(st.seq_restarts));
   if (st.binaryfile_bad_messages || st.binaryfile_truncated)
     std::fprintf(stderr, "  BinaryFILE: %llu invalid messages, %llu truncated file(s)\n",
                  static_cast<unsigned long long>(st.binaryfile_bad_messages),

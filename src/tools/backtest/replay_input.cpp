@@ -49,6 +49,27 @@ struct Merge {
   void duplicate(int /*line*/, uint64_t /*seq*/, uint64_t /*count*/) { ++in.stats.duplicate_packets; }
 };
 
+// The feed guard, as the appliance's RxProcessor::admit(): false = dropped (counted); a confirmed change
+// of the stream marks the engines stale here (a gap index) and restarts the arbiter.
+bool admit(Input& in, const feed::PacketInfo& info) {
+  dataplane::LineArbiter& arb = *in.arbiter;
+  const bool data = info.kind() == mold::Kind::kData;
+  const dataplane::FeedPacket p{info.udp.src_ip, info.mold.session_bytes(), info.sequence(),
+                                data ? info.next_sequence() : info.sequence(), data};
+  const dataplane::FeedVerdict v = in.guard->judge(p, {arb.started(), arb.next(), arb.horizon()});
+  if (v == dataplane::FeedVerdict::kAccept) return true;
+  if (dataplane::is_drop(v)) {
+    ++in.stats.drops[static_cast<std::size_t>(dataplane::guard_drop_reason(v))];
+    return false;
+  }
+  if (v != dataplane::FeedVerdict::kRelearn) {
+    ++(v == dataplane::FeedVerdict::kSessionChange ? in.stats.session_changes : in.stats.seq_restarts);
+    in.gaps.push_back(in.messages.size());
+  }
+  arb.restart();
+  return true;
+}
+
 bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& error) {
   io::PcapReader reader;
   if (!reader.open(path)) {
@@ -63,6 +84,7 @@ bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& e
     in.arbiter = std::make_unique<dataplane::LineArbiter>(
         in.line_b_port ? in.arbitration_us * 1000 : 0,
         in.line_b_port ? dataplane::LineArbiter::kDefaultHeldPackets : 0);
+  if (!in.guard) in.guard = std::make_unique<dataplane::FeedGuard>(in.guard_settings);
   dataplane::LineArbiter& arb = *in.arbiter;
   Merge out{in};
   const auto ignore = [](uint64_t, const uint8_t*, std::size_t) {};
@@ -79,10 +101,11 @@ bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& e
       line = dataplane::kLineB;
     }
     if (e != feed::Error::kOk) {
-      in.stats.frame_errors.add(e);
+      ++in.stats.drops[static_cast<std::size_t>(telemetry::drop_reason(e))];
       continue;
     }
     arb.poll(now_ns, out);
+    if (!admit(in, info)) continue;
     if (info.kind() != mold::Kind::kData) {
       ++in.stats.heartbeats;
       arb.on_next(line, info.next_sequence(), now_ns, out);

@@ -1,7 +1,7 @@
 // Loads backtest inputs (pcap or NASDAQ BinaryFILE) into one in-memory ITCH message sequence, with the same
 // feed rules as the appliance's RX lcore: feed::decode_frame() for frames, A/B line arbitration and MoldUDP64
 // sequence tracking (dataplane::LineArbiter on pcap time: duplicates dropped, late packets trimmed, gaps
-// counted), every drop labelled.
+// counted), the feed guard (dataplane::FeedGuard: sources, session, implausible jumps), every drop labelled.
 #pragma once
 
 #include <array>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sniperforge/common/counter.hpp"
+#include "sniperforge/dataplane/feed_guard.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/proto/feed.hpp"
 
@@ -29,7 +30,11 @@ struct InputStats {
   uint64_t gap_messages = 0;
   uint64_t duplicate_packets = 0;
   uint64_t late_packets = 0;
-  feed::ErrorCounts frame_errors;
+  // Frames dropped by reason, the appliance's labels (sniperforge_feed_drops_total{reason}): parse errors
+  // and the feed guard's (forged_source, mold_wrong_session, seq_jump).
+  std::array<uint64_t, telemetry::kFeedDropReasonCount> drops{};
+  uint64_t session_changes = 0;  // as the appliance's RX counters of the same names
+  uint64_t seq_restarts = 0;
   uint64_t binaryfile_bad_messages = 0;  // BinaryFILE records that fail ITCH validation
   uint64_t binaryfile_truncated = 0;
 };
@@ -48,6 +53,8 @@ struct Input {
   // One arbiter for all pcaps loaded into this Input, as the appliance has one per feed (a second Input,
   // e.g. the next day of a sweep, starts a new session). Created by the first pcap.
   std::unique_ptr<dataplane::LineArbiter> arbiter;
+  dataplane::FeedGuardSettings guard_settings;  // [feed] session, sources, max_seq_jump
+  std::unique_ptr<dataplane::FeedGuard> guard;  // created with the arbiter
   Counter* loaded = nullptr;  // when set, follows messages.size() as inputs load (a progress line reads it)
   [[nodiscard]] const uint8_t* data(const Message& m) const noexcept { return bytes.data() + m.offset; }
 };
