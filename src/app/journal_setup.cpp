@@ -51,7 +51,29 @@ bool ApplianceJournal::open(const journal::JournalConfig& cfg, dataplane::Runtim
     return false;
   }
   writer_->start();
+  opened_.store(true, std::memory_order_release);
   return true;
+}
+
+telemetry::JournalHealth ApplianceJournal::health() const {
+  telemetry::JournalHealth h;
+  if (!opened_.load(std::memory_order_acquire)) {
+    h.phase = telemetry::JournalHealth::Phase::kReconciling;
+    h.reason = "reading the journal";
+    return h;
+  }
+  const journal::WriterStats& s = writer_->stats();
+  h.records = s.records.load();
+  h.bytes = s.bytes.load();
+  h.syncs = s.syncs.load();
+  if (writer_->failed()) {
+    h.phase = telemetry::JournalHealth::Phase::kFailed;
+    h.reason = writer_->failure();
+  } else if (!reconciled_.load(std::memory_order_acquire)) {
+    h.phase = telemetry::JournalHealth::Phase::kReconciling;
+    h.reason = "waiting for the order sessions' replay";
+  }
+  return h;
 }
 
 bool ApplianceJournal::close() {

@@ -4,12 +4,14 @@
 // stopped (stop marker, final sync).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "runtime.hpp"
 #include "sniperforge/journal/config.hpp"
 #include "sniperforge/journal/writer.hpp"
+#include "sniperforge/telemetry/journal_health.hpp"
 
 namespace sf::app {
 
@@ -19,9 +21,15 @@ class ApplianceJournal {
   bool open(const journal::JournalConfig& cfg, dataplane::Runtime& rt, bool quiet, std::string& error);
   // Stop marker and final sync; reports a writer failure on stderr. False if the journal failed.
   bool close();
+  // For /ready and /metrics (any thread): reconciling from the start of open() until the shards have
+  // reconciled (set_reconciled), then running, or failed with the writer's reason.
+  [[nodiscard]] telemetry::JournalHealth health() const;
+  void set_reconciled() noexcept { reconciled_.store(true, std::memory_order_release); }
 
  private:
   std::unique_ptr<journal::Writer> writer_;
+  std::atomic<bool> opened_{false};  // writer_ exists and is started
+  std::atomic<bool> reconciled_{false};
 };
 
 }  // namespace sf::app

@@ -299,11 +299,15 @@ int main(int argc, char** argv) {
       rc = fail(errors, "data plane setup failed");
       rt.shutdown();
     } else {
+      // Declared first: the exporter reads its health until it stops.
+      sf::app::ApplianceJournal journal;
       // Telemetry (the stats lcore): a sleeping thread + HTTP exporter on the housekeeping cpu.
       std::unique_ptr<sf::telemetry::StatsLcore> stats;
       if (tel.enabled) {
         try {
-          stats = std::make_unique<sf::telemetry::StatsLcore>(rt.telemetry_inputs(tel));
+          auto inputs = rt.telemetry_inputs(tel);
+          if (journal_cfg.enabled) inputs.journal = [&journal] { return journal.health(); };
+          stats = std::make_unique<sf::telemetry::StatsLcore>(std::move(inputs));
           stats->start();
           std::fprintf(stderr, "sniperforge: metrics on %s (port %u): /metrics /health /ready\n",
                        tel.metrics_addr.c_str(), stats->metrics_port());
@@ -314,11 +318,11 @@ int main(int argc, char** argv) {
         }
       }
       // The journal: reconciles the engines from what it holds, then a writer thread on this cpu.
-      sf::app::ApplianceJournal journal;
       if (std::string why; rc == 0 && journal_cfg.enabled && !journal.open(journal_cfg, rt, quiet, why)) {
         std::fprintf(stderr, "sniperforge: %s\n", why.c_str());
         rc = 1;
       }
+      journal.set_reconciled();
       // The operator's control socket (sf-ctl): a thread on this (housekeeping) cpu.
       std::unique_ptr<sf::control::Controller> controller;
       std::unique_ptr<sf::control::ControlServer> control_server;

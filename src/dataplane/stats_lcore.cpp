@@ -64,6 +64,7 @@ StatsLcore::StatsLcore(Inputs in) : in_(std::move(in)) {
     src.read_engines = [engines](std::vector<EngineStats>& out) { read_engine_stats(engines, out); };
   }
   src.order_session_state = in_.order_session_state;
+  src.journal = in_.journal;
 
   xstat_names_.resize(in_.ports.size());
   for (std::size_t i = 0; i < in_.ports.size(); ++i) {

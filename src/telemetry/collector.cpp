@@ -374,6 +374,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
 
   // Drop families without samples: they only add noise to the exposition.
   std::vector<MetricFamily> out = fs.take();
+  if (src_.journal) append_journal_families(src_.journal(), out);
   std::erase_if(out, [](const MetricFamily& f) { return f.metric.empty(); });
   return out;
 }

@@ -97,6 +97,8 @@ Status evaluate_ready(const TelemetrySources& src, const TelemetryConfig& cfg, u
     const int s = src.order_session_state();
     if (s == 0) add("order session down");
   }
+  if (src.journal)
+    if (const std::string j = journal_ready_problem(src.journal()); !j.empty()) add(j);
   return st;
 }
 

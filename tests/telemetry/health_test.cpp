@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "test_support.hpp"
 
 namespace sf::telemetry {
@@ -75,6 +77,44 @@ TEST(Ready, NeedsFreshFeedNoStaleBooksAndSessionUp) {
   EXPECT_FALSE(s.ok);
   EXPECT_NE(s.reason.find("feed quiet"), std::string::npos) << s.reason;
   EXPECT_NEAR(feed_age_seconds(p.sources(), p.now->load()), 1.5, 1e-9);
+}
+
+// The journal (#13): /ready says "reconciling" until every shard has reconciled and why trading stopped
+// once the writer failed; /metrics carries the gauges the alert rules read.
+TEST(Ready, JournalReconcilingAndFailureAreNamed) {
+  FakePlane p;
+  p.beat();
+  p.rx->last_feed_tsc.set(p.now->load());
+  std::vector<EngineStats> engines(1);
+  JournalHealth h;
+  h.phase = JournalHealth::Phase::kReconciling;
+  h.reason = "waiting for the order sessions' replay";
+  auto src = p.sources();
+  src.journal = [&h] { return h; };
+  Status s = evaluate_ready(src, TelemetryConfig{}, p.now->load(), engines);
+  EXPECT_FALSE(s.ok);
+  EXPECT_EQ(s.reason, "reconciling: waiting for the order sessions' replay");
+
+  h.phase = JournalHealth::Phase::kRunning;
+  EXPECT_TRUE(evaluate_ready(src, TelemetryConfig{}, p.now->load(), engines).ok);
+
+  h.phase = JournalHealth::Phase::kFailed;
+  h.reason = "journal: write 0000000002.seg: No space left on device";
+  h.records = 7;
+  s = evaluate_ready(src, TelemetryConfig{}, p.now->load(), engines);
+  EXPECT_FALSE(s.ok);
+  EXPECT_EQ(s.reason,
+            "journal failed, trading stopped: journal: write 0000000002.seg: No space left on device");
+
+  std::vector<prometheus::MetricFamily> fams;
+  append_journal_families(h, fams);
+  std::map<std::string, double> v;
+  for (const auto& f : fams)
+    v[f.name] =
+        f.type == prometheus::MetricType::Counter ? f.metric.at(0).counter.value : f.metric.at(0).gauge.value;
+  EXPECT_EQ(v["sniperforge_journal_failed"], 1);
+  EXPECT_EQ(v["sniperforge_journal_reconciling"], 0);
+  EXPECT_EQ(v["sniperforge_journal_records_total"], 7);
 }
 
 }  // namespace

@@ -94,7 +94,9 @@ TEST_F(Monitoring, EveryReferencedMetricIsExported) {
   e.instruments = {{"SF0000", 1, 1}};
   p.engines = {e};
   p.session = 1;
-  MetricsCollector c(p.sources(), TelemetryConfig{});
+  auto src = p.sources();
+  src.journal = [] { return JournalHealth{}; };  // an appliance with [journal]
+  MetricsCollector c(src, TelemetryConfig{});
   auto s = std::make_shared<SystemSnapshot>();
   s->ports.push_back(PortStats{0, "0", 1, 2, 3, 4, 5, 6, 7, 8, {{"x", 1}}});
   s->mempools.push_back({"pool", 1, 2, 3});

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sniperforge/telemetry/journal_health.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
 #include "sniperforge/telemetry/log_ring.hpp"
 #include "sniperforge/telemetry/snapshot.hpp"
@@ -41,6 +42,8 @@ struct TelemetrySources {
   std::function<void(std::vector<EngineStats>&)> read_engines;
   // Optional. Order session: return -1 when no session is configured, 0 down, 1 up.
   std::function<int()> order_session_state;
+  // Optional. The journal ([journal]); unset without one.
+  std::function<JournalHealth()> journal;
 };
 
 }  // namespace sf::telemetry

@@ -61,6 +61,7 @@ class StatsLcore {
     // running data plane): the engines are read directly.
     std::function<void(std::vector<book::BookRow>&)> read_books;
     std::function<int()> order_session_state;  // -1 not configured, 0 down, 1 up
+    std::function<JournalHealth()> journal;    // unset without [journal]
     bool register_dpdk_telemetry = true;
   };
 
