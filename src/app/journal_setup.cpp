@@ -9,8 +9,9 @@
 namespace sf::app {
 
 namespace {
-constexpr std::size_t kRingSlots = 1 << 14;  // per executor: 4 MiB of 256-byte slots
-}
+constexpr std::size_t kRingSlots = 1 << 14;     // per executor: 4 MiB of 256-byte slots
+constexpr std::size_t kControlRingSlots = 256;  // operator commands: one at a time
+}  // namespace
 
 bool ApplianceJournal::open(const journal::JournalConfig& cfg, dataplane::Runtime& rt, bool quiet,
                             std::string& error) {
@@ -45,6 +46,7 @@ bool ApplianceJournal::open(const journal::JournalConfig& cfg, dataplane::Runtim
     std::fprintf(stderr, "sniperforge: journal: %" PRIu64 " records of shards this config does not have\n",
                  rec.foreign_records());
   rt.attach_journal(*writer_, kRingSlots);
+  control_ring_ = &writer_->add_producer(kControlRingSlots);
   journal::Entry e;
   if (!journal::make_marker(e, journal::RecordType::kStart, 0, "sniperforge") || !writer_->write(e)) {
     error = writer_->failure();
@@ -53,6 +55,21 @@ bool ApplianceJournal::open(const journal::JournalConfig& cfg, dataplane::Runtim
   writer_->start();
   opened_.store(true, std::memory_order_release);
   return true;
+}
+
+bool ApplianceJournal::record_control(const journal::ControlPayload& c) noexcept {
+  if (!opened_.load(std::memory_order_acquire) || closed_.load(std::memory_order_acquire) ||
+      writer_->failed())
+    return false;
+  if (!journal::make_control(control_entry_, 0, journal::wall_clock_ns(), c)) {
+    // Longer than a record holds (a command line of ~200 characters): keep what fits.
+    journal::ControlPayload cut = c;
+    cut.what = cut.what.substr(0, 120);
+    cut.old_value = cut.old_value.substr(0, 40);
+    cut.new_value = cut.new_value.substr(0, 40);
+    if (!journal::make_control(control_entry_, 0, journal::wall_clock_ns(), cut)) return false;
+  }
+  return control_ring_->push(control_entry_);
 }
 
 telemetry::JournalHealth ApplianceJournal::health() const {
@@ -78,6 +95,7 @@ telemetry::JournalHealth ApplianceJournal::health() const {
 
 bool ApplianceJournal::close() {
   if (!writer_) return true;
+  closed_.store(true, std::memory_order_release);  // no more control records (nobody drains them)
   writer_->stop();
   journal::Entry e;
   if (journal::make_marker(e, journal::RecordType::kStop, 0, "stopped")) (void)writer_->write(e);

@@ -25,10 +25,16 @@ class ApplianceJournal {
   // reconciled (set_reconciled), then running, or failed with the writer's reason.
   [[nodiscard]] telemetry::JournalHealth health() const;
   void set_reconciled() noexcept { reconciled_.store(true, std::memory_order_release); }
+  // An operator's command (sf-ctl) as a "control" record; from the control thread only (its own ring).
+  // False if the journal is not open, failed, or the ring is full (the log line is then the only trail).
+  bool record_control(const journal::ControlPayload& c) noexcept;
 
  private:
   std::unique_ptr<journal::Writer> writer_;
+  journal::EntryRing* control_ring_ = nullptr;  // the control thread's ring to the writer
+  journal::Entry control_entry_{};
   std::atomic<bool> opened_{false};  // writer_ exists and is started
+  std::atomic<bool> closed_{false};
   std::atomic<bool> reconciled_{false};
 };
 

@@ -331,6 +331,12 @@ int main(int argc, char** argv) {
         for (const auto& e : rt.engines()) engines.push_back(e.get());
         controller =
             std::make_unique<sf::control::Controller>(trading, config_path, engines, rt.control_channels());
+        if (journal_cfg.enabled)  // the audit trail in the journal too ("control" records)
+          controller->set_audit_sink([&journal](const sf::control::Controller::AuditRecord& a) {
+            if (!journal.record_control({a.peer.user, a.command, a.old_value, a.new_value, a.result,
+                                         static_cast<uint32_t>(a.peer.uid)}))
+              std::fprintf(stderr, "sniperforge: control: the journal did not take this command's record\n");
+          });
         control_server = std::make_unique<sf::control::ControlServer>(control_cfg, *controller);
         std::string error;
         if (!control_server->start(error)) {

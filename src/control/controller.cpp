@@ -128,14 +128,19 @@ Response Controller::handle(const std::vector<std::string>& args, bool json, con
   return r;
 }
 
-// The audit record of one changing (or refused) command. Issue #13's journal is not built yet: until it
-// is, this log line (stderr, the appliance's log) is the audit trail; the journal call belongs here.
+// The audit record of one changing (or refused) command: a log line (stderr, the appliance's log) and,
+// with a journal, its "control" record (set_audit_sink).
 void Controller::audit(const Peer& peer, const std::vector<std::string>& args, const Outcome& out) {
   std::string line;
   for (const auto& a : args) line += (line.empty() ? "" : " ") + a;
   std::fprintf(stderr, "sniperforge: control: uid=%u user=%s pid=%d command=\"%s\" change=\"%s\" result=%s\n",
                static_cast<unsigned>(peer.uid), peer.user.c_str(), static_cast<int>(peer.pid), line.c_str(),
                out.change.c_str(), out.result.c_str());
+  if (!audit_sink_) return;
+  const std::string_view change = out.change;
+  const auto arrow = change.find(" -> ");
+  audit_sink_({peer, line, arrow == std::string_view::npos ? change : change.substr(0, arrow),
+               arrow == std::string_view::npos ? std::string_view{} : change.substr(arrow + 4), out.result});
 }
 
 Response Controller::dispatch(const std::vector<std::string>& a, bool json, Outcome& out) {

@@ -31,15 +31,16 @@ bool read_session(const RecordView& r, SessionPayload& out) noexcept {
 }
 
 bool read_control(const RecordView& r, ControlPayload& out) noexcept {
-  if (r.type != RecordType::kControl || r.payload_size < 4) return false;
-  std::size_t need = 4;
-  for (int i = 0; i < 4; ++i) need += r.payload[i];
+  if (r.type != RecordType::kControl || r.payload_size < kControlFixed) return false;
+  std::size_t need = kControlFixed;
+  for (int i = 0; i < 5; ++i) need += r.payload[4 + i];
   if (need != r.payload_size) return false;
-  const char* s = reinterpret_cast<const char*>(r.payload + 4);
-  std::string_view* parts[] = {&out.who, &out.what, &out.old_value, &out.new_value};
-  for (int i = 0; i < 4; ++i) {
-    *parts[i] = {s, r.payload[i]};
-    s += r.payload[i];
+  out.uid = load_le<uint32_t>(r.payload);
+  const char* s = reinterpret_cast<const char*>(r.payload + kControlFixed);
+  std::string_view* parts[] = {&out.who, &out.what, &out.old_value, &out.new_value, &out.result};
+  for (int i = 0; i < 5; ++i) {
+    *parts[i] = {s, r.payload[4 + i]};
+    s += r.payload[4 + i];
   }
   return true;
 }

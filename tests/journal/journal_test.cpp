@@ -99,11 +99,11 @@ TEST(Journal, EveryRecordTypeRoundTrips) {
   ASSERT_TRUE(w.write(e));
   ASSERT_TRUE(make_session(e, 1, 8, {SessionEvent::kReconnect, 1234, "lost"}));
   ASSERT_TRUE(w.write(e));
-  ASSERT_TRUE(make_control(e, 0, 9, {"sf-ctl", "kill_switch", "off", "on"}));
+  ASSERT_TRUE(make_control(e, 0, 9, {"root", "kill", "not killed", "killed", "ok", 1000}));
   ASSERT_TRUE(w.write(e));
   ASSERT_TRUE(make_marker(e, RecordType::kStop, 10, "shutdown"));
   ASSERT_TRUE(w.write(e));
-  EXPECT_FALSE(make_control(e, 0, 9, {std::string(300, 'x'), "a", "b", "c"}));
+  EXPECT_FALSE(make_control(e, 0, 9, {std::string(300, 'x'), "a", "b", "c", "d"}));
   EXPECT_FALSE(make_venue(e, 0, 1, {1, 1, {msg, kMaxPayload}}));
   w.stop();
 
@@ -135,10 +135,12 @@ TEST(Journal, EveryRecordTypeRoundTrips) {
   EXPECT_EQ(s.text, "lost");
   ControlPayload c;
   ASSERT_TRUE(read_control(recs[4], c));
-  EXPECT_EQ(c.who, "sf-ctl");
-  EXPECT_EQ(c.what, "kill_switch");
-  EXPECT_EQ(c.old_value, "off");
-  EXPECT_EQ(c.new_value, "on");
+  EXPECT_EQ(c.uid, 1000u);
+  EXPECT_EQ(c.who, "root");
+  EXPECT_EQ(c.what, "kill");
+  EXPECT_EQ(c.old_value, "not killed");
+  EXPECT_EQ(c.new_value, "killed");
+  EXPECT_EQ(c.result, "ok");
   EXPECT_FALSE(read_order(recs[2], o));  // wrong type
   EXPECT_EQ(rep.by_type[static_cast<std::size_t>(RecordType::kOrder)], 1u);
 }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -52,6 +53,15 @@ class Controller {
   // One command line (args[0] is the command). Serialised: one command in flight at a time.
   Response handle(const std::vector<std::string>& args, bool json, const Peer& peer);
 
+  // The audit trail's second copy (issue #13: the journal's "control" record): every command that is
+  // audited (a change, or a refusal of bad usage) is also handed here, on the control thread, one command
+  // at a time. `old_value`/`new_value` split the change ("10000 -> 500"); empty when there is none.
+  struct AuditRecord {
+    const Peer& peer;
+    std::string_view command, old_value, new_value, result;
+  };
+  void set_audit_sink(std::function<void(const AuditRecord&)> sink) { audit_sink_ = std::move(sink); }
+
   // Commands handled, by (command, result) ("kill", "ok"), for /metrics.
   [[nodiscard]] std::map<std::pair<std::string, std::string>, uint64_t> command_counts() const;
 
@@ -81,6 +91,7 @@ class Controller {
   Options opt_;
   uint64_t next_id_ = 1;
   std::mutex mu_;  // one command at a time (the rings have one producer)
+  std::function<void(const AuditRecord&)> audit_sink_;
   mutable std::mutex counts_mu_;
   std::map<std::pair<std::string, std::string>, uint64_t> counts_;
 };

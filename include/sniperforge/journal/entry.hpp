@@ -5,8 +5,8 @@
 //   order    u32 user_ref_num, u16 locate, u16 strategy, u64 trigger_seq, u64 tsc, OUCH bytes (the rest)
 //   venue    u64 venue_seq (SoupBinTCP sequence; 0 for an unsequenced session), u64 tsc, OUCH bytes
 //   session  u8 event, 7 zero bytes, u64 next_seq (the next venue sequence expected), text
-//   control  u8 who, what, old, new lengths, then the four strings (e.g. "sf-ctl", "kill_switch",
-//            "off", "on")
+//   control  u32 uid, u8 who, what, old, new, result lengths, then the five strings (an sf-ctl command:
+//            "root", "limits set max_position 500", "10000", "500", "ok")
 //   start    text (version, mode)          stop   text (reason)
 #pragma once
 
@@ -65,8 +65,10 @@ struct SessionPayload {
 inline constexpr std::size_t kSessionFixed = 16;
 
 struct ControlPayload {
-  std::string_view who, what, old_value, new_value;
+  std::string_view who, what, old_value, new_value, result;
+  uint32_t uid = 0;
 };
+inline constexpr std::size_t kControlFixed = 9;
 
 namespace detail {
 inline uint8_t* begin_entry(Entry& e, RecordType type, uint16_t shard, uint64_t wall_ns) noexcept {
@@ -119,17 +121,18 @@ inline bool make_session(Entry& e, uint16_t shard, uint64_t wall_ns, const Sessi
 }
 
 inline bool make_control(Entry& e, uint16_t shard, uint64_t wall_ns, const ControlPayload& c) noexcept {
-  const std::string_view parts[] = {c.who, c.what, c.old_value, c.new_value};
-  std::size_t total = 4;
+  const std::string_view parts[] = {c.who, c.what, c.old_value, c.new_value, c.result};
+  std::size_t total = kControlFixed;
   for (std::string_view s : parts) {
     if (s.size() > 255) return false;
     total += s.size();
   }
   if (total > kMaxPayload) return false;
   uint8_t* p = detail::begin_entry(e, RecordType::kControl, shard, wall_ns);
-  uint8_t* out = p + 4;
-  for (int i = 0; i < 4; ++i) {
-    p[i] = static_cast<uint8_t>(parts[i].size());
+  store_le<uint32_t>(p, c.uid);
+  uint8_t* out = p + kControlFixed;
+  for (int i = 0; i < 5; ++i) {
+    p[4 + i] = static_cast<uint8_t>(parts[i].size());
     std::memcpy(out, parts[i].data(), parts[i].size());
     out += parts[i].size();
   }

@@ -120,10 +120,12 @@ std::string record_json(const RecordView& r) {
     case RecordType::kControl: {
       ControlPayload c;
       if (!read_control(r, c)) break;
-      add_string(out, "who", c.who);
-      add_string(out, "what", c.what);
+      add_number(out, "uid", c.uid);
+      add_string(out, "user", c.who);
+      add_string(out, "command", c.what);
       add_string(out, "old", c.old_value);
       add_string(out, "new", c.new_value);
+      add_string(out, "result", c.result);
       break;
     }
     case RecordType::kStart:
