@@ -302,12 +302,12 @@ int main(int argc, char** argv) {
       // Declared first: the exporter reads its health until it stops.
       sf::app::ApplianceJournal journal;
       // Telemetry (the stats lcore): a sleeping thread + HTTP exporter on the housekeeping cpu.
-      std::unique_ptr<sf::telemetry::StatsLcore> stats;
+      std::unique_ptr<sf::dataplane::StatsLcore> stats;
       if (tel.enabled) {
         try {
           auto inputs = rt.telemetry_inputs(tel);
           if (journal_cfg.enabled) inputs.journal = [&journal] { return journal.health(); };
-          stats = std::make_unique<sf::telemetry::StatsLcore>(std::move(inputs));
+          stats = std::make_unique<sf::dataplane::StatsLcore>(std::move(inputs));
           stats->start();
           std::fprintf(stderr, "sniperforge: metrics on %s (port %u): /metrics /health /ready\n",
                        tel.metrics_addr.c_str(), stats->metrics_port());

@@ -10,9 +10,9 @@ namespace sf::app {
 std::unique_ptr<ProgressLine> start_replay_progress(const dataplane::Runtime& rt, const std::string& pcap,
                                                     bool enabled) {
   if (!enabled || !rt.replay() || pcap.empty()) return nullptr;
+  // The RX lcores' stats, as the stats lcore reads them (pointers valid while `rt` lives).
   std::vector<const telemetry::RxLcoreStats*> rx;
-  for (const auto& ref : rt.stats_refs())
-    if (ref.rx != nullptr) rx.push_back(ref.rx);
+  for (const auto& r : rt.telemetry_inputs(telemetry::TelemetryConfig{}).rx) rx.push_back(r.stats);
   std::error_code ec;
   const bool bytes = io::is_classic_pcap(pcap);
   const uint64_t size = bytes ? std::filesystem::file_size(pcap, ec) : 0;

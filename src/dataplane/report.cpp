@@ -50,8 +50,8 @@ void Runtime::snapshot_book_rows(std::vector<book::BookRow>& out, unsigned timeo
   book::sort_book_rows(out);
 }
 
-telemetry::StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& cfg) const {
-  telemetry::StatsLcore::Inputs in;
+StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& cfg) const {
+  StatsLcore::Inputs in;
   in.config = cfg;
   for (const auto& r : rx_) in.rx.push_back({r->lcore, r->stats.get()});
   for (const auto& x : exec_) in.executors.push_back({x->lcore, x->stats.get()});
@@ -70,13 +70,6 @@ telemetry::StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::Telemet
   else
     in.order_session_state = [] { return -1; };  // UDP order session: no login state
   return in;
-}
-
-std::vector<Runtime::LcoreStatsRef> Runtime::stats_refs() const {
-  std::vector<LcoreStatsRef> v;
-  for (const auto& r : rx_) v.push_back({r->lcore, r->stats.get(), nullptr});
-  for (const auto& x : exec_) v.push_back({x->lcore, nullptr, x->stats.get()});
-  return v;
 }
 
 std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {

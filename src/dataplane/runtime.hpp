@@ -17,9 +17,9 @@
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/dataplane/placement.hpp"
+#include "sniperforge/dataplane/stats_lcore.hpp"
 #include "sniperforge/journal/writer.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
-#include "sniperforge/telemetry/stats_lcore.hpp"
 #include "sniperforge/trade/config.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -78,15 +78,8 @@ class Runtime {
   [[nodiscard]] telemetry::HistogramSnapshot ring_hop() const;       // RX burst stamp -> dequeue
   [[nodiscard]] telemetry::HistogramSnapshot processing() const;     // engine + orders, sampled events
 
-  // For telemetry: stable pointers, valid until destruction.
-  struct LcoreStatsRef {
-    unsigned lcore;
-    const telemetry::RxLcoreStats* rx;
-    const telemetry::ExecutorLcoreStats* exec;
-  };
-  [[nodiscard]] std::vector<LcoreStatsRef> stats_refs() const;
   // Everything the stats lcore reads (pointers stay valid until this Runtime is destroyed).
-  [[nodiscard]] telemetry::StatsLcore::Inputs telemetry_inputs(const telemetry::TelemetryConfig& cfg) const;
+  [[nodiscard]] StatsLcore::Inputs telemetry_inputs(const telemetry::TelemetryConfig& cfg) const;
   // Before launch(): every executor hands its orders and venue messages to `w` through its own ring of
   // `ring_capacity` slots, and stops its shards' orders while the ring lacks room or `w` has failed.
   void attach_journal(journal::Writer& w, std::size_t ring_capacity);

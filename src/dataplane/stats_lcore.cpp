@@ -1,4 +1,4 @@
-#include "sniperforge/telemetry/stats_lcore.hpp"
+#include "sniperforge/dataplane/stats_lcore.hpp"
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -10,12 +10,15 @@
 #include <mutex>
 
 #include "sniperforge/book/dump.hpp"
+#include "sniperforge/dataplane/trade_adapter.hpp"
 #include "sniperforge/telemetry/health.hpp"
 #include "sniperforge/telemetry/stat_tables.hpp"
-#include "sniperforge/telemetry/trade_adapter.hpp"
 #include "sniperforge/trade/engine.hpp"
 
-namespace sf::telemetry {
+namespace sf::dataplane {
+// The stats lcore feeds the telemetry layer's types throughout.
+using namespace sf::telemetry;
+
 namespace {
 
 // rte_telemetry callbacks carry no user pointer: the running instance is global (one per process).
@@ -207,4 +210,4 @@ void StatsLcore::fill_books(rte_tel_data* d, std::string_view symbol_prefix) con
   }
 }
 
-}  // namespace sf::telemetry
+}  // namespace sf::dataplane

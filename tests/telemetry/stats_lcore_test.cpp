@@ -1,6 +1,6 @@
 // The DPDK glue: EAL with a net_null port, a mempool and a ring; StatsLcore samples them into
 // /metrics and answers /sniperforge/stats on the DPDK telemetry socket.
-#include "sniperforge/telemetry/stats_lcore.hpp"
+#include "sniperforge/dataplane/stats_lcore.hpp"
 
 #include <gtest/gtest.h>
 #include <rte_eal.h>
@@ -21,6 +21,8 @@
 
 namespace sf::telemetry {
 namespace {
+
+using dataplane::StatsLcore;
 
 std::string g_prefix;
 

@@ -1,4 +1,4 @@
-#include "sniperforge/telemetry/trade_adapter.hpp"
+#include "sniperforge/dataplane/trade_adapter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,6 +13,8 @@
 
 namespace sf::telemetry {
 namespace {
+
+using dataplane::read_engine_stats;
 
 const std::string kConfig = sf::testing::with_two_snipers(R"(
 [book]

@@ -2,7 +2,7 @@
 // poll), samples platform state through a Sampler (the DPDK side fills NIC, mempool and ring
 // stats), computes busy ratios and interval rates, runs the anomaly detectors, drains the
 // binary log rings into spdlog, publishes a SystemSnapshot for the collector, and owns the
-// HTTP server (/metrics, /health, /ready). DPDK-free; see stats_lcore.hpp for the appliance glue.
+// HTTP server (/metrics, /health, /ready). DPDK-free; see dataplane/stats_lcore.hpp for the appliance glue.
 #pragma once
 
 #include <atomic>

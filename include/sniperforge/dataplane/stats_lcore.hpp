@@ -43,15 +43,15 @@ namespace sf::trade {
 class Engine;
 }
 
-namespace sf::telemetry {
+namespace sf::dataplane {
 
 class StatsLcore {
  public:
   struct Inputs {
-    TelemetryConfig config;
-    std::vector<TelemetrySources::Rx> rx;
-    std::vector<TelemetrySources::Executor> executors;
-    std::vector<TelemetrySources::Log> logs;
+    telemetry::TelemetryConfig config;
+    std::vector<telemetry::TelemetrySources::Rx> rx;
+    std::vector<telemetry::TelemetrySources::Executor> executors;
+    std::vector<telemetry::TelemetrySources::Log> logs;
     std::vector<std::pair<uint16_t, std::string>> ports;  // port id, label
     std::vector<std::pair<std::string, const rte_mempool*>> mempools;
     std::vector<std::pair<std::string, const rte_ring*>> rings;
@@ -60,8 +60,8 @@ class StatsLcore {
     // lcores, so the data plane provides a reader that asks them for a copy; unset (tests without a
     // running data plane): the engines are read directly.
     std::function<void(std::vector<book::BookRow>&)> read_books;
-    std::function<int()> order_session_state;  // -1 not configured, 0 down, 1 up
-    std::function<JournalHealth()> journal;    // unset without [journal]
+    std::function<int()> order_session_state;           // -1 not configured, 0 down, 1 up
+    std::function<telemetry::JournalHealth()> journal;  // unset without [journal]
     bool register_dpdk_telemetry = true;
   };
 
@@ -73,7 +73,7 @@ class StatsLcore {
   void start();
   void stop();
   [[nodiscard]] uint16_t metrics_port() const noexcept;
-  [[nodiscard]] StatsService& service() noexcept { return *service_; }
+  [[nodiscard]] telemetry::StatsService& service() noexcept { return *service_; }
 
   // Bodies of the rte_telemetry commands (also usable directly, e.g. in tests).
   void fill_stats(rte_tel_data* d) const;
@@ -82,11 +82,11 @@ class StatsLcore {
   void fill_books(rte_tel_data* d, std::string_view symbol_prefix = {}) const;
 
  private:
-  void sample(SystemSnapshot& s);
+  void sample(telemetry::SystemSnapshot& s);
 
   Inputs in_;
   std::vector<std::vector<std::string>> xstat_names_;  // per port, read once
-  std::unique_ptr<StatsService> service_;
+  std::unique_ptr<telemetry::StatsService> service_;
 };
 
-}  // namespace sf::telemetry
+}  // namespace sf::dataplane

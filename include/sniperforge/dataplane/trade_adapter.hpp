@@ -14,8 +14,9 @@ namespace sf::trade {
 class Engine;
 }
 
-namespace sf::telemetry {
+namespace sf::dataplane {
 
-void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::vector<EngineStats>& out);
+void read_engine_stats(const std::vector<const trade::Engine*>& engines,
+                       std::vector<telemetry::EngineStats>& out);
 
-}  // namespace sf::telemetry
+}  // namespace sf::dataplane

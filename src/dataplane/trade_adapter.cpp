@@ -1,11 +1,14 @@
-#include "sniperforge/telemetry/trade_adapter.hpp"
+#include "sniperforge/dataplane/trade_adapter.hpp"
 
 #include <algorithm>
 #include <string>
 
 #include "sniperforge/trade/engine.hpp"
 
-namespace sf::telemetry {
+namespace sf::dataplane {
+
+using telemetry::EngineStats;
+using telemetry::InstrumentStats;
 
 namespace {
 // Share of a limit in use (a zero limit is fully used as soon as anything is).
@@ -70,4 +73,4 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
   }
 }
 
-}  // namespace sf::telemetry
+}  // namespace sf::dataplane
