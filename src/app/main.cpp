@@ -36,6 +36,7 @@
 #include "sniperforge/dataplane/placement.hpp"
 #include "sniperforge/dataplane/preflight.hpp"
 #include "sniperforge/dataplane/process_guard.hpp"
+#include "sniperforge/dataplane/session_preflight.hpp"
 #include "sniperforge/dataplane/topology.hpp"
 #include "sniperforge/telemetry/config.hpp"
 #include "sniperforge/trade/config_parse.hpp"
@@ -161,6 +162,7 @@ int main(int argc, char** argv) {
        {std::pair{"--stats-file", stats_file}, std::pair{"--dump-books", dump_books}})
     check_output_path(opt, path, errors);
   if (errors.empty()) check_order_ports(dp, trading.shards, errors);
+  if (errors.empty()) check_order_session_logins(dp, trading.shards, errors);
   std::vector<std::string> driver_warnings;
   if (errors.empty() && !topology)
     check_drivers(dp, RTE_EAL_PMD_PATH, "/sys/bus/pci/devices", errors, driver_warnings);
@@ -243,6 +245,7 @@ int main(int argc, char** argv) {
     std::printf("%s\nEAL:", eal.hugepage_reason.c_str());
     for (const auto& a : eal.args) std::printf(" %s", a.c_str());
     std::printf("\n%s\n", memory.describe().c_str());
+    std::printf("%s\n", describe_order_session(dp, trading.shards).c_str());
     return 0;
   }
   if (!quiet)

@@ -65,6 +65,7 @@ void read_engine_stats(const std::vector<const trade::Engine*>& engines, std::ve
         // Summed as doubles: each is an int64 near its range only for absurd fills, their sum may not be.
         in.pnl_dollars =
             (static_cast<double>(p.realized.get()) + static_cast<double>(p.unrealized.get())) / 10000.0;
+        in.realized_pnl_dollars = static_cast<double>(p.realized.get()) / 10000.0;
         s.filled_shares += p.filled.get();
       }
       s.instruments.push_back(std::move(in));

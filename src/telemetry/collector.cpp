@@ -318,6 +318,8 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
                           MetricType::Gauge);
     auto& pnl =
         fs.family("sniperforge_trade_pnl_dollars", "P&L of a configured instrument", MetricType::Gauge);
+    auto& realized = fs.family("sniperforge_trade_realized_pnl_dollars",
+                               "Realized P&L (average cost) of a configured instrument", MetricType::Gauge);
     for (const auto& e : engines) {
       const std::string sh = u(e.shard);
       add_value(orders, {{"shard", sh}}, static_cast<double>(e.orders));
@@ -338,6 +340,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
       for (const auto& i : e.instruments) {
         add_value(pos, {{"shard", sh}, {"symbol", i.symbol}}, static_cast<double>(i.position));
         add_value(pnl, {{"shard", sh}, {"symbol", i.symbol}}, i.pnl_dollars);
+        add_value(realized, {{"shard", sh}, {"symbol", i.symbol}}, i.realized_pnl_dollars);
         add_value(usage, {{"shard", sh}, {"symbol", i.symbol}, {"limit", "position"}}, i.position_usage);
       }
     }

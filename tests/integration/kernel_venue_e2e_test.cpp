@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sf_test_process.hpp"
+#include "venue_sim_process.hpp"
 
 namespace fs = std::filesystem;
 using sf::testing::env;
@@ -36,18 +37,6 @@ using sf::testing::start_logged;
 using sf::testing::wait_for;
 
 namespace {
-
-uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 // The shipped replay config with the SoupBinTCP keys added to [order_session] (the UDP keys stay:
 // they are ignored once `transport` says kernel) and one login for its one shard.
@@ -60,6 +49,8 @@ std::string kernel_config(uint16_t venue_port, const fs::path& password_file) {
     if (line == "[order_session]")
       out += "transport = \"kernel\"\nvenue = \"127.0.0.1:" + std::to_string(venue_port) +
              "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n";
+    if (line == "[telemetry]")  // the replay's feed ends in a moment: /ready is about the session here
+      out += "feed_stale_ms = 600000\n";
   }
   return out + "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" +
          password_file.string() + "\"\nsession = \"\"\n";
@@ -86,40 +77,25 @@ class KernelVenueE2E : public ::testing::Test {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "creds") << "SNIPE0 pw123\n";
+    sim_ = std::make_unique<sf::testing::VenueSimProcess>(dir_, "SNIPE0 pw123\n");
     std::ofstream(dir_ / "pw") << "pw123\n";
     chmod((dir_ / "pw").c_str(), 0600);
-    port_ = free_port();
+    port_ = sim_->port();
     ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 5 --instruments 20 --messages 30000 -o " +
                   (dir_ / "feed.pcap").string()),
               0);
     std::ofstream(dir_ / "kernel.toml") << kernel_config(port_, dir_ / "pw");
   }
   void TearDown() override {
-    for (pid_t* p : {&app_, &sim_})
-      if (*p > 0) {
-        kill(*p, SIGKILL);
-        waitpid(*p, nullptr, 0);
-      }
+    if (app_ > 0) {
+      kill(app_, SIGKILL);
+      waitpid(app_, nullptr, 0);
+    }
+    sim_.reset();
     if (!HasFailure() && env("SF_KEEP_TMP").empty()) fs::remove_all(dir_);
   }
-  void start_sim(const std::vector<std::string>& extra) {
-    std::vector<std::string> args{"--soupbintcp",
-                                  "--listen",
-                                  "127.0.0.1:" + std::to_string(port_),
-                                  "--credentials",
-                                  (dir_ / "creds").string(),
-                                  "--totals",
-                                  (dir_ / "totals.json").string(),
-                                  "--heartbeat-ms",
-                                  "200",
-                                  "--fill-rule",
-                                  "seeded",
-                                  "--seed",
-                                  "7"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    sim_ = start_logged(env("SF_VENUE_SIM"), args, dir_ / "sim.log");
-    ASSERT_GT(sim_, 0);
+  void start_sim(const std::vector<std::string>& extra, const std::string& log = "sim.log") {
+    ASSERT_TRUE(sim_->start(extra, log));
   }
   std::string curl(const std::string& path) {
     const fs::path out = dir_ / "curl.txt";
@@ -127,9 +103,12 @@ class KernelVenueE2E : public ::testing::Test {
     return read_file(out);
   }
   // Starts the appliance (replay, --hold, metrics on a free port) and waits until the venue traffic
-  // has settled: the scrape's venue message count unchanged over a second after the feed ran out
-  // (`venue` false: no venue expected, only the feed).
+  // has settled (settle()).
   void run_appliance(bool venue = true) {
+    launch_appliance();
+    settle(venue);
+  }
+  void launch_appliance() {
     const fs::path log = dir_ / "app.log";
     app_ =
         start_logged(env("SNIPERFORGE"),
@@ -144,6 +123,10 @@ class KernelVenueE2E : public ::testing::Test {
     const std::string text = read_file(log);
     const auto at = text.find(key) + key.size();
     metrics_port_ = text.substr(at, text.find(' ', at) - at);
+  }
+  // Waits until the scrape's count of `family` (the venue's messages; `venue` false: the feed's packets)
+  // is non-zero and unchanged over a second after the feed ran out.
+  void settle(bool venue = true) {
     double last = -1;
     int same = 0;
     ASSERT_TRUE(wait_for(
@@ -158,17 +141,10 @@ class KernelVenueE2E : public ::testing::Test {
           return same >= 4;
         },
         40))
-        << read_file(log);
+        << read_file(dir_ / "app.log");
     metrics_ = curl("/metrics");
   }
-  std::string stop_sim() {
-    kill(sim_, SIGTERM);
-    int status = 0;
-    waitpid(sim_, &status, 0);
-    sim_ = -1;
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(dir_ / "sim.log");
-    return read_file(dir_ / "totals.json");
-  }
+  std::string stop_sim() { return sim_->stop(); }
   std::map<std::string, uint64_t> stop_appliance() {
     kill(app_, SIGTERM);
     int status = 0;
@@ -180,15 +156,10 @@ class KernelVenueE2E : public ::testing::Test {
   }
   // The simulator's totals against what the appliance believes; returns the fills seen.
   uint64_t expect_same_as_venue(const std::string& totals, const std::map<std::string, uint64_t>& stats) {
-    auto number = [&](const std::string& key) -> uint64_t {
-      std::smatch m;
-      EXPECT_TRUE(std::regex_search(totals, m, std::regex("\"" + key + "\":([0-9]+)")))
-          << key << ": " << totals;
-      return m.empty() ? 0 : std::stoull(m[1]);
-    };
+    using sf::testing::totals_number;
     // Every sequenced message the venue sent reached the engine once (a repeat or a loss would also
     // trip the engine's own venue checks, counted below).
-    EXPECT_EQ(stats.at("venue_messages"), number("messages"));
+    EXPECT_EQ(stats.at("venue_messages"), totals_number(totals, "messages"));
     EXPECT_EQ(stats.at("venue_inconsistent_shards"), 0u);
     EXPECT_EQ(stats.at("venue_bad_messages"), 0u);
     // Orders handed to the session, less those it refused when it went down after the risk check,
@@ -197,32 +168,36 @@ class KernelVenueE2E : public ::testing::Test {
     const uint64_t handed =
         stats.at("orders_buy") + stats.at("orders_sell") - stats.at("session_orders_refused");
     if (stats.at("session_reconnects") == 0)
-      EXPECT_EQ(handed, number("orders"));
+      EXPECT_EQ(handed, totals_number(totals, "orders"));
     else
-      EXPECT_GE(handed, number("orders"));
+      EXPECT_GE(handed, totals_number(totals, "orders"));
     EXPECT_EQ(stats.at("session_ring_full"), 0u);
+    // Positions by symbol, and the realized P&L the venue's fills make (average cost, raw 1/10000 $).
     uint64_t bought = 0, sold = 0;
-    const std::regex sym("\"([A-Z0-9]+)\":\\{((\"[BS]\":[0-9]+,?)+)\\}");
-    for (std::sregex_iterator it(totals.begin(), totals.end(), sym), end; it != end; ++it) {
-      const std::string symbol = (*it)[1], sides = (*it)[2];
-      std::smatch b, s;
-      const uint64_t nb = std::regex_search(sides, b, std::regex("\"B\":([0-9]+)")) ? std::stoull(b[1]) : 0;
-      const uint64_t ns = std::regex_search(sides, s, std::regex("\"S\":([0-9]+)")) ? std::stoull(s[1]) : 0;
+    for (const auto& [symbol, sides] : sf::testing::totals_by_symbol_side(totals, "shares")) {
+      const uint64_t nb = sides.count('B') ? sides.at('B') : 0, ns = sides.count('S') ? sides.at('S') : 0;
       bought += nb;
       sold += ns;
       EXPECT_EQ(metric_sum(metrics_, "sniperforge_trade_position_shares", "symbol=\"" + symbol + "\""),
                 static_cast<double>(nb) - static_cast<double>(ns))
           << symbol;
     }
+    const auto realized = sf::testing::totals_realized_pnl(totals);
+    EXPECT_EQ(realized.size(), sf::testing::totals_by_symbol_side(totals, "notional").size()) << totals;
+    for (const auto& [symbol, raw] : realized)
+      EXPECT_NEAR(metric_sum(metrics_, "sniperforge_trade_realized_pnl_dollars", "symbol=\"" + symbol + "\""),
+                  static_cast<double>(raw) / 10000.0, 1e-6)
+          << symbol;
     EXPECT_EQ(stats.at("filled_shares_bought"), bought);
     EXPECT_EQ(stats.at("filled_shares_sold"), sold);
-    EXPECT_EQ(bought + sold, number("filled_shares"));
-    return number("fills");
+    EXPECT_EQ(bought + sold, totals_number(totals, "filled_shares"));
+    return totals_number(totals, "fills");
   }
 
   fs::path dir_;
   uint16_t port_ = 0;
-  pid_t sim_ = -1, app_ = -1;
+  std::unique_ptr<sf::testing::VenueSimProcess> sim_;
+  pid_t app_ = -1;
   std::string metrics_port_, metrics_;
 };
 
@@ -258,6 +233,50 @@ TEST_F(KernelVenueE2E, DroppedConnectionReconnectsNothingLostOrAppliedTwice) {
   EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
   EXPECT_GT(stats.at("venue_messages"), 24u);  // more than the simulator sent before it dropped us
   EXPECT_GE(stats.at("session_reconnects"), 1u);
+}
+
+// The simulator is killed (SIGKILL) mid-session, with answers to the appliance's orders on its disk but not
+// yet sent (--stall-after 20: it stores everything, sends the first 20), and restarted from that store: the
+// appliance reconnects, re-logs in at sequence 21, the first it has not processed, and gets the rest:
+// nothing lost, nothing applied twice.
+TEST_F(KernelVenueE2E, KilledSimulatorRestartedFromItsStoreNothingLostOrAppliedTwice) {
+  fs::create_directories(dir_ / "store");
+  start_sim({"--store", (dir_ / "store").string(), "--stall-after", "20"});
+  run_appliance();  // settles at the 20 messages the stalled simulator sent
+  ASSERT_EQ(metric_sum(metrics_, "sniperforge_venue_messages_total"), 20.0);
+  ASSERT_GT(metric_sum(metrics_, "sniperforge_orders_sent_total"), 10.0) << "more answers stored than sent";
+  sim_->kill9();
+  ASSERT_TRUE(
+      wait_for([&] { return metric_sum(curl("/metrics"), "sniperforge_sessions_logged_in") == 0.0; }, 10));
+  start_sim({"--store", (dir_ / "store").string()}, "sim2.log");
+  settle();
+  const auto stats = stop_appliance();
+  const std::string totals = stop_sim();
+  EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
+  EXPECT_GT(stats.at("venue_messages"), 20u) << "the restarted simulator sent the rest";
+  EXPECT_GE(stats.at("session_reconnects"), 1u);
+  EXPECT_NE(read_file(dir_ / "sim2.log").find("SNIPE0 logged in, sequence 21\n"), std::string::npos)
+      << read_file(dir_ / "sim2.log");
+}
+
+// --check-config states the logins, and refuses a login count other than the shards before anything starts.
+TEST_F(KernelVenueE2E, CheckConfigCountsLoginsAndRefusesOneShort) {
+  const std::string check =
+      env("SNIPERFORGE") + " --check-config --rx-pcap " + (dir_ / "feed.pcap").string() + " --config ";
+  const fs::path out = dir_ / "check.txt";
+  ASSERT_EQ(run(check + (dir_ / "kernel.toml").string() + " > " + out.string() + " 2>&1"), 0)
+      << read_file(out);
+  EXPECT_NE(read_file(out).find(", 1 login(s) for 1 shard(s): SNIPE0 (shard 0)"), std::string::npos)
+      << read_file(out);
+  std::string two = read_file(dir_ / "kernel.toml");
+  two.replace(two.find("shards = 1"), 10, "shards = 2");
+  std::ofstream(dir_ / "two.toml") << two;
+  EXPECT_EQ(run(check + (dir_ / "two.toml").string() + " > " + out.string() + " 2>&1"), 2);
+  EXPECT_NE(read_file(out).find("needs exactly one [[order_session.login]] per shard, in shard order: "
+                                "[trading].shards = 2 but 1 login(s) are configured"),
+            std::string::npos)
+      << read_file(out);
+  EXPECT_EQ(read_file(out).find("pw123"), std::string::npos);
 }
 
 // No venue listening: the replay starts once the login wait (timeout_ms) has passed, the risk gate

@@ -16,6 +16,7 @@
 #include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/session/config.hpp"
 #include "sniperforge/session/kernel_session.hpp"
+#include "venue_sim_process.hpp"
 
 namespace fs = std::filesystem;
 namespace os = sf::order_session;
@@ -23,18 +24,6 @@ namespace out = sf::ouch::outbound;
 using sf::testing::wait_for;
 
 namespace {
-uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 struct Received {
   std::vector<uint64_t> sequences;
   std::vector<std::vector<uint8_t>> messages;
@@ -48,48 +37,24 @@ class KernelVenue : public ::testing::Test {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "store");
-    std::ofstream(dir_ / "creds") << "# username password\nSNIPE0 pw123\nOTHER1 x\n";
+    sim_proc_ =
+        std::make_unique<sf::testing::VenueSimProcess>(dir_, "# username password\nSNIPE0 pw123\nOTHER1 x\n");
     std::ofstream(dir_ / "pw") << "pw123\n";
     chmod((dir_ / "pw").c_str(), 0600);
-    port_ = free_port();
+    port_ = sim_proc_->port();
     sim_ = sf::testing::env("SF_VENUE_SIM");
     ASSERT_FALSE(sim_.empty()) << "SF_VENUE_SIM is not set (run through meson test)";
   }
   void TearDown() override {
     session_.reset();
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    sim_proc_.reset();
     if (!HasFailure()) fs::remove_all(dir_);
   }
-  void start_sim(std::vector<std::string> extra, const std::string& log = "sim.log") {
-    std::vector<std::string> args{"--soupbintcp",
-                                  "--listen",
-                                  "127.0.0.1:" + std::to_string(port_),
-                                  "--credentials",
-                                  (dir_ / "creds").string(),
-                                  "--totals",
-                                  (dir_ / "totals.json").string(),
-                                  "--heartbeat-ms",
-                                  "200",
-                                  "--fill-rule",
-                                  "seeded",
-                                  "--seed",
-                                  "7"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = sf::testing::start_logged(sim_, args, dir_ / log);
-    ASSERT_GT(pid_, 0);
+  void start_sim(const std::vector<std::string>& extra, const std::string& log = "sim.log") {
+    ASSERT_TRUE(sim_proc_->start(extra, log));
   }
   // SIGTERM, wait, and the totals JSON.
-  std::string stop_sim() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    return sf::testing::read_file(dir_ / "totals.json");
-  }
+  std::string stop_sim() { return sim_proc_->stop(); }
   void start_session(std::string password = "") {
     os::KernelSessionConfig c;
     c.venue_ip = {127, 0, 0, 1};
@@ -184,7 +149,7 @@ class KernelVenue : public ::testing::Test {
       s += "}";
       sep = ",";
     }
-    return s + "}}";
+    return s + "}";  // then the simulator's notional and realized P&L (checked end to end)
   }
   void expect_each_sequence_once() const {
     for (std::size_t i = 0; i < got_.sequences.size(); ++i)
@@ -194,7 +159,7 @@ class KernelVenue : public ::testing::Test {
   fs::path dir_;
   uint16_t port_ = 0;
   std::string sim_;
-  pid_t pid_ = -1;
+  std::unique_ptr<sf::testing::VenueSimProcess> sim_proc_;
   sf::SpscRing<os::OrderSlot> orders_{256};
   sf::SpscRing<os::VenueSlot> venue_{1024};
   std::unique_ptr<os::KernelSession> session_;
@@ -230,9 +195,7 @@ TEST_F(KernelVenue, KilledSimulatorRestartedFromItsStoreResumesTheSession) {
   start_session();
   trade(15);
   const uint64_t before = got_.messages.size();
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  sim_proc_->kill9();
   ASSERT_TRUE(wait_for([&] { return !session_->logged_in(); }, 5));
   start_sim(store, "sim2.log");
   trade(15);

@@ -86,6 +86,7 @@ TEST(TradeAdapter, ReadsOrdersRejectsAndConfiguredInstruments) {
   EXPECT_EQ(out[0].filled_shares, 60u);
   // Mid (200000 + 200500) / 2 = 200250 after the ask at 200500; bought 60 @ 200500: -250 x 60 raw.
   EXPECT_DOUBLE_EQ(out[0].instruments[0].pnl_dollars, -250.0 * 60 / 10000.0);
+  EXPECT_DOUBLE_EQ(out[0].instruments[0].realized_pnl_dollars, 0.0);  // nothing closed yet
   EXPECT_EQ(out[0].open_orders, engine.risk().open_orders());
   // Limit usage (#14): the position of its max_position, the gross notional of max_gross_notional; an
   // sf-ctl limit change or state change shows in the next scrape.

@@ -38,6 +38,7 @@ struct InstrumentStats {
   int64_t position = 0;       // shares, + long / - short
   double position_usage = 0;  // |position| / [risk] max_position
   double pnl_dollars = 0;
+  double realized_pnl_dollars = 0;  // closed trades only (average cost), as the venue's fills say
 };
 struct EngineStats {
   uint32_t shard = 0;

@@ -7,7 +7,8 @@
 // --heartbeat-ms without sending; a client silent for --timeout-ms is dropped. Each OUCH 5.0 Enter
 // Order is answered as matching.hpp says (Accepted / Executed / Canceled / Rejected; --fill-rule
 // full|seeded with --seed). Fault switches: --drop-after N (close the connection right after the
-// N-th sequenced message, once), --no-heartbeat, --reject-logins, --delay-ms D. At exit it prints
+// N-th sequenced message, once), --stall-after N (send nothing after the N-th, still storing: kill and
+// restart it from --store to resume), --no-heartbeat, --reject-logins, --delay-ms D. At exit it prints
 // per-session totals (orders, fills, shares by symbol and side) as one JSON line (--totals FILE too).
 //
 // UDP (default): the home-made UDP order session, one or more SoupBinTCP-style packets per
@@ -21,7 +22,8 @@
 //   sf-venue-sim --listen 0.0.0.0:40001 [--orders-hex FILE] [--idle-exit 3] [--no-fill]
 //                [--fault overfill|duplicate-exec] [--fill-rule full|seeded] [--seed N]
 //   sf-venue-sim --soupbintcp --listen 0.0.0.0:15000 --credentials FILE [--store DIR] [--session S]
-//                [--drop-after N] [--no-heartbeat] [--reject-logins] [--delay-ms D] [--totals FILE]
+//                [--drop-after N] [--stall-after N] [--no-heartbeat] [--reject-logins] [--delay-ms D]
+//                [--totals FILE]
 //   sf-venue-sim --version
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -189,6 +191,9 @@ int main(int argc, char** argv) {
       ->check(sf::cli::unsigned_range(1, 600'000));
   app.add_option("--drop-after", soup.drop_after,
                  "fault: close the connection after N sequenced messages (once; 0: never)")
+      ->check(sf::cli::unsigned_range(0, UINT64_MAX));
+  app.add_option("--stall-after", soup.stall_after,
+                 "fault: after N sequenced messages send no more, storing them (heartbeats go on; 0: never)")
       ->check(sf::cli::unsigned_range(0, UINT64_MAX));
   app.add_flag("--no-heartbeat", soup.no_heartbeat, "fault: never send server heartbeats");
   app.add_flag("--reject-logins", soup.reject_logins, "fault: reject every login (reason A)");

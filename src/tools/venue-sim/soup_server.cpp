@@ -233,10 +233,13 @@ void Server::pump(Conn& c, uint64_t now) {
   if (c.fd < 0) return;
   if (c.logged_in && !c.closing) {
     const MessageStore& s = user(c.user)->store;
-    while (c.cursor <= s.size() && s.visible_at(c.cursor) <= now) {
+    // fault --stall-after: past that many messages, store but send nothing more (heartbeats go on).
+    const bool stalled = opt_.stall_after != 0 && sent_ >= opt_.stall_after;
+    while (!stalled && c.cursor <= s.size() && s.visible_at(c.cursor) <= now) {
       put(c, soup::type::kSequencedData, s.at(c.cursor), now);
       ++c.cursor;
-      if (++sent_ == opt_.drop_after && !dropped_) {  // fault: drop the connection here, once
+      if (++sent_ == opt_.stall_after) break;
+      if (sent_ == opt_.drop_after && !dropped_) {  // fault: drop the connection here, once
         dropped_ = true;
         flush(c);
         std::fprintf(stderr, "sf-venue-sim: dropping %s after %lu messages\n", c.user.c_str(),

@@ -20,7 +20,8 @@ struct SoupServerOptions {
   uint32_t timeout_ms = 15000;
   double idle_exit_s = 0;  // exit after this long without a client connected and nothing received
   // Fault switches.
-  uint64_t drop_after = 0;  // close the connection once, right after this many sequenced messages
+  uint64_t drop_after = 0;   // close the connection once, right after this many sequenced messages
+  uint64_t stall_after = 0;  // after this many sequenced messages, send no more (they are still stored)
   bool no_heartbeat = false;
   bool reject_logins = false;
   uint32_t delay_ms = 0;    // answers to an order become visible this much later

@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "sniperforge/proto/ouch.hpp"
+#include "sniperforge/trade/checked_math.hpp"
+#include "sniperforge/trade/orders.hpp"
 
 namespace sf::venue_sim {
 namespace {
@@ -13,6 +15,11 @@ namespace out = ouch::outbound;
 struct Totals {
   uint64_t messages = 0, orders = 0, accepted = 0, rejected = 0, canceled = 0, fills = 0, filled_shares = 0;
   std::map<std::string, std::map<char, uint64_t>> shares;  // symbol -> side -> filled shares
+  // symbol -> side -> sum of price x shares of the executions (raw: 1/10000 dollar)
+  std::map<std::string, std::map<char, trade::Int128>> notional;
+  // symbol -> position the fills built, in sequence order: its realized P&L is the appliance's rule
+  // (average cost, trade::Position), so the two can be compared to the raw unit.
+  std::map<std::string, trade::Position> positions;
 };
 
 Totals fold(const MessageStore& s) {
@@ -42,7 +49,12 @@ Totals fold(const MessageStore& s) {
         ++t.fills;
         t.filled_shares += e.quantity();
         const auto it = order_of.find(e.user_ref_num());
-        if (it != order_of.end()) t.shares[it->second.first][it->second.second] += e.quantity();
+        if (it != order_of.end()) {
+          const auto& [symbol, side] = it->second;
+          t.shares[symbol][side] += e.quantity();
+          t.notional[symbol][side] += static_cast<trade::Int128>(e.quantity()) * e.price();
+          (void)t.positions[symbol].fill(side, e.quantity(), e.price());
+        }
         break;
       }
       default:
@@ -52,6 +64,15 @@ Totals fold(const MessageStore& s) {
   return t;
 }
 
+std::string decimal(trade::Int128 v) {
+  std::string d;
+  do {
+    d.insert(d.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v);
+  return d;
+}
+
 void quoted(std::ostringstream& o, std::string_view s) {
   o << '"';
   for (char c : s) {
@@ -59,6 +80,32 @@ void quoted(std::ostringstream& o, std::string_view s) {
     if (static_cast<unsigned char>(c) >= 0x20) o << c;
   }
   o << '"';
+}
+// ,"notional":{"SYM":{"B":raw,"S":raw}},"realized_pnl":{"SYM":raw}   (raw = 1/10000 dollar)
+void write_money(std::ostringstream& j, const Totals& t) {
+  j << ",\"notional\":{";
+  const char* sep = "";
+  for (const auto& [sym, sides] : t.notional) {
+    j << sep;
+    quoted(j, sym);
+    j << ":{";
+    const char* sep2 = "";
+    for (const auto& [side, n] : sides) {
+      j << sep2 << '"' << side << "\":" << decimal(n);
+      sep2 = ",";
+    }
+    j << "}";
+    sep = ",";
+  }
+  j << "},\"realized_pnl\":{";
+  sep = "";
+  for (const auto& [sym, p] : t.positions) {
+    j << sep;
+    quoted(j, sym);
+    j << ":" << p.realized;
+    sep = ",";
+  }
+  j << "}";
 }
 }  // namespace
 
@@ -87,7 +134,9 @@ std::string totals_json(const std::string& session_name, const std::vector<Named
       }
       j << "}";
     }
-    j << "}}";
+    j << "}";
+    write_money(j, t);
+    j << "}";
   }
   j << "]}";
   return j.str();

@@ -15,7 +15,10 @@ struct NamedStore {
 };
 
 // {"session":"...","sessions":[{"username":..,"messages":..,"orders":..,"accepted":..,"rejected":..,
-//  "canceled":..,"fills":..,"filled_shares":..,"shares":{"SYMBOL":{"B":n,"S":n}}}]}
+//  "canceled":..,"fills":..,"filled_shares":..,"shares":{"SYMBOL":{"B":n,"S":n}},
+//  "notional":{"SYMBOL":{"B":n,"S":n}},"realized_pnl":{"SYMBOL":n}}]}
+// notional: sum of execution price x shares; realized_pnl: the fills booked in sequence order with the
+// appliance's own average-cost rule (trade::Position). Both raw: 1/10000 dollar.
 std::string totals_json(const std::string& session_name, const std::vector<NamedStore>& stores);
 
 }  // namespace sf::venue_sim
