@@ -9,116 +9,12 @@
 #include <set>
 #include <string_view>
 
+#include "table_reader.hpp"
+
 namespace sf::dataplane {
 namespace {
 
-// Reads keys of one table, recording which were consumed; reports type errors and unknown keys.
-class TableReader {
- public:
-  TableReader(const toml::table& t, std::string where, std::vector<std::string>& errors)
-      : t_(t), where_(std::move(where)), errors_(errors) {}
-  ~TableReader() {
-    for (const auto& [k, v] : t_) {
-      if (!seen_.count(std::string(k.str())))
-        errors_.push_back(where_ + ": unknown key \"" + std::string(k.str()) + "\"");
-    }
-  }
-  TableReader(const TableReader&) = delete;
-  TableReader& operator=(const TableReader&) = delete;
-
-  const toml::node* get(std::string_view key) {
-    seen_.insert(std::string(key));
-    return t_.get(key);
-  }
-  void error(std::string_view key, std::string_view msg) {
-    errors_.push_back(where_ + "." + std::string(key) + ": " + std::string(msg));
-  }
-
-  void str(std::string_view key, std::string& out) {
-    if (const auto* n = get(key)) {
-      if (auto v = n->value<std::string>())
-        out = *v;
-      else
-        error(key, "expected a string");
-    }
-  }
-  template <class Int>
-  void integer(std::string_view key, Int& out, int64_t lo, int64_t hi) {
-    if (const auto* n = get(key)) {
-      auto v = n->as_integer();
-      if (!v) return error(key, "expected an integer");
-      const int64_t x = v->get();
-      if (x < lo || x > hi)
-        return error(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-                              std::to_string(x));
-      out = static_cast<Int>(x);
-    }
-  }
-  void boolean(std::string_view key, bool& out) {
-    if (const auto* n = get(key)) {
-      if (auto v = n->value<bool>())
-        out = *v;
-      else
-        error(key, "expected true or false");
-    }
-  }
-  void string_list(std::string_view key, std::vector<std::string>& out) {
-    if (const auto* n = get(key)) {
-      const auto* arr = n->as_array();
-      if (!arr) return error(key, "expected an array of strings");
-      out.clear();
-      for (const auto& e : *arr) {
-        if (auto v = e.value<std::string>())
-          out.push_back(*v);
-        else
-          return error(key, "expected an array of strings");
-      }
-    }
-  }
-  void int_list(std::string_view key, std::vector<int>& out) {
-    if (const auto* n = get(key)) {
-      const auto* arr = n->as_array();
-      if (!arr) return error(key, "expected an array of integers");
-      out.clear();
-      for (const auto& e : *arr) {
-        auto v = e.value<int64_t>();
-        if (!v || *v < 0 || *v > 4095) return error(key, "expected an array of cpu numbers (0..4095)");
-        out.push_back(static_cast<int>(*v));
-      }
-    }
-  }
-  template <class E>
-  void choice(std::string_view key, E& out, std::initializer_list<std::pair<std::string_view, E>> opts) {
-    if (const auto* n = get(key)) {
-      auto v = n->value<std::string>();
-      std::string allowed;
-      for (const auto& [name, val] : opts) {
-        if (v && *v == name) {
-          out = val;
-          return;
-        }
-        allowed += (allowed.empty() ? "\"" : ", \"") + std::string(name) + "\"";
-      }
-      error(key, "expected one of " + allowed);
-    }
-  }
-  template <std::size_t N, class Parse>
-  void address(std::string_view key, std::array<uint8_t, N>& out, Parse parse, std::string_view what) {
-    std::string s;
-    if (const auto* n = get(key)) {
-      auto v = n->value<std::string>();
-      auto parsed = v ? parse(*v) : std::nullopt;
-      if (!parsed) return error(key, "expected " + std::string(what));
-      out = *parsed;
-    }
-  }
-
- private:
-  const toml::table& t_;
-  std::string where_;
-  std::vector<std::string>& errors_;
-  std::set<std::string> seen_;
-};
+using config_detail::TableReader;
 
 bool is_power_of_two(uint64_t x) {
   return x && !(x & (x - 1));
@@ -212,6 +108,28 @@ void parse_feed_line_b(const toml::table& t, FeedLineConfig& c, std::vector<std:
   parse_group(r, c.group);
 }
 
+void parse_feed_rewind(const toml::table& t, FeedRewindConfig& c, std::vector<std::string>& errors) {
+  TableReader r(t, "[feed.rewind]", errors);
+  std::string server;
+  r.str("server", server);
+  const auto colon = server.rfind(':');
+  const auto ip = colon == std::string::npos ? std::nullopt : parse_ipv4(server.substr(0, colon));
+  uint64_t port = 0;
+  const char* digits = server.data() + colon + 1;
+  const auto [end, ec] = std::from_chars(digits, server.data() + server.size(), port);
+  if (!ip || ec != std::errc() || end != server.data() + server.size() || port == 0 || port > 65535) {
+    r.error("server", "expected \"IPv4:PORT\" of the re-request server, such as \"10.0.0.2:26400\"");
+  } else {
+    c.server_ip = *ip;
+    c.server_port = static_cast<uint16_t>(port);
+  }
+  if (!r.get("local_ip")) r.error("local_ip", "missing: our IPv4 address on the feed port");
+  r.address("local_ip", c.local_ip, parse_ipv4, "an IPv4 address");
+  r.integer("timeout_ms", c.timeout_ms, 1, 60'000);
+  r.integer("retries", c.retries, 0, 1000);
+  r.integer("max_held_messages", c.max_held_messages, 1, 100'000'000);
+}
+
 void parse_feed(const toml::table& t, FeedConfig& c, std::vector<std::string>& errors) {
   TableReader r(t, "[feed]", errors);
   r.str("port", c.port);
@@ -226,6 +144,24 @@ void parse_feed(const toml::table& t, FeedConfig& c, std::vector<std::string>& e
     else
       r.error("line_b", "expected a table [feed.line_b]");
   }
+  if (const auto* n = r.get("rewind")) {
+    if (const auto* rw = n->as_table())
+      parse_feed_rewind(*rw, c.rewind.emplace(), errors);
+    else
+      r.error("rewind", "expected a table [feed.rewind]");
+  }
+}
+
+// The RX lcore of the feed port sends the re-requests: there must be exactly one.
+void check_feed_rewind(const DataplaneConfig& c, std::vector<std::string>& errors) {
+  if (!c.feed.rewind) return;
+  const FeedRewindConfig& r = *c.feed.rewind;
+  if (c.lcores.rx != 1)
+    errors.push_back("[feed.rewind]: needs [lcores].rx = 1 (one RX lcore owns the requests)");
+  if (r.local_ip == r.server_ip)
+    errors.push_back("[feed.rewind].local_ip: must differ from the server's address");
+  if (r.local_ip[0] >= 224 || r.local_ip == std::array<uint8_t, 4>{})
+    errors.push_back("[feed.rewind].local_ip: must be a unicast address");
 }
 
 // Line B shares line A's session: it must be told apart from line A and from the order session.
@@ -334,6 +270,7 @@ DataplaneConfig parse_dataplane_config(const toml::table& root, std::vector<std:
                        " RX lcores need at least as many rx_queues on port \"" + c.feed.port + "\"");
   }
   check_feed_line_b(c, errors);
+  check_feed_rewind(c, errors);
   if (c.feed.udp_port == c.order_session.src_port)
     errors.push_back("[order_session].src_port: must differ from [feed].udp_port");
   for (const auto& [k, v] : root) {

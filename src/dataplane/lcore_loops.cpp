@@ -12,6 +12,7 @@ int rx_main(void* arg) {
   RunState& st = *rx.state;
   uint32_t idle = 0;
   rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 0, rx.index);
+  rx.proc->start(rte_rdtsc());  // [feed.rewind]: gratuitous ARP, resolve the re-request server
   while (!st.stop.load(std::memory_order_relaxed)) {
     if (rx.poll()) {
       idle = 0;
@@ -53,6 +54,7 @@ int rtc_main(void* arg) {
   RunState& st = *rx.state;
   uint32_t idle = 0;
   rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 2, rx.index);
+  rx.proc->start(rte_rdtsc());
   for (auto* x : rx.rtc_execs) {
     x->snap->running.store(true, std::memory_order_release);
     x->control->running.store(true, std::memory_order_release);

@@ -13,6 +13,32 @@
 
 namespace sf::dataplane {
 
+namespace {
+
+constexpr uint64_t kRewindMinIntervalUs = 50;  // re-requests never leave closer than this (rate limit)
+constexpr uint64_t kArpRetryMs = 200;          // ARP for the re-request server while it is unresolved
+
+// [feed.rewind] in the RX lcore's time unit (TSC ticks), with the feed port's MAC.
+FeedRecoverySettings rewind_settings(const FeedRewindConfig& c, uint16_t port_id) {
+  const uint64_t hz = rte_get_tsc_hz();
+  FeedRecoverySettings s;
+  s.server_ip = net::ipv4(c.server_ip[0], c.server_ip[1], c.server_ip[2], c.server_ip[3]);
+  s.server_port = c.server_port;
+  s.local_ip = net::ipv4(c.local_ip[0], c.local_ip[1], c.local_ip[2], c.local_ip[3]);
+  s.local_port = c.server_port;  // answers are recognised by their source (the server), not this port
+  rte_ether_addr mac{};
+  rte_eth_macaddr_get(port_id, &mac);
+  std::copy(std::begin(mac.addr_bytes), std::end(mac.addr_bytes), s.local_mac.begin());
+  s.timeout = c.timeout_ms * hz / 1000;
+  s.retries = c.retries;
+  s.min_interval = kRewindMinIntervalUs * hz / 1'000'000;
+  s.arp_retry = kArpRetryMs * hz / 1000;
+  s.max_held_messages = c.max_held_messages;
+  return s;
+}
+
+}  // namespace
+
 Runtime::Runtime(const DataplaneConfig& dp, const trade::TradingConfig& trading, const Placement& placement)
     : dp_(dp), trading_(trading), placement_(placement) {}
 
@@ -51,6 +77,8 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
 
   std::vector<uint16_t> want_tx(dp_.ports.size(), 1);
   want_tx[static_cast<std::size_t>(order_idx)] = n_exec;
+  // [feed.rewind]: the RX lcore sends re-requests on the feed port from a queue after the executors'.
+  if (dp_.feed.rewind) want_tx[static_cast<std::size_t>(feed_idx)] = feed_idx == order_idx ? n_exec + 1 : 1;
   ports_ = setup_ports(dp_, want_tx, errors);
   if (!errors.empty()) return false;
   const PortRuntime& fp = ports_[static_cast<std::size_t>(feed_idx)];
@@ -183,12 +211,34 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     s.guard = dp_.feed.guard;
     s.shards = trading_.shards;
     s.executors = n_exec;
-    rx->proc = std::make_unique<RxProcessor<RingSink>>(s, *rx->stats, rx->sink);
+    if (dp_.feed.rewind && !setup_rewind_tx(*rx, s, errors)) return false;
+    rx->proc = std::make_unique<RxProcessor<RingSink>>(s, *rx->stats, rx->sink, rx->tx.get());
     rx->proc->set_log(rx->log.get());
     if (!pipeline)
       for (auto& x : exec_) rx->rtc_execs.push_back(x.get());
     rx_.push_back(std::move(rx));
   }
+  return true;
+}
+
+bool Runtime::setup_rewind_tx(Rx& rx, RxSettings& s, std::vector<std::string>& errors) {
+  const int feed_idx = dp_.feed_port_index();
+  const PortRuntime& fp = ports_[static_cast<std::size_t>(feed_idx)];
+  const bool shares_executors_port = feed_idx == dp_.order_port_index();
+  const uint16_t want = shares_executors_port ? dp_.lcores.executors : 0;
+  const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
+  // Run to completion: one lcore sends everything, a shared queue is fine. Pipeline: a queue of its own.
+  if (fp.tx_queues <= want && pipeline && shares_executors_port) {
+    errors.push_back("[feed.rewind]: feed port \"" + fp.name + "\" offers " + std::to_string(fp.tx_queues) +
+                     " TX queue(s); the RX lcore needs one besides the executors' " + std::to_string(want));
+    return false;
+  }
+  rx.tx = std::make_unique<RxFrameTx>();
+  rx.tx->port_id = fp.port_id;
+  rx.tx->queue = std::min<uint16_t>(want, static_cast<uint16_t>(fp.tx_queues - 1));
+  rx.tx->pool = fp.pool;
+  rx.tx->stats = &rx.stats->recovery;
+  s.rewind = rewind_settings(*dp_.feed.rewind, fp.port_id);
   return true;
 }
 

@@ -24,6 +24,7 @@
 #include "sniperforge/trade/engine.hpp"
 
 namespace sf::dataplane {
+struct RxSettings;  // rx_processor.hpp
 
 struct RunState {
   std::atomic<bool> stop{false};  // set by SIGINT/SIGTERM: RX stops, everything drains
@@ -95,6 +96,8 @@ class Runtime {
  private:
   // `transport = "kernel"`: one KernelSession per shard, handed to the executors that own the shards.
   bool start_kernel_venue(std::vector<std::string>& errors, std::vector<std::string>& notes);
+  // [feed.rewind]: the RX lcore's TX queue on the feed port and the recovery settings.
+  bool setup_rewind_tx(Rx& rx, RxSettings& s, std::vector<std::string>& errors);
   std::unique_ptr<KernelVenue> venue_;
   DataplaneConfig dp_;
   trade::TradingConfig trading_;

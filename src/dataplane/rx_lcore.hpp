@@ -32,6 +32,29 @@ struct RingSink {
   }
 };
 
+// The RX lcore's own TX queue on the feed port ([feed.rewind]): MoldUDP64 re-requests and ARP, one
+// frame at a time from the port's mempool (no heap, no syscall); a frame the queue refuses is counted.
+struct RxFrameTx final : net::FrameSink {
+  uint16_t port_id = 0;
+  uint16_t queue = 0;
+  rte_mempool* pool = nullptr;
+  telemetry::FeedRecoveryStats* stats = nullptr;
+
+  void emit_frame(std::span<const uint8_t> frame) noexcept override {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    if (!m || rte_pktmbuf_tailroom(m) < frame.size()) [[unlikely]] {
+      if (m) rte_pktmbuf_free(m);
+      stats->tx_unsent.add();
+      return;
+    }
+    std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size())), frame.data(), frame.size());
+    if (rte_eth_tx_burst(port_id, queue, &m, 1) != 1) [[unlikely]] {
+      rte_pktmbuf_free(m);
+      stats->tx_unsent.add();
+    }
+  }
+};
+
 // Every cache line of a packet: the parser walks it front to back, and a packet that arrives after an
 // idle spell would otherwise take its misses one after another.
 inline void prefetch_packet(const rte_mbuf* m) noexcept {
@@ -49,6 +72,7 @@ struct Runtime::Rx {
   uint32_t idle_limit = 1000;
   std::unique_ptr<telemetry::RxLcoreStats> stats = std::make_unique<telemetry::RxLcoreStats>();
   RingSink sink;
+  std::unique_ptr<RxFrameTx> tx;  // [feed.rewind] only
   std::unique_ptr<RxProcessor<RingSink>> proc;
   std::vector<Executor*> rtc_execs;  // run-to-completion: executors run on this lcore
   RunState* state = nullptr;

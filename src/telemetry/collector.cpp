@@ -224,6 +224,31 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
     }
   }
 
+  // ---- feed recovery time per gap ([feed.rewind], #12) ----
+  {
+    auto& hist = fs.family("sniperforge_feed_recovery_seconds",
+                           "Time from a feed gap to the last held message applied after re-request",
+                           MetricType::Histogram);
+    static const std::vector<double> bounds = [] {  // 100 us .. 10 s: a round trip per request
+      std::vector<double> v;
+      for (double decade = 1e-4; decade < 5; decade *= 10)
+        for (double m : {1.0, 2.0, 5.0}) v.push_back(decade * m);
+      v.push_back(10);
+      return v;
+    }();
+    for (const auto& r : src_.rx) {
+      if (r.stats == nullptr) continue;
+      const HistogramSnapshot hs = r.stats->recovery.recovery_time.snapshot();
+      ClientMetric m;
+      m.label = {{"lcore", u(r.lcore)}};
+      m.histogram.sample_count = hs.total();
+      m.histogram.sample_sum = static_cast<double>(hs.sum) / hz;
+      for (double b : bounds)
+        m.histogram.bucket.push_back({hs.count_below(static_cast<uint64_t>(b * hz)), b});
+      hist.metric.push_back(std::move(m));
+    }
+  }
+
   // ---- logging ----
   {
     auto& rec = fs.family("sniperforge_log_records_total", "Binary log records pushed by an lcore",

@@ -93,6 +93,18 @@ Status evaluate_ready(const TelemetrySources& src, const TelemetryConfig& cfg, u
   if (stale > 0) add(std::to_string(stale) + " stale book(s)");
   for (const auto& e : engines)
     if (e.venue_inconsistent) add("shard " + std::to_string(e.shard) + " stopped: venue inconsistent");
+  for (const auto& r : src.rx) {
+    if (r.stats == nullptr) continue;
+    const auto failed = static_cast<RecoveryFailure>(r.stats->recovery.failed.load());
+    if (failed != RecoveryFailure::kNone)
+      add(std::string("feed gap not recovered (") +
+          (failed == RecoveryFailure::kRetries  ? "re-request server did not answer within the retries"
+           : failed == RecoveryFailure::kBuffer ? "gap larger than max_held_messages"
+                                                : "the feed restarted while recovering") +
+          "): books stale until a snapshot or a restart");
+    else if (r.stats->recovery.recovering.load())
+      add("recovering a feed gap by re-request");
+  }
   if (src.order_session_state) {
     const int s = src.order_session_state();
     if (s == 0) add("order session down");

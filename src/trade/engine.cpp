@@ -146,6 +146,10 @@ Reject Engine::send(const Intent& in, uint16_t bi, uint16_t strategy, OrderSink&
     risk_.count(Reject::kStale);
     return Reject::kStale;
   }
+  if (recovering_) [[unlikely]] {
+    risk_.count(Reject::kRecovering);
+    return Reject::kRecovering;
+  }
   if (venue_inconsistent()) [[unlikely]] {
     risk_.count(Reject::kVenueInconsistent);
     return Reject::kVenueInconsistent;

@@ -229,5 +229,54 @@ TEST(DataplaneConfig, FeedLineBMustBeToldApart) {
   EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "[feed]\nline_b = 3\n"), "line_b"));
 }
 
+TEST(DataplaneConfig, FeedRewind) {
+  EXPECT_FALSE(parse(kMinimal).cfg.feed.rewind.has_value());
+  auto p = parse(std::string(kMinimal) +
+                 "[feed.rewind]\nserver = \"10.0.0.2:26400\"\nlocal_ip = \"10.0.0.1\"\ntimeout_ms = 30\n"
+                 "retries = 7\nmax_held_messages = 5000\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors.front();
+  ASSERT_TRUE(p.cfg.feed.rewind.has_value());
+  const FeedRewindConfig& r = *p.cfg.feed.rewind;
+  EXPECT_EQ(r.server_ip, (std::array<uint8_t, 4>{10, 0, 0, 2}));
+  EXPECT_EQ(r.server_port, 26400);
+  EXPECT_EQ(r.local_ip, (std::array<uint8_t, 4>{10, 0, 0, 1}));
+  EXPECT_EQ(r.timeout_ms, 30u);
+  EXPECT_EQ(r.retries, 7u);
+  EXPECT_EQ(r.max_held_messages, 5000u);
+  const auto defaults =
+      parse(std::string(kMinimal) + "[feed.rewind]\nserver = \"10.0.0.2:26400\"\nlocal_ip = \"10.0.0.1\"\n");
+  ASSERT_TRUE(defaults.errors.empty()) << defaults.errors.front();
+  EXPECT_EQ(defaults.cfg.feed.rewind->timeout_ms, 20u);
+  EXPECT_EQ(defaults.cfg.feed.rewind->retries, 5u);
+  EXPECT_EQ(defaults.cfg.feed.rewind->max_held_messages, 1'000'000u);
+}
+
+TEST(DataplaneConfig, FeedRewindIsValidated) {
+  const std::string ok_local = "local_ip = \"10.0.0.1\"\n";
+  const std::string ok_server = "server = \"10.0.0.2:26400\"\n";
+  const auto bad = [&](const std::string& body, const std::string& what) {
+    EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "[feed.rewind]\n" + body), what)) << body;
+  };
+  bad(ok_local, "[feed.rewind].server");                              // missing
+  bad(ok_local + "server = \"10.0.0.2\"\n", "[feed.rewind].server");  // no port
+  bad(ok_local + "server = \"10.0.0.2:0\"\n", "[feed.rewind].server");
+  bad(ok_local + "server = \"10.0.0.2:70000\"\n", "[feed.rewind].server");
+  bad(ok_local + "server = \"10.0.0.256:1\"\n", "[feed.rewind].server");
+  bad(ok_local + "server = \"10.0.0.2:1x\"\n", "[feed.rewind].server");
+  bad(ok_server, "[feed.rewind].local_ip");  // missing
+  bad(ok_server + "local_ip = \"10.0.0\"\n", "[feed.rewind].local_ip");
+  bad(ok_server + "local_ip = \"10.0.0.2\"\n", "must differ from the server");
+  bad(ok_server + "local_ip = \"239.1.1.1\"\n", "unicast");
+  bad(ok_server + ok_local + "timeout_ms = 0\n", "[feed.rewind].timeout_ms");
+  bad(ok_server + ok_local + "retries = -1\n", "[feed.rewind].retries");
+  bad(ok_server + ok_local + "max_held_messages = 0\n", "[feed.rewind].max_held_messages");
+  bad(ok_server + ok_local + "max_held_messages = 100000001\n", "[feed.rewind].max_held_messages");
+  bad(ok_server + ok_local + "bogus = 1\n", "[feed.rewind]: unknown key");
+  EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "[feed]\nrewind = 3\n"), "rewind"));
+  EXPECT_TRUE(
+      has_error(parse(std::string(kMinimal) + "[lcores]\nrx = 2\n[feed.rewind]\n" + ok_server + ok_local),
+                "[lcores].rx = 1"));
+}
+
 }  // namespace
 }  // namespace sf::dataplane

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Sends the UDP payloads of a feed pcap (MoldUDP64) to HOST:PORT through an ordinary UDP socket.
 
-usage: live_feed_sender.py PCAP HOST PORT [PACKETS_PER_MS]
+usage: live_feed_sender.py PCAP HOST PORT [PACKETS_PER_MS [DROP_SHARE SEED]]
 Reads classic pcap (us or ns) of Ethernet/[VLAN]/IPv4/UDP frames; paces the sending so that a kernel
-af_packet reader on the other end of a veth pair keeps up."""
+af_packet reader on the other end of a veth pair keeps up. DROP_SHARE: that share of the MoldUDP64 data
+packets (never the first) is not sent, drawn from SEED (feed-recovery tests, #12)."""
+import random
 import socket
 import struct
 import sys
@@ -40,14 +42,20 @@ def udp_payloads(path):
 def main():
     path, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     per_ms = int(sys.argv[4]) if len(sys.argv) > 4 else 8
+    drop_share = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
+    rng = random.Random(int(sys.argv[6]) if len(sys.argv) > 6 else 1)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    n = 0
+    n = dropped = 0
     for payload in udp_payloads(path):
+        data = len(payload) >= 20 and struct.unpack("!H", payload[18:20])[0] not in (0, 0xFFFF)
+        if data and n > 0 and drop_share > 0 and rng.random() < drop_share:
+            dropped += 1
+            continue
         s.sendto(payload, (host, port))
         n += 1
         if n % per_ms == 0:
             time.sleep(0.001)
-    print(f"sent {n} datagrams", flush=True)
+    print(f"sent {n} datagrams, dropped {dropped}", flush=True)
 
 
 if __name__ == "__main__":

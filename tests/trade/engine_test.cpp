@@ -379,6 +379,32 @@ TEST(Engine, StaleSuppressesOrdersWhileBooksKeepUpdating) {
   EXPECT_EQ(h.sent[0].trigger_seq, 20u);
 }
 
+// A feed gap being recovered by re-request (#12): the messages applied meanwhile are history, so nothing
+// fires (reason recovering) while the books keep applying; trading resumes when the recovery ends.
+TEST(Engine, RecoveringAppliesTheFeedButRefusesOrders) {
+  Harness h(parse(kConfig));
+  ItchBuilder b;
+  b.directory(1, "SF0000").add(1, 1, 'B', 100, 200000).add(1, 2, 'S', 100, 200600);
+  h.feed(b);
+  h.engine.set_recovering(true);
+  EXPECT_TRUE(h.engine.recovering());
+  ItchBuilder c;
+  c.ts = 2000;
+  c.add(1, 3, 'S', 70, 200500);  // would fire
+  h.feed(c, 10);
+  EXPECT_TRUE(h.sent.empty());
+  EXPECT_EQ(h.engine.risk().rejects(Reject::kRecovering), 1u);
+  EXPECT_EQ(to_string(Reject::kRecovering), "recovering");
+  EXPECT_EQ(h.engine.books().find(1)->best_price(Side::kSell), 200500u);
+  h.engine.set_recovering(false);
+  ItchBuilder d;
+  d.ts = 5000;
+  d.add(1, 4, 'S', 30, 200400);
+  h.feed(d, 20);
+  ASSERT_EQ(h.sent.size(), 1u);
+  EXPECT_EQ(h.sent[0].trigger_seq, 20u);
+}
+
 namespace {
 
 // #16: two rules of one strategy on the same symbol and side would both fire: refused.

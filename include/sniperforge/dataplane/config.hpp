@@ -66,6 +66,16 @@ struct FeedLineConfig {
   std::optional<std::array<uint8_t, 4>> group;  // destination IPv4 to accept; unset = any
 };
 
+// MoldUDP64 re-request recovery of gaps ([feed.rewind], #12; dataplane/feed_recovery.hpp).
+struct FeedRewindConfig {
+  std::array<uint8_t, 4> server_ip{};  // "server" = "IPv4:PORT" of the re-request server
+  uint16_t server_port = 0;
+  std::array<uint8_t, 4> local_ip{};       // our address on the feed port (the appliance answers ARP for it)
+  uint32_t timeout_ms = 20;                // a request unanswered this long is sent again
+  uint32_t retries = 5;                    // then the gap is not recovered: books stay stale
+  uint64_t max_held_messages = 1'000'000;  // live messages held behind a gap (preallocated, 51 B each)
+};
+
 struct FeedConfig {
   std::string port;  // [[port]] name; default: the first port
   uint16_t udp_port = 26477;
@@ -73,6 +83,7 @@ struct FeedConfig {
   uint32_t arbitration_us = 200;  // a hole waits this long for the other line before it is a gap
   std::optional<FeedLineConfig> line_b;
   FeedGuardSettings guard;  // session, sources, max_seq_jump (#16, feed_guard.hpp)
+  std::optional<FeedRewindConfig> rewind;
 };
 
 struct OrderSessionConfig {

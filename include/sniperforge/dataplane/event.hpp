@@ -24,6 +24,13 @@ enum class EventKind : uint8_t {
   kBooksStale = 0x01,  // payload[1] = StaleReason: a gap or a full ring; books may be wrong
   kVenue = 0x02,       // an order-session message: payload[1..2] = total length (BE), bytes from payload[3]
   kVenueCont = 0x03,   // continuation of the previous kVenue event, bytes from payload[1]
+  kRecovery = 0x04,    // payload[1] = RecoveryStep: a feed gap's re-request recovery (#12)
+};
+// What a kRecovery event tells the executors (Engine::set_recovering / clear_stale).
+enum class RecoveryStep : uint8_t {
+  kStarted = 1,    // a gap is being recovered: strategies must not fire (reject reason recovering)
+  kRecovered = 2,  // every missing message applied: clear stale, trade again
+  kEnded = 3,      // recovery over without recovered books (failed, or this executor's ring overflowed)
 };
 using trade::StaleReason;  // trade/routing.hpp owns it
 
@@ -69,6 +76,13 @@ inline void pack_stale(Event& e, uint64_t seq, uint64_t rx_tsc, StaleReason r) n
   e.set_tsc(rx_tsc);
   e.payload[0] = static_cast<uint8_t>(EventKind::kBooksStale);
   e.payload[1] = static_cast<uint8_t>(r);
+}
+
+inline void pack_recovery(Event& e, uint64_t seq, uint64_t rx_tsc, RecoveryStep step) noexcept {
+  e.seq = seq;
+  e.set_tsc(rx_tsc);
+  e.payload[0] = static_cast<uint8_t>(EventKind::kRecovery);
+  e.payload[1] = static_cast<uint8_t>(step);
 }
 
 // Splits a venue message for `shard` over up to kMaxVenueEvents events; returns how many were

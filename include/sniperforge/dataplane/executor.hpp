@@ -162,7 +162,7 @@ struct Executor {
       const Event& e = ev[i];
       driver.prefetch_ahead(itch_at, i, n);
       stats->ring_hop.record(e.ticks_since_rx(now));  // RX burst stamp -> this dequeue
-      if (e.is_itch() || e.kind() == EventKind::kBooksStale) [[likely]] {
+      if (e.is_itch() || e.kind() == EventKind::kBooksStale || e.kind() == EventKind::kRecovery) [[likely]] {
         handle(e, now);
         ++i;
         continue;
@@ -213,6 +213,10 @@ struct Executor {
       // fire no order until recovery calls clear_stale().
       stats->stale_events.add();
       stats->books_stale.set(driver.mark_stale(static_cast<StaleReason>(e.payload[1])));
+    } else if (e.kind() == EventKind::kRecovery) {  // a feed gap's re-request recovery (#12)
+      const auto step = static_cast<RecoveryStep>(e.payload[1]);
+      stats->books_stale.set(
+          driver.set_recovering(step == RecoveryStep::kStarted, step == RecoveryStep::kRecovered));
     }
   }
 

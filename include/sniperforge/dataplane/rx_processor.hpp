@@ -13,11 +13,13 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "sniperforge/dataplane/event.hpp"
 #include "sniperforge/dataplane/feed_guard.hpp"
+#include "sniperforge/dataplane/feed_recovery.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/proto/session.hpp"
@@ -36,6 +38,8 @@ struct RxSettings {
   uint64_t arbitration_ticks = 0;  // [feed] arbitration_us in the caller's time unit (TSC ticks)
   uint16_t venue_udp_port = 0;     // order-session responses arrive here (0 = none)
   FeedGuardSettings guard;         // [feed] session, sources, max_seq_jump (#16)
+  // [feed.rewind]: gaps are recovered by MoldUDP64 re-request (needs a FrameSink for the requests).
+  std::optional<FeedRecoverySettings> rewind;
   uint32_t shards = 1;
   uint16_t executors = 1;
 };
@@ -45,7 +49,8 @@ class RxProcessor {
  public:
   static constexpr unsigned kStage = 128;  // events staged per executor before a forced flush
 
-  RxProcessor(const RxSettings& s, telemetry::RxLcoreStats& stats, Sink& sink)
+  // `tx`: where re-requests and ARP leave on the feed port (needed with `s.rewind`).
+  RxProcessor(const RxSettings& s, telemetry::RxLcoreStats& stats, Sink& sink, net::FrameSink* tx = nullptr)
       : s_(s),
         stats_(stats),
         sink_(sink),
@@ -57,7 +62,16 @@ class RxProcessor {
     exec_of_shard_.resize(s.shards ? s.shards : 1);
     for (uint32_t i = 0; i < exec_of_shard_.size(); ++i)
       exec_of_shard_[i] = static_cast<uint16_t>(i % (s.executors ? s.executors : 1));
+    if (s.rewind && tx) recovery_ = std::make_unique<FeedRecovery>(*s.rewind, *tx, stats_.recovery);
   }
+
+  // Before the first poll, on the RX lcore: announce our address, resolve the re-request server.
+  void start(uint64_t tsc) noexcept {
+    if (recovery_) recovery_->start(tsc);
+  }
+  [[nodiscard]] const FeedRecovery* recovery() const noexcept { return recovery_.get(); }
+  // GLIMPSE hook (#12): after the books were rebuilt from a snapshot, gaps are recovered again.
+  [[nodiscard]] FeedRecovery* recovery() noexcept { return recovery_.get(); }
 
   // One received frame; `tsc` is the RX burst's timestamp.
   void on_frame(const uint8_t* frame, std::size_t len, uint64_t tsc) noexcept {
@@ -65,8 +79,17 @@ class RxProcessor {
     stats_.bytes.add(len);
     net::UdpDatagram udp;
     const net::Error ne = net::parse_udp(frame, len, udp);
-    if (ne != net::Error::kOk) [[unlikely]]
+    if (ne != net::Error::kOk) [[unlikely]] {
+      if (recovery_ && recovery_->on_neighbour_frame(frame, len, tsc)) return;  // ARP for our address
       return drop(feed::from_net(ne));
+    }
+    if (recovery_ && recovery_->is_server(udp)) [[unlikely]] {
+      now_ = tsc;
+      recovery_->set_session(guard_.session());
+      Recover out{*this};
+      recovery_->on_answer(udp.payload, udp.payload_length, tsc, out);
+      return;
+    }
     int line = kLineA;
     if (udp.dst_port != s_.feed_udp_port || (s_.feed_group && udp.dst_ip != *s_.feed_group)) [[unlikely]] {
       if (is_line_b(udp))
@@ -103,8 +126,13 @@ class RxProcessor {
   // Once per RX burst (also an empty one): a hole older than the arbitration window becomes a gap and the
   // packets held behind it are applied. True if that produced events (flush them).
   bool tick(uint64_t tsc) noexcept {
+    if (recovery_) [[unlikely]] {
+      now_ = tsc;
+      Recover out{*this};
+      recovery_->poll(tsc, out);
+    }
     if (!s_.line_b_udp_port || arb_.next() >= arb_.horizon()) [[likely]]
-      return false;
+      return recovery_ != nullptr;
     now_ = tsc;
     Merge out{*this};
     arb_.poll(tsc, out);
@@ -193,6 +221,10 @@ class RxProcessor {
       (v == FeedVerdict::kSessionChange ? stats_.session_changes : stats_.seq_restarts).add();
       if (log_) log_->push(now_, telemetry::LogCode::kSeqGap, arb_.next(), mold.sequence(), 0);
       mark_all_stale(StaleReason::kGap, now_, mold.sequence());
+      if (recovery_ && recovery_->recovering()) {  // its sequences are another stream's now
+        Recover r{*this};
+        recovery_->abandon(r);
+      }
     }
     arb_.restart();
     return true;
@@ -214,11 +246,14 @@ class RxProcessor {
           rx.log_->push(rx.now_, telemetry::LogCode::kSeqLate, mold.sequence(), mold.message_count(),
                         mold.sequence() + skip);
       }
+      Recover out{rx};
       for (const mold::Block b : mold) {
         if (skip) {
           --skip;
           continue;
         }
+        if (rx.recovery_ && rx.recovery_->hold(b.sequence, b.data, b.length, out)) [[unlikely]]
+          continue;  // a gap is being recovered: live messages wait behind it
         rx.route(b, rx.now_);
       }
     }
@@ -226,6 +261,9 @@ class RxProcessor {
       rx.stats_.gaps.add();
       rx.stats_.gap_messages.add(missing);
       if (rx.log_) rx.log_->push(rx.now_, telemetry::LogCode::kSeqGap, first, first + missing, missing);
+      Recover out{rx};
+      if (rx.recovery_) rx.recovery_->set_session(rx.guard_.session());  // what requests name
+      if (rx.recovery_ && rx.recovery_->on_gap(first, missing, rx.now_, out)) return;
       rx.mark_all_stale(StaleReason::kGap, rx.now_, first + missing);
     }
     void duplicate(int /*line*/, uint64_t seq, uint64_t count) noexcept {
@@ -235,6 +273,42 @@ class RxProcessor {
         rx.log_->push(rx.now_, telemetry::LogCode::kSeqDuplicate, seq, count, rx.arb_.next());
     }
   };
+
+  // FeedRecovery's sink: messages to apply in order, and the recovery's steps for the executors.
+  struct Recover {
+    RxProcessor& rx;
+    void apply(uint64_t seq, const uint8_t* msg, std::size_t len) noexcept {
+      rx.route(mold::Block{msg, static_cast<uint16_t>(len), seq}, rx.now_);
+    }
+    void recovery_started() noexcept {
+      for (uint16_t e = 0; e < rx.stages_.size(); ++e)
+        rx.ring_drops_at_start_[e] = rx.stats_.ring_dropped_full[e].load();
+      rx.push_recovery(RecoveryStep::kStarted, [](uint16_t) { return true; });
+    }
+    // An executor whose ring overflowed meanwhile lost events of its own: its books stay stale.
+    void recovered(uint64_t /*ticks*/) noexcept {
+      rx.push_recovery(RecoveryStep::kRecovered, [this](uint16_t e) {
+        return rx.stats_.ring_dropped_full[e].load() == rx.ring_drops_at_start_[e];
+      });
+      rx.push_recovery(RecoveryStep::kEnded, [this](uint16_t e) {
+        return rx.stats_.ring_dropped_full[e].load() != rx.ring_drops_at_start_[e];
+      });
+    }
+    void recovery_failed(uint64_t next_seq) noexcept {
+      rx.mark_all_stale(StaleReason::kGap, rx.now_, next_seq);
+      rx.push_recovery(RecoveryStep::kEnded, [](uint16_t) { return true; });
+    }
+  };
+
+  template <class Which>
+  void push_recovery(RecoveryStep step, Which which) noexcept {
+    for (uint16_t e = 0; e < stages_.size(); ++e) {
+      if (!which(e)) continue;
+      Event ev;
+      pack_recovery(ev, arb_.next(), now_, step);
+      push(e, ev);
+    }
+  }
 
   void mark_all_stale(StaleReason why, uint64_t tsc, uint64_t next_seq) noexcept {
     stats_.books_marked_stale.add();
@@ -294,6 +368,8 @@ class RxProcessor {
   uint64_t now_ = 0;  // the current packet's (or tick's) tsc, for events the arbiter releases
   FeedGuard guard_;
   telemetry::LogRing* log_ = nullptr;
+  std::unique_ptr<FeedRecovery> recovery_;  // [feed.rewind] only
+  std::array<uint64_t, telemetry::kMaxExecutors> ring_drops_at_start_{};
 };
 
 }  // namespace sf::dataplane

@@ -20,6 +20,7 @@
 #include "sniperforge/common/side.hpp"
 #include "sniperforge/telemetry/feed_labels.hpp"
 #include "sniperforge/telemetry/feed_line_stats.hpp"
+#include "sniperforge/telemetry/feed_recovery_stats.hpp"
 #include "sniperforge/telemetry/histogram.hpp"
 
 namespace sf::telemetry {
@@ -55,6 +56,9 @@ struct alignas(kCacheLine) RxLcoreStats {
 
   // A/B line arbitration (line B only when [feed.line_b] is configured).
   alignas(kCacheLine) std::array<FeedLineStats, kFeedLines> lines{};
+
+  // MoldUDP64 re-request recovery ([feed.rewind] only).
+  FeedRecoveryStats recovery;
 
   // Order-session traffic (venue -> us) on the same queue: rare, on its own line.
   alignas(kCacheLine) Counter venue_datagrams;  // to one of our session ports

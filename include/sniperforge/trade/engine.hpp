@@ -109,6 +109,12 @@ class Engine {
   }
   [[nodiscard]] uint64_t stale_marks() const noexcept { return stats_.stale_marks.load(); }
 
+  // A feed gap is being recovered by re-request (#12): the messages applied meanwhile are history, so
+  // every order is refused as Reject::kRecovering until the recovery ends (then clear_stale() if the
+  // books are complete again).
+  void set_recovering(bool on) noexcept { recovering_ = on; }
+  [[nodiscard]] bool recovering() const noexcept { return recovering_; }
+
   // The shard's SoupBinTCP order session is down: every order is refused as Reject::kSessionDown until
   // it is logged in again. Set by the engine's own thread from the session's logged_in(); up by default
   // (replay and the UDP session have no login).
@@ -194,6 +200,7 @@ class Engine {
   VenueVerdict last_venue_failure_;
   bool session_up_ = true;
   bool journal_open_ = true;
+  bool recovering_ = false;
   EngineStats stats_;
   EnginePublished published_;
 };

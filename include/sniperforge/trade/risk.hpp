@@ -46,6 +46,7 @@ enum class Reject : uint8_t {
   kHalted,             // trading state halted (shard or instrument; sf-ctl state)
   kReducing,           // trading state reducing and the order could grow the position
   kJournalFull,        // the shard's journal ring is full or the journal failed (journal/writer.hpp)
+  kRecovering,         // a feed gap is being recovered by re-request: the books are history until it is done
   kCount
 };
 
@@ -70,7 +71,8 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(Reject::k
     "session_down",
     "halted",
     "reducing",
-    "journal_full"};
+    "journal_full",
+    "recovering"};
 
 [[nodiscard]] constexpr std::string_view to_string(Reject r) noexcept {
   return kRejectNames[static_cast<std::size_t>(r)];

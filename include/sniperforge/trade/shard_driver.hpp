@@ -95,6 +95,18 @@ class ShardDriver {
     return stale_books;
   }
 
+  // A feed gap's re-request recovery (#12): while `recovering` every hosted engine refuses orders (reason
+  // recovering); `books_complete` at its end clears stale. Returns how many books are now stale.
+  uint64_t set_recovering(bool recovering, bool books_complete) noexcept {
+    uint64_t stale_books = 0;
+    for (Engine* eng : engines_) {
+      eng->set_recovering(recovering);
+      if (books_complete) eng->clear_stale();
+      stale_books += eng->stale_books();
+    }
+    return stale_books;
+  }
+
  private:
   void prefetch_slot(const uint8_t* msg) const noexcept {
     if (msg == nullptr) return;

@@ -1,0 +1,295 @@
+// MoldUDP64 re-request recovery of feed gaps (#12), DPDK-free, no clock of its own (the caller passes
+// `now` in its time unit, TSC ticks on the RX lcore) and no I/O (frames go to a net::FrameSink).
+//
+// On a gap the arbiter declared (LineArbiter), live messages after it are held in a bounded ring of
+// preallocated slots (`max_held_messages`), RewindRequester sends MoldUDP64 requests as UDP from our
+// address to the re-request server (its MAC resolved by net::Neighbours, which also answers ARP for our
+// address), the retransmitted messages are applied in order, then the held ones; when nothing is
+// missing any more the gap is recovered. More gaps while recovering just leave more missing slots,
+// requested in turn. Failure (retries exhausted, or more than `max_held_messages` between the first
+// missing message and the newest one): every held message is applied as it is and the books stay stale;
+// the failure is latched, later gaps are not recovered (books that missed messages must not be declared
+// good again) until `reset_after_snapshot()` — the hook for the GLIMPSE fallback.
+//
+// Out (the caller's sink, RxProcessor):
+//   void apply(uint64_t seq, const uint8_t* msg, std::size_t len);  // route one message, in order
+//   void recovery_started();                 // strategies must not fire from here on
+//   void recovered(uint64_t ticks);          // books complete again: clear stale, trade
+//   void recovery_failed(uint64_t next_seq); // books stale (a gap), strategies may not fire
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "sniperforge/dataplane/rewind_requester.hpp"
+#include "sniperforge/net/neighbours.hpp"
+#include "sniperforge/proto/feed.hpp"
+#include "sniperforge/proto/moldudp64.hpp"
+#include "sniperforge/proto/net.hpp"
+#include "sniperforge/telemetry/feed_recovery_stats.hpp"
+
+namespace sf::dataplane {
+
+using telemetry::RecoveryFailure;
+
+struct FeedRecoverySettings {
+  uint32_t server_ip = 0;  // host order
+  uint16_t server_port = 0;
+  uint32_t local_ip = 0;
+  uint16_t local_port = 0;  // our source port; answers come back to it
+  net::Mac local_mac{};
+  uint64_t timeout = 0;       // a request unanswered this long is retried (caller's unit)
+  uint32_t retries = 5;       // then the recovery fails
+  uint64_t min_interval = 0;  // requests never closer than this (rate limit)
+  uint64_t arp_retry = 0;     // ARP request interval while the server is not resolved
+  uint64_t max_held_messages = 1'000'000;
+  // One response carries at most (1472 - 20) / (2 + 50) of the longest ITCH message: never ask for more.
+  uint16_t max_per_request =
+      (mold::kMaxPayloadForMtu1500 - mold::kHeaderLength) / (2 + itch::kMaxMessageLength);
+};
+
+class FeedRecovery final : private net::FrameSink {
+ public:
+  FeedRecovery(const FeedRecoverySettings& s, net::FrameSink& tx, telemetry::FeedRecoveryStats& stats)
+      : s_(s),
+        tx_(tx),
+        stats_(stats),
+        requester_({s.max_per_request, s.timeout, s.retries, s.min_interval}),
+        neighbours_(neighbour_config(s), *this),
+        slots_(std::max<uint64_t>(s.max_held_messages, 1)) {}
+
+  FeedRecovery(const FeedRecovery&) = delete;
+  FeedRecovery& operator=(const FeedRecovery&) = delete;
+
+  // Gratuitous ARP and the first resolution of the server (before the first poll).
+  void start(uint64_t now) noexcept { neighbours_.start(now); }
+
+  // The MoldUDP64 session requests name (the feed's, once known).
+  void set_session(std::span<const uint8_t, mold::kSessionLength> session) noexcept {
+    std::memcpy(session_.data(), session.data(), session_.size());
+  }
+
+  [[nodiscard]] bool recovering() const noexcept { return recovering_; }
+  [[nodiscard]] RecoveryFailure failure() const noexcept { return failure_; }
+  [[nodiscard]] bool is_server(const net::UdpDatagram& d) const noexcept {
+    return d.src_ip == s_.server_ip && d.src_port == s_.server_port && d.dst_ip == s_.local_ip;
+  }
+  // ARP (and ICMP echo) for our address; true when the frame was the neighbour layer's.
+  bool on_neighbour_frame(const uint8_t* frame, std::size_t len, uint64_t now) noexcept {
+    return neighbours_.on_frame(frame, len, now) != net::Neighbours::Handled::kNotMine;
+  }
+  [[nodiscard]] const net::Neighbours& neighbours() const noexcept { return neighbours_; }
+
+  // GLIMPSE hook (#12): the books were rebuilt from a snapshot; gaps are recovered again.
+  void reset_after_snapshot() noexcept {
+    failure_ = RecoveryFailure::kNone;
+    stats_.failed.set(0);
+  }
+
+  // The arbiter declared [first, first + missing) a gap. False: not recovered (no recovery after a
+  // failure): the caller marks the books stale as before.
+  template <class Out>
+  bool on_gap(uint64_t first, uint64_t missing, uint64_t now, Out& out) noexcept {
+    if (failure_ != RecoveryFailure::kNone) return false;
+    if (!recovering_) {
+      recovering_ = true;
+      next_ = end_ = first;
+      since_ = now;
+      stats_.started.add();
+      stats_.recovering.set(1);
+      out.recovery_started();
+      start_hole(first, missing);
+    }
+    end_ = std::max(end_, first + missing);
+    if (end_ - next_ > slots_.size()) fail(RecoveryFailure::kBuffer, out);
+    return true;
+  }
+
+  // A live message from the arbiter, in order. False: not recovering, the caller applies it.
+  template <class Out>
+  bool hold(uint64_t seq, const uint8_t* msg, std::size_t len, Out& out) noexcept {
+    if (!recovering_) return false;
+    if (seq < next_) return true;  // cannot happen after the arbiter; never applied twice
+    if (seq - next_ >= slots_.size()) {
+      fail(RecoveryFailure::kBuffer, out);
+      out.apply(seq, msg, len);
+      return true;
+    }
+    put(seq, msg, len);
+    end_ = std::max(end_, seq + 1);
+    stats_.held.add();
+    stats_.held_now.set(held_);
+    return true;
+  }
+
+  // A UDP datagram from the re-request server (is_server()): its messages fill the holes.
+  template <class Out>
+  void on_answer(const uint8_t* payload, std::size_t len, uint64_t now, Out& out) noexcept {
+    mold::PacketView v;
+    if (feed::validate_mold_itch(payload, len, v) != feed::Error::kOk ||
+        std::memcmp(v.session_bytes(), session_.data(), session_.size()) != 0) {
+      stats_.bad_answers.add();
+      return;
+    }
+    stats_.answers.add();
+    if (!recovering_) return;  // late: the gap was filled meanwhile
+    for (const mold::Block b : v)
+      if (b.sequence >= next_ && b.sequence < end_ && !slots_[slot(b.sequence)].len) {
+        put(b.sequence, b.data, b.length);
+        stats_.messages.add();
+      }
+    advance(now, out);
+  }
+
+  // The feed's session or sequence range restarted (FeedGuard): the gap being recovered belongs to a stream
+  // that is gone; the recovery fails (reason abandoned) and what it held is applied.
+  template <class Out>
+  void abandon(Out& out) noexcept {
+    if (recovering_) fail(RecoveryFailure::kAbandoned, out);
+  }
+
+  // Once per RX burst while recovering: timeouts, retries, ARP retries.
+  template <class Out>
+  void poll(uint64_t now, Out& out) noexcept {
+    neighbours_.poll(now);
+    if (!recovering_) return;
+    const RewindRequest r = requester_.poll(now);
+    copy_requester_counts();
+    if (requester_.state() == RewindRequester::State::kFailed) return fail(RecoveryFailure::kRetries, out);
+    if (r.count) send_request(r);
+  }
+
+ private:
+  struct Slot {
+    uint8_t len = 0;  // 0: empty
+    std::array<uint8_t, itch::kMaxMessageLength> msg;
+  };
+
+  static net::NeighbourConfig neighbour_config(const FeedRecoverySettings& s) noexcept {
+    net::NeighbourConfig c;
+    c.local_mac = s.local_mac;
+    c.local_ip = s.local_ip;
+    c.next_hop = s.server_ip;
+    c.arp_retry_ns = s.arp_retry;  // the caller's unit, like every time here
+    c.arp_max_requests = UINT32_MAX;
+    return c;
+  }
+
+  [[nodiscard]] std::size_t slot(uint64_t seq) const noexcept { return seq % slots_.size(); }
+
+  void put(uint64_t seq, const uint8_t* msg, std::size_t len) noexcept {
+    Slot& sl = slots_[slot(seq)];
+    if (!sl.len) ++held_;
+    sl.len = static_cast<uint8_t>(std::min(len, sl.msg.size()));  // validated ITCH: <= 50
+    std::memcpy(sl.msg.data(), msg, sl.len);
+  }
+
+  void start_hole(uint64_t first, uint64_t count) noexcept { requester_.start(first, count); }
+
+  // Applies every message that now follows in order; then the next hole, or the end of the recovery.
+  template <class Out>
+  void advance(uint64_t now, Out& out) noexcept {
+    const uint64_t from = next_;
+    drain(out);
+    if (next_ > from) requester_.on_messages(from, next_ - from);
+    stats_.held_now.set(held_);
+    if (next_ == end_) return finish(now, out);
+    if (requester_.state() != RewindRequester::State::kWaiting) {
+      uint64_t hole_end = next_ + 1;  // the next hole runs to the first message held after it
+      while (hole_end < end_ && !slots_[slot(hole_end)].len) ++hole_end;
+      start_hole(next_, hole_end - next_);
+    }
+  }
+
+  template <class Out>
+  void drain(Out& out) noexcept {
+    while (next_ < end_ && slots_[slot(next_)].len) {
+      Slot& sl = slots_[slot(next_)];
+      out.apply(next_, sl.msg.data(), sl.len);
+      sl.len = 0;
+      --held_;
+      ++next_;
+    }
+  }
+
+  template <class Out>
+  void finish(uint64_t now, Out& out) noexcept {
+    recovering_ = false;
+    stats_.recovered.add();
+    stats_.recovering.set(0);
+    stats_.recovery_time.record(now - since_);
+    out.recovered(now - since_);
+  }
+
+  // Books stay stale; the messages held are applied as they are (the missing ones are lost).
+  template <class Out>
+  void fail(RecoveryFailure why, Out& out) noexcept {
+    failure_ = why;
+    recovering_ = false;
+    stats_.failures[static_cast<std::size_t>(why)].add();
+    stats_.failed.set(static_cast<uint64_t>(why));
+    stats_.recovering.set(0);
+    out.recovery_failed(next_);
+    for (; next_ < end_; ++next_) {
+      Slot& sl = slots_[slot(next_)];
+      if (!sl.len) continue;
+      out.apply(next_, sl.msg.data(), sl.len);
+      sl.len = 0;
+      --held_;
+    }
+    stats_.held_now.set(held_);
+  }
+
+  void send_request(const RewindRequest& r) noexcept {
+    if (!neighbours_.resolved()) {
+      stats_.unresolved.add();
+      return;  // counted as sent by the requester: it times out and is retried
+    }
+    std::array<uint8_t, mold::kRequestLength> req;
+    mold::encode_request(req.data(),
+                         std::string_view(reinterpret_cast<const char*>(session_.data()), session_.size()),
+                         r.first_seq, r.count);
+    net::UdpFrameSpec spec;
+    spec.dst_mac = neighbours_.next_hop_mac();
+    spec.src_mac = s_.local_mac;
+    spec.src_ip = s_.local_ip;
+    spec.dst_ip = s_.server_ip;
+    spec.src_port = s_.local_port;
+    spec.dst_port = s_.server_port;
+    spec.ip_id = ip_id_++;
+    spec.udp_checksum = true;
+    const std::size_t n = net::build_udp_frame(frame_.data(), frame_.size(), spec, req.data(), req.size());
+    if (n) tx_.emit_frame({frame_.data(), n});
+  }
+
+  void copy_requester_counts() noexcept {
+    const RewindRequester::Counts& c = requester_.counts();
+    stats_.requests.set(c.requests);  // the requester's counts run over every gap
+    stats_.retries.set(c.retries);
+    stats_.timeouts.set(c.timeouts);
+  }
+
+  // Neighbour frames (ARP replies, requests, gratuitous ARP) leave through the same TX.
+  void emit_frame(std::span<const uint8_t> frame) noexcept override { tx_.emit_frame(frame); }
+
+  FeedRecoverySettings s_;
+  net::FrameSink& tx_;
+  telemetry::FeedRecoveryStats& stats_;
+  RewindRequester requester_;
+  net::Neighbours neighbours_;
+  std::vector<Slot> slots_;  // preallocated at construction, never resized
+  uint64_t held_ = 0;
+  uint64_t next_ = 0, end_ = 0, since_ = 0;  // next to apply; one past the newest known; gap time
+  bool recovering_ = false;
+  RecoveryFailure failure_ = RecoveryFailure::kNone;
+  uint16_t ip_id_ = 0;
+  std::array<uint8_t, mold::kSessionLength> session_{};
+  std::array<uint8_t, 128> frame_{};
+};
+
+}  // namespace sf::dataplane
