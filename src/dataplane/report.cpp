@@ -8,6 +8,7 @@
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/telemetry/stat_tables.hpp"
 #include "sniperforge/telemetry/summary.hpp"
+#include "sniperforge/trade/engine_totals.hpp"
 
 namespace sf::dataplane {
 
@@ -79,68 +80,46 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
   for (const auto& r : rx_) rx.push_back(r->stats.get());
   for (const auto& x : exec_) ex.push_back(x->stats.get());
   telemetry::add_lcore_counters(rx, ex, exec_.size(), c);
-  uint64_t accepted = 0;
-  for (const auto& e : engines_) accepted += e->risk().accepted();
-  c.emplace_back("risk_accepted", accepted);
-  uint64_t fills = 0;
-  for (const auto& e : engines_) fills += e->orders().fills();
-  c.emplace_back("fills", fills);
+  std::vector<const trade::Engine*> engines;
+  for (const auto& e : engines_) engines.push_back(e.get());
+  const trade::EngineTotals t = trade::sum_engines(engines);
+  c.emplace_back("risk_accepted", t.accepted);
+  c.emplace_back("fills", t.fills);
   // Venue responses the engines' checks refused, by reason, the shards they stopped, and the shares the
   // believed fills bought and sold (cold: read once, e.g. for --stats-file at exit).
-  for (std::size_t i = 1; i < static_cast<std::size_t>(trade::VenueCheck::kCount); ++i) {
-    uint64_t v = 0;
-    for (const auto& e : engines_) v += e->orders().failures(static_cast<trade::VenueCheck>(i));
-    c.emplace_back("venue_refused_" + std::string(trade::to_string(static_cast<trade::VenueCheck>(i))), v);
-  }
-  uint64_t stopped = 0, bought = 0, sold = 0;
-  for (const auto& e : engines_) {
-    stopped += e->venue_inconsistent() ? 1 : 0;
-    for (uint32_t locate = 1; locate <= 0xFFFF; ++locate) {
-      const trade::Position& p = e->orders().position(static_cast<uint16_t>(locate));
-      bought += p.bought;
-      sold += p.sold;
-    }
-  }
-  c.emplace_back("venue_inconsistent_shards", stopped);
-  c.emplace_back("filled_shares_bought", bought);
-  c.emplace_back("filled_shares_sold", sold);
-  for (std::size_t i = 0; i < static_cast<std::size_t>(trade::Reject::kCount); ++i) {
-    uint64_t v = 0;
-    for (const auto& e : engines_) v += e->risk().rejects(static_cast<trade::Reject>(i));
-    c.emplace_back("reject_" + std::string(trade::to_string(static_cast<trade::Reject>(i))), v);
-  }
-  uint64_t book_drops = 0, capacity_stale = 0;
-  for (std::size_t d = 0; d < static_cast<std::size_t>(book::Drop::kCount); ++d) {
-    uint64_t v = 0;
-    for (const auto& e : engines_) v += e->books().drops(static_cast<book::Drop>(d));
-    book_drops += v;
-    c.emplace_back("book_drop_" + std::string(book::to_string(static_cast<book::Drop>(d))), v);
-  }
-  for (const auto& e : engines_) capacity_stale += e->books().capacity_stale_books();
-  c.emplace_back("book_drops", book_drops);
-  c.emplace_back("books_capacity_stale", capacity_stale);
+  for (std::size_t i = 1; i < t.venue_refused.size(); ++i)
+    c.emplace_back("venue_refused_" + std::string(trade::to_string(static_cast<trade::VenueCheck>(i))),
+                   t.venue_refused[i]);
+  c.emplace_back("venue_inconsistent_shards", t.venue_inconsistent_shards);
+  c.emplace_back("filled_shares_bought", t.filled_shares_bought);
+  c.emplace_back("filled_shares_sold", t.filled_shares_sold);
+  for (std::size_t i = 0; i < t.rejects.size(); ++i)
+    c.emplace_back("reject_" + std::string(trade::to_string(static_cast<trade::Reject>(i))), t.rejects[i]);
+  for (std::size_t d = 0; d < t.book_drops.size(); ++d)
+    c.emplace_back("book_drop_" + std::string(book::to_string(static_cast<book::Drop>(d))), t.book_drops[d]);
+  c.emplace_back("book_drops", t.book_drops_total());
+  c.emplace_back("books_capacity_stale", t.capacity_stale);
   c.emplace_back("book_instruments", book_rows().size());
   c.emplace_back("shards", engines_.size());
   c.emplace_back("executors", exec_.size());
   return c;
 }
 
+// One executor histogram merged over the executors.
+telemetry::HistogramSnapshot Runtime::merged(
+    telemetry::LatencyHistogram telemetry::ExecutorLcoreStats::*h) const {
+  telemetry::HistogramSnapshot t;
+  for (const auto& x : exec_) t.merge(((*x->stats).*h).snapshot());
+  return t;
+}
 telemetry::HistogramSnapshot Runtime::tick_to_trade() const {
-  telemetry::HistogramSnapshot t;
-  for (const auto& x : exec_) t.merge(x->stats->tick_to_trade.snapshot());
-  return t;
+  return merged(&telemetry::ExecutorLcoreStats::tick_to_trade);
 }
-
 telemetry::HistogramSnapshot Runtime::ring_hop() const {
-  telemetry::HistogramSnapshot t;
-  for (const auto& x : exec_) t.merge(x->stats->ring_hop.snapshot());
-  return t;
+  return merged(&telemetry::ExecutorLcoreStats::ring_hop);
 }
-
 telemetry::HistogramSnapshot Runtime::processing() const {
-  telemetry::HistogramSnapshot t;
-  for (const auto& x : exec_) t.merge(x->stats->processing.snapshot());
-  return t;
+  return merged(&telemetry::ExecutorLcoreStats::processing);
 }
 
 std::string Runtime::summary() const {

@@ -98,6 +98,8 @@ class Runtime {
   bool start_kernel_venue(std::vector<std::string>& errors, std::vector<std::string>& notes);
   // [feed.rewind]: the RX lcore's TX queue on the feed port and the recovery settings.
   bool setup_rewind_tx(Rx& rx, RxSettings& s, std::vector<std::string>& errors);
+  [[nodiscard]] telemetry::HistogramSnapshot merged(
+      telemetry::LatencyHistogram telemetry::ExecutorLcoreStats::*h) const;
   std::unique_ptr<KernelVenue> venue_;
   DataplaneConfig dp_;
   trade::TradingConfig trading_;

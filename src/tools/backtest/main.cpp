@@ -27,6 +27,7 @@
 #include "sniperforge/dataplane/feed_guard_config.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
+#include "sniperforge/trade/engine_totals.hpp"
 #include "sweep.hpp"
 
 namespace {
@@ -282,17 +283,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "  BinaryFILE: %llu invalid messages, %llu truncated file(s)\n",
                  static_cast<unsigned long long>(st.binaryfile_bad_messages),
                  static_cast<unsigned long long>(st.binaryfile_truncated));
-  uint64_t live = 0;
-  std::array<uint64_t, static_cast<std::size_t>(sf::book::Drop::kCount)> drops{};
-  std::array<uint64_t, static_cast<std::size_t>(sf::trade::Reject::kCount)> rejects{};
-  for (const auto& s : shards) {
-    live += s.engine->books().live_orders();
-    for (std::size_t d = 0; d < drops.size(); ++d)
-      drops[d] += s.engine->books().drops(static_cast<sf::book::Drop>(d));
-    for (std::size_t r = 0; r < rejects.size(); ++r)
-      rejects[r] += s.engine->risk().rejects(static_cast<sf::trade::Reject>(r));
-  }
-  std::fprintf(stderr, "  books: %llu live orders at end\n", static_cast<unsigned long long>(live));
+  std::vector<const sf::trade::Engine*> engines;
+  for (const auto& s : shards) engines.push_back(s.engine.get());
+  const sf::trade::EngineTotals totals = sf::trade::sum_engines(engines);
+  const auto& drops = totals.book_drops;
+  const auto& rejects = totals.rejects;
+  std::fprintf(stderr, "  books: %llu live orders at end\n",
+               static_cast<unsigned long long>(totals.live_orders));
   if (!in.gaps.empty())
     std::fprintf(stderr, "  feed gaps: %zu (engines stale from the first one: no order after it)\n",
                  in.gaps.size());

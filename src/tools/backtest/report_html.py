@@ -6,31 +6,16 @@ JSON path in data-key) and matplotlib SVG plots inlined (no network access, no s
 """
 import csv
 import html
-import io
 import json
 import sys
 from collections import defaultdict
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-plt.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, selectable
-plt.rcParams["svg.hashsalt"] = "sf-backtest"  # stable ids: same inputs, same page
+from svg_plot import plt, svg  # the shared matplotlib set-up (same folder)
 
 
 def read_csv(path):
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
-
-
-def svg(fig):
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
 
 
 def seconds(ts_ns):

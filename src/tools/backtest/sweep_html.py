@@ -5,25 +5,10 @@ waits for a line "draw" on stdin and exits without drawing if stdin closes first
 averaged; with one, the map has a single row. Self-contained: matplotlib SVG inlined, no scripts."""
 import csv
 import html
-import io
 import sys
 from collections import defaultdict
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-plt.rcParams["svg.fonttype"] = "none"
-plt.rcParams["svg.hashsalt"] = "sf-backtest"
-
-
-def svg(fig):
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
+from svg_plot import plt, svg  # the shared matplotlib set-up (same folder)
 
 
 def heat_map(rows, keys, metric, title):
