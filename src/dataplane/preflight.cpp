@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sniperforge/dataplane/event.hpp"
+#include "sniperforge/dataplane/feed_recovery.hpp"
 
 namespace sf::dataplane {
 namespace {
@@ -41,7 +42,8 @@ uint64_t meminfo_kb(std::string_view text, std::string_view key) {
 std::string MemoryEstimate::describe() const {
   return "memory estimate: " + mib(engines) + " heap (" + std::to_string(shards) + " shard(s) x " +
          mib(shards ? engines / shards : 0) + " books + order tracking), " + mib(dpdk()) + " DPDK (" +
-         mib(mempools) + " mbuf pools + " + mib(rings) + " rings, EAL included)";
+         mib(mempools) + " mbuf pools + " + mib(rings) + " rings, EAL included)" +
+         (held ? ", " + mib(held) + " heap for the messages held behind a feed gap" : "");
 }
 
 MemoryEstimate estimate_memory(const DataplaneConfig& cfg, uint32_t shards, uint64_t engine_bytes) {
@@ -51,6 +53,7 @@ MemoryEstimate estimate_memory(const DataplaneConfig& cfg, uint32_t shards, uint
   for (const PortConfig& p : cfg.ports) m.mempools += uint64_t{p.mbufs} * kMbufBytes + kPoolOverhead;
   const uint64_t rings = uint64_t{cfg.lcores.rx} * cfg.lcores.executors;
   m.rings = rings * (uint64_t{cfg.lcores.ring_size} * sizeof(Event) + kRingOverhead) + kEalBaseline;
+  if (cfg.feed.rewind) m.held = cfg.feed.rewind->max_held_messages * kHeldMessageBytes;
   return m;
 }
 
@@ -71,11 +74,12 @@ void check_memory(const MemoryEstimate& need, const MemoryBudget& have, std::vec
     errors.push_back(need.describe() + ": the DPDK part exceeds [eal].memory (" +
                      mib(have.no_huge_dpdk_bytes) +
                      " without hugepages); raise [eal].memory or lower [[port]].mbufs");
-  const uint64_t heap_and_no_huge = need.engines + (have.hugepages ? 0 : have.no_huge_dpdk_bytes);
+  const uint64_t heap_and_no_huge = need.engines + need.held + (have.hugepages ? 0 : have.no_huge_dpdk_bytes);
   if (heap_and_no_huge > have.available_bytes)
     errors.push_back(
         need.describe() + ": exceeds the available memory (MemAvailable " + mib(have.available_bytes) +
-        "); lower [trading].shards, [book].max_orders / max_levels_total or [trading].max_tracked_orders");
+        "); lower [trading].shards, [book].max_orders / max_levels_total, [trading].max_tracked_orders or "
+        "[feed.rewind].max_held_messages");
 }
 
 void check_order_ports(const DataplaneConfig& cfg, uint32_t shards, std::vector<std::string>& errors) {

@@ -64,6 +64,20 @@ TEST(Preflight, RefusesWhatTheMachineCannotHold) {
   check_memory(estimate_memory(big, 1, 1), memory_budget(kMeminfo, false, 512), errors);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("[eal].memory"), std::string::npos) << errors[0];
+  // [feed.rewind]: 100 M held messages of 51 bytes (5.1 GB) on top of a 100 MiB shard: over 19 GiB, no;
+  // the default million (51 MB) fits and is named in the estimate.
+  DataplaneConfig rewind = one_port();
+  rewind.feed.rewind.emplace().max_held_messages = 100'000'000;
+  errors.clear();
+  check_memory(estimate_memory(rewind, 1, 100u << 20), huge, errors);
+  EXPECT_TRUE(errors.empty());
+  rewind.feed.rewind->max_held_messages = 400'000'000;
+  check_memory(estimate_memory(rewind, 1, 100u << 20), huge, errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("max_held_messages"), std::string::npos) << errors[0];
+  rewind.feed.rewind->max_held_messages = 1'000'000;
+  EXPECT_EQ(estimate_memory(rewind, 1, 1).held, 51'000'000u);
+  EXPECT_NE(estimate_memory(rewind, 1, 1).describe().find("held behind a feed gap"), std::string::npos);
 }
 
 TEST(Preflight, OrderPortsStayInRangeAndOffTheFeedPort) {

@@ -37,6 +37,9 @@ namespace sf::dataplane {
 
 using telemetry::RecoveryFailure;
 
+// Heap bytes of one held-message slot ([feed.rewind] max_held_messages of them, preallocated).
+inline constexpr std::size_t kHeldMessageBytes = 1 + itch::kMaxMessageLength;
+
 struct FeedRecoverySettings {
   uint32_t server_ip = 0;  // host order
   uint16_t server_port = 0;
@@ -169,6 +172,7 @@ class FeedRecovery final : private net::FrameSink {
     uint8_t len = 0;  // 0: empty
     std::array<uint8_t, itch::kMaxMessageLength> msg;
   };
+  static_assert(sizeof(Slot) == kHeldMessageBytes);
 
   static net::NeighbourConfig neighbour_config(const FeedRecoverySettings& s) noexcept {
     net::NeighbourConfig c;

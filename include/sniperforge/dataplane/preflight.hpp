@@ -18,6 +18,7 @@ struct MemoryEstimate {
   uint64_t engines = 0;   // heap: shards x Engine::footprint_bytes
   uint64_t mempools = 0;  // DPDK: every port's mbuf pool
   uint64_t rings = 0;     // DPDK: one ring per (RX, executor)
+  uint64_t held = 0;      // heap: [feed.rewind] max_held_messages slots (feed_recovery.hpp)
   uint32_t shards = 0;
   [[nodiscard]] uint64_t dpdk() const noexcept { return mempools + rings; }
   // "memory estimate: 106 MiB heap (1 shard x 106 MiB books + orders), 19 MiB DPDK (...)"
