@@ -100,7 +100,9 @@ class LiveRecovery : public ::testing::Test {
 
   // sf-rewind (`rewind_args`) in the namespace, the appliance on the near end, the feed sent from the
   // namespace with `drop_share` of its data packets left out; /metrics and /ready read before the stop.
-  void run_live(const std::string& name, const std::string& rewind_args, double drop_share, Result& out) {
+  // `burst`: consecutive data packets left out at each drop (16 messages each).
+  void run_live(const std::string& name, const std::string& rewind_args, double drop_share, Result& out,
+                int burst = 1) {
     const fs::path dir = dir_ / name;
     fs::create_directories(dir);
     const fs::path rewind_log = dir / "rewind.log";
@@ -130,7 +132,8 @@ class LiveRecovery : public ::testing::Test {
     char share[32];
     std::snprintf(share, sizeof share, "%g", drop_share);
     ASSERT_EQ(run("ip netns exec " + ns_ + " python3 " + env("SF_LIVE_SCRIPTS") + "/live_feed_sender.py " +
-                  feed_.string() + " 10.79.0.1 26477 4 " + share + " 3 > " + sender.string() + " 2>&1"),
+                  feed_.string() + " 10.79.0.1 26477 4 " + share + " 3 " + std::to_string(burst) + " > " +
+                  sender.string() + " 2>&1"),
               0)
         << read_file(sender);
     out.sender = read_file(sender);
@@ -173,9 +176,17 @@ class LiveRecovery : public ::testing::Test {
   pid_t pid_ = -1, rewind_pid_ = -1;
 };
 
+// SF_RECOVERY_BURST=63 SF_RECOVERY_DROP_SHARE=0.004: ~1,000-message gaps (docs/performance.md).
 TEST_F(LiveRecovery, DroppedPacketsAreRecoveredFromSfRewind) {
   Result r;
-  ASSERT_NO_FATAL_FAILURE(run_live("recover", "", 0.001, r));
+  const std::string share = env("SF_RECOVERY_DROP_SHARE"), burst = env("SF_RECOVERY_BURST");
+  ASSERT_NO_FATAL_FAILURE(run_live("recover", "", share.empty() ? 0.001 : std::stod(share), r,
+                                   burst.empty() ? 1 : std::stoi(burst)));
+  const std::regex bucket("sniperforge_feed_recovery_seconds_bucket\\{[^}]*le=\"([^\"]+)\"\\} ([0-9]+)");
+  for (auto it = std::sregex_iterator(r.metrics.begin(), r.metrics.end(), bucket);
+       it != std::sregex_iterator(); ++it)
+    std::printf("[ info ] recovery time <= %s s: %s gap(s)\n", (*it)[1].str().c_str(),
+                (*it)[2].str().c_str());
   const auto& st = r.stats;
   std::printf("[ info ] %s[ info ] %lu gaps (%lu messages), %lu recovered, %lu requests, %lu retries\n",
               r.sender.c_str(), static_cast<unsigned long>(st.at("gaps")),
