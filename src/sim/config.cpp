@@ -67,7 +67,8 @@ BacktestConfig parse_backtest_config(const toml::table& root, std::vector<std::s
                                                "response_latency_ns",
                                                "response_latency_histogram",
                                                "fee_per_share",
-                                               "pnl_interval_ns"};
+                                               "pnl_interval_ns",
+                                               "fill_model"};
   for (auto&& [k, v] : *t)
     if (std::find(std::begin(kKeys), std::end(kKeys), k.str()) == std::end(kKeys))
       errors.push_back("backtest: unknown key '" + std::string(k.str()) + "'");
@@ -86,6 +87,14 @@ BacktestConfig parse_backtest_config(const toml::table& root, std::vector<std::s
   r.histogram("response_latency_histogram", cfg.venue.response);
   r.ns("pnl_interval_ns", cfg.venue.pnl_interval_ns);
   if (cfg.venue.pnl_interval_ns == 0) r.fail("pnl_interval_ns", "must be > 0");
+  if (const toml::node* n = t->get("fill_model")) {
+    const auto v = n->value<std::string>();
+    const auto m = v ? fill_model_from(*v) : std::nullopt;
+    if (!m)
+      r.fail("fill_model", "must be \"book\" (L3 matching), \"seeded\" or \"full\" (sf-venue-sim's rules)");
+    else
+      cfg.venue.fill_model = *m;
+  }
   if (const toml::node* n = t->get("fee_per_share")) {
     const auto v = n->value<double>();
     if (!(n->is_integer() || n->is_floating_point()) || !v || !(*v >= 0) || *v > 1)

@@ -89,6 +89,7 @@ void SimVenue::arrive(uint32_t index, uint64_t now) {
   SimOrder& o = orders_[index];
   o.arrival_ts = now;
   respond_accepted(o, now);
+  if (cfg_.fill_model != FillModel::kBook) return arrive_by_rule(index, now);
   const Side side = side_of(o.side);
   // Not tracked (no queues for it) or halted: nothing executes.
   const auto st = trading_.find(o.locate);
@@ -105,6 +106,15 @@ void SimVenue::arrive(uint32_t index, uint64_t now) {
   ++resting_count_[o.locate][static_cast<int>(side)];
 }
 
+// A rule-based fill model (sim/rule_fill.hpp, the rule sf-venue-sim answers with): the rule's shares at the
+// order's limit price, taking liquidity; an IOC's rest canceled, a DAY order's rest left open (never filled).
+void SimVenue::arrive_by_rule(uint32_t index, uint64_t now) {
+  const SimOrder& o = orders_[index];
+  const uint32_t filled = rule_fill_shares(cfg_.fill_model, cfg_.seed, o.user_ref_num, o.shares);
+  if (filled > 0) respond_executed(index, filled, itch_price(o.price), 0, now, false);
+  if (leaves_[index] != 0 && o.tif == trade::kTifIoc) respond_canceled(index, leaves_[index], 'I', now);
+}
+
 uint32_t SimVenue::take_liquidity(uint32_t index, uint64_t now) {
   const SimOrder& o = orders_[index];
   const Side opposite = side_of(o.side) == Side::kBuy ? Side::kSell : Side::kBuy;
@@ -119,7 +129,7 @@ uint32_t SimVenue::take_liquidity(uint32_t index, uint64_t now) {
       const uint32_t q = std::min(book_.node(n).available(), leaves_[index]);
       if (q == 0) continue;
       book_.take(n, q);
-      respond_executed(index, q, px, book_.node(n).ref, now);
+      respond_executed(index, q, px, book_.node(n).ref, now, false);
       taken += q;
     }
   }
@@ -137,7 +147,7 @@ void SimVenue::rest_fill(uint32_t node, uint32_t shares, uint64_t now) {
     --resting_count_[locate][static_cast<int>(side)];
   }
   book_.reduce(node, shares);
-  respond_executed(index, shares, px, 0, now);
+  respond_executed(index, shares, px, 0, now, true);
 }
 
 void SimVenue::respond_accepted(const SimOrder& o, uint64_t now) {
@@ -161,8 +171,7 @@ void SimVenue::respond_accepted(const SimOrder& o, uint64_t now) {
 }
 
 void SimVenue::respond_executed(uint32_t index, uint32_t shares, Price price, uint64_t contra_ref,
-                                uint64_t now) {
-  const bool passive = contra_ref == 0;
+                                uint64_t now, bool passive) {
   SimOrder& o = orders_[index];
   SimFill f;
   f.user_ref_num = o.user_ref_num;

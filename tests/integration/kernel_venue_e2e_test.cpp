@@ -38,24 +38,6 @@ using sf::testing::wait_for;
 
 namespace {
 
-// The shipped replay config with the SoupBinTCP keys added to [order_session] (the UDP keys stay:
-// they are ignored once `transport` says kernel) and one login for its one shard.
-std::string kernel_config(uint16_t venue_port, const fs::path& password_file) {
-  std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
-  std::string out, line;
-  while (std::getline(in, line)) {
-    if (line.rfind("transport = ", 0) == 0) continue;  // the shipped "none", replaced below
-    out += line + "\n";
-    if (line == "[order_session]")
-      out += "transport = \"kernel\"\nvenue = \"127.0.0.1:" + std::to_string(venue_port) +
-             "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n";
-    if (line == "[telemetry]")  // the replay's feed ends in a moment: /ready is about the session here
-      out += "feed_stale_ms = 600000\n";
-  }
-  return out + "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" +
-         password_file.string() + "\"\nsession = \"\"\n";
-}
-
 // Sum of the samples of one metric family whose labels contain `filter`.
 double metric_sum(const std::string& text, const std::string& name, const std::string& filter = "") {
   std::istringstream in(text);
@@ -84,7 +66,7 @@ class KernelVenueE2E : public ::testing::Test {
     ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 5 --instruments 20 --messages 30000 -o " +
                   (dir_ / "feed.pcap").string()),
               0);
-    std::ofstream(dir_ / "kernel.toml") << kernel_config(port_, dir_ / "pw");
+    std::ofstream(dir_ / "kernel.toml") << sf::testing::kernel_replay_config(port_, dir_ / "pw");
   }
   void TearDown() override {
     if (app_ > 0) {

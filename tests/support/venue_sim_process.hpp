@@ -17,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,24 @@ class VenueSimProcess {
   pid_t pid_ = -1;
   std::filesystem::path log_;
 };
+
+// The shipped replay config (SF_REPLAY_CONFIG) with `transport = "kernel"` to sf-venue-sim on 127.0.0.1:port
+// (200 ms heartbeats, 3 s timeout; the UDP keys stay, ignored), one login SNIPE0 for its one shard, and a
+// feed_stale_ms long enough that /ready is about the session, not the replay's short feed.
+inline std::string kernel_replay_config(uint16_t venue_port, const std::filesystem::path& password_file) {
+  std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
+  std::string out, line;
+  while (std::getline(in, line)) {
+    if (line.rfind("transport = ", 0) == 0) continue;  // the shipped "none", replaced below
+    out += line + "\n";
+    if (line == "[order_session]")
+      out += "transport = \"kernel\"\nvenue = \"127.0.0.1:" + std::to_string(venue_port) +
+             "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n";
+    if (line == "[telemetry]") out += "feed_stale_ms = 600000\n";
+  }
+  return out + "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" +
+         password_file.string() + "\"\nsession = \"\"\n";
+}
 
 // Reading the totals JSON (one session, as the tests use it).
 // A top-level number of the session: "messages", "orders", "fills", "filled_shares", ...

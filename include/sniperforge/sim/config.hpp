@@ -9,6 +9,7 @@
 //   response_latency_histogram = { bounds_ns = [...], counts = [...] }
 //   fee_per_share = 0.003                   # dollars per filled share (net P&L)
 //   pnl_interval_ns = 60000000000           # P&L sampling and Sharpe period (default a minute)
+//   fill_model = "book"                     # or "seeded" / "full": sf-venue-sim's rule (sim/rule_fill.hpp)
 #pragma once
 
 #include <string>

@@ -26,6 +26,7 @@
 #include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/sim/latency.hpp"
 #include "sniperforge/sim/queue_book.hpp"
+#include "sniperforge/sim/rule_fill.hpp"
 #include "sniperforge/trade/engine.hpp"
 
 namespace sf::sim {
@@ -36,6 +37,9 @@ struct VenueConfig {
   LatencyModel order_entry;       // wire + venue gateway, order to matching engine
   LatencyModel response;          // matching engine to the engine's on_venue()
   uint64_t pnl_interval_ns = 60'000'000'000;  // PnlSample period (feed time), besides one after each fill
+  // kBook: matching against the L3 book (below); kFull / kSeeded: the rule sf-venue-sim uses
+  // (sim/rule_fill.hpp) at the same arrival time, so a backtest can be compared with the appliance.
+  FillModel fill_model = FillModel::kBook;
 };
 
 // What happened to each order (one row of orders.csv).
@@ -142,8 +146,9 @@ class SimVenue {
   void feed_execution(uint32_t node, uint32_t shares, uint64_t now);
   // Responses: one response latency per venue action, never overtaking an earlier response.
   void respond_accepted(const SimOrder& o, uint64_t now);
-  void respond_executed(uint32_t order_index, uint32_t shares, Price price, uint64_t contra_ref,
-                        uint64_t now);
+  void respond_executed(uint32_t order_index, uint32_t shares, Price price, uint64_t contra_ref, uint64_t now,
+                        bool passive);
+  void arrive_by_rule(uint32_t order_index, uint64_t now);
   void respond_canceled(uint32_t order_index, uint32_t shares, char reason, uint64_t now);
   void schedule_response(Response r, uint64_t now);
   void deliver(const Response& r, uint64_t t, trade::Engine& engine);

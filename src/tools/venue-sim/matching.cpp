@@ -3,30 +3,17 @@
 #include <chrono>
 
 #include "sniperforge/proto/endian.hpp"
+#include "sniperforge/sim/rule_fill.hpp"
 
 namespace sf::venue_sim {
 namespace {
 namespace out = ouch::outbound;
 
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 template <class Msg>
 void push(const Msg& m, std::vector<Message>& outv) {
   Message b(ouch::kMaxFixedLength);
   b.resize(m.encode(b.data()));
   outv.push_back(std::move(b));
-}
-// Shares the seeded rule fills for an order of q shares.
-uint32_t seeded_fill(uint64_t seed, uint32_t urn, uint32_t q) {
-  const uint64_t h = splitmix64(seed ^ (uint64_t{urn} << 20));
-  const uint64_t pick = h % 100;
-  if (pick < 60 || q == 0) return q;
-  if (pick < 80) return q <= 1 ? q : static_cast<uint32_t>(1 + (h >> 32) % (q - 1));
-  return 0;
 }
 }  // namespace
 
@@ -101,8 +88,10 @@ void answer_enter_order(const ouch::inbound::views::EnterOrder& o, const Rules& 
     for (std::size_t i = 0; i < n; ++i) push(xs[i], outv);
     return;
   }
+  // The rule shared with sf-backtest's `fill_model` (sim/rule_fill.hpp).
   const uint32_t filled =
-      rules.fill == FillRule::kFull ? o.quantity() : seeded_fill(rules.seed, o.user_ref_num(), o.quantity());
+      sim::rule_fill_shares(rules.fill == FillRule::kFull ? sim::FillModel::kFull : sim::FillModel::kSeeded,
+                            rules.seed, o.user_ref_num(), o.quantity());
   if (filled > 0) {
     x.quantity = filled;
     x.match_number = s.next_match++;

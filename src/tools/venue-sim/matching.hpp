@@ -1,9 +1,10 @@
 // sf-venue-sim's order handling, shared by the UDP and the SoupBinTCP modes: what the venue answers
 // to one OUCH 5.0 Enter Order, per session.
 //   - A UserRefNum that is not above every one the session used before: Rejected (as NASDAQ does).
-//   - Otherwise Order Accepted, then by the fill rule: "full" executes the whole quantity at the
-//     order's price; "seeded" draws from (seed, UserRefNum): 60 % full fill, 20 % partial fill,
-//     20 % none. An IOC order's unfilled rest is Canceled (reason 'I'); a day order's stays open.
+//   - Otherwise Order Accepted, then by the fill rule shared with sf-backtest (sim/rule_fill.hpp):
+//     "full" executes the whole quantity at the order's price; "seeded" draws from (seed, UserRefNum):
+//     60 % full fill, 20 % partial fill, 20 % none. An IOC order's unfilled rest is Canceled (reason
+//     'I'); a day order's stays open.
 //   - --no-fill: Accepted only. --fault overfill|duplicate-exec: see faulty_executions().
 #pragma once
 
