@@ -34,6 +34,30 @@ template <class Proc>
 }
 }  // namespace
 
+namespace {
+// Median ns per (unique) message of `rounds` passes of `frames` through one RxProcessor.
+double median_ns(const sf::feedgen::Frames& frames, const sf::dataplane::RxSettings& s, uint64_t messages,
+                 int rounds) {
+  std::vector<double> ns_per_message;  // one per round; the median is reported, with the spread
+  for (int r = 0; r < rounds; ++r) {
+    sf::telemetry::RxLcoreStats stats;
+    CountingSink sink;
+    sf::dataplane::RxProcessor<CountingSink> proc(s, stats, sink);
+    const auto t0 = std::chrono::steady_clock::now();
+    rx_all_frames(proc, frames);
+    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    if (stats.messages.load() != messages) {
+      std::fprintf(stderr, "lost messages\n");
+      std::exit(1);
+    }
+    ns_per_message.push_back(ns / static_cast<double>(messages));
+  }
+  std::sort(ns_per_message.begin(), ns_per_message.end());
+  const std::size_t n = ns_per_message.size();
+  return n % 2 ? ns_per_message[n / 2] : (ns_per_message[n / 2 - 1] + ns_per_message[n / 2]) / 2;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace sf;
   const uint64_t messages = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
@@ -43,30 +67,32 @@ int main(int argc, char** argv) {
   const feedgen::Frames frames = feedgen::generate_frames(fc);
   std::printf("feed: %lu messages in %zu frames\n", static_cast<unsigned long>(messages), frames.size());
   for (uint16_t executors : {1, 2}) {
-    std::vector<double> ns_per_message;  // one per round; the median is reported, with the spread
-    for (int r = 0; r < rounds; ++r) {
-      telemetry::RxLcoreStats stats;
-      CountingSink sink;
-      dataplane::RxSettings s;
-      s.shards = executors;
-      s.executors = executors;
-      dataplane::RxProcessor<CountingSink> proc(s, stats, sink);
-      const auto t0 = std::chrono::steady_clock::now();
-      rx_all_frames(proc, frames);
-      const double ns =
-          std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
-      if (stats.messages.load() != messages) {
-        std::fprintf(stderr, "lost messages\n");
-        return 1;
-      }
-      ns_per_message.push_back(ns / static_cast<double>(messages));
-    }
-    std::sort(ns_per_message.begin(), ns_per_message.end());
-    const std::size_t n = ns_per_message.size();
-    const double median =
-        n % 2 ? ns_per_message[n / 2] : (ns_per_message[n / 2 - 1] + ns_per_message[n / 2]) / 2;
-    std::printf("executors %u: median of %d rounds %.2f ns/message (rounds %.2f-%.2f), %.1f M msgs/s\n",
-                executors, rounds, median, ns_per_message.front(), ns_per_message.back(), 1e3 / median);
+    dataplane::RxSettings s;
+    s.shards = executors;
+    s.executors = executors;
+    const double median = median_ns(frames, s, messages, rounds);
+    std::printf("executors %u: median of %d rounds %.2f ns/message, %.1f M msgs/s\n", executors, rounds,
+                median, 1e3 / median);
   }
+  // A/B lines (#12): every packet on both lines (26477 and 26478), arbitrated, vs line A alone; same run,
+  // rounds interleaved one line / two lines so the host's noise hits both alike. ns per unique message.
+  feedgen::Config fb = fc;
+  fb.line_b_port = 26478;
+  const feedgen::Frames both = feedgen::generate_frames(fb);
+  dataplane::RxSettings one;
+  dataplane::RxSettings two;
+  two.line_b_udp_port = 26478;
+  two.arbitration_ticks = 200'000;
+  std::vector<double> a, b;
+  for (int r = 0; r < rounds; ++r) {
+    a.push_back(median_ns(frames, one, messages, 1));
+    b.push_back(median_ns(both, two, messages, 1));
+  }
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  std::printf(
+      "one line: median %.2f ns/message; two lines (%zu frames): median %.2f ns/message; "
+      "arbitration +%.2f ns/message\n",
+      a[a.size() / 2], both.size(), b[b.size() / 2], b[b.size() / 2] - a[a.size() / 2]);
   return 0;
 }
