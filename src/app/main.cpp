@@ -28,6 +28,7 @@
 #include "journal_setup.hpp"
 #include "replay_progress.hpp"
 #include "runtime.hpp"
+#include "snapshot_start.hpp"
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/common/cli.hpp"
 #include "sniperforge/control/server.hpp"
@@ -38,6 +39,7 @@
 #include "sniperforge/dataplane/process_guard.hpp"
 #include "sniperforge/dataplane/session_preflight.hpp"
 #include "sniperforge/dataplane/topology.hpp"
+#include "sniperforge/snapshot/config.hpp"
 #include "sniperforge/telemetry/config.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
@@ -154,6 +156,7 @@ int main(int argc, char** argv) {
   sf::telemetry::TelemetryConfig tel = sf::telemetry::parse_telemetry_config(root, errors);
   const sf::control::ControlConfig control_cfg = sf::control::parse_control_config(root, errors);
   const sf::journal::JournalConfig journal_cfg = sf::journal::parse_journal_config(root, errors);
+  const sf::snapshot::SnapshotConfig snapshot_cfg = sf::snapshot::parse_snapshot_config(root, errors);
   sf::trade::require_risk_section(root, errors);
   for (const auto& [opt, path] : {std::pair{"--rx-pcap", rx_pcap}, std::pair{"--tx-pcap", tx_pcap}})
     if (path.find(',') != std::string::npos)  // a comma would add a devarg ("x.pcap,infinite_rx=1")
@@ -304,9 +307,19 @@ int main(int argc, char** argv) {
     } else {
       // Declared first: the exporter reads its health until it stops.
       sf::app::ApplianceJournal journal;
+      // [feed.snapshot]: the books from GLIMPSE first, on this (housekeeping) thread, before any other
+      // thread may look at the engines.
+      if (std::string note, why; snapshot_cfg.enabled && !g_signal.load()) {
+        if (sf::app::start_from_snapshot(snapshot_cfg, rt, note, why)) {
+          if (!quiet) std::fprintf(stderr, "sniperforge: %s\n", note.c_str());
+        } else {
+          std::fprintf(stderr, "sniperforge: %s\n", why.c_str());
+          rc = 1;
+        }
+      }
       // Telemetry (the stats lcore): a sleeping thread + HTTP exporter on the housekeeping cpu.
       std::unique_ptr<sf::dataplane::StatsLcore> stats;
-      if (tel.enabled) {
+      if (rc == 0 && tel.enabled) {
         try {
           auto inputs = rt.telemetry_inputs(tel);
           if (journal_cfg.enabled) inputs.journal = [&journal] { return journal.health(); };

@@ -150,6 +150,7 @@ void parse_feed(const toml::table& t, FeedConfig& c, std::vector<std::string>& e
     else
       r.error("rewind", "expected a table [feed.rewind]");
   }
+  (void)r.get("snapshot");  // [feed.snapshot]: GLIMPSE, parsed by snapshot/config.hpp
 }
 
 // The RX lcore of the feed port sends the re-requests: there must be exactly one.

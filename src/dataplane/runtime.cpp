@@ -242,6 +242,10 @@ bool Runtime::setup_rewind_tx(Rx& rx, RxSettings& s, std::vector<std::string>& e
   return true;
 }
 
+void Runtime::start_feed_at(uint64_t next_sequence) noexcept {
+  for (auto& r : rx_) r->proc->start_at(next_sequence);
+}
+
 void Runtime::launch() {
   const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
   state_.rx_active.store(static_cast<int>(rx_.size()));

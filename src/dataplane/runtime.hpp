@@ -56,6 +56,9 @@ class Runtime {
     uint64_t for_ms = 0;
   };
   void set_test_stall(const TestStallSpec& s) noexcept { test_stall_ = s; }
+  // Before launch(): the engines hold a snapshot of every message below `next_sequence` (GLIMPSE,
+  // [feed.snapshot]); the RX lcores drop what they receive below it and apply the feed from there.
+  void start_feed_at(uint64_t next_sequence) noexcept;
   void launch();
   void request_stop() noexcept { state_.stop.store(true, std::memory_order_relaxed); }
   // The flag request_stop() sets, for a signal handler (a lock-free atomic store is async-signal-safe).

@@ -109,6 +109,16 @@ void Engine::on_itch(itch::MessageView msg, uint64_t seq, uint64_t rx_tsc, Order
   }
 }
 
+void Engine::on_snapshot(itch::MessageView msg) noexcept {
+  stats_.itch_messages.add();
+  const book::BookSet::Result r = books_.apply(msg);
+  if (r.book == book::BookSet::kNoBook) return;
+  if (books_.book_count() != published_.books.get() || msg.type() == 'R') {
+    published_.books.set(books_.book_count());
+    link_strategies(r.book);
+  }
+}
+
 void Engine::publish_instrument(std::size_t i) noexcept {
   const uint16_t locate = strategy_locate_[i];
   if (locate == 0) return;

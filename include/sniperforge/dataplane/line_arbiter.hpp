@@ -122,6 +122,10 @@ class LineArbiter {
     line_started_ = {};
   }
 
+  // Start mid-session (a GLIMPSE snapshot holds every message below `next`): from now on a packet below
+  // `next` is a duplicate, one straddling it is applied from `next` on, one above it leaves a gap.
+  void start_at(uint64_t next) noexcept { start(next); }
+
   LineArbiter(const LineArbiter&) = delete;
   LineArbiter& operator=(const LineArbiter&) = delete;
 

@@ -147,6 +147,13 @@ class RxProcessor {
     stats_.next_expected_seq.set(arb_.next());
   }
 
+  // Before the first packet: the books already hold every message below `next_sequence` (a GLIMPSE
+  // snapshot), so earlier packets are dropped as duplicates and the feed is applied from there.
+  void start_at(uint64_t next_sequence) noexcept {
+    arb_.start_at(next_sequence);
+    stats_.next_expected_seq.set(next_sequence);
+  }
+
   // Hands every staged event to the sink (end of an RX burst).
   void flush() noexcept {
     for (uint16_t e = 0; e < stages_.size(); ++e) flush_one(e);

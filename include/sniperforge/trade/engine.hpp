@@ -76,6 +76,10 @@ class Engine {
   // One ITCH message (validated, routed here by route()) with its MoldUDP64 sequence number and receive TSC.
   // Orders the strategies send (after the risk gate) are appended to `sink`.
   void on_itch(itch::MessageView msg, uint64_t seq, uint64_t rx_tsc, OrderSink& sink) noexcept;
+  // One ITCH message of a GLIMPSE snapshot (snapshot/loader.hpp): the books take it exactly as on_itch()
+  // would and strategies are bound to new symbols, but no strategy runs: the snapshot describes the past,
+  // it is not a market event to trade on.
+  void on_snapshot(itch::MessageView msg) noexcept;
 
   // One OUCH 5.0 outbound message from the venue (type byte first). `sink` is reserved for strategies that
   // react to fills; the sniper does not.
