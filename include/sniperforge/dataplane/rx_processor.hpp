@@ -150,6 +150,7 @@ class RxProcessor {
   // Before the first packet: the books already hold every message below `next_sequence` (a GLIMPSE
   // snapshot), so earlier packets are dropped as duplicates and the feed is applied from there.
   void start_at(uint64_t next_sequence) noexcept {
+    snapshot_next_ = next_sequence;
     arb_.start_at(next_sequence);
     stats_.next_expected_seq.set(next_sequence);
   }
@@ -232,8 +233,10 @@ class RxProcessor {
         Recover r{*this};
         recovery_->abandon(r);
       }
+      snapshot_next_ = 0;  // another stream: the snapshot's sequence means nothing in it
     }
     arb_.restart();
+    if (snapshot_next_) arb_.start_at(snapshot_next_);  // learning the session keeps a snapshot start
     return true;
   }
 
@@ -374,6 +377,7 @@ class RxProcessor {
   LineArbiter arb_;
   uint64_t now_ = 0;  // the current packet's (or tick's) tsc, for events the arbiter releases
   FeedGuard guard_;
+  uint64_t snapshot_next_ = 0;  // start_at()'s sequence (a GLIMPSE start), 0 = none
   telemetry::LogRing* log_ = nullptr;
   std::unique_ptr<FeedRecovery> recovery_;  // [feed.rewind] only
   std::array<uint64_t, telemetry::kMaxExecutors> ring_drops_at_start_{};
