@@ -307,16 +307,9 @@ int main(int argc, char** argv) {
     } else {
       // Declared first: the exporter reads its health until it stops.
       sf::app::ApplianceJournal journal;
-      // [feed.snapshot]: the books from GLIMPSE first, on this (housekeeping) thread, before any other
-      // thread may look at the engines.
-      if (std::string note, why; snapshot_cfg.enabled && !g_signal.load()) {
-        if (sf::app::start_from_snapshot(snapshot_cfg, rt, note, why)) {
-          if (!quiet) std::fprintf(stderr, "sniperforge: %s\n", note.c_str());
-        } else {
-          std::fprintf(stderr, "sniperforge: %s\n", why.c_str());
-          rc = 1;
-        }
-      }
+      // [feed.snapshot]: the books from GLIMPSE first, on this thread, before any other may look at them.
+      if (snapshot_cfg.enabled && !g_signal.load() && !sf::app::start_from_snapshot(snapshot_cfg, rt, quiet))
+        rc = 1;
       // Telemetry (the stats lcore): a sleeping thread + HTTP exporter on the housekeeping cpu.
       std::unique_ptr<sf::dataplane::StatsLcore> stats;
       if (rc == 0 && tel.enabled) {

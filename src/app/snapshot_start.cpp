@@ -7,8 +7,7 @@
 
 namespace sf::app {
 
-bool start_from_snapshot(const snapshot::SnapshotConfig& cfg, dataplane::Runtime& rt, std::string& note,
-                         std::string& error) {
+bool start_from_snapshot(const snapshot::SnapshotConfig& cfg, dataplane::Runtime& rt, bool quiet) {
   std::vector<trade::Engine*> engines;
   for (const auto& e : rt.engines()) engines.push_back(e.get());
   snapshot::SnapshotLoader loader(std::move(engines));
@@ -18,15 +17,20 @@ bool start_from_snapshot(const snapshot::SnapshotConfig& cfg, dataplane::Runtime
                              std::to_string(ip[2]) + "." + std::to_string(ip[3]) + ":" +
                              std::to_string(cfg.server_port);
   if (!r.ok) {
-    error = "GLIMPSE snapshot from " + server + " failed: " + r.error;
+    std::fprintf(stderr, "sniperforge: GLIMPSE snapshot from %s failed: %s\n", server.c_str(),
+                 r.error.c_str());
     return false;
   }
   rt.start_feed_at(loader.next_sequence());
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.3f", r.seconds);
-  note = "GLIMPSE snapshot from " + server + ": " + loader.describe() + ", " + std::to_string(r.bytes) +
-         " bytes in " + secs + " s; the live feed is applied from sequence " +
-         std::to_string(loader.next_sequence());
+  if (!quiet)
+    std::fprintf(
+        stderr,
+        "sniperforge: GLIMPSE snapshot from %s: %s, %llu bytes in %s s; the live feed is applied from "
+        "sequence %llu\n",
+        server.c_str(), loader.describe().c_str(), static_cast<unsigned long long>(r.bytes), secs,
+        static_cast<unsigned long long>(loader.next_sequence()));
   return true;
 }
 

@@ -3,16 +3,13 @@
 // into every shard's engine and tells the RX lcores where the live feed takes over.
 #pragma once
 
-#include <string>
-
 #include "runtime.hpp"
 #include "sniperforge/snapshot/config.hpp"
 
 namespace sf::app {
 
-// False with `error` when no complete snapshot was loaded: the appliance must not trade on such books.
-// On success `note` says what was loaded.
-bool start_from_snapshot(const snapshot::SnapshotConfig& cfg, dataplane::Runtime& rt, std::string& note,
-                         std::string& error);
+// False (the reason on stderr) when no complete snapshot was loaded: the appliance must not trade on such
+// books. On success one line on stderr says what was loaded (unless `quiet`).
+bool start_from_snapshot(const snapshot::SnapshotConfig& cfg, dataplane::Runtime& rt, bool quiet);
 
 }  // namespace sf::app
