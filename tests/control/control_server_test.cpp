@@ -16,6 +16,7 @@
 #include "sniperforge/control/client.hpp"
 #include "sniperforge/control/server.hpp"
 #include "sniperforge/trade/config_parse.hpp"
+#include "trading_config_fixture.hpp"
 
 using namespace sf;
 using namespace sf::control;
@@ -23,32 +24,8 @@ using sf::test::ItchBuilder;
 
 namespace {
 
-constexpr std::string_view kConfig = R"(
-[trading]
-shards = 2
-[book]
-max_orders = 10000
-max_instruments = 64
-max_levels_per_side = 256
-max_levels_total = 65536
-[risk]
-max_order_shares = 1000
-max_order_notional = 100000
-collar_bps = 100
-max_position = 500
-max_gross_notional = 1000000
-max_open_orders = 10
-max_orders_per_second = 100
-throttle_burst = 10
-[[strategy]]
-name = "sniper"
-symbol = "SF0000"
-side = "buy"
-limit_price = 200500
-shares = 100
-max_position = 300
-cooldown_ns = 0
-)";
+const std::string kConfig = sf::testing::config(
+    {"\n[trading]\nshards = 2\n", sf::testing::kBook, sf::testing::kRisk, sf::testing::kSniper});
 
 struct Fixture : ::testing::Test {
   std::filesystem::path dir =

@@ -22,6 +22,7 @@
 #include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
+#include "trading_config_fixture.hpp"
 
 namespace fs = std::filesystem;
 using namespace sf;
@@ -31,24 +32,8 @@ using sf::test::ItchBuilder;
 
 namespace {
 
-constexpr std::string_view kConfig = R"(
-[trading]
-shards = 1
-[book]
-max_orders = 10000
-max_instruments = 64
-max_levels_per_side = 256
-max_levels_total = 65536
-[risk]
-max_order_shares = 1000
-max_order_notional = 100000
-collar_bps = 100
-max_position = 500
-max_gross_notional = 1000000
-max_open_orders = 10
-max_orders_per_second = 100
-throttle_burst = 10
-)";
+const std::string kConfig =
+    sf::testing::config({"\n[trading]\nshards = 1\n", sf::testing::kBook, sf::testing::kRisk});
 
 trade::TradingConfig parse_config() {
   std::vector<std::string> errors;

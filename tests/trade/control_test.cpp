@@ -8,6 +8,7 @@
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
 #include "sniperforge/trade/limits_edit.hpp"
+#include "trading_config_fixture.hpp"
 
 using namespace sf::trade;
 using sf::book::Side;
@@ -15,30 +16,8 @@ using sf::test::ItchBuilder;
 
 namespace {
 
-constexpr std::string_view kConfig = R"(
-[book]
-max_orders = 10000
-max_instruments = 64
-max_levels_per_side = 256
-max_levels_total = 65536
-[risk]
-max_order_shares = 1000
-max_order_notional = 100000
-collar_bps = 100
-max_position = 500
-max_gross_notional = 1000000
-max_open_orders = 10
-max_orders_per_second = 100
-throttle_burst = 10
-[[strategy]]
-name = "sniper"
-symbol = "SF0000"
-side = "buy"
-limit_price = 200500
-shares = 100
-max_position = 300
-cooldown_ns = 0
-)";
+const std::string kConfig =
+    sf::testing::config({sf::testing::kBook, sf::testing::kRisk, sf::testing::kSniper});
 
 TradingConfig parse(std::string_view text) {
   std::vector<std::string> errors;
