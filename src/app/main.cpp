@@ -39,6 +39,7 @@
 #include "sniperforge/dataplane/process_guard.hpp"
 #include "sniperforge/dataplane/session_preflight.hpp"
 #include "sniperforge/dataplane/topology.hpp"
+#include "sniperforge/io/pcap_file.hpp"
 #include "sniperforge/snapshot/config.hpp"
 #include "sniperforge/telemetry/config.hpp"
 #include "sniperforge/trade/config_parse.hpp"
@@ -359,9 +360,10 @@ int main(int argc, char** argv) {
       if (rc == 0 && !g_signal.load()) rt.launch();
       // Progress of a replay on a terminal, from the RX lcores' counters (this thread's housekeeping cpu).
       const auto& feed = dp.ports[static_cast<std::size_t>(dp.feed_port_index())];
+      const std::string replay_file =
+          devargs_driver(feed.devargs) == "net_pcap" ? get_devarg(feed.devargs, "rx_pcap") : "";
       auto progress = sf::app::start_replay_progress(
-          rt, devargs_driver(feed.devargs) == "net_pcap" ? get_devarg(feed.devargs, "rx_pcap") : "",
-          rc == 0 && !g_signal.load() && sf::progress_wanted(quiet));
+          rt, replay_file, rc == 0 && !g_signal.load() && sf::progress_wanted(quiet));
       bool stop_sent = false;
       while (!rt.finished()) {
         if (g_signal.load(std::memory_order_relaxed) && !stop_sent) {
@@ -376,6 +378,10 @@ int main(int argc, char** argv) {
       if (control_server) control_server->stop();
       if (stats) stats->stop();  // after the lcores: drains the log rings
       rt.shutdown();             // net_pcap writes out its TX file here
+      // net_pcap stops silently at a damaged record (#16): say so and fail as sf-backtest does (docs/cli.md).
+      const std::string damage = replay_file.empty() ? "" : sf::io::check_pcap(replay_file);
+      if (!damage.empty()) std::fprintf(stderr, "sniperforge: %s\n", damage.c_str());
+      if (!damage.empty()) rc = 1;
       if (!dump_books.empty()) {
         std::ofstream out(dump_books);
         sf::book::write_book_dump(out, rt.book_rows());
@@ -391,6 +397,7 @@ int main(int argc, char** argv) {
           rc = 1;
         }
         for (const auto& [k, v] : rt.counters()) out << k << "=" << v << "\n";
+        out << "input_damaged=" << (damage.empty() ? 0 : 1) << "\n";
         const auto t2t = rt.tick_to_trade();
         const double ns_per_tick = 1e9 / static_cast<double>(rte_get_tsc_hz());
         out << "tick_to_trade_count=" << t2t.total() << "\n";

@@ -7,6 +7,9 @@
 
 namespace sf::dataplane {
 
+static_assert(RTE_MBUF_DEFAULT_DATAROOM >= feed::kMaxFrameBytes,
+              "a frame the feed rule accepts must fit one mbuf (the appliance never walks chains)");
+
 // ---- RX: one queue in, one ring per executor out ----
 struct RingSink {
   enum class OnFull : uint8_t { kDrop, kSpin, kRunExecutor };
@@ -96,8 +99,10 @@ struct Runtime::Rx {
       if (i + 1 < n) prefetch_packet(bufs[i + 1]);
       rte_mbuf* m = bufs[i];
       if (m->nb_segs != 1) [[unlikely]] {
+        // Longer than one mbuf's data room, so longer than feed::kMaxFrameBytes: the one rule's label.
         stats->packets.add();
-        stats->count_drop(telemetry::FeedDropReason::kMbufChained);
+        stats->count_drop(m->pkt_len > feed::kMaxFrameBytes ? telemetry::FeedDropReason::kFrameTooLong
+                                                            : telemetry::FeedDropReason::kMbufChained);
         continue;
       }
       proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);

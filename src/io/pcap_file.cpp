@@ -129,4 +129,18 @@ bool is_classic_pcap(const std::string& path) {
   return read && (le == 0xa1b2c3d4 || le == 0xa1b23c4d || be == 0xa1b2c3d4 || be == 0xa1b23c4d);
 }
 
+std::string damaged_pcap_message(const std::string& path, uint64_t records, const std::string& error) {
+  return path + ": damaged pcap: " + error + " after " + std::to_string(records) +
+         " complete records; they were replayed, the rest of the file was not";
+}
+
+std::string check_pcap(const std::string& path) {
+  PcapReader r;
+  if (!r.open(path)) return r.error();
+  PcapPacket p;
+  uint64_t records = 0;
+  while (r.next(p)) ++records;
+  return r.error().empty() ? std::string() : damaged_pcap_message(path, records, r.error());
+}
+
 }  // namespace sf::io

@@ -77,6 +77,8 @@ class RxProcessor {
   void on_frame(const uint8_t* frame, std::size_t len, uint64_t tsc) noexcept {
     stats_.packets.add();
     stats_.bytes.add(len);
+    if (len > feed::kMaxFrameBytes) [[unlikely]]
+      return drop(feed::Error::kFrameTooLong);  // sf-backtest's decode_frame() drops it too
     net::UdpDatagram udp;
     const net::Error ne = net::parse_udp(frame, len, udp);
     if (ne != net::Error::kOk) [[unlikely]] {

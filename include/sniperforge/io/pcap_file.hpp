@@ -50,6 +50,14 @@ class PcapReader {
 // pcap_bytes_consumed applies; false for pcapng and anything else.
 [[nodiscard]] bool is_classic_pcap(const std::string& path);
 
+// A damaged pcap (#16: truncated mid-record, or garbage after the last record) is read up to its last
+// complete record by every reader; both sniperforge (replay) and sf-backtest then print this one line,
+// count the input as damaged and exit 1 after writing their outputs (docs/cli.md).
+[[nodiscard]] std::string damaged_pcap_message(const std::string& path, uint64_t records,
+                                               const std::string& error);
+// Reads `path` through: empty when it reads to its end, otherwise damaged_pcap_message().
+[[nodiscard]] std::string check_pcap(const std::string& path);
+
 class PcapWriter {
  public:
   PcapWriter() = default;

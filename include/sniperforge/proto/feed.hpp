@@ -20,25 +20,31 @@ namespace sf::feed {
 
 inline constexpr uint16_t kDefaultPort = 26477;
 
+// The longest feed frame any reader accepts (#16): one mbuf's data room (RTE_MBUF_DEFAULT_DATAROOM), so
+// the appliance never sees a longer one unchained and sf-backtest / sf-pcap drop exactly what it drops.
+// A MoldUDP64 feed packet fits a 1,500-byte MTU; a longer frame is dropped as frame_too_long.
+inline constexpr std::size_t kMaxFrameBytes = 2048;
+
 // Every reason a parser drops a feed frame: the one list of their names (which are also the
 // `reason` label of sniperforge_feed_drops_total; telemetry/feed_labels.hpp appends the data plane's
 // own reasons to this same list). Network and MoldUDP64 reasons keep net::Error's and mold::Error's
 // order, so they convert by offset (checked below).
-#define SF_FEED_PARSE_DROPS(X)                                                     \
-  X(kTruncatedFrame, "truncated_frame") /* shorter than the headers it claims */   \
-  X(kNotIpv4, "not_ipv4")               /* ARP, IPv6, LLDP, ... */                 \
-  X(kBadIpHeader, "bad_ip_header")      /* IHL / version */                        \
-  X(kBadIpLength, "bad_ip_length")                                                 \
-  X(kFragment, "fragment") /* IPv4 fragment (feed packets are never fragmented) */ \
-  X(kNotUdp, "not_udp")                                                            \
-  X(kBadUdpLength, "bad_udp_length")                                               \
-  X(kWrongPort, "wrong_port") /* UDP, but not the feed port */                     \
-  X(kMoldTruncated, "mold_truncated")                                              \
-  X(kMoldBadBlockLength, "mold_bad_block_length")                                  \
-  X(kMoldTrailingBytes, "mold_trailing_bytes")                                     \
-  X(kItchEmpty, "itch_empty")                                                      \
-  X(kItchUnknownType, "itch_unknown_type")                                         \
-  X(kItchBadLength, "itch_bad_length") /* shorter or longer than the spec length of its type */
+#define SF_FEED_PARSE_DROPS(X)                                                                  \
+  X(kTruncatedFrame, "truncated_frame") /* shorter than the headers it claims */                \
+  X(kNotIpv4, "not_ipv4")               /* ARP, IPv6, LLDP, ... */                              \
+  X(kBadIpHeader, "bad_ip_header")      /* IHL / version */                                     \
+  X(kBadIpLength, "bad_ip_length")                                                              \
+  X(kFragment, "fragment") /* IPv4 fragment (feed packets are never fragmented) */              \
+  X(kNotUdp, "not_udp")                                                                         \
+  X(kBadUdpLength, "bad_udp_length")                                                            \
+  X(kWrongPort, "wrong_port") /* UDP, but not the feed port */                                  \
+  X(kMoldTruncated, "mold_truncated")                                                           \
+  X(kMoldBadBlockLength, "mold_bad_block_length")                                               \
+  X(kMoldTrailingBytes, "mold_trailing_bytes")                                                  \
+  X(kItchEmpty, "itch_empty")                                                                   \
+  X(kItchUnknownType, "itch_unknown_type")                                                      \
+  X(kItchBadLength, "itch_bad_length") /* shorter or longer than the spec length of its type */ \
+  X(kFrameTooLong, "frame_too_long")   /* longer than kMaxFrameBytes: one rule for every reader */
 
 enum class Error : uint8_t {
   kOk = 0,
@@ -82,7 +88,7 @@ static_assert(to_string(Error::kFragment) == net::to_string(net::Error::kFragmen
 
 // True for reasons found after the frame was recognised as feed traffic (UDP to the feed port).
 [[nodiscard]] constexpr bool is_feed_error(Error e) noexcept {
-  return e > Error::kWrongPort;
+  return e > Error::kWrongPort && e != Error::kFrameTooLong;
 }
 
 [[nodiscard]] constexpr Error from_net(net::Error e) noexcept {
@@ -207,6 +213,8 @@ template <class OnMessage>
 template <class OnMessage>
 [[nodiscard]] inline Error decode_frame(const uint8_t* frame, std::size_t len, uint16_t feed_port,
                                         PacketInfo& info, OnMessage&& on_message) {
+  if (len > kMaxFrameBytes) [[unlikely]]
+    return Error::kFrameTooLong;
   const net::Error ne = net::parse_udp(frame, len, info.udp);
   if (ne != net::Error::kOk) [[unlikely]]
     return from_net(ne);

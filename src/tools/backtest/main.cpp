@@ -279,6 +279,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "  feed session changes %llu, sequence restarts %llu (engines stale from there)\n",
                  static_cast<unsigned long long>(st.session_changes),
                  static_cast<unsigned long long>(st.seq_restarts));
+  if (st.damaged_inputs)
+    std::fprintf(stderr, "  damaged inputs: %llu (read up to the damage; exit status 1)\n",
+                 static_cast<unsigned long long>(st.damaged_inputs));
   if (st.binaryfile_bad_messages || st.binaryfile_truncated)
     std::fprintf(stderr, "  BinaryFILE: %llu invalid messages, %llu truncated file(s)\n",
                  static_cast<unsigned long long>(st.binaryfile_bad_messages),
@@ -328,5 +331,5 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "  risk reject %s: %llu\n",
                    std::string(sf::trade::to_string(static_cast<sf::trade::Reject>(r))).c_str(),
                    static_cast<unsigned long long>(rejects[r]));
-  return 0;
+  return st.damaged_inputs ? 1 : 0;  // a damaged input is a runtime failure, as in sniperforge
 }

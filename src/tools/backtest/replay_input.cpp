@@ -70,7 +70,8 @@ bool admit(Input& in, const feed::PacketInfo& info) {
   return true;
 }
 
-bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& error) {
+bool load_pcap(const std::string& path, const std::string& name, uint16_t port, Input& in,
+               std::string& error) {
   io::PcapReader reader;
   if (!reader.open(path)) {
     error = reader.error();
@@ -89,8 +90,9 @@ bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& e
   Merge out{in};
   const auto ignore = [](uint64_t, const uint8_t*, std::size_t) {};
   io::PcapPacket pkt;
-  uint64_t now_ns = 0;
+  uint64_t now_ns = 0, records = 0;
   while (reader.next(pkt)) {
+    ++records;
     ++in.stats.frames;
     now_ns = pkt.ts_ns;
     feed::PacketInfo info;
@@ -117,8 +119,11 @@ bool load_pcap(const std::string& path, uint16_t port, Input& in, std::string& e
   // the same way).
   arb.flush(out);
   if (!reader.error().empty()) {
-    error = reader.error();
-    return false;
+    // Damaged (truncated, garbage tail): what was read stays replayed, as the appliance's net_pcap does;
+    // the run says so, counts it and exits 1 (docs/cli.md).
+    ++in.stats.damaged_inputs;
+    std::fprintf(stderr, "sf-backtest: %s\n",
+                 io::damaged_pcap_message(name, records, reader.error()).c_str());
   }
   return true;
 }
@@ -197,7 +202,8 @@ bool load_input(const std::string& path, uint16_t feed_port, Input& in, std::str
   Spool spool;
   if (!spool.open(path, error)) return false;
   const std::string& file = spool.path();
-  return looks_like_pcap(file) ? load_pcap(file, feed_port, in, error) : load_binaryfile(file, in, error);
+  return looks_like_pcap(file) ? load_pcap(file, path, feed_port, in, error)
+                               : load_binaryfile(file, in, error);
 }
 
 }  // namespace sf::backtest

@@ -37,6 +37,7 @@ struct InputStats {
   uint64_t seq_restarts = 0;
   uint64_t binaryfile_bad_messages = 0;  // BinaryFILE records that fail ITCH validation
   uint64_t binaryfile_truncated = 0;
+  uint64_t damaged_inputs = 0;  // pcaps truncated or garbage-tailed: read up to the damage, exit status 1
 };
 
 struct Input {
