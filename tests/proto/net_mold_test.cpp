@@ -483,6 +483,16 @@ TEST(Feed, ReasonNamesAreUniqueAndLabelled) {
   EXPECT_EQ(names.count("invalid"), 0u);
 }
 
+// #16: one rule for every reader: a frame longer than one mbuf's data room is frame_too_long, not decoded.
+TEST(Feed, FrameLongerThanTheRuleIsDroppedByName) {
+  std::vector<uint8_t> f(feed::kMaxFrameBytes + 1, 0);
+  feed::PacketInfo info;
+  EXPECT_EQ(feed::decode_frame(f.data(), f.size(), 26477, info, [](uint64_t, const uint8_t*, std::size_t) {}),
+            feed::Error::kFrameTooLong);
+  EXPECT_EQ(feed::to_string(feed::Error::kFrameTooLong), "frame_too_long");
+  EXPECT_FALSE(feed::is_feed_error(feed::Error::kFrameTooLong));
+}
+
 TEST(Feed, ReasonNamesAreTheContractLabels) {
   const std::vector<std::string_view> expected = {"ok",
                                                   "truncated_frame",
@@ -498,7 +508,8 @@ TEST(Feed, ReasonNamesAreTheContractLabels) {
                                                   "mold_trailing_bytes",
                                                   "itch_empty",
                                                   "itch_unknown_type",
-                                                  "itch_bad_length"};
+                                                  "itch_bad_length",
+                                                  "frame_too_long"};
   ASSERT_EQ(expected.size(), feed::kErrorCount);
   for (std::size_t i = 0; i < feed::kErrorCount; ++i)
     EXPECT_EQ(feed::to_string(static_cast<feed::Error>(i)), expected[i]) << i;
