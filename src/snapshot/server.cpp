@@ -85,7 +85,11 @@ uint64_t GlimpseServer::prepare_snapshot() {
   const uint64_t target = opt_.snapshot_at ? std::min(opt_.snapshot_at, end) : end;
   for (; applied_next_ < target; ++applied_next_) {
     const std::span<const uint8_t> m = store_.message(applied_next_);
-    if (m.empty() || itch::validate(m.data(), m.size()) != itch::Error::kOk) {
+    if (m.empty()) {
+      ++counts_.missing_stored;
+      continue;
+    }
+    if (itch::validate(m.data(), m.size()) != itch::Error::kOk) {
       ++counts_.invalid_stored;
       continue;
     }
@@ -140,7 +144,9 @@ void GlimpseServer::on_login(Conn& c, std::span<const uint8_t> payload, uint64_t
   else if (!l.requested_session().empty() && l.requested_session() != opt_.session_name)
     reject = soup::reject_reason::kSessionNotAvailable;
   const uint64_t next = reject ? 0 : prepare_snapshot();
-  if (!reject && books_.capacity_stale_books() != 0) reject = soup::reject_reason::kSessionNotAvailable;
+  if (!reject && (books_.capacity_stale_books() != 0 || counts_.missing_stored != 0))
+    reject =
+        soup::reject_reason::kSessionNotAvailable;  // incomplete books: no snapshot rather than a wrong one
   if (reject) {
     ++counts_.rejected;
     const uint8_t r = static_cast<uint8_t>(reject);

@@ -5,7 +5,9 @@
 // full replay's, byte for byte. Without a server it refuses to start; a bad [feed.snapshot] is refused by
 // --check-config.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -24,6 +26,8 @@ using sf::testing::env;
 using sf::testing::read_file;
 using sf::testing::read_stats;
 using sf::testing::run;
+using sf::testing::start_logged;
+using sf::testing::wait_for;
 
 namespace {
 
@@ -157,6 +161,48 @@ TEST_F(SnapshotStart, MidSessionEqualsFullReplay) {
   EXPECT_EQ(stats_mid["gap_messages"], 0u);
   EXPECT_EQ(stats_mid["duplicate_packets"], 300u) << "the packets below the snapshot are dropped";
   EXPECT_EQ(stats_mid["late_packets"], 1u) << "the packet straddling the snapshot is applied from it on";
+}
+
+// The same through the real sf-rewind binary (--glimpse-listen, loading the pcap into its message store).
+TEST_F(SnapshotStart, SfRewindServesTheSnapshot) {
+  ASSERT_FALSE(env("SF_REWIND").empty());
+  const fs::path full = dir_ / "full.pcap", tail = dir_ / "tail.pcap", log = dir_ / "rewind.log";
+  ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 9 --messages 40000 --instruments 30 -o " + full.string()), 0);
+  const uint64_t n = 17'777;
+  ASSERT_GT(write_tail(full, tail, n, 50), 50u);
+  const pid_t rewind = start_logged(env("SF_REWIND"),
+                                    {"--pcap", full.string(), "--listen", "127.0.0.1:0", "--glimpse-listen",
+                                     "127.0.0.1:0", "--glimpse-username", "GLMPS0", "--glimpse-password-file",
+                                     password_.string(), "--snapshot-at", std::to_string(n)},
+                                    log);
+  ASSERT_GT(rewind, 0);
+  std::string port;
+  const std::string marker = "listening on 127.0.0.1:";
+  ASSERT_TRUE(wait_for(
+      [&] {
+        const std::string text = read_file(log);
+        const auto at = text.find("GLIMPSE session");
+        const auto p = at == std::string::npos ? at : text.find(marker, at);
+        if (p == std::string::npos || text.find('\n', p) == std::string::npos) return false;
+        port = text.substr(p + marker.size(), text.find('\n', p) - p - marker.size());
+        return true;
+      },
+      20))
+      << read_file(log);
+  std::string want, got, log_full, log_mid;
+  std::map<std::string, uint64_t> stats_full, stats_mid;
+  const int rc_mid = appliance("rewind_mid", snapshot_table(static_cast<uint16_t>(std::stoi(port))), tail,
+                               got, stats_mid, log_mid);
+  kill(rewind, SIGTERM);
+  int status = 0;
+  waitpid(rewind, &status, 0);
+  ASSERT_EQ(rc_mid, 0) << log_mid;
+  ASSERT_EQ(appliance("rewind_full", "", full, want, stats_full, log_full), 0) << log_full;
+  EXPECT_EQ(got, want) << "mid-session books differ from the full replay's";
+  EXPECT_EQ(stats_mid["gaps"], 0u);
+  EXPECT_EQ(stats_mid["duplicate_packets"], 50u);
+  EXPECT_NE(read_file(log).find("GLIMPSE: 1 logins, 0 rejected, 1 snapshots"), std::string::npos)
+      << read_file(log);
 }
 
 TEST_F(SnapshotStart, NoServerRefusesToStart) {

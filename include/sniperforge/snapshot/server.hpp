@@ -5,7 +5,8 @@
 // The server keeps one BookSet of the whole feed, advanced from the store only as far as the next snapshot
 // needs (each message is applied once, whatever the number of logins); a snapshot walks the live orders,
 // it does not resend history. Books that lost an order to capacity ([book] sizes too small for the feed)
-// give no snapshot: such a login is rejected ('S', session not available) and counted.
+// give no snapshot, nor does a store missing a sequence below the snapshot's: such a login is rejected ('S',
+// session not available) and counted.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,7 @@ struct GlimpseServerCounts {
   uint64_t messages_sent = 0;   // Sequenced Data, all snapshots
   uint64_t bad_packets = 0;     // client packets dropped by the SoupBinTCP reassembler
   uint64_t invalid_stored = 0;  // stored messages that are not valid ITCH (skipped)
+  uint64_t missing_stored = 0;  // sequences below a snapshot not in the store: no snapshot is served
 };
 
 class GlimpseServer {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "glimpse_service.hpp"
 #include "loader.hpp"
 #include "server.hpp"
 #include "sniperforge/common/cli.hpp"
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
   app.add_option("--idle-exit", opt.idle_exit_s, "exit after this many seconds without a request (0: never)")
       ->check(sf::cli::number_range(0, 1e6));
   app.add_option("--totals", opt.totals_path, "also write the exit totals JSON here");
+  sf::rewind::GlimpseCli glimpse;
+  sf::rewind::add_glimpse_options(app, glimpse);
   sf::cli::add_quiet_flag(app, quiet);
   if (const auto rc = sf::cli::parse(app, argc, argv)) return *rc;
   if (in.pcap.empty() && in.binaryfile.empty() && opt.record.empty()) {
@@ -104,5 +107,20 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   sf::rewind::MessageStore store;
   if (const int rc = load(in, store)) return rc;
-  return sf::rewind::run_server(opt, store, g_stop);
+  sf::rewind::GlimpseService service;  // --glimpse-listen: GLIMPSE snapshots from the same store
+  if (std::string error; !glimpse.listen.empty()) {
+    if (!service.configure(glimpse, store, error)) {
+      std::fprintf(stderr, "sf-rewind: %s\n", error.c_str());
+      return sf::cli::kExitUsage;
+    }
+    if (!service.start(error)) {
+      std::fprintf(stderr, "sf-rewind: %s\n", error.c_str());
+      return sf::cli::kExitFailure;
+    }
+    opt.on_step = [&service] { service.step(); };
+    opt.max_wait_ms = 5;
+  }
+  const int rc = sf::rewind::run_server(opt, store, g_stop);
+  if (!glimpse.listen.empty()) std::fprintf(stderr, "sf-rewind: %s\n", service.summary().c_str());
+  return rc;
 }

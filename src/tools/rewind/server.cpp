@@ -122,16 +122,17 @@ class Server {
 
   void step() {
     std::array<pollfd, 2> fds{pollfd{listen_fd_, POLLIN, 0}, pollfd{record_fd_, POLLIN, 0}};
-    int timeout_ms = 100;
+    int timeout_ms = o_.max_wait_ms;
     if (!pending_.empty()) {
       const auto wait = std::chrono::ceil<std::chrono::milliseconds>(pending_.front().due - Clock::now());
-      timeout_ms = static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 100));
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(wait.count(), 0, o_.max_wait_ms));
     }
     if (poll(fds.data(), record_fd_ >= 0 ? 2 : 1, timeout_ms) > 0) {
       if (fds[1].revents & POLLIN) record();
       if (fds[0].revents & POLLIN) serve();
     }
     send_due();
+    if (o_.on_step) o_.on_step();
   }
 
   void record() {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "message_store.hpp"
@@ -21,6 +22,10 @@ struct ServerOptions {
   uint32_t delay_ms = 0;    // answer this much later
   double idle_exit_s = 0;   // exit after this long without a request (0: never)
   std::string totals_path;  // also write the exit totals JSON here
+  // Also run on this thread (the GLIMPSE server, glimpse_service.hpp): called after every poll round,
+  // which then waits at most `max_wait_ms`.
+  std::function<void()> on_step;
+  int max_wait_ms = 100;
 };
 
 // Returns the exit status (0 done, 1 a socket could not be set up or the totals file not written).
