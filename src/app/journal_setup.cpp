@@ -42,9 +42,15 @@ bool ApplianceJournal::open(const journal::JournalConfig& cfg, dataplane::Runtim
                    s, r.orders, r.venue_messages, r.user_ref_num_high_water, r.last_venue_sequence);
     }
   }
+  // Each shard's order session resumes after the last venue message the journal holds: the venue replays
+  // what came after (fills while we were down) at the login.
+  for (std::size_t s = 0; s < engines.size(); ++s)
+    if (const uint64_t last = rec.shard(s).last_venue_sequence; last > 0)
+      rt.resume_venue_sequence(static_cast<uint32_t>(s), last + 1);
   if (rec.foreign_records() > 0)
     std::fprintf(stderr, "sniperforge: journal: %" PRIu64 " records of shards this config does not have\n",
                  rec.foreign_records());
+  shards_ = static_cast<uint32_t>(engines.size());
   rt.attach_journal(*writer_, kRingSlots);
   control_ring_ = &writer_->add_producer(kControlRingSlots);
   journal::Entry e;
@@ -93,11 +99,17 @@ telemetry::JournalHealth ApplianceJournal::health() const {
   return h;
 }
 
-bool ApplianceJournal::close() {
+bool ApplianceJournal::close(const dataplane::Runtime& rt) {
   if (!writer_) return true;
   closed_.store(true, std::memory_order_release);  // no more control records (nobody drains them)
   writer_->stop();
   journal::Entry e;
+  // The order sessions log out next (Runtime::shutdown): say where each stood.
+  for (uint32_t s = 0; s < shards_; ++s)
+    if (const uint64_t next = rt.venue_next_sequence(s);
+        next > 0 && journal::make_session(e, static_cast<uint16_t>(s), 0,
+                                          {journal::SessionEvent::kLogout, next, "stopping"}))
+      (void)writer_->write(e);
   if (journal::make_marker(e, journal::RecordType::kStop, 0, "stopped")) (void)writer_->write(e);
   writer_->stop();  // syncs the marker
   if (writer_->failed()) {

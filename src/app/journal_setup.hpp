@@ -19,8 +19,9 @@ class ApplianceJournal {
  public:
   // False with `error` when the journal cannot be opened: the appliance must not trade without it.
   bool open(const journal::JournalConfig& cfg, dataplane::Runtime& rt, bool quiet, std::string& error);
-  // Stop marker and final sync; reports a writer failure on stderr. False if the journal failed.
-  bool close();
+  // After the lcores stopped: a "logout" session record per kernel session (where it stood), the stop
+  // marker and the final sync; reports a writer failure on stderr. False if the journal failed.
+  bool close(const dataplane::Runtime& rt);
   // For /ready and /metrics (any thread): reconciling from the start of open() until the shards have
   // reconciled (set_reconciled), then running, or failed with the writer's reason.
   [[nodiscard]] telemetry::JournalHealth health() const;
@@ -31,6 +32,7 @@ class ApplianceJournal {
 
  private:
   std::unique_ptr<journal::Writer> writer_;
+  uint32_t shards_ = 0;
   journal::EntryRing* control_ring_ = nullptr;  // the control thread's ring to the writer
   journal::Entry control_entry_{};
   std::atomic<bool> opened_{false};  // writer_ exists and is started

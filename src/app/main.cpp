@@ -332,7 +332,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "sniperforge: %s\n", why.c_str());
         rc = 1;
       }
-      journal.set_reconciled();
+      // The order sessions (transport "kernel") log in where the journal says each shard stopped.
+      if (rc == 0) {
+        std::vector<std::string> session_notes;
+        if (!rt.start_order_sessions(errors, session_notes)) rc = fail(errors, "order session setup failed");
+        for (const auto& n : session_notes) std::fprintf(stderr, "sniperforge: %s\n", n.c_str());
+      }
       // The operator's control socket (sf-ctl): a thread on this (housekeeping) cpu.
       std::unique_ptr<sf::control::Controller> controller;
       std::unique_ptr<sf::control::ControlServer> control_server;
@@ -364,8 +369,12 @@ int main(int argc, char** argv) {
           devargs_driver(feed.devargs) == "net_pcap" ? get_devarg(feed.devargs, "rx_pcap") : "";
       auto progress = sf::app::start_replay_progress(
           rt, replay_file, rc == 0 && !g_signal.load() && sf::progress_wanted(quiet));
-      bool stop_sent = false;
+      bool stop_sent = false, reconciled = false;
       while (!rt.finished()) {
+        if (!reconciled && rt.order_sessions_reconciled()) {  // /ready stops saying "reconciling"
+          journal.set_reconciled();
+          reconciled = true;
+        }
         if (g_signal.load(std::memory_order_relaxed) && !stop_sent) {
           rt.request_stop();
           stop_sent = true;
@@ -374,7 +383,7 @@ int main(int argc, char** argv) {
       }
       if (progress) progress->finish();
       rt.wait();
-      if (!journal.close()) rc = 1;
+      if (!journal.close(rt)) rc = 1;
       if (control_server) control_server->stop();
       if (stats) stats->stop();  // after the lcores: drains the log rings
       rt.shutdown();             // net_pcap writes out its TX file here

@@ -24,11 +24,14 @@ bool KernelVenue::start(const order_session::VenueSessionConfig& cfg, uint32_t s
       errors.push_back("[[order_session.login]] " + std::to_string(s) + ": password_file " + error);
       return false;
     }
-    // first_sequence 1: the whole current session, so a restart sees every message of the day once.
-    k.credentials = {login.username, password, login.session, 1};
+    // The whole current session (1), or after a restart the message after the last the journal holds.
+    k.credentials = {login.username, password, login.session, login.first_sequence};
     k.timing.heartbeat_ms = cfg.heartbeat_ms;
     k.timing.timeout_ms = cfg.timeout_ms;
     auto shard = std::make_unique<KernelVenueShard>();
+    shard->next_venue_seq = login.first_sequence;
+    shard->reconciled_shards = &reconciled_;
+    shard->shard_count = shards;
     shard->session = std::make_unique<order_session::KernelSession>(k, shard->orders, shard->venue);
     shards_.push_back(std::move(shard));
   }
@@ -44,7 +47,12 @@ bool KernelVenue::all_logged_in() const noexcept {
 
 bool KernelVenue::wait_logged_in(uint32_t timeout_ms) const {
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!all_logged_in()) {
+  auto caught_up = [this] {
+    for (const auto& s : shards_)
+      if (!s->session->caught_up()) return false;
+    return true;
+  };
+  while (!caught_up()) {
     if (std::chrono::steady_clock::now() > until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

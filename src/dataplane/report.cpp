@@ -66,8 +66,13 @@ StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& c
   for (const rte_ring* r : rings_) in.rings.emplace_back(std::string(r->name), r);
   for (const auto& e : engines_) in.engines.push_back(e.get());
   in.read_books = [this](std::vector<book::BookRow>& rows) { snapshot_book_rows(rows); };
-  if (venue_)  // /ready fails while any shard's SoupBinTCP session is not logged in
-    in.order_session_state = [v = venue_.get()] { return v->all_logged_in() ? 1 : 0; };
+  const auto& soup = dp_.order_session.soupbintcp;
+  if (soup.configured && soup.transport == order_session::TransportKind::kKernel)
+    // /ready fails while any shard's SoupBinTCP session is not logged in (or not started yet: the
+    // sessions start after the journal has said where they resume).
+    in.order_session_state = [this] {
+      return sessions_started_.load(std::memory_order_acquire) && venue_->all_logged_in() ? 1 : 0;
+    };
   else
     in.order_session_state = [] { return -1; };  // UDP order session: no login state
   return in;

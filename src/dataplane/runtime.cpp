@@ -47,10 +47,12 @@ Runtime::~Runtime() {
   for (rte_ring* r : rings_) rte_ring_free(r);
 }
 
-bool Runtime::start_kernel_venue(std::vector<std::string>& errors, std::vector<std::string>& notes) {
+bool Runtime::start_order_sessions(std::vector<std::string>& errors, std::vector<std::string>& notes) {
   const order_session::VenueSessionConfig& cfg = dp_.order_session.soupbintcp;
+  if (!cfg.configured || cfg.transport != order_session::TransportKind::kKernel) return true;
   venue_ = std::make_unique<KernelVenue>();
   if (!venue_->start(cfg, trading_.shards, errors)) return false;
+  sessions_started_.store(true, std::memory_order_release);
   for (auto& x : exec_) {
     x->venue_sessions.assign(trading_.shards, nullptr);
     for (trade::Engine* eng : x->driver.engines())
@@ -146,15 +148,11 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     x->port.queue = op.tx_queues ? static_cast<uint16_t>(e % op.tx_queues) : 0;
     exec_.push_back(std::move(x));
   }
-  const auto& soup = dp_.order_session.soupbintcp;
   if (replay_stream)
     notes.push_back(
         "order session: none (no venue); orders leave as SoupBinTCP in a synthetic TCP stream per "
         "shard to port " +
         std::to_string(exec_.front()->replay_streams.front().venue_port()));
-  if (soup.configured && soup.transport == order_session::TransportKind::kKernel &&
-      !start_kernel_venue(errors, notes))
-    return false;
   if (pipeline && op.tx_queues && op.tx_queues < n_exec) {
     for (uint16_t q = 0; q < op.tx_queues; ++q) {
       tx_locks_.push_back(std::make_unique<rte_spinlock_t>());
@@ -282,6 +280,19 @@ void Runtime::wait() {
 void Runtime::shutdown() {
   if (venue_) venue_->stop();  // Logout Request, then the threads join
   close_ports(ports_);
+}
+
+void Runtime::resume_venue_sequence(uint32_t shard, uint64_t next) {
+  auto& logins = dp_.order_session.soupbintcp.logins;
+  if (shard < logins.size()) logins[shard].first_sequence = next;
+}
+
+bool Runtime::order_sessions_reconciled() const noexcept {
+  return !sessions_started_.load(std::memory_order_acquire) || venue_->all_reconciled();
+}
+
+uint64_t Runtime::venue_next_sequence(uint32_t shard) const noexcept {
+  return venue_ && shard < venue_->size() ? venue_->shard(shard).next_venue_seq : 0;
 }
 
 void Runtime::attach_journal(journal::Writer& w, std::size_t ring_capacity) {

@@ -87,6 +87,19 @@ class Runtime {
   // Before launch(): every executor hands its orders and venue messages to `w` through its own ring of
   // `ring_capacity` slots, and stops its shards' orders while the ring lacks room or `w` has failed.
   void attach_journal(journal::Writer& w, std::size_t ring_capacity);
+  // `[order_session] transport = "kernel"`: one KernelSession per shard, handed to the executors that own
+  // the shards; a replay waits (at most timeout_ms) for their logins and the venues' replays. After build()
+  // and the journal (whose reconciliation says where each session resumes), before launch(). No-op for
+  // the other transports.
+  bool start_order_sessions(std::vector<std::string>& errors, std::vector<std::string>& notes);
+  // Before start_order_sessions(): shard `shard`'s first login asks for venue sequence `next` (the one after
+  // the last its journal processed).
+  void resume_venue_sequence(uint32_t shard, uint64_t next);
+  // Every shard's session logged in and its venue's replay applied (true without a kernel session).
+  [[nodiscard]] bool order_sessions_reconciled() const noexcept;
+  // The venue sequence number shard `shard`'s next message will carry (0 without a kernel session); read
+  // it once the lcores have stopped.
+  [[nodiscard]] uint64_t venue_next_sequence(uint32_t shard) const noexcept;
   // One command channel per executor (sf-ctl's control plane; control/channel.hpp), in executor order.
   [[nodiscard]] std::vector<control::ExecutorChannel*> control_channels() const;
   [[nodiscard]] const std::vector<std::unique_ptr<trade::Engine>>& engines() const noexcept {
@@ -97,13 +110,12 @@ class Runtime {
   struct Executor;
 
  private:
-  // `transport = "kernel"`: one KernelSession per shard, handed to the executors that own the shards.
-  bool start_kernel_venue(std::vector<std::string>& errors, std::vector<std::string>& notes);
   // [feed.rewind]: the RX lcore's TX queue on the feed port and the recovery settings.
   bool setup_rewind_tx(Rx& rx, RxSettings& s, std::vector<std::string>& errors);
   [[nodiscard]] telemetry::HistogramSnapshot merged(
       telemetry::LatencyHistogram telemetry::ExecutorLcoreStats::*h) const;
   std::unique_ptr<KernelVenue> venue_;
+  std::atomic<bool> sessions_started_{false};  // venue_ is set (for the stats thread)
   DataplaneConfig dp_;
   trade::TradingConfig trading_;
   Placement placement_;

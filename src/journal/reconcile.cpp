@@ -67,9 +67,13 @@ void Reconciler::apply(const RecordView& r) noexcept {
       ++s.venue_messages;
       return;
     }
-    default:
+    default: {  // a session event: where the venue's numbering stood (a login after a restart says so too)
+      SessionPayload p;
+      if (read_session(r, p) && p.next_seq > 0)
+        s.last_venue_sequence = std::max(s.last_venue_sequence, p.next_seq - 1);
       ++s.session_events;
       return;
+    }
   }
 }
 

@@ -119,6 +119,9 @@ void ClientSession::poll(uint64_t now) {
         drop_connection(now);
         return;
       }
+      // A server that sends no heartbeats: a quiet heartbeat interval also ends its replay.
+      if (state_ == State::kLoggedIn && now - last_rx_ >= uint64_t{timing_.heartbeat_ms} * kNsPerMs)
+        counters_.caught_up.set(1);
       if (state_ == State::kLoggedIn && now - last_tx_ >= uint64_t{timing_.heartbeat_ms} * kNsPerMs) {
         static constexpr std::array<uint8_t, 3> kHeartbeat{0, 1,
                                                            static_cast<uint8_t>(type::kClientHeartbeat)};
@@ -189,6 +192,7 @@ void ClientSession::on_packet(const soupbintcp::Packet& p, uint64_t now) {
       return on_sequenced_data(p.payload);
     case type::kServerHeartbeat:
       counters_.heartbeats_received.add();
+      if (state_ == State::kLoggedIn) counters_.caught_up.set(1);  // the server had nothing more for us
       return;
     case type::kEndOfSession:
       transport_.close();
@@ -209,6 +213,7 @@ void ClientSession::on_login_accepted(const soupbintcp::LoginAccepted& a, uint64
     next_sequence_ = server_sequence_;
   }
   backoff_ns_ = uint64_t{timing_.reconnect_min_ms} * kNsPerMs;
+  counters_.caught_up.set(0);
   set_state(State::kLoggedIn);
 }
 

@@ -154,7 +154,15 @@ class KernelVenueE2E : public ::testing::Test {
     else
       EXPECT_GE(handed, totals_number(totals, "orders"));
     EXPECT_EQ(stats.at("session_ring_full"), 0u);
-    // Positions by symbol, and the realized P&L the venue's fills make (average cost, raw 1/10000 $).
+    const auto [bought, sold] = expect_positions_as_venue(totals);
+    EXPECT_EQ(stats.at("filled_shares_bought"), bought);
+    EXPECT_EQ(stats.at("filled_shares_sold"), sold);
+    return totals_number(totals, "fills");
+  }
+  // Positions by symbol and the realized P&L the venue's fills make (average cost, raw 1/10000 $) in the
+  // last scrape equal the simulator's totals; the shares bought and sold.
+  std::pair<uint64_t, uint64_t> expect_positions_as_venue(const std::string& totals) {
+    using sf::testing::totals_number;
     uint64_t bought = 0, sold = 0;
     for (const auto& [symbol, sides] : sf::testing::totals_by_symbol_side(totals, "shares")) {
       const uint64_t nb = sides.count('B') ? sides.at('B') : 0, ns = sides.count('S') ? sides.at('S') : 0;
@@ -170,10 +178,8 @@ class KernelVenueE2E : public ::testing::Test {
       EXPECT_NEAR(metric_sum(metrics_, "sniperforge_trade_realized_pnl_dollars", "symbol=\"" + symbol + "\""),
                   static_cast<double>(raw) / 10000.0, 1e-6)
           << symbol;
-    EXPECT_EQ(stats.at("filled_shares_bought"), bought);
-    EXPECT_EQ(stats.at("filled_shares_sold"), sold);
     EXPECT_EQ(bought + sold, totals_number(totals, "filled_shares"));
-    return totals_number(totals, "fills");
+    return {bought, sold};
   }
 
   fs::path dir_;
@@ -273,4 +279,54 @@ TEST_F(KernelVenueE2E, NoVenueEveryOrderRefusedSessionDownAndNotReady) {
   EXPECT_EQ(stats.at("orders_buy") + stats.at("orders_sell"), 0u);
   EXPECT_EQ(stats.at("venue_messages"), 0u);
   EXPECT_GE(stats.at("session_reconnects"), 1u);  // it kept trying
+}
+
+// Issue #13: the appliance is killed (SIGKILL) while answers to its orders wait at the venue (--stall-after
+// 20: the simulator sent 20 and stored the rest) and restarted on its journal, against the simulator
+// restarted from its store. The journal gives back the orders and the 20 messages, the session logs in at
+// sequence 21 (the one after the last the journal holds), the venue replays what came while the appliance
+// was down, and positions and realized P&L equal the simulator's totals; no order is rejected (a reused
+// UserRefNum would be) and the journal holds every venue sequence number exactly once, in order.
+TEST_F(KernelVenueE2E, KilledApplianceRestartsFromItsJournalAtTheNextVenueSequence) {
+  const fs::path journal = dir_ / "journal";
+  std::ofstream(dir_ / "kernel.toml", std::ios::app)
+      << "\n[journal]\npath = \"" << journal.string() << "\"\nsegment_mb = 1\n";
+  fs::create_directories(dir_ / "store");
+  start_sim({"--store", (dir_ / "store").string(), "--stall-after", "20"});
+  run_appliance();
+  ASSERT_EQ(metric_sum(metrics_, "sniperforge_venue_messages_total"), 20.0);
+  kill(app_, SIGKILL);
+  waitpid(app_, nullptr, 0);
+  app_ = -1;
+  fs::rename(dir_ / "app.log", dir_ / "app1.log");  // the restart's log must not be read as this one
+  sim_->kill9();
+  start_sim({"--store", (dir_ / "store").string()}, "sim2.log");
+  run_appliance();
+  const auto stats = stop_appliance();
+  const std::string totals = stop_sim();
+  EXPECT_NE(read_file(dir_ / "sim2.log").find("SNIPE0 logged in, sequence 21\n"), std::string::npos)
+      << read_file(dir_ / "sim2.log");
+  EXPECT_GT(sf::testing::totals_number(totals, "messages"), 20u);
+  EXPECT_EQ(sf::testing::totals_number(totals, "rejected"), 0u) << totals;
+  EXPECT_EQ(stats.at("venue_inconsistent_shards"), 0u);
+  EXPECT_EQ(stats.at("venue_bad_messages"), 0u);
+  expect_positions_as_venue(totals);
+  const fs::path seqs = dir_ / "seqs.txt";
+  ASSERT_EQ(run(env("SF_JOURNAL") + " dump " + journal.string() +
+                " | jq -s -c '[.[] | select(.type == \"venue\") | .venue_seq]' > " + seqs.string()),
+            0);
+  std::string expected = "[";
+  for (uint64_t q = 1; q <= sf::testing::totals_number(totals, "messages"); ++q) {
+    if (q > 1) expected += ',';
+    expected += std::to_string(q);
+  }
+  EXPECT_EQ(read_file(seqs), expected + "]\n");
+  // The session records: the first run's login asked for 1, the restart's for 21; a logout at the end.
+  ASSERT_EQ(
+      run(env("SF_JOURNAL") + " dump " + journal.string() +
+          " | jq -s -c '[.[] | select(.type == \"session\") | [.event, .next_seq]]' > " + seqs.string()),
+      0);
+  EXPECT_EQ(read_file(seqs), "[[\"login\",1],[\"login\",21],[\"logout\"," +
+                                 std::to_string(sf::testing::totals_number(totals, "messages") + 1) + "]]\n");
+  EXPECT_EQ(run(env("SF_JOURNAL") + " verify " + journal.string() + " > /dev/null"), 0);
 }

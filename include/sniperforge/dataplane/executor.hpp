@@ -109,6 +109,7 @@ struct Executor {
   // Defined in executor_kernel_venue.hpp (included at the end of this file).
   void hand_orders_to_session(uint32_t shard) noexcept;
   void poll_venue_sessions(uint64_t now) noexcept;
+  void note_session_state(uint32_t shard, KernelVenueShard& vs, bool logged_in) noexcept;
   void copy_session_stats() noexcept;
 
   // ---- `transport = "none"`: each shard's orders in a synthetic SoupBinTCP connection
@@ -228,7 +229,7 @@ struct Executor {
       return;
     }
     const uint64_t rx_tsc = now - first.ticks_since_rx(now);
-    if (journal) journal_venue(shard, len, rx_tsc);  // before it is applied: a write-ahead record
+    if (journal) journal_venue(shard, 0, venue_buf.data(), len, rx_tsc);  // write-ahead: before it is applied
     apply_venue(*eng, shard, venue_buf.data(), len, rx_tsc, now);
   }
 
@@ -330,8 +331,11 @@ struct Executor {
     if (!journal->push(journal_entry)) [[unlikely]]
       stats->journal_ring_full.add();
   }
-  void journal_venue(uint8_t shard, std::size_t len, uint64_t rx_tsc) noexcept {
-    if (!journal::make_venue(journal_entry, shard, 0, {0, rx_tsc, {venue_buf.data(), len}}) ||
+  // A venue message (with its SoupBinTCP sequence number; 0 on the UDP session), before it is applied.
+  void journal_venue(uint32_t shard, uint64_t venue_seq, const uint8_t* msg, std::size_t len,
+                     uint64_t rx_tsc) noexcept {
+    if (!journal::make_venue(journal_entry, static_cast<uint16_t>(shard), 0,
+                             {venue_seq, rx_tsc, {msg, len}}) ||
         !journal->push(journal_entry)) [[unlikely]]
       stats->journal_ring_full.add();
   }

@@ -15,6 +15,7 @@ inline void Executor<Port>::hand_orders_to_session(uint32_t shard) noexcept {
   for (const trade::OrderRequest& r : sink) {
     order_slot.length = static_cast<uint16_t>(kEnterOrderLength);
     encode_enter_order(order_slot.bytes.data(), r);
+    if (journal) journal_order(shard, r, order_slot.bytes.data());  // in the writer's ring before it leaves
     if (ring.push(order_slot)) [[likely]]
       stats->count_order(side_from_char(r.side));
     else
@@ -23,21 +24,47 @@ inline void Executor<Port>::hand_orders_to_session(uint32_t shard) noexcept {
   sink.clear();
 }
 
-// Between polls: the session's logged-in state into the risk gate (`session_down`), then the venue
-// messages it delivered (each sequence number once, in order) into the engine.
+// Between polls: the session's state (a change is journaled), then the venue messages it delivered (each
+// sequence number once, in order: journaled, then applied to the engine). The risk gate sees the session
+// up only once it is logged in and every shard has reconciled (its venue's replay applied), so no strategy
+// fires on a position the venue is still telling us about (`session_down` until then).
 template <class Port>
 inline void Executor<Port>::poll_venue_sessions(uint64_t now) noexcept {
   for (trade::Engine* eng : driver.engines()) {
     const uint32_t shard = eng->shard_index();
     KernelVenueShard& vs = *venue_sessions[shard];
-    eng->set_session_up(vs.session->logged_in());
+    const bool up = vs.session->logged_in();
+    if (up != vs.was_logged_in) [[unlikely]]
+      note_session_state(shard, vs, up);
+    const bool caught_up = up && vs.session->caught_up();  // read before the pops: all it held is queued
     for (unsigned k = 0; k < kVenueMessagesPerPoll && vs.venue.pop(venue_slot); ++k) {
       stats->venue_messages.add();
+      if (journal) journal_venue(shard, venue_slot.sequence, venue_slot.bytes.data(), venue_slot.length, now);
+      vs.next_venue_seq = venue_slot.sequence + 1;
       apply_venue(*eng, shard, venue_slot.bytes.data(), venue_slot.length, now, now);
     }
+    if (!vs.reconciled && caught_up && vs.venue.empty()) [[unlikely]] {
+      vs.reconciled = true;
+      vs.reconciled_shards->fetch_add(1, std::memory_order_acq_rel);
+    }
+    eng->set_session_up(up && vs.every_shard_reconciled());
   }
   if ((++session_stats_polls & kSessionStatsEveryPolls) == 0) [[unlikely]]
     copy_session_stats();
+}
+
+// A login (the first), a reconnect (a later login) or the session going down, as a "session" record
+// with the venue sequence number the next message will carry.
+template <class Port>
+inline void Executor<Port>::note_session_state(uint32_t shard, KernelVenueShard& vs,
+                                               bool logged_in) noexcept {
+  vs.was_logged_in = logged_in;
+  journal::SessionEvent ev = journal::SessionEvent::kDown;
+  if (logged_in) ev = vs.logins++ == 0 ? journal::SessionEvent::kLogin : journal::SessionEvent::kReconnect;
+  if (!journal) return;
+  if (!journal::make_session(journal_entry, static_cast<uint16_t>(shard), 0, {ev, vs.next_venue_seq, {}}) ||
+      !journal->push(journal_entry)) [[unlikely]]
+    stats->journal_ring_full.add();
 }
 
 // The hosted sessions' counters into this lcore's stats (the descriptor tables export them). Called

@@ -4,7 +4,9 @@
 // DPDK-free.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "sniperforge/common/spsc_ring.hpp"
@@ -20,6 +22,20 @@ struct KernelVenueShard {
   SpscRing<order_session::OrderSlot> orders{kOrderRing};
   SpscRing<order_session::VenueSlot> venue{kVenueRing};
   std::unique_ptr<order_session::KernelSession> session;
+
+  // The executor's own state of this session (only its thread writes these while it runs):
+  uint64_t next_venue_seq = 1;  // the sequence number the next venue message carries (session records)
+  bool was_logged_in = false;   // at the previous poll: a change is a session record
+  uint32_t logins = 0;          // the first is "login", the later ones "reconnect"
+  // Reconciled: logged in, the venue's replay since the login over (KernelSession::caught_up()) and applied.
+  // Strategies fire on no shard until every shard has reconciled once (issue #13): until then the engines
+  // see the session as down (reason session_down) and /ready says "reconciling".
+  bool reconciled = false;
+  std::atomic<uint32_t>* reconciled_shards = nullptr;  // KernelVenue's count over every shard
+  uint32_t shard_count = 1;
+  [[nodiscard]] bool every_shard_reconciled() const noexcept {
+    return reconciled_shards->load(std::memory_order_acquire) == shard_count;
+  }
 };
 
 }  // namespace sf::dataplane

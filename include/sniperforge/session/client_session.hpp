@@ -70,7 +70,8 @@ struct Credentials {
   std::string username;         // up to 6
   std::string password;         // up to 10; never logged or exported
   std::string session;          // blank = the server's current session
-  uint64_t first_sequence = 1;  // requested at the first login (1 = the whole session)
+  uint64_t first_sequence = 1;  // requested at the first login (1 = the whole session; a restart asks for
+                                // the one after the last its journal processed: LoginConfig)
 };
 
 enum class SendResult : uint8_t { kSent, kSessionDown, kUserRefNumNotIncreasing, kTooLarge };
@@ -78,6 +79,11 @@ enum class SendResult : uint8_t { kSent, kSessionDown, kUserRefNumNotIncreasing,
 // Written by the session's thread only; read by anyone (relaxed).
 struct SessionCounters {
   Shared<uint8_t> state;
+  // 1 once the venue's replay after the latest Login Accepted has ended: SoupBinTCP has no marker for it,
+  // but a server sends a heartbeat only when it has had nothing to send for its interval, so the first
+  // Server Heartbeat after the login (or our own heartbeat interval without anything received) says every
+  // message it held for us is delivered. Back to 0 at each login. (Restart reconciliation, issue #13.)
+  Shared<uint8_t> caught_up;
   Counter reconnects;  // connection attempts after the first
   Counter logins_accepted;
   Counter logins_rejected;
@@ -117,6 +123,8 @@ class ClientSession {
 
   [[nodiscard]] State state() const noexcept { return state_; }
   [[nodiscard]] bool logged_in() const noexcept { return state_ == State::kLoggedIn; }
+  // Logged in and the venue's replay since the login has ended (SessionCounters::caught_up).
+  [[nodiscard]] bool caught_up() const noexcept { return logged_in() && counters_.caught_up.get() != 0; }
   // Sequence number of the next Sequenced Data message not yet delivered (what a re-login asks for).
   [[nodiscard]] uint64_t next_sequence() const noexcept { return next_sequence_; }
   [[nodiscard]] std::string_view session_name() const noexcept { return session_name_; }

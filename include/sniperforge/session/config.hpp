@@ -22,6 +22,10 @@ struct LoginConfig {
   std::string username;
   std::string password_file;
   std::string session;  // blank = the current session
+  // The venue sequence number the first login asks for. Not a config key: 1 (the whole session) unless
+  // the journal says the shard processed messages up to N before a restart, then N + 1 (issue #13). Every
+  // transport (kernel, dpdk) builds its session's Credentials from this.
+  uint64_t first_sequence = 1;
 };
 
 struct VenueSessionConfig {

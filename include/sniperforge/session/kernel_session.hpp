@@ -61,6 +61,10 @@ class KernelSession {
   [[nodiscard]] bool logged_in() const noexcept {
     return static_cast<State>(session_.counters().state.get()) == State::kLoggedIn;
   }
+  // Logged in and the venue's replay since that login is over (ClientSession::caught_up()).
+  [[nodiscard]] bool caught_up() const noexcept {
+    return logged_in() && session_.counters().caught_up.get() != 0;
+  }
   [[nodiscard]] State state() const noexcept { return static_cast<State>(session_.counters().state.get()); }
   [[nodiscard]] const SessionCounters& counters() const noexcept { return session_.counters(); }
   [[nodiscard]] const KernelCounters& kernel_counters() const noexcept { return kcounters_; }
