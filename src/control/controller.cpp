@@ -5,6 +5,7 @@
 #include <sstream>
 #include <thread>
 
+#include "sniperforge/common/tsc.hpp"
 #include "sniperforge/trade/limits_edit.hpp"
 
 namespace sf::control {
@@ -88,7 +89,9 @@ bool Controller::broadcast(ControlCommand c, std::vector<ControlReply>& replies)
   replies.clear();
   std::size_t expected = 0;
   for (ExecutorChannel* ch : channels_) {
-    if (!ch->running.load(std::memory_order_acquire) || !ch->requests.push(c)) continue;
+    if (!ch->running.load(std::memory_order_acquire)) continue;
+    c.sent_tsc = read_tsc();  // its arrival at this executor (kill's timing)
+    if (!ch->requests.push(c)) continue;
     expected += ch->engines;
   }
   const auto deadline = std::chrono::steady_clock::now() + opt_.reply_timeout;

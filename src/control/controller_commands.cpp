@@ -1,5 +1,5 @@
-// Controller's commands that read or change more than one value: status, kill, limits, strategy, reload,
-// books (controller.cpp has the dispatch, the rings and the audit).
+// Controller's commands that read or change more than one value: status, limits, strategy, reload, books
+// (controller.cpp has the dispatch, the rings and the audit; controller_kill.cpp kill).
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -89,44 +89,6 @@ Response Controller::status(bool json) {
     os << "],\"shards_answered\":" << replies.size() << ",\"shards_total\":" << engines_.size() << "}\n";
   if (!all) os << (json ? "" : "error: not every shard answered\n");
   return {all ? 0 : 1, os.str()};
-}
-
-Response Controller::kill(bool json, Outcome& out) {
-  out.changes = true;
-  out.change = "not killed -> killed";
-  std::vector<ControlReply> replies;
-  const bool all = broadcast({.op = ControlOp::kKill}, replies);
-  uint32_t cancels = 0;
-  for (const auto& r : replies) cancels += r.cancels;
-  // Wait until the venue has answered every Cancel (the tracker holds no open order) or the timeout.
-  const auto deadline = std::chrono::steady_clock::now() + opt_.kill_timeout;
-  uint32_t open = 0;
-  for (;;) {
-    open = 0;
-    for (const auto& r : replies) open += r.open_orders;
-    if (open == 0 || std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    broadcast({.op = ControlOp::kStatus}, replies);
-  }
-  const bool ok = all && open == 0 && replies.size() == engines_.size();
-  if (!ok) out.result = all ? "orders_still_open" : "timeout";
-  std::ostringstream os;
-  if (json) {
-    os << "{\"command\":\"kill\",\"applied\":" << (all ? "true" : "false") << ",\"cancels_sent\":" << cancels
-       << ",\"still_open\":" << open << ",\"shards\":[";
-    for (std::size_t i = 0; i < replies.size(); ++i)
-      os << (i ? "," : "") << "{\"shard\":" << replies[i].shard
-         << ",\"trading_state\":" << jstr(trading_state_of(replies[i]))
-         << ",\"open_orders\":" << replies[i].open_orders << "}";
-    os << "]}\n";
-  } else {
-    os << "killed: " << replies.size() << " of " << engines_.size() << " shards refuse every new order; "
-       << cancels << " cancels sent\n";
-    for (const auto& r : replies)
-      if (r.open_orders) os << "shard " << r.shard << ": " << r.open_orders << " orders still open\n";
-    if (open == 0) os << "every open order's cancel was acknowledged\n";
-  }
-  return {ok ? 0 : 1, os.str()};
 }
 
 Response Controller::limits(const std::vector<std::string>& a, bool json, Outcome& out) {

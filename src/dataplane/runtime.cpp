@@ -140,6 +140,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     x->control =
         std::make_unique<control::ExecutorChannel>(static_cast<uint32_t>(x->driver.engines().size()));
     x->control->rows.reserve(x->driver.engines().size() * trading_.book.max_instruments);
+    x->control->tsc_hz = rte_get_tsc_hz();
     x->venue_log_limit = telemetry::LogRateLimit(rte_get_tsc_hz() / 10, 10);
     x->port.port_id = op.port_id;
     x->port.pool = op.pool;

@@ -41,17 +41,30 @@ uint16_t Engine::locate_of(const std::array<char, 8>& symbol) const noexcept {
   return 0;
 }
 
-uint32_t Engine::tracked_open_orders() const noexcept {
+uint32_t Engine::tracked_open_orders(std::span<uint32_t> sample) const noexcept {
   uint32_t n = 0;
-  tracker_.for_each_open([&n](const OrderRecord&) { ++n; });
+  tracker_.for_each_open([&](const OrderRecord& o) {
+    if (n < sample.size()) sample[n] = o.user_ref_num;
+    ++n;
+  });
   return n;
 }
 
-uint32_t Engine::write_cancels(std::span<CancelRequest> out) const noexcept {
+uint32_t Engine::next_cancels(std::span<CancelRequest> out) noexcept {
+  if (!sweep_.owed) return 0;
   uint32_t n = 0;
+  bool more = false;
   tracker_.for_each_open([&](const OrderRecord& o) {
-    if (n < out.size()) out[n++] = CancelRequest{o.user_ref_num, 0, o.locate};
+    if (o.user_ref_num <= sweep_.after_urn) return;
+    if (n == out.size()) {
+      more = true;
+      return;
+    }
+    out[n++] = CancelRequest{o.user_ref_num, 0, o.locate};
+    sweep_.after_urn = o.user_ref_num;
   });
+  sweep_.owed = more;
+  sweep_.written += n;
   return n;
 }
 
@@ -69,11 +82,11 @@ ControlReply Engine::apply(const ControlCommand& c, std::span<CancelRequest> can
       case ControlOp::kBooks:  // the rows are copied by the caller (control/channel.hpp)
         break;
       case ControlOp::kKill:
-        set_kill_switch(true);
-        r.cancels = write_cancels(cancels);
-        break;
+        set_kill_switch(true);  // before the sweep: no order can join what it cancels
+        [[fallthrough]];
       case ControlOp::kCancelOpen:
-        r.cancels = write_cancels(cancels);
+        sweep_ = {.owed = true, .after_urn = 0, .written = 0};
+        r.cancels = next_cancels(cancels);
         break;
       case ControlOp::kUnkill:
         set_kill_switch(false);
@@ -111,7 +124,9 @@ ControlReply Engine::apply(const ControlCommand& c, std::span<CancelRequest> can
   r.venue_inconsistent = venue_inconsistent();
   r.session_up = session_up_;
   r.shard = shard_;
-  r.open_orders = tracked_open_orders();
+  r.open_orders = tracked_open_orders(r.open_sample);
+  r.cancels_swept = sweep_.written;
+  r.cancels_owed = sweep_.owed;
   r.gross_notional = risk_.gross_notional();
   r.limits = limits_of(risk_.config());
   return r;

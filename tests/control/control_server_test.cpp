@@ -160,7 +160,8 @@ TEST_F(Fixture, KillTimesOutListingWhatIsStillOpen) {
         {.reply_timeout = std::chrono::milliseconds(1000), .kill_timeout = std::chrono::milliseconds(100)});
   const Response k = ctl({"kill"});
   EXPECT_EQ(k.exit, 1) << k.body;
-  EXPECT_TRUE(has(k, "shard 0: 1 orders still open")) << k.body;
+  EXPECT_TRUE(has(k, "shard 0: 1 cancels sent")) << k.body;
+  EXPECT_TRUE(has(k, "; 1 orders still open (UserRefNum ")) << k.body;
   EXPECT_EQ(controller->command_counts().at({"kill", "orders_still_open"}), 1u);
 }
 

@@ -112,12 +112,37 @@ TEST(Control, KillRefusesEveryOrderAndCancelsEveryOpenOne) {
   EXPECT_EQ(h.sent.size(), 3u) << "unkill resumes";
 }
 
-TEST(Control, CancelsBeyondTheBufferAreReportedStillOpen) {
+TEST(Control, CancelsBeyondTheBufferComeFromTheSweepEachOpenOrderOnce) {
   Harness h;
   for (int i = 0; i < 6; ++i) ASSERT_EQ(h.submit(Side::kBuy, 210000, 1), Reject::kNone);
   const ControlReply r = h.apply({.op = ControlOp::kKill});
   EXPECT_EQ(r.cancels, 4u);  // the buffer's size
   EXPECT_EQ(r.open_orders, 6u);
+  EXPECT_TRUE(r.cancels_owed);
+  EXPECT_EQ(r.open_sample[0], h.sent[0].user_ref_num);
+  std::vector<uint32_t> urns;
+  for (uint32_t i = 0; i < r.cancels; ++i) urns.push_back(h.cancels[i].user_ref_num);
+  // The executor continues the sweep as it has room: one slot, then what is left.
+  ASSERT_TRUE(h.engine.cancels_owed());
+  ASSERT_EQ(h.engine.next_cancels(std::span(h.cancels).first(1)), 1u);
+  urns.push_back(h.cancels[0].user_ref_num);
+  EXPECT_TRUE(h.engine.cancels_owed());
+  ASSERT_EQ(h.engine.next_cancels(h.cancels), 1u);
+  urns.push_back(h.cancels[0].user_ref_num);
+  EXPECT_FALSE(h.engine.cancels_owed());
+  EXPECT_EQ(h.engine.next_cancels(h.cancels), 0u);
+  ASSERT_EQ(urns.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(urns[i], h.sent[i].user_ref_num) << i;
+  const ControlReply s = h.apply({.op = ControlOp::kStatus});
+  EXPECT_EQ(s.cancels_swept, 6u);
+  EXPECT_FALSE(s.cancels_owed);
+  // An order the venue closed meanwhile is not cancelled again by a second sweep.
+  h.accept(h.sent[0]);
+  h.engine.on_venue_event(
+      {.type = VenueEventType::kCanceled, .user_ref_num = h.sent[0].user_ref_num, .shares = 1});
+  EXPECT_EQ(h.apply({.op = ControlOp::kCancelOpen}).cancels, 4u);
+  EXPECT_EQ(h.engine.next_cancels(h.cancels), 1u);
+  EXPECT_EQ(h.cancels[0].user_ref_num, h.sent[5].user_ref_num);
 }
 
 TEST(Control, HaltedRefusesEverythingAndIsCounted) {

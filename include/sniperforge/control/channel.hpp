@@ -5,10 +5,13 @@
 // it hosts (Engine::apply) and answers once per engine. DPDK-free: the executor passes how to send Cancels.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "sniperforge/book/dump.hpp"
@@ -34,12 +37,33 @@ struct ExecutorChannel {
   // Book rows, written by the executor for ControlOp::kBooks before its reply (the ring's release/acquire
   // makes them visible); reserved up front so serving allocates nothing.
   std::vector<book::BookRow> rows;
+  // The executor's own: an engine's cancel sweep still owes Cancels (serve_control() continues it).
+  bool sweeping = false;
+  // TSC ticks per second of the executors' clock (kill reports its timings in microseconds with it).
+  uint64_t tsc_hz = 0;
 };
 
-// Executor side. `send_cancels(shard, span)` puts the Cancels on the wire. Returns commands served.
-template <class SendCancels>
+// The executor's clock for one serve_control() call (TSC): when the poll that serves it began, now, when it
+// last sent or handed on an order, and the RX stamp of the newest feed event it had handled. All go into
+// every reply: kill's "orders stopped within ... of the command's arrival".
+struct ExecutorClock {
+  uint64_t poll_tsc = 0;
+  uint64_t now_tsc = 0;
+  uint64_t last_order_tsc = 0;
+  uint64_t newest_rx_tsc = 0;  // the RX stamp of the newest feed event the executor has handled
+};
+
+// Executor side, between two polls. Applies every waiting command to each hosted engine and answers once
+// per engine; then continues the engines' cancel sweeps (kill, cancel_open). `room(shard)` is how many
+// Cancels that shard's order path can take now (a session ring's free slots); `send_cancels(shard, span)`
+// puts them on their way. Returns commands served. Allocation-free.
+template <class Room, class SendCancels>
 unsigned serve_control(ExecutorChannel& ch, std::span<trade::Engine* const> engines,
-                       std::span<trade::CancelRequest> scratch, SendCancels&& send_cancels) noexcept {
+                       std::span<trade::CancelRequest> scratch, ExecutorClock clock, Room&& room,
+                       SendCancels&& send_cancels) noexcept {
+  auto budget = [&](const trade::Engine& e) {
+    return scratch.first(std::min<std::size_t>(scratch.size(), room(e.shard_index())));
+  };
   unsigned served = 0;
   trade::ControlCommand c;
   while (ch.requests.pop(c)) {
@@ -49,12 +73,39 @@ unsigned serve_control(ExecutorChannel& ch, std::span<trade::Engine* const> engi
       for (const trade::Engine* e : engines) e->dump_rows(ch.rows);
     }
     for (trade::Engine* e : engines) {
-      const trade::ControlReply r = e->apply(c, scratch);
+      trade::ControlReply r = e->apply(c, budget(*e));
       if (r.cancels != 0) send_cancels(e->shard_index(), scratch.first(r.cancels));
+      r.sent_tsc = c.sent_tsc;
+      r.polled_tsc = clock.poll_tsc;
+      r.applied_tsc = clock.now_tsc;
+      r.last_order_tsc = clock.last_order_tsc;
+      r.newest_rx_tsc = clock.newest_rx_tsc;
       if (!ch.replies.push(r)) ch.reply_drops.fetch_add(1, std::memory_order_relaxed);
     }
   }
+  bool owed = false;
+  for (trade::Engine* e : engines) {
+    if (!e->cancels_owed()) continue;
+    const uint32_t n = e->next_cancels(budget(*e));
+    if (n != 0) send_cancels(e->shard_index(), scratch.first(n));
+    owed |= e->cancels_owed();
+  }
+  ch.sweeping = owed;
   return served;
+}
+
+// Without a room limit or a clock (tests, and order paths that take any number of Cancels at once).
+template <class SendCancels>
+unsigned serve_control(ExecutorChannel& ch, std::span<trade::Engine* const> engines,
+                       std::span<trade::CancelRequest> scratch, SendCancels&& send_cancels) noexcept {
+  return serve_control(
+      ch, engines, scratch, ExecutorClock{}, [](uint32_t) { return std::numeric_limits<std::size_t>::max(); },
+      std::forward<SendCancels>(send_cancels));
+}
+
+// True when the executor has something to do in serve_control() (its cheap check before each call).
+[[nodiscard]] inline bool control_pending(const ExecutorChannel& ch) noexcept {
+  return ch.sweeping || !ch.requests.empty();
 }
 
 }  // namespace sf::control

@@ -108,6 +108,8 @@ struct Executor {
   unsigned session_stats_polls = 0;
   // Defined in executor_kernel_venue.hpp (included at the end of this file).
   void hand_orders_to_session(uint32_t shard) noexcept;
+  void hand_cancels_to_session(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept;
+  [[nodiscard]] std::size_t cancel_room(uint32_t shard) noexcept;
   void poll_venue_sessions(uint64_t now) noexcept;
   void note_session_state(uint32_t shard, KernelVenueShard& vs, bool logged_in) noexcept;
   void copy_session_stats() noexcept;
@@ -118,14 +120,15 @@ struct Executor {
   // The hosted shards' handshakes, before the first poll (executor_replay_stream.hpp).
   void open_replay_streams() noexcept;
 
-  // One pass over the inputs, then the housekeeping of a pass (snapshot, commands). True if any event
-  // was processed.
+  // Operator commands, one pass over the inputs, then the book snapshot. True if any event was processed.
   bool poll() noexcept {
     const uint64_t now = port.now();
     last_now = now;
     if (!venue_sessions.empty()) poll_venue_sessions(now);
     stats->heartbeat_tsc.set(now);
     stats->polls.add();
+    // Commands before the burst: a kill stops the shards before they handle one more event.
+    serve_commands();
     unsigned total = 0;
     if (journal) gate_journal();
     for (std::size_t k = 0; k < in.size(); ++k) {
@@ -136,6 +139,7 @@ struct Executor {
       total += got;
       const unsigned n = carried + got;
       const unsigned done = got ? handle_burst(n, now) : 0;
+      if (got) newest_rx_tsc = std::max(newest_rx_tsc, now - ev[n - 1].ticks_since_rx(now));
       r.carry_n = n - done;
       if (r.carry_n) std::copy_n(ev.begin() + done, r.carry_n, r.carry.begin());
     }
@@ -147,7 +151,6 @@ struct Executor {
       keep_warm();
     }
     serve_book_snapshot();
-    serve_commands();
     return total != 0;
   }
 
@@ -280,11 +283,13 @@ struct Executor {
     // Send now, not at the end of the burst: the events behind the trigger can wait, the order cannot.
     // Orders are rare next to feed events, so this costs throughput nothing measurable.
     flush_tx();
+    last_order_tsc = port.now();
     port.refill();  // after the send: off the next trigger's clock
   }
 
   // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.
   void send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
+    if (!venue_sessions.empty()) return hand_cancels_to_session(shard, cancels);
     const bool tcp = !replay_streams.empty();
     for (const trade::CancelRequest& c : cancels) {
       uint8_t* d = port.frame(tx_n, tcp ? kReplayCancelFrameLength : kCancelFrameLength);
@@ -355,11 +360,18 @@ struct Executor {
     snap->served.store(want, std::memory_order_release);
   }
 
+  // sf-ctl's commands and kill's cancel sweep (control/channel.hpp). The Cancels take the orders' path: the
+  // shard's session ring (as it has room) or frames on this TX queue. The stamps say when orders stopped.
+  uint64_t last_order_tsc = 0;  // an order was last sent or handed to a session
+  uint64_t newest_rx_tsc = 0;   // the RX stamp of the newest feed event handled
   void serve_commands() noexcept {
-    if (!control || control->requests.empty()) [[likely]]
+    if (!control || !control::control_pending(*control)) [[likely]]
       return;
     control::serve_control(
-        *control, driver.engines(), cancel_scratch,
+        *control, driver.engines(), cancel_scratch, {last_now, port.now(), last_order_tsc, newest_rx_tsc},
+        [this](uint32_t shard) {
+          return venue_sessions.empty() ? std::size_t{kTxStage} : cancel_room(shard);
+        },
         [this](uint32_t shard, std::span<const trade::CancelRequest> c) { send_cancels(shard, c); });
   }
 

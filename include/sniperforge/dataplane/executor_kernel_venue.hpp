@@ -22,6 +22,29 @@ inline void Executor<Port>::hand_orders_to_session(uint32_t shard) noexcept {
       stats->session_ring_full.add();
   }
   sink.clear();
+  last_order_tsc = port.now();
+}
+
+// Kill's OUCH Cancel Orders into the same ring, behind the orders they cancel. serve_control() hands
+// out no more than cancel_room() says, so none is refused here; the sweep sends the rest next poll.
+template <class Port>
+inline void Executor<Port>::hand_cancels_to_session(uint32_t shard,
+                                                    std::span<const trade::CancelRequest> cancels) noexcept {
+  SpscRing<order_session::OrderSlot>& ring = venue_sessions[shard]->orders;
+  for (const trade::CancelRequest& c : cancels) {
+    order_slot.length = static_cast<uint16_t>(kCancelOrderLength);
+    encode_cancel_order(order_slot.bytes.data(), c);
+    if (!ring.push(order_slot)) [[unlikely]]
+      stats->session_ring_full.add();
+  }
+}
+
+// Cancels the shard's session ring takes now; a quarter of it stays for the orders after an unkill.
+template <class Port>
+inline std::size_t Executor<Port>::cancel_room(uint32_t shard) noexcept {
+  SpscRing<order_session::OrderSlot>& ring = venue_sessions[shard]->orders;
+  const std::size_t free = ring.free_slots(), keep = ring.capacity() / 4;
+  return free > keep ? free - keep : 0;
 }
 
 // Between polls: the session's state (a change is journaled), then the venue messages it delivered (each

@@ -21,6 +21,7 @@
 #include "sniperforge/proto/net.hpp"
 #include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/proto/session.hpp"
+#include "sniperforge/trade/control.hpp"
 #include "sniperforge/trade/order_request.hpp"
 
 namespace sf::dataplane {
@@ -125,6 +126,14 @@ inline constexpr std::size_t kCancelOrderLength = ouch::inbound::msg::CancelOrde
 inline constexpr std::size_t kCancelPayloadLength = kSessionHeaderLength + kCancelOrderLength;
 inline constexpr std::size_t kCancelFrameLength = kOrderHeadersLength + kCancelPayloadLength;
 
+// Writes the 9-byte OUCH 5.0 Cancel Order for `c` at `out` (quantity 0: cancel what is left).
+inline void encode_cancel_order(uint8_t* out, const trade::CancelRequest& c) noexcept {
+  ouch::inbound::msg::CancelOrder m;
+  m.user_ref_num = c.user_ref_num;
+  m.quantity = c.quantity;
+  (void)m.encode(out);
+}
+
 class CancelFrameTemplate {
  public:
   CancelFrameTemplate() = default;
@@ -138,10 +147,7 @@ class CancelFrameTemplate {
   // Writes the whole frame (kCancelFrameLength bytes).
   void build(uint8_t* out, uint32_t user_ref_num, uint32_t quantity) const noexcept {
     std::memcpy(out, bytes_.data(), kOrderHeadersLength + kSessionHeaderLength);
-    ouch::inbound::msg::CancelOrder m;
-    m.user_ref_num = user_ref_num;
-    m.quantity = quantity;
-    (void)m.encode(out + kOrderHeadersLength + kSessionHeaderLength);
+    encode_cancel_order(out + kOrderHeadersLength + kSessionHeaderLength, {user_ref_num, quantity, 0});
     if (udp_checksum_) write_udp_checksum(out, kCancelPayloadLength);
   }
 

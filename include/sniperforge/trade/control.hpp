@@ -91,6 +91,7 @@ struct ControlCommand {
   std::array<char, 8> symbol{};  // space padded; all zero: the whole shard
   RiskLimits limits{};
   StrategyParams params{};
+  uint64_t sent_tsc = 0;  // TSC when the control thread put it in the executor's ring (its arrival)
   [[nodiscard]] bool has_symbol() const noexcept { return symbol[0] != 0; }
 };
 
@@ -105,10 +106,25 @@ struct ControlReply {
   bool venue_inconsistent = false;
   bool session_up = true;
   uint32_t shard = 0;
-  uint32_t open_orders = 0;  // orders the tracker holds open (Cancels still outstanding after a kill)
-  uint32_t cancels = 0;      // Cancels this command produced
+  uint32_t open_orders = 0;    // orders the tracker holds open (Cancels still outstanding after a kill)
+  uint32_t cancels = 0;        // Cancels this command produced
+  uint32_t cancels_swept = 0;  // Cancels written since the last kill / cancel_open began its sweep
+  bool cancels_owed = false;   // that sweep still owes Cancels (the executor sends them as it has room)
   uint64_t gross_notional = 0;
   RiskLimits limits{};
+  // Set by the executor (control/channel.hpp), TSC: when the poll that found the command began (the
+  // command arrived at max(sent_tsc, polled_tsc): before that it waited for the executor's thread to be
+  // scheduled), when it applied the command, and when it last sent or handed on an order.
+  uint64_t sent_tsc = 0;  // the command's, echoed
+  uint64_t polled_tsc = 0;
+  uint64_t applied_tsc = 0;
+  uint64_t last_order_tsc = 0;
+  // The RX stamp of the newest feed event handled before the command: every order the shard sent was
+  // triggered by feed data received no later (a paused thread pauses the feed with it, so this measures the
+  // kill's reach in the feed's own time, whatever the scheduler did).
+  uint64_t newest_rx_tsc = 0;
+  // The first orders still open (UserRefNums, oldest first; 0: none), so kill can say which.
+  std::array<uint32_t, 8> open_sample{};
 };
 
 static_assert(std::is_trivially_copyable_v<ControlCommand>);

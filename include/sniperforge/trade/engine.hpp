@@ -143,12 +143,18 @@ class Engine {
   void set_instrument_killed(uint16_t locate, bool on) noexcept { risk_.set_instrument_killed(locate, on); }
 
   // Applies one operator command (control.hpp) and describes the shard after it. Between two polls, on the
-  // engine's own thread; never allocates. Kill and cancel_open write an OUCH Cancel for every open order
-  // into `cancels` (as many as fit; the reply's open_orders says what is still open, so the caller repeats
-  // kCancelOpen). Per-symbol commands on a symbol this shard has not seen answer kUnknownSymbol.
+  // engine's own thread; never allocates. Kill and cancel_open start a cancel sweep: every order open at
+  // that moment is owed one OUCH Cancel; the first ones go into `cancels` (as many as fit), the rest come
+  // from next_cancels() as the caller has room. Per-symbol commands on a symbol this shard has not seen
+  // answer kUnknownSymbol.
   ControlReply apply(const ControlCommand& c, std::span<CancelRequest> cancels) noexcept;
-  // Orders not yet final, as the tracker sees them.
-  [[nodiscard]] uint32_t tracked_open_orders() const noexcept;
+  // A sweep still owes Cancels (the executor calls next_cancels() between polls until it does not).
+  [[nodiscard]] bool cancels_owed() const noexcept { return sweep_.owed; }
+  // The next Cancels of the sweep, oldest order first, each open order once; ends the sweep when every
+  // one was written. Returns how many it wrote into `out`.
+  uint32_t next_cancels(std::span<CancelRequest> out) noexcept;
+  // Orders not yet final, as the tracker sees them; the first ones' UserRefNums into `sample`.
+  [[nodiscard]] uint32_t tracked_open_orders(std::span<uint32_t> sample = {}) const noexcept;
 
   // Batch replay hints (see BookSet): prefetch() for the message ~16 ahead, prefetch_levels() for ~4 ahead.
   void prefetch(const uint8_t* msg) const noexcept { books_.prefetch(msg); }
@@ -186,7 +192,13 @@ class Engine {
   void publish_instrument(std::size_t i) noexcept;
   // Locate of a (space padded) symbol among this shard's books; 0 if none.
   [[nodiscard]] uint16_t locate_of(const std::array<char, 8>& symbol) const noexcept;
-  uint32_t write_cancels(std::span<CancelRequest> out) const noexcept;
+  // The cancel sweep of kill / cancel_open: UserRefNums only grow, so "after" marks how far it got.
+  struct CancelSweep {
+    bool owed = false;
+    uint32_t after_urn = 0;  // Cancels were written for every open order up to this UserRefNum
+    uint32_t written = 0;    // since the sweep began
+  };
+  CancelSweep sweep_;
 
   TradingConfig cfg_;
   uint32_t shard_;

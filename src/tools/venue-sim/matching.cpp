@@ -29,10 +29,37 @@ void SessionOrders::learn(std::span<const uint8_t> m) {
     const out::views::OrderAccepted a(m.data(), m.size());
     if (a.user_ref_num() > last_user_ref_num) last_user_ref_num = a.user_ref_num();
     if (a.order_reference_number() >= next_order_ref) next_order_ref = a.order_reference_number() + 1;
+    open[a.user_ref_num()] = a.quantity();
   } else if (m[0] == 'E' && out::validate(m.data(), m.size()) == ouch::Error::kOk) {
     const out::views::OrderExecuted e(m.data(), m.size());
     if (e.match_number() >= next_match) next_match = e.match_number() + 1;
+    take_open(e.user_ref_num(), e.quantity());
+  } else if (m[0] == 'C' && out::validate(m.data(), m.size()) == ouch::Error::kOk) {
+    const out::views::OrderCanceled c(m.data(), m.size());
+    take_open(c.user_ref_num(), c.quantity());
   }
+}
+
+void SessionOrders::take_open(uint32_t urn, uint32_t shares) {
+  const auto it = open.find(urn);
+  if (it == open.end()) return;
+  if (it->second <= shares)
+    open.erase(it);
+  else
+    it->second -= shares;
+}
+
+void answer_cancel_order(const ouch::inbound::views::CancelOrder& c, SessionOrders& s, uint64_t ts,
+                         std::vector<Message>& outv) {
+  const auto it = s.open.find(c.user_ref_num());
+  if (it == s.open.end() || c.quantity() >= it->second) return;
+  out::msg::OrderCanceled m;
+  m.timestamp = ts;
+  m.user_ref_num = c.user_ref_num();
+  m.quantity = it->second - c.quantity();
+  m.reason = kCancelUserRequested;
+  push(m, outv);
+  s.take_open(c.user_ref_num(), m.quantity);
 }
 
 std::size_t faulty_executions(Fault fault, out::msg::OrderExecuted first, uint32_t quantity, uint64_t& match,
@@ -75,6 +102,7 @@ void answer_enter_order(const ouch::inbound::views::EnterOrder& o, const Rules& 
   a.order_state = 'L';
   a.cl_ord_id = o.cl_ord_id();
   push(a, outv);
+  s.open[o.user_ref_num()] = o.quantity();
   if (rules.no_fill) return;
 
   out::msg::OrderExecuted x;
@@ -96,6 +124,7 @@ void answer_enter_order(const ouch::inbound::views::EnterOrder& o, const Rules& 
     x.quantity = filled;
     x.match_number = s.next_match++;
     push(x, outv);
+    s.take_open(o.user_ref_num(), filled);
   }
   if (filled < o.quantity() && o.time_in_force() == '3') {  // IOC: the rest is canceled at once
     out::msg::OrderCanceled c;
@@ -104,6 +133,7 @@ void answer_enter_order(const ouch::inbound::views::EnterOrder& o, const Rules& 
     c.quantity = o.quantity() - filled;
     c.reason = kCancelImmediateOrCancel;
     push(c, outv);
+    s.open.erase(o.user_ref_num());
   }
 }
 

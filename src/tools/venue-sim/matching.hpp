@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <vector>
 
@@ -32,13 +33,20 @@ inline constexpr uint16_t kRejectUserRefNum = 0x0001;
 // OUCH 5.0 Order Canceled reason for the unfilled rest of an IOC order.
 inline constexpr char kCancelImmediateOrCancel = 'I';
 
+// OUCH 5.0 Order Canceled reason for a Cancel Order the client sent.
+inline constexpr char kCancelUserRequested = 'U';
+
 // One session's order state at the venue; rebuilt from its stored messages after a restart.
 struct SessionOrders {
   uint32_t last_user_ref_num = 0;
   uint64_t next_order_ref = 1;
   uint64_t next_match = 1;
+  // Orders resting at the venue (--no-fill, or a day order's unfilled rest): UserRefNum -> open shares.
+  std::map<uint32_t, uint32_t> open;
   // Learns from one outbound message the venue sent earlier (replayed from the store).
   void learn(std::span<const uint8_t> outbound_message);
+  // `shares` of a resting order were executed or canceled (the order leaves `open` at zero).
+  void take_open(uint32_t urn, uint32_t shares);
 };
 
 using Message = std::vector<uint8_t>;
@@ -46,6 +54,12 @@ using Message = std::vector<uint8_t>;
 // Appends the outbound messages answering one Enter Order to `out`.
 void answer_enter_order(const ouch::inbound::views::EnterOrder& o, const Rules& rules, SessionOrders& s,
                         uint64_t timestamp, std::vector<Message>& out);
+
+// Appends the answer to one Cancel Order: Order Canceled (reason 'U') for the shares it takes off a
+// resting order (quantity: the order's new size, 0 = all of it); nothing for an order that is not open
+// any more (already executed or canceled: too late, as at NASDAQ).
+void answer_cancel_order(const ouch::inbound::views::CancelOrder& c, SessionOrders& s, uint64_t timestamp,
+                         std::vector<Message>& out);
 
 // The Executed messages a faulty venue sends for an order of `quantity` shares:
 //   overfill        Executed for ceil(q/2) shares, then another Executed (new match number) for q

@@ -221,11 +221,15 @@ void Server::on_order(Conn& c, std::span<const uint8_t> m, uint64_t now) {
     ++bad_;
     return;
   }
-  if (m[0] != 'O') return;  // replace / cancel / modify: IOC orders are already final
+  if (m[0] != 'O' && m[0] != 'X') return;  // replace / modify: not simulated
   User* u = user(c.user);
   std::vector<Message> answers;
-  answer_enter_order(ouch::inbound::views::EnterOrder(m.data(), m.size()), opt_.rules, u->orders,
-                     ns_since_midnight(), answers);
+  if (m[0] == 'X')
+    answer_cancel_order(ouch::inbound::views::CancelOrder(m.data(), m.size()), u->orders, ns_since_midnight(),
+                        answers);
+  else
+    answer_enter_order(ouch::inbound::views::EnterOrder(m.data(), m.size()), opt_.rules, u->orders,
+                       ns_since_midnight(), answers);
   for (const Message& a : answers) (void)u->store.append(a, now + uint64_t{opt_.delay_ms} * kNsPerMs);
 }
 
