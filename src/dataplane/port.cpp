@@ -49,6 +49,8 @@ std::vector<PortRuntime> setup_ports(const DataplaneConfig& cfg, const std::vect
     p.tx_udp_cksum_offload = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) != 0;
     if (p.tx_ip_cksum_offload) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
     if (p.tx_udp_cksum_offload) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+    p.tx_tcp_cksum_offload = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0;
+    if (p.tx_tcp_cksum_offload) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
     int rc = rte_eth_dev_configure(p.port_id, p.rx_queues, p.tx_queues, &conf);
     if (rc != 0) {
       errors.push_back("port \"" + pc.name + "\": rte_eth_dev_configure failed: " + rte_strerror(-rc));
@@ -86,6 +88,8 @@ std::vector<PortRuntime> setup_ports(const DataplaneConfig& cfg, const std::vect
       continue;
     }
     p.started = true;
+    rte_ether_addr addr{};
+    if (rte_eth_macaddr_get(p.port_id, &addr) == 0) std::copy_n(addr.addr_bytes, 6, p.mac.begin());
     out.push_back(p);
   }
   return out;

@@ -5,6 +5,7 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct PortRuntime {
   uint16_t tx_queues = 0;
   bool tx_ip_cksum_offload = false;
   bool tx_udp_cksum_offload = false;
+  bool tx_tcp_cksum_offload = false;
+  std::array<uint8_t, 6> mac{};
   rte_mempool* pool = nullptr;
   bool started = false;
 };

@@ -73,6 +73,8 @@ StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& c
     in.order_session_state = [this] {
       return sessions_started_.load(std::memory_order_acquire) && venue_->all_logged_in() ? 1 : 0;
     };
+  else if (tcp_venue_)  // transport "dpdk": the same, the sessions run on the executor lcores
+    in.order_session_state = [v = tcp_venue_.get()] { return v->all_logged_in() ? 1 : 0; };
   else
     in.order_session_state = [] { return -1; };  // UDP order session: no login state
   return in;

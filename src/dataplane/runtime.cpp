@@ -10,6 +10,7 @@
 
 #include "kernel_venue.hpp"
 #include "rx_lcore.hpp"
+#include "tcp_venue.hpp"
 
 namespace sf::dataplane {
 
@@ -217,6 +218,8 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       for (auto& x : exec_) rx->rtc_execs.push_back(x.get());
     rx_.push_back(std::move(rx));
   }
+  if (soup.configured && soup.transport == order_session::TransportKind::kDpdk)
+    return start_tcp_venue(errors, notes);
   return true;
 }
 
@@ -276,10 +279,13 @@ void Runtime::wait() {
   launched_ = false;
   if (venue_)  // the lcores have stopped: their session counters' last values, for the summary
     for (auto& x : exec_) x->copy_session_stats();
+  if (tcp_venue_)
+    for (std::size_t e = 0; e < tcp_venue_->executors(); ++e) tcp_venue_->transport(e).copy_stats();
 }
 
 void Runtime::shutdown() {
   if (venue_) venue_->stop();  // Logout Request, then the threads join
+  if (tcp_venue_) tcp_venue_->drain();
   close_ports(ports_);
 }
 

@@ -33,6 +33,7 @@ struct RunState {
 };
 
 class KernelVenue;
+class TcpVenue;
 
 class Runtime {
  public:
@@ -116,6 +117,10 @@ class Runtime {
       telemetry::LatencyHistogram telemetry::ExecutorLcoreStats::*h) const;
   std::unique_ptr<KernelVenue> venue_;
   std::atomic<bool> sessions_started_{false};  // venue_ is set (for the stats thread)
+  // `transport = "dpdk"`: the sessions over our own TCP on the executors (runtime_tcp_venue.cpp); called
+  // once the executors and RX lcores exist.
+  bool start_tcp_venue(std::vector<std::string>& errors, std::vector<std::string>& notes);
+  std::unique_ptr<TcpVenue> tcp_venue_;
   DataplaneConfig dp_;
   trade::TradingConfig trading_;
   Placement placement_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "executor_lcore.hpp"
+#include "order_port_rx.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
 
 namespace sf::dataplane {
@@ -82,8 +83,32 @@ struct Runtime::Rx {
   std::unique_ptr<telemetry::LogRing> log = std::make_unique<telemetry::LogRing>();
   TestStall stall;
   uint64_t last_tsc = 0;
+  // `transport = "dpdk"`: order-port frames to their executors (order_port_rx.hpp); a replay's feed
+  // waits until every session is logged in, at most `feed_wait_ticks` (the logins run on the lcores).
+  std::unique_ptr<OrderPortTap> order_tap;
+  const TcpVenue* feed_waits_for = nullptr;
+  uint64_t feed_wait_ticks = 0;
+  uint64_t feed_wait_until = 0;
+
+  // False while the feed waits for the order sessions (the executors were polled meanwhile).
+  bool poll_order_port() noexcept {
+    if (order_tap->own_port) order_tap->poll_port();
+    if (!feed_waits_for) [[likely]]
+      return true;
+    const uint64_t tsc = rte_rdtsc();
+    if (feed_wait_until == 0) feed_wait_until = tsc + feed_wait_ticks;
+    if (feed_waits_for->all_logged_in() || tsc >= feed_wait_until) {
+      feed_waits_for = nullptr;
+      return true;
+    }
+    stats->heartbeat_tsc.set(tsc);
+    for (Runtime::Executor* x : rtc_execs) x->poll();
+    return false;
+  }
 
   bool poll() noexcept {
+    if (order_tap && !poll_order_port()) [[unlikely]]
+      return true;  // busy: a replay does not count this as idle
     std::array<rte_mbuf*, kMaxBurst> bufs;
     const uint16_t n = rte_eth_rx_burst(port_id, queue, bufs.data(), burst);
     const uint64_t tsc = rte_rdtsc();
@@ -103,6 +128,10 @@ struct Runtime::Rx {
         stats->packets.add();
         stats->count_drop(m->pkt_len > feed::kMaxFrameBytes ? telemetry::FeedDropReason::kFrameTooLong
                                                             : telemetry::FeedDropReason::kMbufChained);
+        continue;
+      }
+      if (order_tap && order_tap->take(m)) [[unlikely]] {
+        bufs[i] = nullptr;  // the owning executor frees it
         continue;
       }
       proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);

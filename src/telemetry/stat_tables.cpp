@@ -27,6 +27,14 @@ std::string_view recovery_failure_name(std::size_t i) {  // slot i is RecoveryFa
 std::string_view side_name(std::size_t i) {
   return i == 0 ? "buy" : "sell";
 }
+std::string_view tcp_drop_name(std::size_t i) {
+  return net::to_string(static_cast<net::TcpDrop>(i));
+}
+std::string_view neighbour_drop_name(std::size_t i) {  // net::NeighbourDrop, in its order
+  static constexpr std::array<std::string_view, kNeighbourDropReasons> kNames = {
+      "malformed", "other_vlan", "not_for_us", "oversize_echo"};
+  return kNames[i];
+}
 
 using Rx = RxLcoreStats;
 using Ex = ExecutorLcoreStats;
@@ -306,6 +314,21 @@ const StatDesc<Rx> kRx[] = {
      .help = "Order-session packets without executor work (heartbeats, login replies, end of session)",
      .kind = kCounter,
      .read = SF_FIELD(Rx, venue_session_packets)},
+    {.key = "order_port_frames",
+     .metric = "sniperforge_order_port_frames_total",
+     .help = "Order-port frames handed to the executor owning their TCP connection or the neighbour layer",
+     .kind = kCounter,
+     .read = SF_FIELD(Rx, order_port_frames)},
+    {.key = "order_port_not_ours",
+     .metric = "sniperforge_order_port_not_ours_total",
+     .help = "Frames on a separate order port that are neither our TCP connections nor ARP/ICMP for us",
+     .kind = kCounter,
+     .read = SF_FIELD(Rx, order_port_not_ours)},
+    {.key = "order_port_ring_full",
+     .metric = "sniperforge_order_port_ring_full_total",
+     .help = "Order-port frames dropped because the owning executor's ring was full",
+     .kind = kCounter,
+     .read = SF_FIELD(Rx, order_port_ring_full)},
 };
 
 const StatDesc<Ex> kEx[] = {
@@ -424,6 +447,52 @@ const StatDesc<Ex> kEx[] = {
      .help = "Orders the session refused because it went down after the risk check",
      .kind = kCounter,
      .read = SF_FIELD(Ex, session_orders_refused)},
+    {.key = "session_tcp_retransmits",
+     .metric = "sniperforge_session_tcp_retransmitted_segments_total",
+     .help = "TCP segments the order sessions retransmitted (transport dpdk)",
+     .kind = kCounter,
+     .read = SF_FIELD(Ex, session_tcp_retransmits)},
+    {.key = "session_tcp_srtt_ns",
+     .metric = "sniperforge_session_tcp_rtt_smoothed",
+     .help = "Largest smoothed round-trip time of the order sessions' TCP connections, nanoseconds "
+             "(transport dpdk)",
+     .kind = kGauge,
+     .read = SF_FIELD(Ex, session_tcp_srtt_ns),
+     .combine = Combine::kMax},
+    {.key = "session_tcp_drop",
+     .metric = "sniperforge_session_tcp_drops_total",
+     .help =
+         "Segments for an order session's connection dropped, by reason (forged source, out of window, ...)",
+     .kind = kCounter,
+     .read = SF_SLOT(Ex, session_tcp_drops),
+     .label = "reason",
+     .slots = kTcpDropReasons,
+     .slot_name = tcp_drop_name,
+     .total_key = "session_tcp_drops"},
+    {.key = "neighbour_arp_answered",
+     .metric = "sniperforge_order_port_arp_answered_total",
+     .help = "ARP requests for our order-port address answered",
+     .kind = kCounter,
+     .read = SF_FIELD(Ex, neighbour_arp_answered)},
+    {.key = "neighbour_arp_requests",
+     .metric = "sniperforge_order_port_arp_requests_total",
+     .help = "ARP requests sent to resolve the venue (or gateway)",
+     .kind = kCounter,
+     .read = SF_FIELD(Ex, neighbour_arp_requests)},
+    {.key = "neighbour_icmp_answered",
+     .metric = "sniperforge_order_port_icmp_echo_answered_total",
+     .help = "ICMP echo requests to our order-port address answered",
+     .kind = kCounter,
+     .read = SF_FIELD(Ex, neighbour_icmp_answered)},
+    {.key = "neighbour_drop",
+     .metric = "sniperforge_order_port_neighbour_drops_total",
+     .help = "ARP/ICMP frames on the order port dropped, by reason",
+     .kind = kCounter,
+     .read = SF_SLOT(Ex, neighbour_drops),
+     .label = "reason",
+     .slots = kNeighbourDropReasons,
+     .slot_name = neighbour_drop_name,
+     .total_key = "neighbour_drops"},
 };
 
 #undef SF_FIELD

@@ -30,6 +30,7 @@
 #include "sniperforge/dataplane/event.hpp"
 #include "sniperforge/dataplane/kernel_venue_shard.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/dataplane/order_transport.hpp"
 #include "sniperforge/dataplane/replay_order_stream.hpp"
 #include "sniperforge/journal/reconcile.hpp"
 #include "sniperforge/journal/writer.hpp"
@@ -119,12 +120,15 @@ struct Executor {
   std::vector<ReplayOrderStream> replay_streams;  // by shard; empty: another transport
   // The hosted shards' handshakes, before the first poll (executor_replay_stream.hpp).
   void open_replay_streams() noexcept;
+  // ---- `transport = "dpdk"` (order_transport.hpp): the hosted shards' sessions over our own TCP ----
+  OrderTransport* order_transport = nullptr;  // null: the UDP frames or a kernel session
 
   // Operator commands, one pass over the inputs, then the book snapshot. True if any event was processed.
   bool poll() noexcept {
     const uint64_t now = port.now();
     last_now = now;
     if (!venue_sessions.empty()) poll_venue_sessions(now);
+    if (order_transport) order_transport->poll(now);
     stats->heartbeat_tsc.set(now);
     stats->polls.add();
     // Commands before the burst: a kill stops the shards before they handle one more event.
@@ -262,6 +266,10 @@ struct Executor {
   // The orders the engine just fired: each built into a frame from the shard's template, journaled, sent.
   void drain_orders(uint32_t shard) noexcept {
     if (!venue_sessions.empty()) return hand_orders_to_session(shard);
+    if (order_transport) {
+      order_transport->send_orders(shard, sink);
+      return sink.clear();
+    }
     const bool tcp = !replay_streams.empty();  // transport "none": the shard's synthetic SoupBinTCP stream
     for (const trade::OrderRequest& r : sink) {
       uint8_t* d = port.frame(tx_n, tcp ? kReplayOrderFrameLength : kOrderFrameLength);
@@ -290,6 +298,7 @@ struct Executor {
   // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.
   void send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
     if (!venue_sessions.empty()) return hand_cancels_to_session(shard, cancels);
+    if (order_transport) return order_transport->send_cancels(shard, cancels);
     const bool tcp = !replay_streams.empty();
     for (const trade::CancelRequest& c : cancels) {
       uint8_t* d = port.frame(tx_n, tcp ? kReplayCancelFrameLength : kCancelFrameLength);
@@ -308,6 +317,7 @@ struct Executor {
     port.refill();
   }
 
+  // `rx_tsc` 0: not an order (a TCP acknowledgement, ARP): no tick-to-trade sample.
   void stage(uint64_t rx_tsc) noexcept {
     tx_rx_tsc[tx_n] = rx_tsc;
     if (++tx_n == kTxStage) flush_tx();
@@ -319,7 +329,7 @@ struct Executor {
     // Tick-to-trade stops once the send has returned (the order is in the NIC's hands).
     const uint64_t now = port.now();
     for (unsigned i = 0; i < sent; ++i)  // clamp: the RX stamp may come from a cpu whose TSC runs ahead
-      stats->tick_to_trade.record(now > tx_rx_tsc[i] ? now - tx_rx_tsc[i] : 0);
+      if (tx_rx_tsc[i]) stats->tick_to_trade.record(now > tx_rx_tsc[i] ? now - tx_rx_tsc[i] : 0);
     stats->tx_packets.add(sent);
     if (sent < tx_n) [[unlikely]] {
       stats->tx_unsent.add(tx_n - sent);

@@ -125,6 +125,9 @@ class TcpConnection {
   [[nodiscard]] uint64_t rto_ns() const noexcept { return rto_.rto_ns(); }
   [[nodiscard]] uint16_t peer_mss() const noexcept { return peer_mss_; }
   [[nodiscard]] uint32_t send_window() const noexcept { return snd_wnd_; }
+  // SND.NXT: the next sequence number this connection would send (a new connection on the same
+  // 4-tuple starts above it, so a peer in TIME-WAIT accepts its SYN).
+  [[nodiscard]] uint32_t send_next() const noexcept { return snd_nxt_; }
 
  private:
   void on_syn_sent(const TcpSegment& seg, uint64_t now) noexcept;

@@ -18,6 +18,8 @@
 
 #include "sniperforge/common/counter.hpp"
 #include "sniperforge/common/side.hpp"
+#include "sniperforge/net/neighbours.hpp"
+#include "sniperforge/net/tcp_stats.hpp"
 #include "sniperforge/telemetry/feed_labels.hpp"
 #include "sniperforge/telemetry/feed_line_stats.hpp"
 #include "sniperforge/telemetry/feed_recovery_stats.hpp"
@@ -28,6 +30,8 @@ namespace sf::telemetry {
 // Upper bound of executor lcores (ring destinations) an RX lcore can feed.
 inline constexpr std::size_t kMaxExecutors = 16;
 using sf::Side;  // common/side.hpp
+inline constexpr std::size_t kTcpDropReasons = static_cast<std::size_t>(net::TcpDrop::kCount);
+inline constexpr std::size_t kNeighbourDropReasons = static_cast<std::size_t>(net::NeighbourDrop::kCount);
 
 struct alignas(kCacheLine) RxLcoreStats {
   // Liveness and busy ratio.
@@ -66,6 +70,12 @@ struct alignas(kCacheLine) RxLcoreStats {
   Counter venue_bad_datagrams;                  // failed session framing / OUCH validation (all or nothing)
   Counter venue_too_long;                       // OUCH message longer than an executor event chain carries
   Counter venue_session_packets;                // heartbeats, login replies, end of session
+  // `transport = "dpdk"`: order-port frames handed to the executor owning their connection (or the
+  // neighbour layer), frames of a separate order port that are none of ours, and frames lost on a full
+  // executor ring (TCP retransmits them).
+  Counter order_port_frames;
+  Counter order_port_not_ours;
+  Counter order_port_ring_full;
 
   alignas(kCacheLine) std::array<Counter, kItchTypeSlots> messages_by_type{};
   alignas(kCacheLine) std::array<Counter, kFeedDropReasonCount> drops{};
@@ -118,6 +128,15 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   Counter session_bytes_in;
   Counter session_bytes_out;
   Counter session_orders_refused;  // orders the session itself refused (it went down after the check)
+  // `transport = "dpdk"` only: our TCP under the sessions, and the order port's neighbour layer (ARP,
+  // ICMP echo; executor 0), copied like the session counters.
+  Counter session_tcp_retransmits;  // segments retransmitted (timeout, fast retransmit)
+  Counter session_tcp_srtt_ns;      // gauge: largest smoothed RTT of the hosted connections
+  std::array<Counter, kTcpDropReasons> session_tcp_drops{};  // by net::TcpDrop
+  Counter neighbour_arp_answered;
+  Counter neighbour_icmp_answered;
+  Counter neighbour_arp_requests;  // ARP requests we sent to resolve the venue (or gateway)
+  std::array<Counter, kNeighbourDropReasons> neighbour_drops{};  // by net::NeighbourDrop
 
   // Latency, in TSC ticks.
   LatencyHistogram tick_to_trade;  // NIC RX timestamp (or rx_tsc) -> order frame handed to TX

@@ -1,0 +1,189 @@
+// TcpOrderTransport: the executor lcore's side of `transport = "dpdk"` (tcp_venue.hpp). Frames the RX
+// lcores handed over go into the hosted sessions (ARP/ICMP into the neighbour layer on executor 0);
+// timers run; each shard's logged-in state goes into its risk gate; venue messages into the engine;
+// orders into the session and out through the executor's TX queue at once.
+#include <rte_ip.h>
+
+#include "executor_lcore.hpp"
+#include "tcp_venue.hpp"
+
+namespace sf::dataplane {
+
+void ShardVenueListener::on_sequenced(uint64_t, std::span<const uint8_t> message) {
+  owner->deliver(shard, message);
+}
+
+uint8_t* TcpOrderTransport::frame(std::size_t length) noexcept {
+  uint8_t* d = x_.port.frame(x_.tx_n, length);
+  if (!d) [[unlikely]]
+    x_.stats->mbuf_alloc_failed.add();
+  return d;
+}
+
+void TcpOrderTransport::emit(const net::OutSegment& s) noexcept {
+  if (!next_hop_.read(l2.dst)) [[unlikely]] {
+    no_neighbour_.add();
+    return;
+  }
+  const std::size_t len = net::tcp_frame_length(l2, s);
+  uint8_t* d = frame(len);
+  if (!d) [[unlikely]]
+    return;
+  const auto mode = offload ? net::ChecksumMode::kOffload : net::ChecksumMode::kSoftware;
+  (void)net::build_tcp_frame(d, len, l2, s, ip_id_++, mode);
+  if (offload) {
+    rte_mbuf* m = x_.port.tx[x_.tx_n];
+    m->l2_len = net::kEthernetHeaderLength + (l2.has_vlan ? net::kVlanTagLength : 0);
+    m->l3_len = net::kIpv4MinHeaderLength;
+    m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
+  }
+  x_.stage(stamp_);
+}
+
+void TcpOrderTransport::emit_frame(std::span<const uint8_t> f) noexcept {
+  uint8_t* d = frame(f.size());
+  if (!d) [[unlikely]]
+    return;
+  std::memcpy(d, f.data(), f.size());
+  x_.stage(0);
+}
+
+void TcpOrderTransport::deliver(uint32_t shard, std::span<const uint8_t> m) noexcept {
+  trade::Engine* eng = x_.driver.engine(shard);
+  x_.stats->venue_messages.add();
+  if (x_.journal) {  // before it is applied: a write-ahead record
+    const std::size_t len = std::min(m.size(), x_.venue_buf.size());
+    std::copy_n(m.data(), len, x_.venue_buf.data());
+    x_.journal_venue(static_cast<uint8_t>(shard), len, x_.last_now);
+  }
+  x_.apply_venue(*eng, shard, m.data(), m.size(), x_.last_now, x_.last_now);
+}
+
+// Each OUCH Enter Order into the shard's session: a TCP segment staged and sent at once. A session that
+// went down after the risk check refuses it (counted by the session: session_orders_refused).
+void TcpOrderTransport::send_orders(uint32_t shard, const trade::OrderSink& orders) noexcept {
+  order_session::TcpVenueSession& session = *by_shard[shard]->session;
+  std::array<uint8_t, kEnterOrderLength> ouch{};
+  const uint64_t now_ns = ns(x_.port.now());
+  for (const trade::OrderRequest& r : orders) {
+    encode_enter_order(ouch.data(), r);
+    stamp_ = r.rx_tsc;
+    const order_session::SendResult res = session.send(ouch, now_ns);
+    stamp_ = 0;
+    if (res != order_session::SendResult::kSent) continue;
+    x_.stats->count_order(side_from_char(r.side));
+    if (x_.journal) x_.journal_order(shard, r, ouch.data());
+  }
+  x_.flush_tx();
+  x_.port.refill();
+}
+
+// Cancel Orders for a kill (sf-ctl kill), through the session like orders.
+void TcpOrderTransport::send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
+  order_session::TcpVenueSession& session = *by_shard[shard]->session;
+  std::array<uint8_t, kCancelOrderLength> ouch{};
+  const uint64_t now_ns = ns(x_.port.now());
+  for (const trade::CancelRequest& c : cancels) {
+    ouch::inbound::msg::CancelOrder m;
+    m.user_ref_num = c.user_ref_num;
+    m.quantity = c.quantity;
+    (void)m.encode(ouch.data());
+    (void)session.send(ouch, now_ns);
+  }
+  x_.flush_tx();
+  x_.port.refill();
+}
+
+// Executor 0: ARP and ICMP in, ARP retries, the next hop published; a resolution that gave up starts
+// over after a second.
+void TcpOrderTransport::run_neighbours(rte_mbuf* const* frames, unsigned n, uint64_t now_ns) noexcept {
+  net::Neighbours& nb = *neighbours;
+  for (unsigned i = 0; i < n; ++i)
+    (void)nb.on_frame(rte_pktmbuf_mtod(frames[i], const uint8_t*), frames[i]->data_len, now_ns);
+  if (!neighbours_started_) {
+    neighbours_started_ = true;
+    nb.start(now_ns);  // gratuitous ARP, then the first request (or the static MAC)
+  }
+  nb.poll(now_ns);
+  if (nb.resolution_failed()) {
+    if (neighbour_retry_ns_ == 0) neighbour_retry_ns_ = now_ns + 1'000'000'000;
+    if (now_ns >= neighbour_retry_ns_) {
+      neighbour_retry_ns_ = 0;
+      nb.start(now_ns);
+    }
+  }
+  if (nb.resolved()) publish->publish(nb.next_hop_mac());
+}
+
+void TcpOrderTransport::poll(uint64_t now) noexcept {
+  const uint64_t now_ns = ns(now);
+  std::array<rte_mbuf*, 32> in;
+  std::array<rte_mbuf*, 32> arp;
+  unsigned n_arp = 0;
+  const unsigned n = rte_ring_sc_dequeue_burst(in_, reinterpret_cast<void**>(in.data()), in.size(), nullptr);
+  for (unsigned i = 0; i < n; ++i) {
+    rte_mbuf* m = in[i];
+    const uint32_t tag = m->hash.usr;
+    if (tag == kNeighbourFrame) {
+      arp[n_arp++] = m;
+    } else if (tag < by_shard.size() && by_shard[tag]) [[likely]] {
+      by_shard[tag]->session->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, now_ns);
+    } else {
+      x_.stats->misrouted.add();
+    }
+  }
+  if (neighbours) run_neighbours(arp.data(), n_arp, now_ns);
+  rte_pktmbuf_free_bulk(in.data(), n);
+  net::Mac mac;
+  const bool next_hop_known = next_hop_.read(mac);
+  for (trade::Engine* eng : x_.driver.engines()) {
+    order_session::TcpVenueSession& s = *by_shard[eng->shard_index()]->session;
+    if (!s.started() && next_hop_known) s.start(now_ns);
+    s.poll(now_ns);
+    eng->set_session_up(s.logged_in());
+  }
+  x_.flush_tx();
+  if ((++stats_polls_ & 4095) == 0) [[unlikely]]
+    copy_stats();
+}
+
+void TcpOrderTransport::copy_stats() noexcept {
+  uint64_t up = 0, reconnects = 0, hb_sent = 0, hb_received = 0, in_bytes = 0, out_bytes = 0, refused = 0;
+  uint64_t rtx = 0, srtt = 0;
+  std::array<uint64_t, telemetry::kTcpDropReasons> drops{};
+  for (const trade::Engine* eng : x_.driver.engines()) {
+    const order_session::TcpVenueSession& s = *by_shard[eng->shard_index()]->session;
+    const order_session::SessionCounters& c = s.session().counters();
+    const net::TcpStats& t = s.connection().stats();
+    up += static_cast<order_session::State>(c.state.get()) == order_session::State::kLoggedIn ? 1 : 0;
+    reconnects += c.reconnects.load();
+    hb_sent += c.heartbeats_sent.load();
+    hb_received += c.heartbeats_received.load();
+    in_bytes += c.bytes_in.load();
+    out_bytes += c.bytes_out.load();
+    refused += c.orders_refused_session_down.load();
+    rtx += t.retransmitted_segments.load();
+    srtt = std::max(srtt, t.srtt_ns.load());
+    for (std::size_t d = 0; d < drops.size(); ++d) drops[d] += t.drops[d].load();
+  }
+  telemetry::ExecutorLcoreStats& st = *x_.stats;
+  st.sessions_logged_in.set(up);
+  st.session_reconnects.set(reconnects);
+  st.session_heartbeats_sent.set(hb_sent);
+  st.session_heartbeats_received.set(hb_received);
+  st.session_bytes_in.set(in_bytes);
+  st.session_bytes_out.set(out_bytes);
+  st.session_orders_refused.set(refused);
+  st.session_tcp_retransmits.set(rtx);
+  st.session_tcp_srtt_ns.set(srtt);
+  for (std::size_t d = 0; d < drops.size(); ++d) st.session_tcp_drops[d].set(drops[d]);
+  if (neighbours) {
+    const net::NeighbourStats& ns = neighbours->stats();
+    st.neighbour_arp_answered.set(ns.arp_requests_answered.load());
+    st.neighbour_arp_requests.set(ns.arp_requests_sent.load());
+    st.neighbour_icmp_answered.set(ns.icmp_echo_answered.load());
+    for (std::size_t d = 0; d < st.neighbour_drops.size(); ++d) st.neighbour_drops[d].set(ns.drops[d].load());
+  }
+}
+
+}  // namespace sf::dataplane
