@@ -1,11 +1,12 @@
-// End to end over SoupBinTCP, for both transports (the test parameter): the real sniperforge replays an
-// sf-feedgen feed (net_pcap, --hold) and each order the risk gate passes goes to a real
-// `sf-venue-sim --soupbintcp`, and the Accepted / Executed / Canceled messages come back into the engine.
+// The fixture of the SoupBinTCP end-to-end tests (kernel_venue_e2e_test.cpp, venue_forged_test.cpp), for
+// both transports (the test parameter): the real sniperforge replays an sf-feedgen feed (net_pcap, --hold),
+// each order the risk gate passes goes to a real `sf-venue-sim --soupbintcp`, and the Accepted / Executed /
+// Canceled messages come back into the engine.
 //   kernel: through the shard's KernelSession over loopback TCP;
-//   dpdk:   through our own TCP on the executor lcore, on a second port (net_af_packet on a veth pair,
-//           venue_netns.hpp) to the simulator in a network namespace (kernel TCP there): ARP, login,
-//           heartbeats and orders all leave as frames the appliance builds. What the appliance believes
-//           (positions per symbol in /metrics,
+//   dpdk:   through our own TCP on the executor lcore, on a second port (net_af_packet on the near end of a
+//           veth pair, venue_netns.hpp) to the simulator in a network namespace (kernel TCP there): ARP,
+//           login, heartbeats and orders all leave as frames the appliance builds. What the appliance
+//           believes (positions per symbol in /metrics,
 // filled shares and venue messages in --stats-file) must equal the simulator's own JSON totals; with
 // `--drop-after` the simulator cuts the connection mid-session and the appliance must reconnect and
 // re-log in at the next sequence number, losing and repeating nothing. /ready fails once the venue
@@ -34,6 +35,7 @@
 
 #include "sf_test_process.hpp"
 #include "venue_netns.hpp"
+#include "venue_sim_process.hpp"
 
 namespace sf::testing::venue_e2e {
 namespace fs = std::filesystem;
@@ -44,29 +46,16 @@ using sf::testing::run;
 using sf::testing::start_logged;
 using sf::testing::wait_for;
 
-inline uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 // The shipped replay config with the SoupBinTCP keys added to [order_session] (the UDP keys stay:
-// they are ignored once `transport` is set) and one login for its one shard. dpdk: the order session
-// moves to a second port, net_af_packet on the near end of `link`, our address local_ip.
+// they are ignored once `transport` is set) and one login for its one shard. dpdk (`link`): the order
+// session moves to a second port, net_af_packet on the near end of the veth pair, our address local_ip.
 inline std::string venue_config(const std::string& transport, const std::string& venue,
-                                const fs::path& password_file, const fs::path& dir,
-                                const sf::testing::VenueNetns* link) {
+                                const fs::path& password_file, const fs::path& dir, const VenueNetns* link) {
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
   std::string out, line, table;
   while (std::getline(in, line)) {
     if (!line.empty() && line[0] == '[') table = line;
-    if (line.rfind("transport = ", 0) == 0) continue;  // the shipped one, replaced below
+    if (line.rfind("transport = ", 0) == 0) continue;  // the shipped "none", replaced below
     if (link && table == "[order_session]" && line.rfind("port = ", 0) == 0) line = "port = \"venue\"";
     if (link && table == "[[port]]" && line.rfind("devargs = ", 0) == 0)  // the feed port's TX pcap: ours
       line = "devargs = \"net_pcap0,rx_pcap=feed.pcap,tx_pcap=" + (dir / "feed-tx.pcap").string() + "\"";
@@ -75,6 +64,8 @@ inline std::string venue_config(const std::string& transport, const std::string&
       out += "transport = \"" + transport + "\"\nvenue = \"" + venue +
              "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n" +
              (link ? "local_ip = \"" + link->local_ip + "\"\n" : "");
+    if (line == "[telemetry]")  // the replay's feed ends in a moment: /ready is about the session here
+      out += "feed_stale_ms = 600000\n";
   }
   out += "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" + password_file.string() +
          "\"\nsession = \"\"\n";
@@ -108,51 +99,33 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     dir_ = fs::temp_directory_path() / ("sf-venue-" + std::to_string(getpid()) + "-" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "creds") << "SNIPE0 pw123\n";
+    sim_ = std::make_unique<sf::testing::VenueSimProcess>(dir_, "SNIPE0 pw123\n");
     std::ofstream(dir_ / "pw") << "pw123\n";
     chmod((dir_ / "pw").c_str(), 0600);
-    port_ = free_port();
+    port_ = sim_->port();
     ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 5 --instruments 20 --messages 30000 -o " +
                   (dir_ / "feed.pcap").string()),
               0);
+    std::string venue = "127.0.0.1:" + std::to_string(port_);
     if (dpdk()) {
-      link_ = std::make_unique<sf::testing::VenueNetns>(std::to_string(++links_));
+      link_ = std::make_unique<VenueNetns>(std::to_string(++links_));
       if (!link_->up()) GTEST_SKIP() << "needs root and network namespaces (veth, net_af_packet)";
-      venue_addr_ = link_->venue_ip + ":" + std::to_string(port_);
-    } else {
-      venue_addr_ = "127.0.0.1:" + std::to_string(port_);
+      sim_->in_netns(link_->ns, link_->venue_ip);
+      venue = link_->venue_ip + ":" + std::to_string(port_);
     }
-    std::ofstream(dir_ / "venue.toml")
-        << venue_config(GetParam(), venue_addr_, dir_ / "pw", dir_, link_.get());
+    std::ofstream(dir_ / "kernel.toml") << venue_config(GetParam(), venue, dir_ / "pw", dir_, link_.get());
   }
   void TearDown() override {
-    for (pid_t* p : {&app_, &sim_})
-      if (*p > 0) {
-        kill(*p, SIGKILL);
-        waitpid(*p, nullptr, 0);
-      }
+    if (app_ > 0) {
+      kill(app_, SIGKILL);
+      waitpid(app_, nullptr, 0);
+    }
+    sim_.reset();
     link_.reset();
     if (!HasFailure() && env("SF_KEEP_TMP").empty()) fs::remove_all(dir_);
   }
-  void start_sim(const std::vector<std::string>& extra) {
-    std::vector<std::string> args{"--soupbintcp",
-                                  "--listen",
-                                  venue_addr_,
-                                  "--credentials",
-                                  (dir_ / "creds").string(),
-                                  "--totals",
-                                  (dir_ / "totals.json").string(),
-                                  "--heartbeat-ms",
-                                  "200",
-                                  "--fill-rule",
-                                  "seeded",
-                                  "--seed",
-                                  "7"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    if (dpdk())  // in the namespace: `ip netns exec` execs the simulator (same pid)
-      args.insert(args.begin(), {"ip", "netns", "exec", link_->ns, env("SF_VENUE_SIM")});
-    sim_ = start_logged(dpdk() ? "/usr/bin/env" : env("SF_VENUE_SIM"), args, dir_ / "sim.log");
-    ASSERT_GT(sim_, 0);
+  void start_sim(const std::vector<std::string>& extra, const std::string& log = "sim.log") {
+    ASSERT_TRUE(sim_->start(extra, log));
   }
   std::string curl(const std::string& path) {
     const fs::path out = dir_ / "curl.txt";
@@ -160,16 +133,19 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     return read_file(out);
   }
   // Starts the appliance (replay, --hold, metrics on a free port) and waits until the venue traffic
-  // has settled: the scrape's venue message count unchanged over a second after the feed ran out
-  // (`venue` false: no venue expected, only the feed).
+  // has settled (settle()).
   void run_appliance(bool venue = true) {
+    launch_appliance();
+    settle(venue);
+  }
+  void launch_appliance() {
     const fs::path log = dir_ / "app.log";
-    std::vector<std::string> args{"--config",       (dir_ / "venue.toml").string(),
+    std::vector<std::string> args{"--config",       (dir_ / "kernel.toml").string(),
                                   "--rx-pcap",      (dir_ / "feed.pcap").string(),
                                   "--stats-file",   (dir_ / "app.stats").string(),
                                   "--metrics-addr", "127.0.0.1:0",
                                   "--hold",         "--quiet"};
-    if (!dpdk()) args.insert(args.end(), {"--tx-pcap", (dir_ / "tx.pcap").string()});
+    if (!dpdk()) args.insert(args.end(), {"--tx-pcap", (dir_ / "tx.pcap").string()});  // dpdk: af_packet
     app_ = start_logged(env("SNIPERFORGE"), args, log);
     ASSERT_GT(app_, 0);
     const std::string key = "/ready on port ";
@@ -178,6 +154,10 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     const std::string text = read_file(log);
     const auto at = text.find(key) + key.size();
     metrics_port_ = text.substr(at, text.find(' ', at) - at);
+  }
+  // Waits until the scrape's count of `family` (the venue's messages; `venue` false: the feed's packets)
+  // is non-zero and unchanged over a second after the feed ran out.
+  void settle(bool venue = true) {
     double last = -1;
     int same = 0;
     ASSERT_TRUE(wait_for(
@@ -192,17 +172,10 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
           return same >= 4;
         },
         40))
-        << read_file(log);
+        << read_file(dir_ / "app.log");
     metrics_ = curl("/metrics");
   }
-  std::string stop_sim() {
-    kill(sim_, SIGTERM);
-    int status = 0;
-    waitpid(sim_, &status, 0);
-    sim_ = -1;
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(dir_ / "sim.log");
-    return read_file(dir_ / "totals.json");
-  }
+  std::string stop_sim() { return sim_->stop(); }
   std::map<std::string, uint64_t> stop_appliance() {
     kill(app_, SIGTERM);
     int status = 0;
@@ -214,15 +187,10 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
   }
   // The simulator's totals against what the appliance believes; returns the fills seen.
   uint64_t expect_same_as_venue(const std::string& totals, const std::map<std::string, uint64_t>& stats) {
-    auto number = [&](const std::string& key) -> uint64_t {
-      std::smatch m;
-      EXPECT_TRUE(std::regex_search(totals, m, std::regex("\"" + key + "\":([0-9]+)")))
-          << key << ": " << totals;
-      return m.empty() ? 0 : std::stoull(m[1]);
-    };
+    using sf::testing::totals_number;
     // Every sequenced message the venue sent reached the engine once (a repeat or a loss would also
     // trip the engine's own venue checks, counted below).
-    EXPECT_EQ(stats.at("venue_messages"), number("messages"));
+    EXPECT_EQ(stats.at("venue_messages"), totals_number(totals, "messages"));
     EXPECT_EQ(stats.at("venue_inconsistent_shards"), 0u);
     EXPECT_EQ(stats.at("venue_bad_messages"), 0u);
     // Orders handed to the session, less those it refused when it went down after the risk check,
@@ -231,35 +199,38 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     const uint64_t handed =
         stats.at("orders_buy") + stats.at("orders_sell") - stats.at("session_orders_refused");
     if (stats.at("session_reconnects") == 0)
-      EXPECT_EQ(handed, number("orders"));
+      EXPECT_EQ(handed, totals_number(totals, "orders"));
     else
-      EXPECT_GE(handed, number("orders"));
+      EXPECT_GE(handed, totals_number(totals, "orders"));
     EXPECT_EQ(stats.at("session_ring_full"), 0u);
+    // Positions by symbol, and the realized P&L the venue's fills make (average cost, raw 1/10000 $).
     uint64_t bought = 0, sold = 0;
-    const std::regex sym("\"([A-Z0-9]+)\":\\{((\"[BS]\":[0-9]+,?)+)\\}");
-    for (std::sregex_iterator it(totals.begin(), totals.end(), sym), end; it != end; ++it) {
-      const std::string symbol = (*it)[1], sides = (*it)[2];
-      std::smatch b, s;
-      const uint64_t nb = std::regex_search(sides, b, std::regex("\"B\":([0-9]+)")) ? std::stoull(b[1]) : 0;
-      const uint64_t ns = std::regex_search(sides, s, std::regex("\"S\":([0-9]+)")) ? std::stoull(s[1]) : 0;
+    for (const auto& [symbol, sides] : sf::testing::totals_by_symbol_side(totals, "shares")) {
+      const uint64_t nb = sides.count('B') ? sides.at('B') : 0, ns = sides.count('S') ? sides.at('S') : 0;
       bought += nb;
       sold += ns;
       EXPECT_EQ(metric_sum(metrics_, "sniperforge_trade_position_shares", "symbol=\"" + symbol + "\""),
                 static_cast<double>(nb) - static_cast<double>(ns))
           << symbol;
     }
+    const auto realized = sf::testing::totals_realized_pnl(totals);
+    EXPECT_EQ(realized.size(), sf::testing::totals_by_symbol_side(totals, "notional").size()) << totals;
+    for (const auto& [symbol, raw] : realized)
+      EXPECT_NEAR(metric_sum(metrics_, "sniperforge_trade_realized_pnl_dollars", "symbol=\"" + symbol + "\""),
+                  static_cast<double>(raw) / 10000.0, 1e-6)
+          << symbol;
     EXPECT_EQ(stats.at("filled_shares_bought"), bought);
     EXPECT_EQ(stats.at("filled_shares_sold"), sold);
-    EXPECT_EQ(bought + sold, number("filled_shares"));
-    return number("fills");
+    EXPECT_EQ(bought + sold, totals_number(totals, "filled_shares"));
+    return totals_number(totals, "fills");
   }
 
   fs::path dir_;
-  std::unique_ptr<sf::testing::VenueNetns> link_;  // dpdk: the order-entry veth pair
+  std::unique_ptr<VenueNetns> link_;  // dpdk: the order-entry veth pair
   static inline int links_ = 0;
-  std::string venue_addr_;
   uint16_t port_ = 0;
-  pid_t sim_ = -1, app_ = -1;
+  std::unique_ptr<sf::testing::VenueSimProcess> sim_;
+  pid_t app_ = -1;
   std::string metrics_port_, metrics_;
 };
 

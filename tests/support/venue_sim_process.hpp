@@ -49,11 +49,17 @@ class VenueSimProcess {
   VenueSimProcess& operator=(const VenueSimProcess&) = delete;
   ~VenueSimProcess() { kill9(); }
 
+  // Serve from inside network namespace `ns` on `ip` instead of loopback (`ip netns exec` execs the
+  // simulator, so the pid is still its own).
+  void in_netns(const std::string& ns, const std::string& ip) {
+    netns_ = ns;
+    ip_ = ip;
+  }
   // Starts it on 127.0.0.1:port() with `extra` options after the common ones; false if it could not.
   bool start(const std::vector<std::string>& extra = {}, const std::string& log = "sim.log") {
     std::vector<std::string> args{"--soupbintcp",
                                   "--listen",
-                                  "127.0.0.1:" + std::to_string(port_),
+                                  ip_ + ":" + std::to_string(port_),
                                   "--credentials",
                                   (dir_ / "creds").string(),
                                   "--totals",
@@ -66,7 +72,8 @@ class VenueSimProcess {
                                   "7"};
     args.insert(args.end(), extra.begin(), extra.end());
     log_ = dir_ / log;
-    pid_ = start_logged(env("SF_VENUE_SIM"), args, log_);
+    if (!netns_.empty()) args.insert(args.begin(), {"ip", "netns", "exec", netns_, env("SF_VENUE_SIM")});
+    pid_ = start_logged(netns_.empty() ? env("SF_VENUE_SIM") : "/usr/bin/env", args, log_);
     return pid_ > 0;
   }
   // SIGTERM, wait for a clean exit, and the totals JSON it wrote.
@@ -93,6 +100,7 @@ class VenueSimProcess {
   uint16_t port_ = 0;
   pid_t pid_ = -1;
   std::filesystem::path log_;
+  std::string netns_, ip_ = "127.0.0.1";
 };
 
 // The shipped replay config (SF_REPLAY_CONFIG) with `transport = "kernel"` to sf-venue-sim on 127.0.0.1:port

@@ -1,0 +1,105 @@
+// End to end over SoupBinTCP with transport = "dpdk" (the kernel transport's copy of these tests, with more
+// of them, is kernel_venue_e2e_test.cpp; to be merged into this parametrized suite): what the appliance believes
+// (positions and realized P&L per symbol in /metrics, filled shares and venue messages in --stats-file)
+// must equal the simulator's own JSON totals; with `--drop-after` the simulator cuts the connection
+// mid-session, or it is killed and restarted from its store, and the appliance must reconnect and re-log
+// in at the next sequence number, losing and repeating nothing. /ready fails once the venue is gone.
+// The fixture: venue_e2e_fixture.hpp.
+#include <gtest/gtest.h>
+
+#include "venue_e2e_fixture.hpp"
+
+using namespace sf::testing::venue_e2e;
+
+TEST_P(VenueE2E, FillsComeBackAndPositionsEqualTheVenueTotalsReadyFailsWithoutVenue) {
+  start_sim({});
+  run_appliance();
+  EXPECT_NE(curl("/ready").find("\n200"), std::string::npos) << curl("/ready");
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0) << metrics_;
+  EXPECT_GT(metric_sum(metrics_, "sniperforge_session_bytes_sent_total"), 0.0);
+  const std::string totals = stop_sim();
+  // The venue is gone: the session is down and /ready says so.
+  ASSERT_TRUE(wait_for([&] { return curl("/ready").find("order session down") != std::string::npos; }, 10))
+      << curl("/ready");
+  const auto stats = stop_appliance();
+  EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
+  EXPECT_GT(stats.at("orders_buy") + stats.at("orders_sell"), 0u);
+}
+
+TEST_P(VenueE2E, DroppedConnectionReconnectsNothingLostOrAppliedTwice) {
+  // Cut after the 24th sequenced message: the 24th is an Accepted whose Executed/Canceled the
+  // simulator stores but has not sent, so only a re-login at sequence 25 brings it.
+  start_sim({"--drop-after", "24"});
+  run_appliance();
+  // Reconnected and logged in again.
+  ASSERT_TRUE(
+      wait_for([&] { return metric_sum(curl("/metrics"), "sniperforge_sessions_logged_in") == 1.0; }, 10));
+  metrics_ = curl("/metrics");
+  EXPECT_GE(metric_sum(metrics_, "sniperforge_session_reconnects_total"), 1.0) << metrics_;
+  const auto stats = stop_appliance();
+  const std::string totals = stop_sim();
+  EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
+  EXPECT_GT(stats.at("venue_messages"), 24u);  // more than the simulator sent before it dropped us
+  EXPECT_GE(stats.at("session_reconnects"), 1u);
+}
+
+// The simulator is killed (SIGKILL) mid-session, with answers to the appliance's orders on its disk but not
+// yet sent (--stall-after 20: it stores everything, sends the first 20), and restarted from that store: the
+// appliance reconnects, re-logs in at sequence 21, the first it has not processed, and gets the rest:
+// nothing lost, nothing applied twice.
+TEST_P(VenueE2E, KilledSimulatorRestartedFromItsStoreNothingLostOrAppliedTwice) {
+  fs::create_directories(dir_ / "store");
+  start_sim({"--store", (dir_ / "store").string(), "--stall-after", "20"});
+  run_appliance();  // settles at the 20 messages the stalled simulator sent
+  ASSERT_EQ(metric_sum(metrics_, "sniperforge_venue_messages_total"), 20.0);
+  ASSERT_GT(metric_sum(metrics_, "sniperforge_orders_sent_total"), 10.0) << "more answers stored than sent";
+  sim_->kill9();
+  ASSERT_TRUE(
+      wait_for([&] { return metric_sum(curl("/metrics"), "sniperforge_sessions_logged_in") == 0.0; }, 10));
+  start_sim({"--store", (dir_ / "store").string()}, "sim2.log");
+  settle();
+  const auto stats = stop_appliance();
+  const std::string totals = stop_sim();
+  EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
+  EXPECT_GT(stats.at("venue_messages"), 20u) << "the restarted simulator sent the rest";
+  EXPECT_GE(stats.at("session_reconnects"), 1u);
+  EXPECT_NE(read_file(dir_ / "sim2.log").find("SNIPE0 logged in, sequence 21\n"), std::string::npos)
+      << read_file(dir_ / "sim2.log");
+}
+
+// --check-config states the logins, and refuses a login count other than the shards before anything starts.
+TEST_P(VenueE2E, CheckConfigCountsLoginsAndRefusesOneShort) {
+  const std::string check =
+      env("SNIPERFORGE") + " --check-config --rx-pcap " + (dir_ / "feed.pcap").string() + " --config ";
+  const fs::path out = dir_ / "check.txt";
+  ASSERT_EQ(run(check + (dir_ / "kernel.toml").string() + " > " + out.string() + " 2>&1"), 0)
+      << read_file(out);
+  EXPECT_NE(read_file(out).find(", 1 login(s) for 1 shard(s): SNIPE0 (shard 0)"), std::string::npos)
+      << read_file(out);
+  std::string two = read_file(dir_ / "kernel.toml");
+  two.replace(two.find("shards = 1"), 10, "shards = 2");
+  std::ofstream(dir_ / "two.toml") << two;
+  EXPECT_EQ(run(check + (dir_ / "two.toml").string() + " > " + out.string() + " 2>&1"), 2);
+  EXPECT_NE(read_file(out).find("needs exactly one [[order_session.login]] per shard, in shard order: "
+                                "[trading].shards = 2 but 1 login(s) are configured"),
+            std::string::npos)
+      << read_file(out);
+  EXPECT_EQ(read_file(out).find("pw123"), std::string::npos);
+}
+
+// No venue listening: the replay starts once the login wait (timeout_ms) has passed, the risk gate
+// refuses every order as session_down (nothing reaches the session ring), and /ready says why.
+TEST_P(VenueE2E, NoVenueEveryOrderRefusedSessionDownAndNotReady) {
+  run_appliance(false);
+  const std::string ready = curl("/ready");
+  EXPECT_NE(ready.find("order session down"), std::string::npos) << ready;
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 0.0);
+  const auto stats = stop_appliance();
+  EXPECT_GT(stats.at("reject_session_down"), 0u);
+  EXPECT_EQ(stats.at("orders_buy") + stats.at("orders_sell"), 0u);
+  EXPECT_EQ(stats.at("venue_messages"), 0u);
+  EXPECT_GE(stats.at("session_reconnects"), 1u);  // it kept trying
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, VenueE2E, ::testing::Values("dpdk"),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
