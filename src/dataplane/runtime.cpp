@@ -218,7 +218,8 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       for (auto& x : exec_) rx->rtc_execs.push_back(x.get());
     rx_.push_back(std::move(rx));
   }
-  if (soup.configured && soup.transport == order_session::TransportKind::kDpdk)
+  if (const auto& soup = dp_.order_session.soupbintcp;
+      soup.configured && soup.transport == order_session::TransportKind::kDpdk)
     return start_tcp_venue(errors, notes);
   return true;
 }

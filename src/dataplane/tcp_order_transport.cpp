@@ -9,8 +9,8 @@
 
 namespace sf::dataplane {
 
-void ShardVenueListener::on_sequenced(uint64_t, std::span<const uint8_t> message) {
-  owner->deliver(shard, message);
+void ShardVenueListener::on_sequenced(uint64_t sequence, std::span<const uint8_t> message) {
+  owner->deliver(shard, sequence, message);
 }
 
 uint8_t* TcpOrderTransport::frame(std::size_t length) noexcept {
@@ -48,14 +48,11 @@ void TcpOrderTransport::emit_frame(std::span<const uint8_t> f) noexcept {
   x_.stage(0);
 }
 
-void TcpOrderTransport::deliver(uint32_t shard, std::span<const uint8_t> m) noexcept {
+void TcpOrderTransport::deliver(uint32_t shard, uint64_t seq, std::span<const uint8_t> m) noexcept {
   trade::Engine* eng = x_.driver.engine(shard);
   x_.stats->venue_messages.add();
-  if (x_.journal) {  // before it is applied: a write-ahead record
-    const std::size_t len = std::min(m.size(), x_.venue_buf.size());
-    std::copy_n(m.data(), len, x_.venue_buf.data());
-    x_.journal_venue(static_cast<uint8_t>(shard), len, x_.last_now);
-  }
+  if (x_.journal)  // before it is applied: a write-ahead record
+    x_.journal_venue(shard, seq, m.data(), m.size(), x_.last_now);
   x_.apply_venue(*eng, shard, m.data(), m.size(), x_.last_now, x_.last_now);
 }
 

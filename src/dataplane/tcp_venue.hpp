@@ -78,7 +78,7 @@ class TcpOrderTransport final : public OrderTransport, public net::SegmentSink, 
   void emit(const net::OutSegment& s) noexcept override;              // a TCP segment of one of our sessions
   void emit_frame(std::span<const uint8_t> frame) noexcept override;  // ARP, ICMP echo reply
   // A venue message of `shard` (from its session): journaled, then into the engine.
-  void deliver(uint32_t shard, std::span<const uint8_t> message) noexcept;
+  void deliver(uint32_t shard, uint64_t seq, std::span<const uint8_t> message) noexcept;
   // The hosted sessions' counters (the kernel transport's names) and their TCP's into the executor's
   // stats; by this lcore, or by the main thread once the lcores have stopped.
   void copy_stats() noexcept;
