@@ -13,14 +13,9 @@
 
 #include "sf_test_process.hpp"
 
-namespace fs = std::filesystem;
-
 namespace {
 
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::read_stats;
-using sf::testing::run;
+using namespace sf::testing::process;
 
 struct RunResult {
   int rc = -1;

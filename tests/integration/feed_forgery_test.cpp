@@ -16,14 +16,9 @@
 #include "sniperforge/io/pcap_file.hpp"
 #include "sniperforge/proto/feed.hpp"
 
-namespace fs = std::filesystem;
-
 namespace {
 
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::read_stats;
-using sf::testing::run;
+using namespace sf::testing::process;
 
 using Frame = std::vector<uint8_t>;
 struct Capture {

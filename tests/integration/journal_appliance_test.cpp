@@ -24,15 +24,9 @@
 #include "sf_test_process.hpp"
 #include "sniperforge/journal/writer.hpp"
 
-namespace fs = std::filesystem;
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::run;
-using sf::testing::start_logged;
-using sf::testing::wait_for;
-
 namespace {
 
+using namespace sf::testing::process;
 class JournalAppliance : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -47,10 +41,7 @@ class JournalAppliance : public ::testing::Test {
               0);
   }
   void TearDown() override {
-    if (app_ > 0) {
-      kill(app_, SIGKILL);
-      waitpid(app_, nullptr, 0);
-    }
+    kill_child(app_);
     if (mounted_) umount2(mount_.c_str(), MNT_DETACH);
     if (!HasFailure() && env("SF_KEEP_TMP").empty()) fs::remove_all(dir_);
   }

@@ -26,14 +26,8 @@
 #include "sf_test_process.hpp"
 #include "venue_sim_process.hpp"
 
-namespace fs = std::filesystem;
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::read_stats;
-using sf::testing::run;
-using sf::testing::start_logged;
+using namespace sf::testing::process;
 using sf::testing::totals_number;  // any top-level integer of a JSON object
-using sf::testing::wait_for;
 
 namespace {
 
@@ -84,10 +78,7 @@ class KillVenue : public ::testing::Test {
     std::ofstream(dir_ / "kill.toml") << cfg;
   }
   void TearDown() override {
-    if (app_ > 0) {
-      kill(app_, SIGKILL);
-      waitpid(app_, nullptr, 0);
-    }
+    kill_child(app_);
     sim_.reset();
     if (!HasFailure() && env("SF_KEEP_TMP").empty()) fs::remove_all(dir_);
   }

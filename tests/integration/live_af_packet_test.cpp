@@ -22,16 +22,9 @@
 #include "sf_test_process.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
 
-namespace fs = std::filesystem;
-
 namespace {
 
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::read_stats;
-using sf::testing::run;
-using sf::testing::start_logged;
-using sf::testing::wait_for;
+using namespace sf::testing::process;
 
 // Orders CSV lines (without header) from the hex datagrams the receiver wrote.
 std::vector<std::string> orders_from_hex(const std::string& text) {

@@ -20,15 +20,9 @@
 
 #include "sf_test_process.hpp"
 
-namespace fs = std::filesystem;
-
 namespace {
 
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::run;
-using sf::testing::start_logged;
-using sf::testing::wait_for;
+using namespace sf::testing::process;
 
 constexpr int kMessages = 40000;
 

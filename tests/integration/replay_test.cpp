@@ -23,15 +23,9 @@
 #include "sniperforge/io/pcap_file.hpp"
 #include "sniperforge/proto/feed.hpp"
 
-namespace fs = std::filesystem;
-
 namespace {
 
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::read_stats;
-using sf::testing::run;
-using sf::testing::start_logged;
+using namespace sf::testing::process;
 
 // dpdk-config/replay.toml with [lcores] mode/executors and [trading] shards replaced (and
 // [lcores] ring_size, when given).

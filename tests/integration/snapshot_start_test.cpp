@@ -21,16 +21,9 @@
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/snapshot/server.hpp"
 
-namespace fs = std::filesystem;
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::read_stats;
-using sf::testing::run;
-using sf::testing::start_logged;
-using sf::testing::wait_for;
-
 namespace {
 
+using namespace sf::testing::process;
 // The feed's ITCH messages by sequence number, read back from the pcap.
 class PcapStore final : public sf::snapshot::MessageSource {
  public:

@@ -1,4 +1,5 @@
-// The fixture of the SoupBinTCP end-to-end tests (kernel_venue_e2e_test.cpp, venue_forged_test.cpp), for
+// The fixture of the SoupBinTCP end-to-end tests (venue_e2e_test.cpp, kernel_venue_e2e_test.cpp,
+// venue_forged_test.cpp), for
 // both transports (the test parameter): the real sniperforge replays an sf-feedgen feed (net_pcap, --hold),
 // each order the risk gate passes goes to a real `sf-venue-sim --soupbintcp`, and the Accepted / Executed /
 // Canceled messages come back into the engine.
@@ -31,6 +32,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "sf_test_process.hpp"
@@ -38,13 +40,7 @@
 #include "venue_sim_process.hpp"
 
 namespace sf::testing::venue_e2e {
-namespace fs = std::filesystem;
-using sf::testing::env;
-using sf::testing::read_file;
-using sf::testing::read_stats;
-using sf::testing::run;
-using sf::testing::start_logged;
-using sf::testing::wait_for;
+using namespace sf::testing::process;
 
 // The shipped replay config with the SoupBinTCP keys added to [order_session] (the UDP keys stay:
 // they are ignored once `transport` is set) and one login for its one shard. dpdk (`link`): the order
@@ -116,10 +112,7 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     std::ofstream(dir_ / "kernel.toml") << venue_config(GetParam(), venue, dir_ / "pw", dir_, link_.get());
   }
   void TearDown() override {
-    if (app_ > 0) {
-      kill(app_, SIGKILL);
-      waitpid(app_, nullptr, 0);
-    }
+    kill_child(app_);
     sim_.reset();
     link_.reset();
     if (!HasFailure() && env("SF_KEEP_TMP").empty()) fs::remove_all(dir_);
@@ -203,7 +196,15 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     else
       EXPECT_GE(handed, totals_number(totals, "orders"));
     EXPECT_EQ(stats.at("session_ring_full"), 0u);
-    // Positions by symbol, and the realized P&L the venue's fills make (average cost, raw 1/10000 $).
+    const auto [bought, sold] = expect_positions_as_venue(totals);
+    EXPECT_EQ(stats.at("filled_shares_bought"), bought);
+    EXPECT_EQ(stats.at("filled_shares_sold"), sold);
+    return totals_number(totals, "fills");
+  }
+  // Positions by symbol and the realized P&L the venue's fills make (average cost, raw 1/10000 $) in the
+  // last scrape equal the simulator's totals; the shares bought and sold.
+  std::pair<uint64_t, uint64_t> expect_positions_as_venue(const std::string& totals) {
+    using sf::testing::totals_number;
     uint64_t bought = 0, sold = 0;
     for (const auto& [symbol, sides] : sf::testing::totals_by_symbol_side(totals, "shares")) {
       const uint64_t nb = sides.count('B') ? sides.at('B') : 0, ns = sides.count('S') ? sides.at('S') : 0;
@@ -219,10 +220,8 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
       EXPECT_NEAR(metric_sum(metrics_, "sniperforge_trade_realized_pnl_dollars", "symbol=\"" + symbol + "\""),
                   static_cast<double>(raw) / 10000.0, 1e-6)
           << symbol;
-    EXPECT_EQ(stats.at("filled_shares_bought"), bought);
-    EXPECT_EQ(stats.at("filled_shares_sold"), sold);
     EXPECT_EQ(bought + sold, totals_number(totals, "filled_shares"));
-    return totals_number(totals, "fills");
+    return {bought, sold};
   }
 
   fs::path dir_;

@@ -1,6 +1,7 @@
 // Helpers for tests that run the real binaries: environment, files, shell commands, stats files.
 #pragma once
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,5 +85,26 @@ inline bool wait_for(const std::function<bool()>& cond, double seconds) {
   }
   return cond();
 }
+
+// Kills (SIGKILL) and reaps a child the test started, if any (`pid` > 0), and forgets it (-1).
+inline void kill_child(pid_t& pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  pid = -1;
+}
+
+// The helpers above by their short names, and `fs`: a test file's one `using namespace
+// sf::testing::process;`.
+namespace process {
+namespace fs = std::filesystem;
+using sf::testing::env;
+using sf::testing::kill_child;
+using sf::testing::read_file;
+using sf::testing::read_stats;
+using sf::testing::run;
+using sf::testing::start_logged;
+using sf::testing::wait_for;
+}  // namespace process
 
 }  // namespace sf::testing

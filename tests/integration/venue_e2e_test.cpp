@@ -1,10 +1,11 @@
-// End to end over SoupBinTCP with transport = "dpdk" (the kernel transport's copy of these tests, with more
-// of them, is kernel_venue_e2e_test.cpp; to be merged into this parametrized suite): what the appliance believes
-// (positions and realized P&L per symbol in /metrics, filled shares and venue messages in --stats-file)
-// must equal the simulator's own JSON totals; with `--drop-after` the simulator cuts the connection
-// mid-session, or it is killed and restarted from its store, and the appliance must reconnect and re-log
-// in at the next sequence number, losing and repeating nothing. /ready fails once the venue is gone.
-// The fixture: venue_e2e_fixture.hpp.
+// End to end over SoupBinTCP, the same tests for both transports (the test parameter: `kernel`, the
+// shard's KernelSession over loopback TCP; `dpdk`, our own TCP over net_af_packet on a veth pair into a
+// network namespace): what the appliance believes (positions and realized P&L per symbol in /metrics,
+// filled shares and venue messages in --stats-file) must equal the simulator's own JSON totals; with
+// `--drop-after` the simulator cuts the connection mid-session, or it is killed and restarted from its
+// store, and the appliance must reconnect and re-log in at the next sequence number, losing and repeating
+// nothing. /ready fails once the venue is gone. The fixture: venue_e2e_fixture.hpp; the kernel-only test:
+// kernel_venue_e2e_test.cpp; the dpdk-only forged segments: venue_forged_test.cpp.
 #include <gtest/gtest.h>
 
 #include "venue_e2e_fixture.hpp"
@@ -101,5 +102,5 @@ TEST_P(VenueE2E, NoVenueEveryOrderRefusedSessionDownAndNotReady) {
   EXPECT_GE(stats.at("session_reconnects"), 1u);  // it kept trying
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, VenueE2E, ::testing::Values("dpdk"),
+INSTANTIATE_TEST_SUITE_P(Transports, VenueE2E, ::testing::Values("kernel", "dpdk"),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
