@@ -64,12 +64,8 @@ class JournalAppliance : public ::testing::Test {
                          (dir_ / "app.stats").string(), "--metrics-addr", "127.0.0.1:0", "--hold", "--quiet"},
                         log);
     ASSERT_GT(app_, 0);
-    const std::string key = "/ready on port ";
-    ASSERT_TRUE(wait_for([&] { return read_file(log).find(key) != std::string::npos; }, 30))
-        << read_file(log);
-    const std::string text = read_file(log);
-    const auto at = text.find(key) + key.size();
-    metrics_port_ = text.substr(at, text.find(' ', at) - at);
+    metrics_port_ = wait_for_ready_port(log, 30);
+    ASSERT_FALSE(metrics_port_.empty()) << read_file(log);
     ASSERT_TRUE(wait_for([&] { return ctl("status") == 0; }, 30)) << read_file(log);
   }
   std::string curl(const std::string& path) {

@@ -1,17 +1,15 @@
 // The fixture of the SoupBinTCP end-to-end tests (venue_e2e_test.cpp, kernel_venue_e2e_test.cpp,
-// venue_forged_test.cpp), for
-// both transports (the test parameter): the real sniperforge replays an sf-feedgen feed (net_pcap, --hold),
-// each order the risk gate passes goes to a real `sf-venue-sim --soupbintcp`, and the Accepted / Executed /
-// Canceled messages come back into the engine.
+// venue_forged_test.cpp), for both transports (the test parameter): the real sniperforge replays an
+// sf-feedgen feed (net_pcap, --hold), each order the risk gate passes goes to a real
+// `sf-venue-sim --soupbintcp`, and the Accepted / Executed / Canceled messages come back into the engine.
 //   kernel: through the shard's KernelSession over loopback TCP;
 //   dpdk:   through our own TCP on the executor lcore, on a second port (net_af_packet on the near end of a
 //           veth pair, venue_netns.hpp) to the simulator in a network namespace (kernel TCP there): ARP,
-//           login, heartbeats and orders all leave as frames the appliance builds. What the appliance
-//           believes (positions per symbol in /metrics,
-// filled shares and venue messages in --stats-file) must equal the simulator's own JSON totals; with
-// `--drop-after` the simulator cuts the connection mid-session and the appliance must reconnect and
-// re-log in at the next sequence number, losing and repeating nothing. /ready fails once the venue
-// is gone.
+//           login, heartbeats and orders all leave as frames the appliance builds.
+// What the appliance believes (positions per symbol in /metrics, filled shares and venue messages in
+// --stats-file) must equal the simulator's own JSON totals; with `--drop-after` the simulator cuts the
+// connection mid-session and the appliance must reconnect and re-log in at the next sequence number,
+// losing and repeating nothing. /ready fails once the venue is gone.
 #pragma once
 
 #include <arpa/inet.h>
@@ -141,12 +139,8 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     if (!dpdk()) args.insert(args.end(), {"--tx-pcap", (dir_ / "tx.pcap").string()});  // dpdk: af_packet
     app_ = start_logged(env("SNIPERFORGE"), args, log);
     ASSERT_GT(app_, 0);
-    const std::string key = "/ready on port ";
-    ASSERT_TRUE(wait_for([&] { return read_file(log).find(key) != std::string::npos; }, 30))
-        << read_file(log);
-    const std::string text = read_file(log);
-    const auto at = text.find(key) + key.size();
-    metrics_port_ = text.substr(at, text.find(' ', at) - at);
+    metrics_port_ = wait_for_ready_port(log, 30);
+    ASSERT_FALSE(metrics_port_.empty()) << read_file(log);
   }
   // Waits until the scrape's count of `family` (the venue's messages; `venue` false: the feed's packets)
   // is non-zero and unchanged over a second after the feed ran out.

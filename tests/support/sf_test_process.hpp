@@ -94,17 +94,21 @@ inline void kill_child(pid_t& pid) {
   pid = -1;
 }
 
-// The helpers above by their short names, and `fs`: a test file's one `using namespace
-// sf::testing::process;`.
+// The port of the /ready and /metrics server a sniperforge logging to `log` said it listens on ("/ready on
+// port N"), waiting up to `seconds` for that line; "" when it did not come.
+inline std::string wait_for_ready_port(const std::filesystem::path& log, double seconds) {
+  const std::string key = "/ready on port ";
+  if (!wait_for([&] { return read_file(log).find(key) != std::string::npos; }, seconds)) return "";
+  const std::string text = read_file(log);
+  const auto at = text.find(key) + key.size();
+  return text.substr(at, text.find(' ', at) - at);
+}
+
+// The helpers above by their short names, and `fs`, for a test file's one using-directive.
 namespace process {
 namespace fs = std::filesystem;
-using sf::testing::env;
-using sf::testing::kill_child;
-using sf::testing::read_file;
-using sf::testing::read_stats;
-using sf::testing::run;
-using sf::testing::start_logged;
-using sf::testing::wait_for;
+using sf::testing::env, sf::testing::kill_child, sf::testing::read_file, sf::testing::read_stats,
+    sf::testing::run, sf::testing::start_logged, sf::testing::wait_for, sf::testing::wait_for_ready_port;
 }  // namespace process
 
 }  // namespace sf::testing
