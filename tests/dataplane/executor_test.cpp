@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../book/itch_builder.hpp"
+#include "ouch_responses.hpp"
 #include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "trading_config_fixture.hpp"
@@ -125,18 +126,7 @@ test::ItchBuilder book_then_trigger(uint16_t locate) {
 }
 
 std::vector<uint8_t> accepted(uint32_t urn, uint32_t shares) {
-  ouch::outbound::msg::OrderAccepted m;
-  m.user_ref_num = urn;
-  m.side = 'B';
-  m.quantity = shares;
-  m.symbol.c = {'S', 'F', '0', '0', '0', '0', ' ', ' '};
-  m.price = 200500;
-  m.time_in_force = trade::kTifIoc;
-  m.order_reference_number = 1000 + urn;
-  m.order_state = 'L';
-  std::vector<uint8_t> out(ouch::outbound::msg::OrderAccepted::kFixedLength);
-  out.resize(m.encode(out.data()));
-  return out;
+  return sf::testing::order_accepted(urn, shares, 200500, trade::kTifIoc);
 }
 
 TEST(Executor, ItchEventsReachTheEngineOfTheirShard) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../book/itch_builder.hpp"
+#include "ouch_responses.hpp"
 #include "sf_test_process.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/journal/positions.hpp"
@@ -60,18 +61,7 @@ struct Shard {
 };
 
 std::vector<uint8_t> accepted(uint32_t urn, uint32_t shares) {
-  ouch::outbound::msg::OrderAccepted m;
-  m.user_ref_num = urn;
-  m.side = 'B';
-  m.quantity = shares;
-  m.symbol.c = {'S', 'F', '0', '0', '0', '0', ' ', ' '};
-  m.price = 200600;
-  m.time_in_force = trade::kTifDay;
-  m.order_reference_number = 1000 + urn;
-  m.order_state = 'L';
-  std::vector<uint8_t> out(ouch::outbound::msg::OrderAccepted::kFixedLength);
-  out.resize(m.encode(out.data()));
-  return out;
+  return sf::testing::order_accepted(urn, shares, 200600, trade::kTifDay);
 }
 std::vector<uint8_t> executed(uint32_t urn, uint32_t shares, uint64_t match) {
   ouch::outbound::msg::OrderExecuted m;
