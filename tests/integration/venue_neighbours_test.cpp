@@ -1,0 +1,174 @@
+// The order port's neighbour layer (`transport = "dpdk"`, issue #11 "Neighbours") against the Linux kernel
+// of the venue's network namespace: the appliance owns the port (net_af_packet on a veth end with no
+// address), so only its own ARP and ICMP make it reachable. What the kernel side receives is read from an
+// AF_PACKET socket on its veth, opened before the appliance starts:
+//   - a gratuitous ARP (sender = target = local_ip, broadcast) is the appliance's first frame, before any
+//     TCP segment;
+//   - without gateway_mac the venue is resolved by an ARP request (who-has venue_ip tell local_ip);
+//   - the kernel resolves local_ip by ARP after its neighbour table is flushed (our reply; `ip neigh` then
+//     holds our MAC) and `ping -c 3 local_ip` gets three echo replies;
+//   - with gateway_mac set, no ARP request leaves and every TCP segment goes to that MAC.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+#include "../net/netns_fixture.hpp"
+#include "sniperforge/net/ipv4_frame.hpp"
+#include "sniperforge/net/tcp_segment.hpp"
+#include "venue_e2e_fixture.hpp"
+
+using namespace sf::testing::venue_e2e;
+
+namespace {
+
+std::string mac_text(const uint8_t* p) {
+  char s[18];
+  std::snprintf(s, sizeof s, "%02x:%02x:%02x:%02x:%02x:%02x", p[0], p[1], p[2], p[3], p[4], p[5]);
+  return s;
+}
+uint32_t ip_of(const std::string& s) {
+  in_addr a{};
+  inet_pton(AF_INET, s.c_str(), &a);
+  return ntohl(a.s_addr);
+}
+
+// One frame the appliance sent, as the venue's kernel received it.
+struct Seen {
+  std::string dst;
+  uint16_t arp_op = 0;  // 0: not ARP
+  uint32_t arp_sender_ip = 0, arp_target_ip = 0;
+  bool tcp = false, syn = false, icmp_echo_reply = false;
+};
+
+class VenueNeighbours : public VenueE2E {
+ protected:
+  void SetUp() override {
+    VenueE2E::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    capture_ = sf::net::testing::raw_socket(link_->ns, link_->far_if);
+    ASSERT_GE(capture_, 0);
+  }
+  void TearDown() override {
+    if (capture_ >= 0) ::close(capture_);
+    VenueE2E::TearDown();
+  }
+  // Every frame from the appliance's MAC received since the last call, in order.
+  std::vector<Seen> drain() {
+    std::vector<Seen> out;
+    std::array<uint8_t, 2048> buf{};
+    for (std::size_t n; (n = sf::net::testing::recv_frame(capture_, buf.data(), buf.size())) > 0;) {
+      sf::net::L2Frame l2;
+      if (!sf::net::parse_l2(buf.data(), n, l2) || mac_text(l2.src.data()) != link_->near_mac) continue;
+      Seen s;
+      s.dst = mac_text(l2.dst.data());
+      const uint8_t* l3 = buf.data() + l2.l3_offset;
+      if (l2.ether_type == sf::net::kEtherTypeArp && n >= l2.l3_offset + 28) {
+        s.arp_op = sf::proto::load_be16(l3 + 6);
+        s.arp_sender_ip = sf::proto::load_be32(l3 + 14);
+        s.arp_target_ip = sf::proto::load_be32(l3 + 24);
+      }
+      sf::net::TcpSegment seg;
+      if (sf::net::parse_tcp_frame(buf.data(), n, seg) == sf::net::TcpParseError::kOk) {
+        s.tcp = true;
+        s.syn = seg.has(sf::net::tcp_flag::kSyn);
+      }
+      sf::net::Ipv4Packet ip;
+      if (l2.ether_type == sf::net::kEtherTypeIpv4 &&
+          sf::net::parse_ipv4(l3, n - l2.l3_offset, ip) == sf::net::Ipv4Error::kOk &&
+          ip.protocol == sf::net::kIpProtoIcmp && ip.payload_length >= 8 && ip.payload[0] == 0)
+        s.icmp_echo_reply = true;
+      out.push_back(s);
+    }
+    return out;
+  }
+  std::string in_ns() const { return "ip netns exec " + link_->ns + " "; }
+  int capture_ = -1;
+};
+
+}  // namespace
+
+TEST_P(VenueNeighbours, GratuitousArpFirstVenueResolvedByArpKernelResolvesAndPingsUs) {
+  start_sim({});
+  run_appliance();
+  ASSERT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0) << metrics_;
+  const uint32_t local = ip_of(link_->local_ip), venue = ip_of(link_->venue_ip);
+  std::vector<Seen> start = drain();
+  ASSERT_FALSE(start.empty());
+  // The first frame: the announcement, to broadcast, before any TCP segment.
+  EXPECT_EQ(start[0].arp_op, 1);
+  EXPECT_EQ(start[0].arp_sender_ip, local);
+  EXPECT_EQ(start[0].arp_target_ip, local);
+  EXPECT_EQ(start[0].dst, "ff:ff:ff:ff:ff:ff");
+  // Then the venue resolved by ARP, before the SYN; the SYN goes to the venue's MAC.
+  std::size_t request = start.size(), syn = start.size();
+  for (std::size_t i = 0; i < start.size(); ++i) {
+    if (start[i].arp_op == 1 && start[i].arp_target_ip == venue && request == start.size()) request = i;
+    if (start[i].syn && syn == start.size()) syn = i;
+  }
+  ASSERT_LT(request, start.size()) << "no ARP request for the venue";
+  ASSERT_LT(syn, start.size()) << "no SYN";
+  EXPECT_LT(request, syn);
+  EXPECT_EQ(start[syn].dst, link_->far_mac);
+  EXPECT_GE(metric_sum(metrics_, "sniperforge_order_port_arp_requests_total"), 1.0) << metrics_;
+
+  // The kernel forgets us, resolves local_ip by ARP (our reply) and pings it three times.
+  ASSERT_EQ(run(in_ns() + "ip neigh flush dev " + link_->far_if), 0);
+  const fs::path ping = dir_ / "ping.txt";
+  EXPECT_EQ(run(in_ns() + "ping -n -c 3 -i 0.2 -W 2 " + link_->local_ip + " > " + ping.string() + " 2>&1"), 0)
+      << read_file(ping);
+  EXPECT_NE(read_file(ping).find("3 packets transmitted, 3 received"), std::string::npos) << read_file(ping);
+  const fs::path neigh = dir_ / "neigh.txt";
+  ASSERT_EQ(
+      run(in_ns() + "ip neigh show " + link_->local_ip + " dev " + link_->far_if + " > " + neigh.string()),
+      0);
+  EXPECT_NE(read_file(neigh).find("lladdr " + link_->near_mac), std::string::npos) << read_file(neigh);
+  int replies = 0, arp_replies = 0;
+  for (const Seen& s : drain()) {
+    replies += s.icmp_echo_reply ? 1 : 0;
+    if (s.arp_op == 2 && s.arp_sender_ip == local && s.arp_target_ip == venue && s.dst == link_->far_mac)
+      ++arp_replies;
+  }
+  EXPECT_EQ(replies, 3);
+  EXPECT_GE(arp_replies, 1);
+  ASSERT_TRUE(wait_for(
+      [&] {
+        metrics_ = curl("/metrics");
+        return metric_sum(metrics_, "sniperforge_order_port_icmp_echo_answered_total") >= 3.0 &&
+               metric_sum(metrics_, "sniperforge_order_port_arp_answered_total") >= 1.0;
+      },
+      5))
+      << metrics_;
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0);  // the session never noticed
+  const std::string totals = stop_sim();
+  expect_same_as_venue(totals, stop_appliance());
+}
+
+TEST_P(VenueNeighbours, StaticGatewayMacNoArpRequestAndEverySegmentGoesToIt) {
+  std::string config = read_file(dir_ / "kernel.toml");
+  const std::string table = "[order_session]\n";
+  config.insert(config.find(table) + table.size(), "gateway_mac = \"" + link_->far_mac + "\"\n");
+  std::ofstream(dir_ / "kernel.toml") << config;
+  start_sim({});
+  run_appliance();
+  ASSERT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0) << metrics_;
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_order_port_arp_requests_total"), 0.0) << metrics_;
+  const uint32_t local = ip_of(link_->local_ip);
+  const std::vector<Seen> seen = drain();
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen[0].arp_op, 1);  // the announcement still leaves
+  EXPECT_EQ(seen[0].arp_target_ip, local);
+  int tcp = 0;
+  for (const Seen& s : seen) {
+    EXPECT_FALSE(s.arp_op == 1 && s.arp_target_ip != local) << "an ARP request despite gateway_mac";
+    if (!s.tcp) continue;
+    ++tcp;
+    EXPECT_EQ(s.dst, link_->far_mac);
+  }
+  EXPECT_GT(tcp, 3);
+  const std::string totals = stop_sim();
+  EXPECT_GT(expect_same_as_venue(totals, stop_appliance()), 0u) << totals;
+}
+
+INSTANTIATE_TEST_SUITE_P(Dpdk, VenueNeighbours, ::testing::Values("dpdk"),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
