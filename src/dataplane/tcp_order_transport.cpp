@@ -5,6 +5,7 @@
 #include <rte_ip.h>
 
 #include "executor_lcore.hpp"
+#include "sniperforge/dataplane/session_counter_sum.hpp"
 #include "tcp_venue.hpp"
 
 namespace sf::dataplane {
@@ -145,32 +146,20 @@ void TcpOrderTransport::poll(uint64_t now) noexcept {
 }
 
 void TcpOrderTransport::copy_stats() noexcept {
-  uint64_t up = 0, reconnects = 0, hb_sent = 0, hb_received = 0, in_bytes = 0, out_bytes = 0, refused = 0;
+  SessionCounterSum sum;
   uint64_t rtx = 0, srtt = 0;
   std::array<uint64_t, telemetry::kTcpDropReasons> drops{};
   for (const trade::Engine* eng : x_.driver.engines()) {
     const order_session::TcpVenueSession& s = *by_shard[eng->shard_index()]->session;
     const order_session::SessionCounters& c = s.session().counters();
     const net::TcpStats& t = s.connection().stats();
-    up += static_cast<order_session::State>(c.state.get()) == order_session::State::kLoggedIn ? 1 : 0;
-    reconnects += c.reconnects.load();
-    hb_sent += c.heartbeats_sent.load();
-    hb_received += c.heartbeats_received.load();
-    in_bytes += c.bytes_in.load();
-    out_bytes += c.bytes_out.load();
-    refused += c.orders_refused_session_down.load();
+    sum.add(c, static_cast<order_session::State>(c.state.get()) == order_session::State::kLoggedIn);
     rtx += t.retransmitted_segments.load();
     srtt = std::max(srtt, t.srtt_ns.load());
     for (std::size_t d = 0; d < drops.size(); ++d) drops[d] += t.drops[d].load();
   }
   telemetry::ExecutorLcoreStats& st = *x_.stats;
-  st.sessions_logged_in.set(up);
-  st.session_reconnects.set(reconnects);
-  st.session_heartbeats_sent.set(hb_sent);
-  st.session_heartbeats_received.set(hb_received);
-  st.session_bytes_in.set(in_bytes);
-  st.session_bytes_out.set(out_bytes);
-  st.session_orders_refused.set(refused);
+  sum.store(st);
   st.session_tcp_retransmits.set(rtx);
   st.session_tcp_srtt_ns.set(srtt);
   for (std::size_t d = 0; d < drops.size(); ++d) st.session_tcp_drops[d].set(drops[d]);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sniperforge/dataplane/executor.hpp"
+#include "sniperforge/dataplane/session_counter_sum.hpp"
 
 namespace sf::dataplane {
 
@@ -94,25 +95,12 @@ inline void Executor<Port>::note_session_state(uint32_t shard, KernelVenueShard&
 // by this lcore, or by the main thread once the lcores have stopped.
 template <class Port>
 inline void Executor<Port>::copy_session_stats() noexcept {
-  uint64_t up = 0, reconnects = 0, hb_sent = 0, hb_received = 0, in_bytes = 0, out_bytes = 0, refused = 0;
+  SessionCounterSum sum;
   for (const trade::Engine* eng : driver.engines()) {
     const KernelVenueShard& vs = *venue_sessions[eng->shard_index()];
-    const order_session::SessionCounters& c = vs.session->counters();
-    up += vs.session->logged_in() ? 1 : 0;
-    reconnects += c.reconnects.load();
-    hb_sent += c.heartbeats_sent.load();
-    hb_received += c.heartbeats_received.load();
-    in_bytes += c.bytes_in.load();
-    out_bytes += c.bytes_out.load();
-    refused += c.orders_refused_session_down.load();
+    sum.add(vs.session->counters(), vs.session->logged_in());
   }
-  stats->sessions_logged_in.set(up);
-  stats->session_reconnects.set(reconnects);
-  stats->session_heartbeats_sent.set(hb_sent);
-  stats->session_heartbeats_received.set(hb_received);
-  stats->session_bytes_in.set(in_bytes);
-  stats->session_bytes_out.set(out_bytes);
-  stats->session_orders_refused.set(refused);
+  sum.store(*stats);
 }
 
 }  // namespace sf::dataplane

@@ -1,0 +1,40 @@
+// The hosted venue sessions' counters summed over an executor's shards and stored into its stats: one
+// sum for both transports (`transport = "kernel"` and `"dpdk"`), so a new session counter is added once.
+// The sessions own the running totals; the executor's fields are set from the sum, never added to.
+// DPDK-free.
+#pragma once
+
+#include <cstdint>
+
+#include "sniperforge/session/client_session.hpp"
+#include "sniperforge/telemetry/lcore_stats.hpp"
+
+namespace sf::dataplane {
+
+struct SessionCounterSum {
+  uint64_t logged_in = 0, reconnects = 0, heartbeats_sent = 0, heartbeats_received = 0;
+  uint64_t bytes_in = 0, bytes_out = 0, orders_refused = 0;
+
+  // One hosted session: its counters, and whether it is logged in now (each transport knows how to ask).
+  void add(const order_session::SessionCounters& c, bool is_logged_in) noexcept {
+    logged_in += is_logged_in ? 1 : 0;
+    reconnects += c.reconnects.load();
+    heartbeats_sent += c.heartbeats_sent.load();
+    heartbeats_received += c.heartbeats_received.load();
+    bytes_in += c.bytes_in.load();
+    bytes_out += c.bytes_out.load();
+    orders_refused += c.orders_refused_session_down.load();
+  }
+
+  void store(telemetry::ExecutorLcoreStats& st) const noexcept {
+    st.sessions_logged_in.set(logged_in);
+    st.session_reconnects.set(reconnects);
+    st.session_heartbeats_sent.set(heartbeats_sent);
+    st.session_heartbeats_received.set(heartbeats_received);
+    st.session_bytes_in.set(bytes_in);
+    st.session_bytes_out.set(bytes_out);
+    st.session_orders_refused.set(orders_refused);
+  }
+};
+
+}  // namespace sf::dataplane
