@@ -5,35 +5,8 @@
 set -euo pipefail
 work=$(mktemp -d "${TMPDIR:-/tmp}/sf-backtest-journal-$$-XXXX")
 trap 'rm -rf "$work"' EXIT
-cat >"$work/cfg.toml" <<'TOML'
-[trading]
-shards = 4
-[book]
-max_orders = 200000
-max_instruments = 1000
-[risk]
-max_orders_per_second = 1000
-throttle_burst = 100
-max_position = 100000
-[[strategy]]
-name = "sniper"
-symbol = "SF0000"
-side = "buy"
-limit_price = 200500
-shares = 100
-max_position = 5000
-cooldown_ns = 1000000
-[[strategy]]
-name = "sniper"
-symbol = "SF0003"
-side = "sell"
-limit_price = 199500
-shares = 100
-max_position = 5000
-cooldown_ns = 1000000
-TOML
 "$SF_FEEDGEN" -o "$work/feed.pcap" --messages 200000 --instruments 50 --seed 9 >/dev/null
-"$SF_BACKTEST" --config "$work/cfg.toml" --threads 2 --orders "$work/orders.csv" --journal "$work/j" \
+"$SF_BACKTEST" --config "$SF_BACKTEST_CONFIG" --threads 2 --orders "$work/orders.csv" --journal "$work/j" \
   "$work/feed.pcap" 2>/dev/null
 orders=$(($(wc -l <"$work/orders.csv") - 1))
 [ "$orders" -gt 5 ] || { echo "FAIL: the snipers should fire ($orders orders)"; exit 1; }
@@ -47,7 +20,7 @@ jq -e ".ok and .order == $orders and .start == 1 and .stop == 1 and .venue == 0"
 tail -n +2 "$work/orders.csv" | diff - "$work/journal.csv" >/dev/null ||
   { echo "FAIL: the journal's orders differ from the orders CSV"; exit 1; }
 rc=0
-"$SF_BACKTEST" --config "$work/cfg.toml" --journal "$work/j" "$work/feed.pcap" 2>"$work/err" || rc=$?
+"$SF_BACKTEST" --config "$SF_BACKTEST_CONFIG" --journal "$work/j" "$work/feed.pcap" 2>"$work/err" || rc=$?
 [ "$rc" -eq 1 ] && grep -q "already holds a journal" "$work/err" ||
   { echo "FAIL: a second run into the same journal must be refused (rc $rc)"; exit 1; }
 echo "backtest journal: $orders orders, same as the orders CSV"

@@ -38,52 +38,6 @@ int run(const std::string& cmd) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-constexpr const char* kConfig = R"(
-[trading]
-shards = 4
-[book]
-max_orders = 200000
-max_instruments = 1000
-[risk]
-max_orders_per_second = 1000
-throttle_burst = 100
-max_position = 100000
-[[strategy]]
-name = "sniper"
-symbol = "SF0000"
-side = "buy"
-limit_price = 200500
-shares = 100
-max_position = 5000
-cooldown_ns = 1000000
-[[strategy]]
-name = "sniper"
-symbol = "SF0000"
-side = "sell"
-limit_price = 199500
-shares = 100
-max_position = 5000
-cooldown_ns = 1000000
-[[strategy]]
-name = "sniper"
-symbol = "SF0005"
-side = "sell"
-limit_price = 249000
-shares = 300
-max_position = 5000
-cooldown_ns = 0
-[[strategy]]
-name = "sniper"
-symbol = "SF0006"
-side = "buy"
-limit_price = 261000
-shares = 50
-max_position = 5000
-cooldown_ns = 0
-[eal]
-ignored_by_the_trading_core = true
-)";
-
 class Backtest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -92,7 +46,9 @@ class Backtest : public ::testing::Test {
     ASSERT_FALSE(exe_.empty()) << "SF_BACKTEST not set (run through meson test)";
     dir_ = fs::temp_directory_path() / ("sf-backtest-test-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "cfg.toml") << kConfig;
+    config_ = slurp(env("SF_BACKTEST_CONFIG"));
+    ASSERT_FALSE(config_.empty()) << "SF_BACKTEST_CONFIG not set or unreadable";
+    std::ofstream(dir_ / "cfg.toml") << config_;
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string p(const std::string& name) const { return (dir_ / name).string(); }
@@ -102,7 +58,7 @@ class Backtest : public ::testing::Test {
   }
   int backtest(const std::string& args) { return run(exe_ + " " + args); }
 
-  std::string exe_, feedgen_;
+  std::string exe_, feedgen_, config_;  // config_: tests/support/backtest_snipers.toml
   fs::path dir_;
 };
 
@@ -202,7 +158,7 @@ TEST_F(Backtest, BadConfigIsAClearError) {
 // exit 2 naming the missing table, unless `[risk] defaults = true` accepts the built-in limits.
 TEST_F(Backtest, MissingRiskSectionIsRefusedAsByTheAppliance) {
   feedgen("feed.itch", "--messages 1000 --format binaryfile");
-  std::string no_risk = kConfig;
+  std::string no_risk = config_;
   const auto at = no_risk.find("[risk]");
   no_risk.erase(at, no_risk.find("[[strategy]]") - at);
   std::ofstream(p("norisk.toml")) << no_risk;
