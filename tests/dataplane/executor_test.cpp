@@ -51,17 +51,7 @@ struct FakePort {
 };
 
 trade::TradingConfig trading(uint32_t shards) {
-  std::vector<std::string> errors;
-  const std::string text = sf::testing::with_two_snipers("[trading]\nshards = " + std::to_string(shards) + R"(
-[book]
-max_orders = 10000
-max_instruments = 64
-max_levels_per_side = 256
-max_levels_total = 65536
-)");
-  trade::TradingConfig cfg = trade::parse_trading_config(toml::parse(text), errors);
-  EXPECT_TRUE(errors.empty()) << errors.front();
-  return cfg;
+  return sf::testing::parse_trading(sf::testing::with_two_snipers(sf::testing::shards_and_book(shards)));
 }
 
 OrderSessionConfig order_session() {

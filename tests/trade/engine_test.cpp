@@ -24,15 +24,7 @@ TradingConfig parse(std::string_view text, std::vector<std::string>* errs = null
   return cfg;
 }
 
-const std::string kConfig = sf::testing::with_two_snipers(R"(
-[trading]
-shards = 1
-[book]
-max_orders = 10000
-max_instruments = 64
-max_levels_per_side = 256
-max_levels_total = 65536
-)");
+const std::string kConfig = sf::testing::with_two_snipers(sf::testing::shards_and_book(1));
 
 struct Harness {
   explicit Harness(const TradingConfig& cfg, uint32_t shard = 0) : engine(cfg, shard), sink(storage) {}

@@ -16,13 +16,9 @@ using sf::test::ItchBuilder;
 namespace {
 
 TradingConfig config(uint32_t shards) {
-  std::vector<std::string> errors;
-  const std::string text =
+  return sf::testing::parse_trading(
       sf::testing::with_two_snipers("[trading]\nshards = " + std::to_string(shards) +
-                                    "\n[book]\nmax_orders = 1000\nmax_instruments = 16\n");
-  TradingConfig cfg = parse_trading_config(toml::parse(text), errors);
-  EXPECT_TRUE(errors.empty()) << errors.front();
-  return cfg;
+                                    "\n[book]\nmax_orders = 1000\nmax_instruments = 16\n"));
 }
 
 struct Shards {
