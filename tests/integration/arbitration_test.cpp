@@ -11,17 +11,14 @@
 #include <map>
 #include <string>
 
+#include "replay_run.hpp"
 #include "sf_test_process.hpp"
 
 namespace {
 
 using namespace sf::testing::process;
 
-struct RunResult {
-  int rc = -1;
-  std::string books, orders;
-  std::map<std::string, uint64_t> stats;
-};
+using RunResult = sf::testing::ReplayRun;
 
 class Arbitration : public ::testing::Test {
  protected:
@@ -52,20 +49,7 @@ class Arbitration : public ::testing::Test {
   }
 
   static RunResult appliance(const std::string& tag, bool line_b, const fs::path& pcap) {
-    RunResult r;
-    const fs::path d = *dir_, cfg = d / (tag + ".toml"), books = d / (tag + ".books.csv"),
-                   tx = d / (tag + ".tx.pcap"), orders = d / (tag + ".orders.csv"),
-                   stats = d / (tag + ".stats"), log = d / (tag + ".log");
-    std::ofstream(cfg) << config(line_b);
-    r.rc = run(env("SNIPERFORGE") + " --config " + cfg.string() + " --rx-pcap " + pcap.string() +
-               " --tx-pcap " + tx.string() + " --dump-books " + books.string() + " --stats-file " +
-               stats.string() + " > " + log.string() + " 2>&1");
-    if (r.rc != 0) std::fprintf(stderr, "%s\n", read_file(log).c_str());
-    EXPECT_EQ(run(env("SF_TX_ORDERS") + " " + tx.string() + " > " + orders.string() + " 2>/dev/null"), 0);
-    r.books = read_file(books);
-    r.orders = read_file(orders);
-    r.stats = read_stats(stats);
-    return r;
+    return sf::testing::replay_appliance(*dir_, tag, config(line_b), pcap);
   }
 
   // sf-backtest on the same config and pcap; empty result when it is not built in this tree.

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "replay_run.hpp"
 #include "sf_test_process.hpp"
 #include "sniperforge/io/pcap_file.hpp"
 #include "sniperforge/proto/feed.hpp"
@@ -45,12 +46,7 @@ std::string make_config(const std::string& mode, int executors, int shards, int 
   return out;
 }
 
-struct RunResult {
-  int rc = -1;
-  std::string books;
-  std::string orders;
-  std::map<std::string, uint64_t> stats;
-};
+using RunResult = sf::testing::ReplayRun;
 
 class Workdir {
  public:
@@ -84,21 +80,7 @@ class Replay : public ::testing::Test {
 
   static RunResult run_appliance(const std::string& tag, const std::string& config_text,
                                  const fs::path& pcap) {
-    RunResult r;
-    const fs::path d = work_->path();
-    const fs::path cfg = d / (tag + ".toml");
-    std::ofstream(cfg) << config_text;
-    const fs::path books = d / (tag + ".books.csv"), tx = d / (tag + ".tx.pcap"),
-                   orders = d / (tag + ".orders.csv"), stats = d / (tag + ".stats"), log = d / (tag + ".log");
-    r.rc = run(env("SNIPERFORGE") + " --config " + cfg.string() + " --rx-pcap " + pcap.string() +
-               " --tx-pcap " + tx.string() + " --dump-books " + books.string() + " --stats-file " +
-               stats.string() + " > " + log.string() + " 2>&1");
-    if (r.rc != 0) std::fprintf(stderr, "%s\n", read_file(log).c_str());
-    EXPECT_EQ(run(env("SF_TX_ORDERS") + " " + tx.string() + " > " + orders.string() + " 2>/dev/null"), 0);
-    r.books = read_file(books);
-    r.orders = read_file(orders);
-    r.stats = read_stats(stats);
-    return r;
+    return sf::testing::replay_appliance(work_->path(), tag, config_text, pcap);
   }
 
   static Workdir* work_;
