@@ -27,6 +27,8 @@ using sf::book::BookSet;
 using sf::book::Drop;
 using sf::book::Side;
 
+constexpr std::size_t kMaxOps = 256;  // < [book] max_orders below: capacity is not what this checks
+
 bool g_counting = false;
 uint64_t g_allocs = 0;
 void on_malloc(const volatile void*, std::size_t) {
@@ -98,9 +100,13 @@ const sf::trade::TradingConfig& trading_config() {
   static const sf::trade::TradingConfig cfg = [] {
     std::vector<std::string> errors;
     auto c = sf::trade::parse_trading_config(toml::parse(R"(
+[trading]
+max_tracked_orders = 64
 [book]
-max_orders = 4096
+max_orders = 512
 max_instruments = 8
+max_levels_per_side = 64
+max_levels_total = 4096
 [risk]
 max_open_orders = 50
 max_position = 100000
@@ -130,6 +136,11 @@ max_position = 100000
 
 }  // namespace
 
+// The corpus replay (replay_main.cpp) runs whole-op prefixes only: one run costs an Engine's set-up.
+extern "C" std::size_t sf_fuzz_prefix_step() {
+  return 4;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   static const bool hooked = __sanitizer_install_malloc_and_free_hooks &&
                              __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
@@ -158,8 +169,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     msg.directory(l, std::string_view(stock, 6));
     apply(0);
   }
-  // Each op (4 bytes): kind, locate, which reference, shares/price.
-  for (std::size_t i = 0; i + 4 <= size; i += 4) {
+  // Each op (4 bytes): kind, locate, which reference, shares/price. At most kMaxOps, so live orders stay
+  // under [book] max_orders and the books small: a run is cheap to set up (the arena and the order map
+  // are sized by the config) and fast to check.
+  for (std::size_t i = 0; i + 4 <= std::min(size, 4 * kMaxOps); i += 4) {
     const uint8_t kind = data[i] % 8, pick = data[i + 2], v = data[i + 3];
     const auto locate = static_cast<uint16_t>(1 + data[i + 1] % 4);
     const uint64_t ref = refs.empty() || pick < 16 ? next_ref + 1000 + pick : refs[pick % refs.size()];

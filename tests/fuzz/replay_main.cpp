@@ -8,6 +8,9 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size);
+// Optional, per target: the input unit in bytes when a target reads whole fixed-size operations (a prefix
+// that cuts one is the same run as the shorter whole prefix), so the replay skips the redundant ones.
+extern "C" std::size_t sf_fuzz_prefix_step() __attribute__((weak));
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
@@ -19,7 +22,8 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> exact(bytes);
     LLVMFuzzerTestOneInput(exact.data(), exact.size());
     // Every prefix too: truncation is the most common malformation.
-    for (std::size_t n = 0; n < exact.size(); ++n) {
+    const std::size_t step = sf_fuzz_prefix_step ? sf_fuzz_prefix_step() : 1;
+    for (std::size_t n = 0; n < exact.size(); n += step) {
       std::vector<uint8_t> cut(exact.begin(), exact.begin() + static_cast<std::ptrdiff_t>(n));
       LLVMFuzzerTestOneInput(cut.data(), cut.size());
     }
