@@ -1,38 +1,14 @@
-#include "sniperforge/book/book_set.hpp"
-
+// BookSet's hot path: apply() an ITCH message to its book (order map, price levels in chunks of the level
+// arena, branch-free level search and moves), and book_for() resolving a locate. Kept in one translation
+// unit so the compiler inlines the level operations into apply(). Setup and sizing: book_storage.cpp;
+// prefetch hints: book_prefetch.cpp; the dump: book_dump.cpp.
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <stdexcept>
 
-#include "sniperforge/book/dump.hpp"
+#include "sniperforge/book/book_set.hpp"
 
 namespace sf::book {
-
-// ---- OrderMap / LevelArena (cold paths) ----
-
-OrderMap::OrderMap(std::size_t max_orders, unsigned ref_shift)
-    : ref_shift_(ref_shift), max_orders_(max_orders) {
-  const std::size_t cap = std::bit_ceil(std::max<std::size_t>(16, max_orders * 2));
-  slots_ = HugeBuffer<OrderSlot>(cap);
-  mask_ = cap - 1;
-  bits_ = static_cast<unsigned>(std::countr_zero(cap));
-  clear();
-}
-
-void OrderMap::clear() noexcept {
-  for (std::size_t i = 0; i <= mask_; ++i) slots_[i] = OrderSlot{kEmptyRef, 0, 0, 0, Side::kBuy, 0, 0};
-  size_ = 0;
-}
-
-LevelArena::LevelArena(std::size_t total_levels)
-    : base_(std::max<std::size_t>(total_levels, kMinChunk) + 2 * kPad),
-      total_(std::max<std::size_t>(total_levels, kMinChunk)) {
-  if (total_ >= kNone) throw std::invalid_argument("level arena too large");
-  free_.fill(kNone);
-}
-
-// ---- BookSet ----
 
 namespace {
 // 'B' -> 1 + kBuy, 'S' -> 1 + kSell, anything else 0.
@@ -43,32 +19,6 @@ constexpr std::array<uint8_t, 256> kSideCode = [] {
   return t;
 }();
 }  // namespace
-
-BookSet::BookSet(const BookConfig& cfg)
-    : cfg_(cfg),
-      orders_(cfg.max_orders, cfg.ref_shift),
-      arena_(cfg.max_levels_total),
-      books_(std::make_unique<OrderBook[]>(std::max<std::size_t>(cfg.max_instruments, 1))),
-      by_locate_(std::make_unique<uint16_t[]>(65536)) {
-  if (cfg.max_instruments == 0 || cfg.max_instruments >= kNoBook)
-    throw std::invalid_argument("book.max_instruments must be in 1..65534");
-  std::fill_n(by_locate_.get(), 65536, kNoBook);
-}
-
-std::size_t BookSet::footprint_bytes(const BookConfig& cfg) noexcept {
-  // The same sizes as the constructors above (OrderMap: 2x max_orders rounded up to a power of two).
-  const std::size_t map_slots = std::bit_ceil(std::max<std::size_t>(16, cfg.max_orders * 2));
-  const std::size_t levels =
-      std::max<std::size_t>(cfg.max_levels_total, LevelArena::kMinChunk) + 2 * LevelArena::kPad;
-  return map_slots * sizeof(OrderSlot) + levels * sizeof(Level) +
-         std::max<std::size_t>(cfg.max_instruments, 1) * sizeof(OrderBook) + 65536 * sizeof(uint16_t);
-}
-
-uint64_t BookSet::total_drops() const noexcept {
-  uint64_t t = 0;
-  for (const auto& c : drops_) t += c.load();
-  return t;
-}
 
 OrderBook* BookSet::book_for(uint16_t locate, const char* stock8) noexcept {
   uint16_t i = by_locate_[locate];
@@ -420,86 +370,6 @@ BookSet::Result BookSet::apply(itch::MessageView msg) noexcept {
   }
   applied_.add();
   return r;
-}
-
-namespace {
-// Message types whose order reference (@11) names the order slot they touch.
-constexpr std::array<bool, 256> kHasOrderRef = [] {
-  std::array<bool, 256> t{};
-  for (const char c : {'A', 'F', 'E', 'C', 'X', 'D', 'U'}) t[static_cast<uint8_t>(c)] = true;
-  return t;
-}();
-}  // namespace
-
-void BookSet::prefetch(const uint8_t* msg) const noexcept {
-  if (kHasOrderRef[msg[0]]) orders_.prefetch(proto::load_be64(msg + 11));
-}
-
-void BookSet::prefetch_levels(const uint8_t* msg) const noexcept {
-  const char t = static_cast<char>(msg[0]);
-  const OrderBook* b = nullptr;
-  Side s = Side::kBuy;
-  if (t == 'A' || t == 'F') {
-    const uint16_t i = by_locate_[proto::load_be16(msg + 1)];
-    if (i == kNoBook) return;
-    b = &books_[i];
-    s = msg[19] == 'S' ? Side::kSell : Side::kBuy;
-  } else if (kHasOrderRef[msg[0]]) {
-    const OrderSlot* o = orders_.find(proto::load_be64(msg + 11));
-    if (o == nullptr) return;
-    b = &books_[o->book];
-    s = o->side;
-  } else {
-    return;
-  }
-  const SideLevels& sl = b->sides_[static_cast<int>(s)];
-  if (sl.size) __builtin_prefetch(arena_.base() + sl.first + sl.size - 1);
-}
-
-void BookSet::prefetch_top(uint16_t locate) const noexcept {
-  const uint16_t i = by_locate_[locate];
-  if (i == kNoBook) return;
-  const OrderBook& b = books_[i];
-  __builtin_prefetch(&b);
-  for (const SideLevels& sl : b.sides_)
-    if (sl.size) __builtin_prefetch(arena_.base() + sl.first + sl.size - 1);
-}
-
-void BookSet::dump_rows(std::vector<BookRow>& out) const {
-  for (std::size_t i = 0; i < book_count_; ++i) {
-    const OrderBook& b = books_[i];
-    if (!b.has_had_order()) continue;
-    out.push_back(BookRow{std::string(b.symbol()), b.locate(), b.best_price(Side::kBuy),
-                          b.best_shares(Side::kBuy), b.best_price(Side::kSell), b.best_shares(Side::kSell),
-                          b.live_orders()});
-  }
-}
-
-// ---- dump ----
-
-void sort_book_rows(std::vector<BookRow>& rows) {
-  std::sort(rows.begin(), rows.end(), [](const BookRow& a, const BookRow& b) {
-    return a.symbol != b.symbol ? a.symbol < b.symbol : a.locate < b.locate;
-  });
-}
-
-std::string csv_field(std::string_view text) {
-  // A leading = + - @ (or tab / CR) makes a spreadsheet evaluate the cell: prefix a quote to keep it text.
-  std::string v;
-  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) v = "'";
-  v.append(text);
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string q = "\"";  // RFC 4180: quoted, inner quotes doubled
-  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + '"';
-}
-
-void write_book_dump(std::ostream& out, std::vector<BookRow> rows) {
-  sort_book_rows(rows);
-  out << "symbol,bid_px,bid_qty,ask_px,ask_qty,orders\n";
-  for (const BookRow& r : rows)
-    out << csv_field(r.symbol) << ',' << r.bid_px << ',' << r.bid_qty << ',' << r.ask_px << ',' << r.ask_qty
-        << ',' << r.orders << '\n';
 }
 
 }  // namespace sf::book
