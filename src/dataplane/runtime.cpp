@@ -293,13 +293,16 @@ void Runtime::shutdown() {
 void Runtime::resume_venue_sequence(uint32_t shard, uint64_t next) {
   auto& logins = dp_.order_session.soupbintcp.logins;
   if (shard < logins.size()) logins[shard].first_sequence = next;
+  if (tcp_venue_) tcp_venue_->resume_at(shard, next);  // built with the data plane, not yet started
 }
 
 bool Runtime::order_sessions_reconciled() const noexcept {
+  if (tcp_venue_) return tcp_venue_->all_reconciled();
   return !sessions_started_.load(std::memory_order_acquire) || venue_->all_reconciled();
 }
 
 uint64_t Runtime::venue_next_sequence(uint32_t shard) const noexcept {
+  if (tcp_venue_) return tcp_venue_->next_sequence(shard);
   return venue_ && shard < venue_->size() ? venue_->shard(shard).next_venue_seq : 0;
 }
 

@@ -97,7 +97,7 @@ struct Runtime::Rx {
       return true;
     const uint64_t tsc = rte_rdtsc();
     if (feed_wait_until == 0) feed_wait_until = tsc + feed_wait_ticks;
-    if (feed_waits_for->all_logged_in() || tsc >= feed_wait_until) {
+    if (feed_waits_for->all_reconciled() || tsc >= feed_wait_until) {
       feed_waits_for = nullptr;
       return true;
     }

@@ -13,6 +13,9 @@ namespace sf::dataplane {
 void ShardVenueListener::on_sequenced(uint64_t sequence, std::span<const uint8_t> message) {
   owner->deliver(shard, sequence, message);
 }
+void ShardVenueListener::on_state(order_session::State state) {
+  owner->on_session_state(shard, state);
+}
 
 uint8_t* TcpOrderTransport::frame(std::size_t length) noexcept {
   uint8_t* d = x_.port.frame(x_.tx_n, length);
@@ -113,6 +116,33 @@ void TcpOrderTransport::run_neighbours(rte_mbuf* const* frames, unsigned n, uint
   if (nb.resolved()) publish->publish(nb.next_hop_mac());
 }
 
+// A login (the first), a reconnect (a later login) or the session going down is a journal "session" record
+// with the venue sequence number the next message will carry. Called from inside the session: at Login
+// Accepted before any message of the venue's replay is delivered, so the record precedes them.
+void TcpOrderTransport::on_session_state(uint32_t shard, order_session::State state) noexcept {
+  TcpVenueShard& sh = *by_shard[shard];
+  const bool up = state == order_session::State::kLoggedIn;
+  if (up == sh.was_logged_in) return;
+  sh.was_logged_in = up;
+  journal::SessionEvent ev = journal::SessionEvent::kDown;
+  if (up) ev = sh.logins++ == 0 ? journal::SessionEvent::kLogin : journal::SessionEvent::kReconnect;
+  if (x_.journal && (!journal::make_session(x_.journal_entry, static_cast<uint16_t>(shard), 0,
+                                            {ev, sh.session->session().next_sequence(), {}}) ||
+                     !x_.journal->push(x_.journal_entry))) [[unlikely]]
+    x_.stats->journal_ring_full.add();
+}
+
+// The risk gate sees the session up only once it is logged in and every shard has reconciled
+// (session_down until then), as with the kernel transport.
+void TcpOrderTransport::track_session(trade::Engine& eng, TcpVenueShard& shard) noexcept {
+  const order_session::ClientSession& cs = shard.session->session();
+  if (!shard.reconciled && cs.caught_up()) [[unlikely]] {
+    shard.reconciled = true;
+    reconciled_shards->fetch_add(1, std::memory_order_acq_rel);
+  }
+  eng.set_session_up(cs.logged_in() && reconciled_shards->load(std::memory_order_acquire) == shard_count);
+}
+
 void TcpOrderTransport::poll(uint64_t now) noexcept {
   const uint64_t now_ns = ns(now);
   std::array<rte_mbuf*, 32> in;
@@ -135,10 +165,11 @@ void TcpOrderTransport::poll(uint64_t now) noexcept {
   net::Mac mac;
   const bool next_hop_known = next_hop_.read(mac);
   for (trade::Engine* eng : x_.driver.engines()) {
-    order_session::TcpVenueSession& s = *by_shard[eng->shard_index()]->session;
+    TcpVenueShard& shard = *by_shard[eng->shard_index()];
+    order_session::TcpVenueSession& s = *shard.session;
     if (!s.started() && next_hop_known) s.start(now_ns);
     s.poll(now_ns);
-    eng->set_session_up(s.logged_in());
+    track_session(*eng, shard);
   }
   x_.flush_tx();
   if ((++stats_polls_ & 4095) == 0) [[unlikely]]

@@ -49,6 +49,8 @@ bool TcpVenue::build(const OrderSessionConfig& cfg, uint32_t shards, std::vector
     t->by_shard.assign(shards, nullptr);
     t->l2.src = port.mac;
     t->offload = port.offload;
+    t->reconciled_shards = &reconciled_;
+    t->shard_count = shards;
     transports_.push_back(std::move(t));
   }
   net::NeighbourConfig nc;
@@ -67,8 +69,8 @@ bool TcpVenue::build(const OrderSessionConfig& cfg, uint32_t shards, std::vector
       errors.push_back("[[order_session.login]] " + std::to_string(s) + ": password_file " + error);
       return false;
     }
-    // first_sequence 1: the whole current session, so a restart sees every message of the day once.
-    c.credentials = {login.username, password, login.session, 1};
+    // The whole current session (1); after a restart the journal's next (Runtime::resume_venue_sequence).
+    c.credentials = {login.username, password, login.session, login.first_sequence};
     c.timing.heartbeat_ms = soup.heartbeat_ms;
     c.timing.timeout_ms = soup.timeout_ms;
     c.tcp.local_ip = local_ip_;

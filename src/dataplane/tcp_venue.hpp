@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,7 @@ class TcpOrderTransport;
 class ShardVenueListener final : public order_session::Listener {
  public:
   void on_sequenced(uint64_t sequence, std::span<const uint8_t> message) override;
+  void on_state(order_session::State state) override;
   TcpOrderTransport* owner = nullptr;
   uint32_t shard = 0;
 };
@@ -63,6 +65,13 @@ class ShardVenueListener final : public order_session::Listener {
 struct TcpVenueShard {
   ShardVenueListener listener;
   std::unique_ptr<order_session::TcpVenueSession> session;
+  // The executor's own view of it (only its lcore writes these), as the kernel transport keeps it
+  // (kernel_venue_shard.hpp): a change of the logged-in state is a journal "session" record; reconciled
+  // once logged in and the venue's replay since the login is over (ClientSession::caught_up: its messages
+  // were applied as they arrived). Strategies fire on no shard until every shard has reconciled once.
+  bool was_logged_in = false;
+  uint32_t logins = 0;  // the first is "login", the later ones "reconnect"
+  bool reconciled = false;
 };
 
 // One executor's side of the dpdk transport: its ring of received frames, its shards' sessions, the
@@ -79,16 +88,20 @@ class TcpOrderTransport final : public OrderTransport, public net::SegmentSink, 
   void emit_frame(std::span<const uint8_t> frame) noexcept override;  // ARP, ICMP echo reply
   // A venue message of `shard` (from its session): journaled, then into the engine.
   void deliver(uint32_t shard, uint64_t seq, std::span<const uint8_t> message) noexcept;
+  // The session of `shard` changed state (from inside it): a login, reconnect or loss is journaled.
+  void on_session_state(uint32_t shard, order_session::State state) noexcept;
   // The hosted sessions' counters (the kernel transport's names) and their TCP's into the executor's
   // stats; by this lcore, or by the main thread once the lcores have stopped.
   void copy_stats() noexcept;
 
   // Set up by TcpVenue::build.
-  std::vector<TcpVenueShard*> by_shard;         // hosted shards' sessions (nullptr elsewhere)
-  std::unique_ptr<net::Neighbours> neighbours;  // executor 0 only
-  PublishedMac* publish = nullptr;              // executor 0 only
-  net::L2Spec l2{};                             // src: the port's MAC; dst: the published next hop
-  bool offload = false;                         // RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM
+  std::vector<TcpVenueShard*> by_shard;                // hosted shards' sessions (nullptr elsewhere)
+  std::unique_ptr<net::Neighbours> neighbours;         // executor 0 only
+  PublishedMac* publish = nullptr;                     // executor 0 only
+  net::L2Spec l2{};                                    // src: the port's MAC; dst: the published next hop
+  bool offload = false;                                // RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM
+  std::atomic<uint32_t>* reconciled_shards = nullptr;  // TcpVenue's count over every shard
+  uint32_t shard_count = 1;
   rte_ring* ring() const noexcept { return in_; }
 
  private:
@@ -96,6 +109,8 @@ class TcpOrderTransport final : public OrderTransport, public net::SegmentSink, 
     return static_cast<uint64_t>(static_cast<double>(tsc) * ns_per_tick_);
   }
   void run_neighbours(rte_mbuf* const* frames, unsigned n, uint64_t ns) noexcept;
+  // Reconciliation and the logged-in state into the risk gate.
+  void track_session(trade::Engine& eng, TcpVenueShard& shard) noexcept;
   uint8_t* frame(std::size_t length) noexcept;
 
   Runtime::Executor& x_;
@@ -127,6 +142,18 @@ class TcpVenue {
   // Frees the frames still in the rings (the lcores have stopped; before the ports' pools go).
   void drain() noexcept;
   [[nodiscard]] bool all_logged_in() const noexcept;
+  // Every shard logged in and its venue's replay applied once (TcpVenueShard::reconciled).
+  [[nodiscard]] bool all_reconciled() const noexcept {
+    return reconciled_.load(std::memory_order_acquire) == shards_.size();
+  }
+  // Before launch: shard `shard`'s first login asks for venue sequence `next` (a journal's restart).
+  void resume_at(uint32_t shard, uint64_t next) noexcept {
+    if (shard < shards_.size()) shards_[shard]->session->resume_at(next);
+  }
+  // The sequence number shard `shard`'s next venue message carries (read once the lcores have stopped).
+  [[nodiscard]] uint64_t next_sequence(uint32_t shard) const noexcept {
+    return shard < shards_.size() ? shards_[shard]->session->session().next_sequence() : 0;
+  }
   [[nodiscard]] std::size_t executors() const noexcept { return transports_.size(); }
   [[nodiscard]] TcpOrderTransport& transport(std::size_t e) noexcept { return *transports_[e]; }
   [[nodiscard]] uint32_t local_ip() const noexcept { return local_ip_; }
@@ -136,6 +163,7 @@ class TcpVenue {
   std::vector<std::unique_ptr<TcpOrderTransport>> transports_;
   std::vector<std::unique_ptr<TcpVenueShard>> shards_;
   PublishedMac next_hop_;
+  std::atomic<uint32_t> reconciled_{0};
   uint32_t local_ip_ = 0;
   uint16_t base_port_ = 0;
 };

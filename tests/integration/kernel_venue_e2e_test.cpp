@@ -1,5 +1,6 @@
-// End to end with `[order_session] transport = "kernel"` only (the tests both transports share are in
-// venue_e2e_test.cpp, the fixture in venue_e2e_fixture.hpp): the appliance restarted on its journal.
+// End to end, the appliance restarted on its journal, for both transports (`kernel`, and `dpdk`: the
+// session over our own TCP resumes at the journal's sequence too). The other tests both transports share
+// are in venue_e2e_test.cpp, the fixture in venue_e2e_fixture.hpp.
 #include <gtest/gtest.h>
 
 #include "venue_e2e_fixture.hpp"
@@ -7,8 +8,8 @@
 using namespace sf::testing::venue_e2e;
 
 namespace {
-// The fixture with the kernel transport alone.
-class KernelVenueE2E : public VenueE2E {};
+// The fixture with a journal.
+class JournalVenueE2E : public VenueE2E {};
 }  // namespace
 
 // Issue #13: the appliance is killed (SIGKILL) while answers to its orders wait at the venue (--stall-after
@@ -17,7 +18,7 @@ class KernelVenueE2E : public VenueE2E {};
 // sequence 21 (the one after the last the journal holds), the venue replays what came while the appliance
 // was down, and positions and realized P&L equal the simulator's totals; no order is rejected (a reused
 // UserRefNum would be) and the journal holds every venue sequence number exactly once, in order.
-TEST_P(KernelVenueE2E, KilledApplianceRestartsFromItsJournalAtTheNextVenueSequence) {
+TEST_P(JournalVenueE2E, KilledApplianceRestartsFromItsJournalAtTheNextVenueSequence) {
   const fs::path journal = dir_ / "journal";
   std::ofstream(dir_ / "kernel.toml", std::ios::app)
       << "\n[journal]\npath = \"" << journal.string() << "\"\nsegment_mb = 1\n";
@@ -59,5 +60,5 @@ TEST_P(KernelVenueE2E, KilledApplianceRestartsFromItsJournalAtTheNextVenueSequen
   EXPECT_EQ(run(env("SF_JOURNAL") + " verify " + journal.string() + " > /dev/null"), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kernel, KernelVenueE2E, ::testing::Values("kernel"),
+INSTANTIATE_TEST_SUITE_P(Transports, JournalVenueE2E, ::testing::Values("kernel", "dpdk"),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });

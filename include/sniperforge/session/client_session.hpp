@@ -108,6 +108,11 @@ class ClientSession {
 
   // Start connecting (at the next poll).
   void start(uint64_t now);
+  // Before start(): the first login asks for `next` instead of Credentials::first_sequence (a restart
+  // resumes after the last venue message its journal holds, known only once the session exists).
+  void resume_at(uint64_t next) noexcept {
+    if (state_ == State::kIdle) next_sequence_ = next;
+  }
   // Send a Logout Request (or stop connecting): no reconnect afterwards.
   void logout(uint64_t now);
 

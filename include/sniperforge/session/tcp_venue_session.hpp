@@ -44,6 +44,8 @@ class TcpVenueSession final : private Transport {
     session_.start(now);
   }
   void logout(uint64_t now);
+  // Before start(): the first login asks for venue sequence `next` (ClientSession::resume_at).
+  void resume_at(uint64_t next) noexcept { session_.resume_at(next); }
 
   // A whole received frame for this connection (checksums verified and every drop counted by the
   // connection), or a segment already parsed.
