@@ -2,10 +2,12 @@
 // and sf-backtest on crafted pcaps: forged packets (another session, sequence 2^63, a forged source) are
 // counted drops and the orders equal the clean run's; a session change mid-feed is a counted event with
 // books stale in both; a truncated or garbage-tailed pcap is reported, counted and exits 1 in both; a frame
-// longer than feed::kMaxFrameBytes is dropped as frame_too_long by both.
+// longer than feed::kMaxFrameBytes is dropped as frame_too_long by both; sf-backtest --sweep applies the
+// same [feed] guard as a backtest.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -307,6 +309,49 @@ TEST_F(FeedForgery, OversizedFrameIsTheSameDropInBoth) {
   const Result bt = backtest("oversized", pcap);
   EXPECT_NE(bt.log.find("frame dropped frame_too_long: 1"), std::string::npos) << bt.log;
   expect_backtest_agrees("oversized", pcap, app);
+}
+
+// sf-backtest --sweep reads the base config's [feed] as a plain sf-backtest does (one reader,
+// parse_feed_input): for each feed guard setting, the sweep's order count equals the backtest's with the
+// simulated venue. A session or source the feed does not have leaves nothing to trade in both.
+TEST_F(FeedForgery, SweepAppliesTheSameFeedGuardAsABacktest) {
+  const fs::path clean = *dir_ / "clean.pcap";
+  struct Case {
+    const char* tag;
+    std::string keys;
+    bool trades;
+  };
+  const Case cases[] = {{"sweep_learned", "", true},
+                        {"sweep_right_session", "session = \"SFEED00001\"\nsources = [\"10.0.0.1\"]", true},
+                        {"sweep_other_session", "session = \"OTHER00001\"", false},
+                        {"sweep_unlisted_source", "sources = [\"10.9.9.9\"]", false}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.tag);
+    const fs::path d = *dir_, cfg = d / (std::string(c.tag) + ".toml"),
+                   out = d / (std::string(c.tag) + ".out"), spec = d / (std::string(c.tag) + ".sweep.toml"),
+                   orders = d / (std::string(c.tag) + ".csv");
+    std::ofstream(cfg) << config(c.keys);
+    // One parameter set: limit_offset 0 is the config as it is.
+    std::ofstream(spec) << "config = \"" << cfg.string() << "\"\ndays = [\"" << clean.string()
+                        << "\"]\noutput = \"" << out.string() << "\"\n[grid]\nlimit_offset = [0]\n";
+    ASSERT_EQ(run(env("SF_BACKTEST") + " -q --sweep " + spec.string() + " 2>/dev/null"), 0);
+    const std::string csv = read_file(out / "sweep.csv");
+    const std::size_t row = csv.find('\n') + 1;
+    // set,day,input,limit_offset,orders,...
+    std::size_t col = row;
+    for (int i = 0; i < 4; ++i) col = csv.find(',', col) + 1;
+    const uint64_t sweep_orders = std::stoull(csv.substr(col, csv.find(',', col) - col));
+    ASSERT_EQ(run(env("SF_BACKTEST") + " -q --venue sim --config " + cfg.string() + " --orders " +
+                  orders.string() + " " + clean.string() + " 2>/dev/null"),
+              0);
+    const std::string listed = read_file(orders);
+    const auto backtest_orders = static_cast<uint64_t>(std::count(listed.begin(), listed.end(), '\n')) - 1;
+    EXPECT_EQ(sweep_orders, backtest_orders) << csv;
+    if (c.trades)
+      EXPECT_GT(sweep_orders, 20u) << "the snipers must fire, or this proves nothing";
+    else
+      EXPECT_EQ(sweep_orders, 0u) << csv;
+  }
 }
 
 }  // namespace

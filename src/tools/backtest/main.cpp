@@ -24,7 +24,6 @@
 #include "sniperforge/common/counter.hpp"
 #include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/common/progress.hpp"
-#include "sniperforge/dataplane/feed_guard_config.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
 #include "sniperforge/trade/engine_totals.hpp"
@@ -104,10 +103,7 @@ int main(int argc, char** argv) {
   if (!report_dir.empty()) venue = "sim";
   sf::trade::TradingConfig cfg;
   sf::sim::BacktestConfig bt;
-  uint16_t line_b_port =
-      0;  // [feed.line_b] udp_port: the pcap carries A/B lines, arbitrated as the appliance
-  uint64_t arbitration_us = 200;
-  sf::dataplane::FeedGuardSettings guard;
+  sf::backtest::FeedInputSettings feed;  // A/B lines, arbitration and the feed guard, as the appliance
   if (!config_path.empty()) {
     toml::table root;
     try {
@@ -121,11 +117,7 @@ int main(int argc, char** argv) {
     cfg = sf::trade::parse_trading_config(root, errors);
     sf::trade::require_risk_section(root, errors);  // the appliance's own check: no silent default limits
     bt = sf::sim::parse_backtest_config(root, errors);
-    arbitration_us = root["feed"]["arbitration_us"].value_or<int64_t>(200);
-    if (const toml::table* feed = root["feed"].as_table())
-      sf::dataplane::parse_feed_guard(*feed, guard, errors);  // the appliance's own parser
-    if (root["feed"]["line_b"].as_table())
-      line_b_port = static_cast<uint16_t>(root["feed"]["line_b"]["udp_port"].value_or<int64_t>(26478));
+    sf::backtest::parse_feed_input(root, feed, errors);  // the same reader as --sweep
     if (!errors.empty()) {
       for (const auto& e : errors) std::cerr << "sf-backtest: " << config_path << ": " << e << '\n';
       return 2;
@@ -134,9 +126,7 @@ int main(int argc, char** argv) {
 
   const auto t0 = std::chrono::steady_clock::now();
   sf::backtest::Input in;
-  in.line_b_port = line_b_port;
-  in.arbitration_us = arbitration_us;
-  in.guard_settings = guard;
+  in.feed = feed;
   {
     // Progress on a terminal: messages loaded so far (the total is known only at the end).
     sf::Counter loaded;

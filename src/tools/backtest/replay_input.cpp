@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sniperforge/dataplane/feed_guard_config.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/io/binary_file.hpp"
 #include "sniperforge/io/pcap_file.hpp"
@@ -19,6 +20,14 @@ bool looks_like_pcap(const std::string& path) {
   if (!f.read(reinterpret_cast<char*>(m), 4)) return false;
   const uint32_t le = m[0] | (m[1] << 8) | (m[2] << 16) | (uint32_t{m[3]} << 24);
   return le == 0xA1B2C3D4 || le == 0xD4C3B2A1 || le == 0xA1B23C4D || le == 0x4D3CB2A1 || le == 0x0A0D0D0A;
+}
+
+void parse_feed_input(const toml::table& root, FeedInputSettings& out, std::vector<std::string>& errors) {
+  out.arbitration_us = root["feed"]["arbitration_us"].value_or<int64_t>(200);
+  if (const toml::table* feed = root["feed"].as_table())
+    dataplane::parse_feed_guard(*feed, out.guard, errors);  // the appliance's own parser
+  if (root["feed"]["line_b"].as_table())
+    out.line_b_port = static_cast<uint16_t>(root["feed"]["line_b"]["udp_port"].value_or<int64_t>(26478));
 }
 
 namespace {
@@ -83,9 +92,9 @@ bool load_pcap(const std::string& path, const std::string& name, uint16_t port, 
   }
   if (!in.arbiter)
     in.arbiter = std::make_unique<dataplane::LineArbiter>(
-        in.line_b_port ? in.arbitration_us * 1000 : 0,
-        in.line_b_port ? dataplane::LineArbiter::kDefaultHeldPackets : 0);
-  if (!in.guard) in.guard = std::make_unique<dataplane::FeedGuard>(in.guard_settings);
+        in.feed.line_b_port ? in.feed.arbitration_us * 1000 : 0,
+        in.feed.line_b_port ? dataplane::LineArbiter::kDefaultHeldPackets : 0);
+  if (!in.guard) in.guard = std::make_unique<dataplane::FeedGuard>(in.feed.guard);
   dataplane::LineArbiter& arb = *in.arbiter;
   Merge out{in};
   const auto ignore = [](uint64_t, const uint8_t*, std::size_t) {};
@@ -98,8 +107,8 @@ bool load_pcap(const std::string& path, const std::string& name, uint16_t port, 
     feed::PacketInfo info;
     int line = dataplane::kLineA;
     feed::Error e = feed::decode_frame(pkt.data, pkt.caplen, port, info, ignore);
-    if (e == feed::Error::kWrongPort && in.line_b_port) {
-      e = feed::decode_frame(pkt.data, pkt.caplen, in.line_b_port, info, ignore);
+    if (e == feed::Error::kWrongPort && in.feed.line_b_port) {
+      e = feed::decode_frame(pkt.data, pkt.caplen, in.feed.line_b_port, info, ignore);
       line = dataplane::kLineB;
     }
     if (e != feed::Error::kOk) {

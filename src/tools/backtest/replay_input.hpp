@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <toml++/toml.h>
+
 #include "sniperforge/common/counter.hpp"
 #include "sniperforge/dataplane/feed_guard.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
@@ -40,6 +42,17 @@ struct InputStats {
   uint64_t damaged_inputs = 0;  // pcaps truncated or garbage-tailed: read up to the damage, exit status 1
 };
 
+// What the config's [feed] says about which packets to apply, as the appliance's RX lcore reads it.
+struct FeedInputSettings {
+  uint16_t line_b_port = 0;            // [feed.line_b] udp_port (26478 when the table is there); 0 = one line
+  uint64_t arbitration_us = 200;       // [feed] arbitration_us
+  dataplane::FeedGuardSettings guard;  // [feed] session, sources, max_seq_jump (the appliance's parser)
+};
+
+// Reads FeedInputSettings from a config: the one reader for sf-backtest and sf-backtest --sweep, so both
+// follow the same feed (#16). Problems are appended to `errors`.
+void parse_feed_input(const toml::table& root, FeedInputSettings& out, std::vector<std::string>& errors);
+
 struct Input {
   std::vector<uint8_t> bytes;
   std::vector<Message> messages;
@@ -48,13 +61,10 @@ struct Input {
   // appliance's RX lcore puts a stale marker ahead of the gap packet's messages.
   std::vector<std::size_t> gaps;
   InputStats stats;
-  // Line B ([feed.line_b] udp_port; 0 = one line) and [feed] arbitration_us, as the appliance's RX lcore.
-  uint16_t line_b_port = 0;
-  uint64_t arbitration_us = 200;
+  FeedInputSettings feed;  // from the config's [feed] (parse_feed_input)
   // One arbiter for all pcaps loaded into this Input, as the appliance has one per feed (a second Input,
   // e.g. the next day of a sweep, starts a new session). Created by the first pcap.
   std::unique_ptr<dataplane::LineArbiter> arbiter;
-  dataplane::FeedGuardSettings guard_settings;  // [feed] session, sources, max_seq_jump
   std::unique_ptr<dataplane::FeedGuard> guard;  // created with the arbiter
   Counter* loaded = nullptr;  // when set, follows messages.size() as inputs load (a progress line reads it)
   [[nodiscard]] const uint8_t* data(const Message& m) const noexcept { return bytes.data() + m.offset; }

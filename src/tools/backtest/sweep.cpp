@@ -50,6 +50,7 @@ bool load_config(const std::string& path, SweepSpec& spec, std::string& error) {
   spec.base = trade::parse_trading_config(root, errors);
   trade::require_risk_section(root, errors);  // as the appliance and sf-backtest --config
   spec.bt = sim::parse_backtest_config(root, errors);
+  parse_feed_input(root, spec.feed, errors);  // as sf-backtest --config
   if (!errors.empty()) {
     error = path + ": " + errors.front();
     return false;
@@ -168,6 +169,7 @@ std::string sweep_header(const SweepSpec& spec) {
 bool sweep_rows(const SweepSpec& spec, std::size_t day, std::size_t first, std::size_t last,
                 const SweepOptions& opt, std::string& rows, std::string& error) {
   Input in;
+  in.feed = spec.feed;
   if (!load_input(spec.days[day], opt.feed_port, in, error)) {
     error = spec.days[day] + ": " + error;
     return false;

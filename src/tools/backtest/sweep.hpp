@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "replay_input.hpp"
 #include "sniperforge/sim/config.hpp"
 #include "sniperforge/trade/config.hpp"
 
@@ -27,6 +28,7 @@ struct SweepSpec {
   std::string file;  // the sweep.toml (absolute)
   trade::TradingConfig base;
   sim::BacktestConfig bt;
+  FeedInputSettings feed;  // the base config's [feed]: every day is read as a plain sf-backtest reads it
   std::vector<std::string> days;  // absolute paths
   std::vector<std::size_t> strategies;
   std::vector<std::string> keys;             // grid keys, name order
