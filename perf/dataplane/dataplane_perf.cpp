@@ -3,6 +3,7 @@
 // virtual devices, in one run.
 //
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
+//                  [--transports udp,dpdk,kernel] [--lcore-modes run_to_completion,pipeline]
 //                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...]
 //
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
@@ -12,8 +13,12 @@
 // 1b. Live rate (--live-rate, live_rate.cpp): a producer offers packets at a fixed rate with no
 //    back-pressure; the highest rate with no loss anywhere over a probe is searched.
 // 2. Tick-to-trade: a feed enqueued by the main thread at one packet every --pace-us microseconds
-//    (no queueing); per order, from the RX burst's TSC to the return of rte_eth_tx_burst.
-//    --config perf/dataplane/tick-to-trade.toml makes most packets trigger an order.
+//    (no queueing); per order, from the RX burst's TSC to the return of rte_eth_tx_burst. For each
+//    order transport (--transports): the UDP order frame; SoupBinTCP over our TCP (transport "dpdk",
+//    segments to an in-process TCP + SoupBinTCP peer on the same net_ring port); SoupBinTCP over a
+//    kernel socket (transport "kernel": RX burst -> the order through the SPSC ring to the session
+//    thread -> return of its send(), to a loopback server). The venues log in and ACK, never answer
+//    orders (venue_peers.hpp). --config perf/dataplane/tick-to-trade.toml makes most packets trigger.
 // 3. I/O ceiling: an io-forward loop (what dpdk-testpmd --forward-mode=io does) on the preloaded
 //    ring port, and on net_null0 -> net_null1. The real dpdk-testpmd, side by side with (1) on the
 //    same pcap: perf/dataplane/run-io-ceiling.sh (uses --pcap --throughput-only --repeat).
@@ -134,57 +139,90 @@ void throughput_section(Feed& feed, unsigned repeat, const trade::TradingConfig&
   }
 }
 
-// 2. Tick-to-trade without queueing: a feed of `paced_messages` fed one packet every `pace_us`.
-void tick_to_trade_section(const feedgen::Config& fc, uint64_t paced_messages, double pace_us,
-                           unsigned latency_repeat, const trade::TradingConfig& trading,
-                           const Placement& pl) {
+uint64_t orders_sent(const RunOut& r) {
+  return r.c.at("orders_buy") + r.c.at("orders_sell");
+}
+
+// One tick-to-trade run's numbers, printed; what kind of order left is said by `venue`.
+void print_t2t_run(LcoreMode mode, OrderVenue venue, const RunOut& r) {
+  const std::string what = std::string(mode == LcoreMode::kPipeline ? "pipeline 1+1" : "run-to-completion") +
+                           " [" + to_string(venue) + "]: ";
+  print_hist((what + "tick-to-trade").c_str(), r.t2t);
+  if (venue == OrderVenue::kKernel)
+    print_hist((what + "RX burst -> send() returned").c_str(), r.kernel_written);
+  print_hist((what + "ring hop (per event)").c_str(), r.hop);
+  print_hist((what + "engine (1 event in 64)").c_str(), r.proc);
+  if (r.c.at("ring_dropped_full"))
+    std::printf("    (ring drops: %lu)\n", static_cast<unsigned long>(r.c.at("ring_dropped_full")));
+  if (venue != OrderVenue::kUdp)
+    std::printf("    orders %lu, received by the venue %lu, TCP retransmits %lu, refused session_down %lu\n",
+                static_cast<unsigned long>(orders_sent(r)), static_cast<unsigned long>(r.venue_orders),
+                static_cast<unsigned long>(r.c.at("session_tcp_retransmits")),
+                static_cast<unsigned long>(r.c.at("reject_session_down")));
+}
+
+// The run's measured orders: every order the risk gate passed has left and, with a venue, arrived.
+bool t2t_run_complete(OrderVenue venue, const RunOut& r) {
+  const uint64_t orders = orders_sent(r);
+  const uint64_t measured = venue == OrderVenue::kKernel ? r.kernel_written.total() : r.t2t.total();
+  return orders > 0 && measured == orders && (venue == OrderVenue::kUdp || r.venue_orders == orders);
+}
+
+// 2. Tick-to-trade without queueing: a feed of `paced_messages` fed one packet every `pace_us`, the
+// order transports and lcore modes alternating run by run. False if a run lost or did not measure an order.
+bool tick_to_trade_section(const feedgen::Config& fc, uint64_t paced_messages, double pace_us,
+                           unsigned latency_repeat, const trade::TradingConfig& trading, const Placement& pl,
+                           const std::vector<OrderVenue>& venues, const std::vector<LcoreMode>& modes) {
   std::printf(
-      "\n== tick-to-trade (RX burst TSC -> return of rte_eth_tx_burst), one packet every %.1f us from the "
-      "main "
-      "lcore ==\n",
+      "\n== tick-to-trade (RX burst TSC -> return of rte_eth_tx_burst; kernel: -> return of send()), one "
+      "packet every %.1f us from the main lcore ==\n",
       pace_us);
   feedgen::Config pc = fc;
   pc.messages = paced_messages;
   const Feed paced{feedgen::generate_frames(pc), paced_messages};
-  // Modes alternate run by run, so a change in the machine's state hits both alike.
-  // Per mode and percentile, one value per run: the RESULT line gives their median and range.
+  // Modes and transports alternate run by run, so a change in the machine's state hits all alike.
+  // Per (mode, transport) and percentile, one value per run: the RESULT line gives their median and range.
   constexpr double kQuantiles[] = {0.5, 0.9, 0.99, 0.999};
-  std::map<LcoreMode, std::array<std::vector<double>, 4>> pct;
-  std::map<LcoreMode, std::vector<double>> run_orders;
+  using Key = std::pair<LcoreMode, OrderVenue>;
+  std::map<Key, std::array<std::vector<double>, 4>> pct;
+  std::map<Key, std::vector<double>> run_orders;
+  bool complete = true;
   for (unsigned rep = 0; rep < latency_repeat; ++rep) {
-    for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
+    for (LcoreMode mode : modes) {
       if (pace_us < 50 && feeder_shares_a_cpu(mode)) {  // below 50 us the feeder spins between packets
         if (rep == 0)
           std::printf("  pipeline 1+1: skipped (a spinning feeder would starve the RX lcore on cpu %u)\n",
                       rte_lcore_to_cpu_id(1));
         continue;
       }
-      const RunOut r = run_appliance(paced, mode, trading, pl, pace_us);
-      const bool pipe = mode == LcoreMode::kPipeline;
-      print_hist(pipe ? "pipeline 1+1: tick-to-trade" : "run-to-completion: tick-to-trade", r.t2t);
-      print_hist(pipe ? "pipeline 1+1: ring hop (per event)" : "run-to-completion: ring hop", r.hop);
-      print_hist(pipe ? "pipeline 1+1: engine (1 event in 64)" : "run-to-completion: engine (1 in 64)",
-                 r.proc);
-      if (r.c.at("ring_dropped_full"))
-        std::printf("    (ring drops: %lu)\n", static_cast<unsigned long>(r.c.at("ring_dropped_full")));
-      for (std::size_t q = 0; q < 4; ++q) pct[mode][q].push_back(ns_of(r.t2t.percentile(kQuantiles[q])));
-      run_orders[mode].push_back(static_cast<double>(r.t2t.total()));
+      for (OrderVenue venue : venues) {
+        const RunOut r = run_appliance(paced, mode, trading, pl, pace_us, venue);
+        print_t2t_run(mode, venue, r);
+        if (!t2t_run_complete(venue, r)) {
+          std::printf("    INCOMPLETE: not every order was sent, measured and received\n");
+          complete = false;
+        }
+        const auto& h = venue == OrderVenue::kKernel ? r.kernel_written : r.t2t;
+        for (std::size_t q = 0; q < 4; ++q)
+          pct[{mode, venue}][q].push_back(ns_of(h.percentile(kQuantiles[q])));
+        run_orders[{mode, venue}].push_back(static_cast<double>(h.total()));
+      }
     }
   }
-  for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
-    if (pct[mode][0].empty()) continue;
-    const auto& o = run_orders[mode];
-    std::printf("RESULT tick_to_trade_%s runs=%zu orders_per_run=%.0f..%.0f",
-                mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", o.size(),
-                *std::min_element(o.begin(), o.end()), *std::max_element(o.begin(), o.end()));
+  for (const auto& [key, v4] : pct) {
+    const auto& o = run_orders[key];
+    std::printf("RESULT tick_to_trade_%s_%s runs=%zu orders_per_run=%.0f..%.0f",
+                key.first == LcoreMode::kPipeline ? "pipeline" : "run_to_completion", to_string(key.second),
+                o.size(), *std::min_element(o.begin(), o.end()), *std::max_element(o.begin(), o.end()));
     constexpr const char* kNames[] = {"p50", "p90", "p99", "p99.9"};
     for (std::size_t q = 0; q < 4; ++q) {
-      const auto& v = pct[mode][q];
+      const auto& v = v4[q];
       std::printf(" %s_ns=%.0f[%.0f..%.0f]", kNames[q], median(v), *std::min_element(v.begin(), v.end()),
                   *std::max_element(v.begin(), v.end()));
     }
     std::printf(" (median[min..max] over runs)\n");
   }
+  return complete;
 }
 
 // 3. I/O ceiling: io-forward on the same kinds of vdevs.
@@ -240,6 +278,8 @@ int main(int argc, char** argv) {
   std::string pcap;
   unsigned repeat = 1;
   bool throughput_only = false;
+  std::vector<std::string> transports{"udp", "dpdk", "kernel"};
+  std::vector<std::string> lcore_modes{"run_to_completion", "pipeline"};
   app.add_option("--messages", messages, "ITCH messages in the generated feed");
   app.add_option("--config", config, "trading tables ([trading], [book], [risk], [[strategy]]) from here");
   app.add_option("--pace-us", pace_us, "tick-to-trade runs: one packet every this many microseconds");
@@ -253,6 +293,15 @@ int main(int argc, char** argv) {
   app.add_option("--latency-repeat", latency_repeat,
                  "tick-to-trade runs per mode (medians printed as RESULT lines)")
       ->check(CLI::Range(1u, 50u));
+  app.add_option(
+         "--transports", transports,
+         "tick-to-trade runs: how orders leave (udp: the UDP order frame; dpdk: SoupBinTCP over our TCP "
+         "to an in-process peer; kernel: SoupBinTCP over a loopback kernel socket)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"udp", "dpdk", "kernel"}));
+  app.add_option("--lcore-modes", lcore_modes, "tick-to-trade runs: run_to_completion, pipeline")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"run_to_completion", "pipeline"}));
   app.add_flag("--throughput-only", throughput_only, "skip the tick-to-trade and I/O-ceiling sections");
   bool live_rate = false;
   LiveRateOptions live;
@@ -322,8 +371,15 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  tick_to_trade_section(fc, paced_messages, pace_us, latency_repeat, trading, pl);
+  std::vector<OrderVenue> venues;
+  for (const std::string& t : transports)
+    venues.push_back(t == "udp" ? OrderVenue::kUdp : t == "dpdk" ? OrderVenue::kDpdk : OrderVenue::kKernel);
+  std::vector<LcoreMode> modes;
+  for (const std::string& m : lcore_modes)
+    modes.push_back(m == "pipeline" ? LcoreMode::kPipeline : LcoreMode::kRunToCompletion);
+  const bool complete =
+      tick_to_trade_section(fc, paced_messages, pace_us, latency_repeat, trading, pl, venues, modes);
   io_ceiling_section(feed);
   eal_cleanup_and_remove_runtime_dir();
-  return 0;
+  return complete ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // perf-dataplane's shared pieces (harness.hpp).
 #include "harness.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -12,10 +13,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/io/pcap_file.hpp"
+#include "venue_peers.hpp"
 
 namespace sf::perf {
 
@@ -114,24 +117,111 @@ void finish_run(Runtime& rt, RingPort& rp, RunOut& out) {
   out.t2t = rt.tick_to_trade();
   out.hop = rt.ring_hop();
   out.proc = rt.processing();
+  out.kernel_written = rt.kernel_order_written();
   drain_and_free(rp.tx);  // order mbufs belong to the runtime's pool: free them before it goes
   rt.shutdown();
 }
 
+const char* to_string(OrderVenue v) noexcept {
+  switch (v) {
+    case OrderVenue::kUdp:
+      return "udp";
+    case OrderVenue::kDpdk:
+      return "dpdk";
+    case OrderVenue::kKernel:
+      return "kernel";
+  }
+  return "?";
+}
+
+namespace {
+constexpr std::array<uint8_t, 4> kLocalIp{10, 0, 0, 1};
+constexpr std::array<uint8_t, 4> kVenueIp{10, 0, 0, 2};
+constexpr uint16_t kVenuePort = 15000;
+constexpr net::Mac kVenueMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+
+// A SoupBinTCP venue's session keys: one login per shard, its password in a mode-0600 file.
+std::string configure_venue(DataplaneConfig& dp, OrderVenue v, uint32_t shards, uint16_t kernel_port) {
+  const std::string password_file = "/tmp/sf_perf_" + std::to_string(getpid()) + ".password";
+  const int fd = ::open(password_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0 || ::write(fd, "PERF\n", 5) != 5) rte_exit(1, "%s: cannot write\n", password_file.c_str());
+  ::close(fd);
+  order_session::VenueSessionConfig& soup = dp.order_session.soupbintcp;
+  soup.configured = true;
+  soup.transport =
+      v == OrderVenue::kDpdk ? order_session::TransportKind::kDpdk : order_session::TransportKind::kKernel;
+  soup.local_ip = v == OrderVenue::kDpdk ? kLocalIp : std::array<uint8_t, 4>{};
+  soup.venue_ip = v == OrderVenue::kDpdk ? kVenueIp : std::array<uint8_t, 4>{127, 0, 0, 1};
+  soup.venue_port = v == OrderVenue::kDpdk ? kVenuePort : kernel_port;
+  soup.gateway_mac = kVenueMac;  // no ARP exchange before the run
+  for (uint32_t s = 0; s < shards; ++s)
+    soup.logins.push_back({.username = "PERF" + std::to_string(s),
+                           .password_file = password_file,
+                           .session = "",
+                           .first_sequence = 1});
+  return password_file;
+}
+
+// The venue's side of the net_ring port: every frame the appliance sent to the TcpSoupPeer, its
+// answers into the RX ring (as a NIC would receive them).
+void serve_peer(RingPort& rp, TcpSoupPeer& peer) {
+  const uint64_t now_ns = static_cast<uint64_t>(ns_of(rte_rdtsc()));
+  TcpSoupPeer::Frames out;
+  void* objs[64];
+  unsigned n;
+  while ((n = rte_ring_dequeue_burst(rp.tx, objs, 64, nullptr)) > 0)
+    for (unsigned i = 0; i < n; ++i) {
+      auto* m = static_cast<rte_mbuf*>(objs[i]);
+      peer.on_frame({rte_pktmbuf_mtod(m, const uint8_t*), m->data_len}, now_ns, out);
+      rte_pktmbuf_free(m);
+    }
+  peer.poll(now_ns, out);
+  for (const auto& f : out) {
+    rte_mbuf* m = rte_pktmbuf_alloc(g_feed_pool);
+    if (!m) rte_exit(1, "feed pool exhausted\n");
+    std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(f.size())), f.data(), f.size());
+    while (rte_ring_enqueue(rp.rx, m) != 0) rte_pause();
+  }
+}
+}  // namespace
+
 RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
-                     double paced_us) {
+                     double paced_us, OrderVenue venue) {
   const unsigned rx_size = static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(f.frames.size() + 1)));
   RingPort rp = make_ring_port(rx_size, 1 << 16);
   if (paced_us == 0) preload(f, rp.rx);
   RunOut out;
+  std::optional<TcpSoupPeer> peer;
+  std::optional<KernelSoupServer> server;
+  if (venue == OrderVenue::kDpdk) peer.emplace(kVenueMac, net::ipv4(10, 0, 0, 2), kVenuePort);
+  if (venue == OrderVenue::kKernel) server.emplace();
+  DataplaneConfig dp = ring_port_config(rp, mode, paced_us == 0);
+  const std::string password_file =
+      venue == OrderVenue::kUdp ? ""
+                                : configure_venue(dp, venue, trading.shards, server ? server->port() : 0);
+  // Between two feed packets: the venue answers, TX is drained.
+  auto serve = [&] {
+    if (peer)
+      serve_peer(rp, *peer);
+    else
+      drain_and_free(rp.tx);
+  };
   {
-    Runtime rt(ring_port_config(rp, mode, paced_us == 0), trading, pl);
+    Runtime rt(dp, trading, pl);
     rt.force_replay(paced_us == 0);
     std::vector<std::string> errors, notes;
-    if (!rt.build(errors, notes)) rte_exit(1, "build: %s\n", errors.empty() ? "?" : errors.front().c_str());
+    if (!rt.build(errors, notes) || !rt.start_order_sessions(errors, notes))
+      rte_exit(1, "build: %s\n", errors.empty() ? "?" : errors.front().c_str());
+    if (!password_file.empty()) std::remove(password_file.c_str());
     const uint64_t t0 = rte_rdtsc();
     const double cpu0 = process_cpu_seconds();
     rt.launch();
+    const uint64_t login_deadline = rte_rdtsc() + 5 * rte_get_tsc_hz();
+    while (!rt.order_sessions_logged_in() || !rt.order_sessions_reconciled()) {
+      if (rte_rdtsc() > login_deadline) rte_exit(1, "%s venue: no login within 5 s\n", to_string(venue));
+      serve();
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
     if (paced_us > 0) {
       // The feeder plays the NIC: it must not take cpu time from an executor lcore, or the executor's
       // wait for the scheduler is what gets measured. On a machine with a spare cpu it stays where it
@@ -139,28 +229,31 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
       // before the RX stamp (a packet the RX lcore has not polled yet is not on the clock).
       const FeederCpu feeder = place_feeder(mode);
       const uint64_t gap = static_cast<uint64_t>(paced_us * static_cast<double>(rte_get_tsc_hz()) / 1e6);
-      uint64_t next = rte_rdtsc();
       const bool sleep = paced_us >= 50;  // long gaps: sleep, so a shared cpu is free for the lcores
+      auto wait_until = [sleep](uint64_t t) {
+        const uint64_t now = rte_rdtsc();
+        if (sleep && t > now)
+          std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<uint64_t>(ns_of(t - now))));
+        while (rte_rdtsc() < t) rte_pause();
+      };
+      uint64_t next = rte_rdtsc();
       for (std::size_t i = 0; i < f.frames.size(); ++i) {
         rte_mbuf* m = frame_mbuf(f, i);
-        if (sleep) {
-          const uint64_t now = rte_rdtsc();
-          if (next > now)
-            std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<uint64_t>(ns_of(next - now))));
-        }
-        while (rte_rdtsc() < next) rte_pause();
+        wait_until(next);
         while (rte_ring_enqueue(rp.rx, m) != 0) rte_pause();
+        wait_until(next + gap / 2);  // the order has left: the venue's answer arrives mid-gap
+        serve();
         next += gap;
-        if ((i & 255) == 0) drain_and_free(rp.tx);
       }
       // Let the last packets through, then stop.
       const uint64_t settle = rte_rdtsc() + rte_get_tsc_hz() / 20;
       while (rte_rdtsc() < settle) rte_pause();
+      serve();
       rt.request_stop();
       feeder.restore();
     }
     while (!rt.finished()) {  // sleep: the main lcore shares a cpu with an executor on small machines
-      drain_and_free(rp.tx);
+      serve();
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     const uint64_t t1 = rte_rdtsc();
@@ -168,6 +261,8 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
     out.cpu_seconds = process_cpu_seconds() - cpu0;
     finish_run(rt, rp, out);
   }
+  if (peer) out.venue_orders = peer->orders();
+  if (server) out.venue_orders = server->orders();  // the sessions logged out when the Runtime went
   drain_and_free(rp.rx);
   return out;
 }

@@ -41,11 +41,18 @@ void preload(const Feed& f, rte_ring* r);
 double ns_of(uint64_t ticks);
 double median(std::vector<double> v);
 
+// How the orders leave (tick-to-trade runs): the UDP order frame, SoupBinTCP over our own TCP on the
+// same net_ring port (a TcpSoupPeer answers in process), or over a kernel socket to a KernelSoupServer.
+enum class OrderVenue : uint8_t { kUdp, kDpdk, kKernel };
+const char* to_string(OrderVenue v) noexcept;  // "udp", "dpdk", "kernel"
+
 struct RunOut {
   double seconds = 0;
   double cpu_seconds = 0;  // all threads of the process during the run (polling lcores spin at 100 %)
   std::map<std::string, uint64_t> c;
   telemetry::HistogramSnapshot t2t, hop, proc;
+  telemetry::HistogramSnapshot kernel_written;  // kKernel: RX burst -> send() returned (session thread)
+  uint64_t venue_orders = 0;                    // SoupBinTCP: Unsequenced Data packets the venue received
 };
 
 // Pins the calling (feeder) thread to a cpu no executor lcore runs on, and restores its affinity.
@@ -59,8 +66,10 @@ FeederCpu place_feeder(dataplane::LcoreMode mode);
 
 // The real Runtime on a ring port. `paced_us` = 0: preloaded (throughput); else the main thread feeds
 // one packet every paced_us microseconds while the lcores run.
+// With a SoupBinTCP venue the feed starts once every session is logged in, and the venue is served
+// in the middle of each gap (the appliance is idle then, as it is when a LAN peer's ACK arrives).
 RunOut run_appliance(const Feed& f, dataplane::LcoreMode mode, const trade::TradingConfig& trading,
-                     const dataplane::Placement& pl, double paced_us);
+                     const dataplane::Placement& pl, double paced_us, OrderVenue venue = OrderVenue::kUdp);
 // The appliance's DataplaneConfig for a ring port (one port for feed and orders).
 dataplane::DataplaneConfig ring_port_config(const RingPort& rp, dataplane::LcoreMode mode, bool replay);
 // Collects the run's counters and histograms, frees the orders, shuts the runtime down.

@@ -29,6 +29,7 @@ bool KernelVenue::start(const order_session::VenueSessionConfig& cfg, uint32_t s
     k.timing.heartbeat_ms = cfg.heartbeat_ms;
     k.timing.timeout_ms = cfg.timeout_ms;
     auto shard = std::make_unique<KernelVenueShard>();
+    k.written = &shard->written;
     shard->next_venue_seq = login.first_sequence;
     shard->reconciled_shards = &reconciled_;
     shard->shard_count = shards;

@@ -129,6 +129,13 @@ telemetry::HistogramSnapshot Runtime::processing() const {
   return merged(&telemetry::ExecutorLcoreStats::processing);
 }
 
+telemetry::HistogramSnapshot Runtime::kernel_order_written() const {
+  telemetry::HistogramSnapshot t;
+  if (sessions_started_.load(std::memory_order_acquire))
+    for (std::size_t s = 0; s < venue_->size(); ++s) t.merge(venue_->shard(s).written.ticks.snapshot());
+  return t;
+}
+
 std::string Runtime::summary() const {
   telemetry::SummaryLatency lat;
   lat.tick_to_trade = tick_to_trade();

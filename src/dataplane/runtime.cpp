@@ -301,6 +301,11 @@ bool Runtime::order_sessions_reconciled() const noexcept {
   return !sessions_started_.load(std::memory_order_acquire) || venue_->all_reconciled();
 }
 
+bool Runtime::order_sessions_logged_in() const noexcept {
+  if (tcp_venue_) return tcp_venue_->all_logged_in();
+  return !sessions_started_.load(std::memory_order_acquire) || venue_->all_logged_in();
+}
+
 uint64_t Runtime::venue_next_sequence(uint32_t shard) const noexcept {
   if (tcp_venue_) return tcp_venue_->next_sequence(shard);
   return venue_ && shard < venue_->size() ? venue_->shard(shard).next_venue_seq : 0;

@@ -82,6 +82,8 @@ class Runtime {
   [[nodiscard]] telemetry::HistogramSnapshot tick_to_trade() const;  // TSC ticks
   [[nodiscard]] telemetry::HistogramSnapshot ring_hop() const;       // RX burst stamp -> dequeue
   [[nodiscard]] telemetry::HistogramSnapshot processing() const;     // engine + orders, sampled events
+  // transport = "kernel": RX burst stamp -> send() returned on the session thread (empty otherwise).
+  [[nodiscard]] telemetry::HistogramSnapshot kernel_order_written() const;
 
   // Everything the stats lcore reads (pointers stay valid until this Runtime is destroyed).
   [[nodiscard]] StatsLcore::Inputs telemetry_inputs(const telemetry::TelemetryConfig& cfg) const;
@@ -98,6 +100,8 @@ class Runtime {
   void resume_venue_sequence(uint32_t shard, uint64_t next);
   // Every shard's session logged in and its venue's replay applied (true without a kernel session).
   [[nodiscard]] bool order_sessions_reconciled() const noexcept;
+  // Every shard's SoupBinTCP session (kernel or dpdk transport) logged in; true without one.
+  [[nodiscard]] bool order_sessions_logged_in() const noexcept;
   // The venue sequence number shard `shard`'s next message will carry (0 without a kernel session); read
   // it once the lcores have stopped.
   [[nodiscard]] uint64_t venue_next_sequence(uint32_t shard) const noexcept;

@@ -149,7 +149,8 @@ void KernelSession::run() {
         kcounters_.orders_too_large.add();
         continue;
       }
-      (void)session_.send({o.bytes.data(), o.length}, now);
+      const SendResult sent = session_.send({o.bytes.data(), o.length}, now);
+      if (sent == SendResult::kSent && o.stamp != 0 && cfg_.written) cfg_.written->order_written(o.stamp);
     }
     pollfd p{t.fd_, static_cast<short>(t.connecting_ || !t.out_.empty() ? POLLOUT : 0), 0};
     // Read only what the venue ring can certainly take.

@@ -15,6 +15,7 @@ inline void Executor<Port>::hand_orders_to_session(uint32_t shard) noexcept {
   SpscRing<order_session::OrderSlot>& ring = venue_sessions[shard]->orders;
   for (const trade::OrderRequest& r : sink) {
     order_slot.length = static_cast<uint16_t>(kEnterOrderLength);
+    order_slot.stamp = r.rx_tsc;  // the session thread records RX burst -> send() returned
     encode_enter_order(order_slot.bytes.data(), r);
     if (journal) journal_order(shard, r, order_slot.bytes.data());  // in the writer's ring before it leaves
     if (ring.push(order_slot)) [[likely]]
@@ -34,6 +35,7 @@ inline void Executor<Port>::hand_cancels_to_session(uint32_t shard,
   SpscRing<order_session::OrderSlot>& ring = venue_sessions[shard]->orders;
   for (const trade::CancelRequest& c : cancels) {
     order_slot.length = static_cast<uint16_t>(kCancelOrderLength);
+    order_slot.stamp = 0;
     encode_cancel_order(order_slot.bytes.data(), c);
     if (!ring.push(order_slot)) [[unlikely]]
       stats->session_ring_full.add();

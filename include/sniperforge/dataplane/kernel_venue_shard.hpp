@@ -10,9 +10,22 @@
 #include <memory>
 
 #include "sniperforge/common/spsc_ring.hpp"
+#include "sniperforge/common/tsc.hpp"
 #include "sniperforge/session/kernel_session.hpp"
+#include "sniperforge/telemetry/histogram.hpp"
 
 namespace sf::dataplane {
+
+// The kernel transport's tick-to-trade: from an order's RX burst TSC (stamped by the executor into its
+// OrderSlot) to the return of send() on the session thread, which is this histogram's one writer.
+class OrderWriteLatency final : public order_session::OrderWrittenObserver {
+ public:
+  void order_written(uint64_t stamp) noexcept override {
+    const uint64_t now = read_tsc();
+    ticks.record(now > stamp ? now - stamp : 0);  // TSCs of two cpus may differ a little
+  }
+  telemetry::LatencyHistogram ticks;
+};
 
 // The rings are sized so a burst of orders or a re-login's replay fits; a full order ring is a counted
 // refusal in the executor (session_ring_full).
@@ -22,6 +35,7 @@ struct KernelVenueShard {
   SpscRing<order_session::OrderSlot> orders{kOrderRing};
   SpscRing<order_session::VenueSlot> venue{kVenueRing};
   std::unique_ptr<order_session::KernelSession> session;
+  OrderWriteLatency written;  // the session's observer
 
   // The executor's own state of this session (only its thread writes these while it runs):
   uint64_t next_venue_seq = 1;  // the sequence number the next venue message carries (session records)

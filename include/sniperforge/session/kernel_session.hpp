@@ -24,6 +24,7 @@ namespace sf::order_session {
 struct OrderSlot {
   uint16_t length = 0;
   std::array<uint8_t, 126> bytes{};
+  uint64_t stamp = 0;  // the producer's TSC stamp of an order (its trigger's RX burst); 0: not measured
 };
 // One OUCH outbound message from Sequenced Data.
 struct VenueSlot {
@@ -32,13 +33,24 @@ struct VenueSlot {
   std::array<uint8_t, 246> bytes{};
 };
 
+// Told, on the session thread, when an order's bytes have been handed to the socket (send() returned):
+// the end of the kernel transport's tick-to-trade. Called only for slots with a stamp.
+class OrderWrittenObserver {
+ public:
+  virtual void order_written(uint64_t stamp) noexcept = 0;
+
+ protected:
+  ~OrderWrittenObserver() = default;
+};
+
 struct KernelSessionConfig {
   std::array<uint8_t, 4> venue_ip{};
   uint16_t venue_port = 0;
   std::array<uint8_t, 4> local_ip{};  // 0.0.0.0: the kernel picks
   Credentials credentials;
   Timing timing;
-  uint32_t idle_sleep_us = 50;  // how long the thread sleeps in poll() when nothing is pending
+  uint32_t idle_sleep_us = 50;              // how long the thread sleeps in poll() when nothing is pending
+  OrderWrittenObserver* written = nullptr;  // optional (the appliance's latency histogram)
 };
 
 struct KernelCounters {
