@@ -4,7 +4,8 @@
 // filled shares and venue messages in --stats-file) must equal the simulator's own JSON totals; with
 // `--drop-after` the simulator cuts the connection mid-session, or it is killed and restarted from its
 // store, and the appliance must reconnect and re-log in at the next sequence number, losing and repeating
-// nothing. /ready fails once the venue is gone. The fixture: venue_e2e_fixture.hpp; the kernel-only test:
+// nothing. /ready fails once the venue is gone; a wrong venue (--fault) is refused and stops the shard.
+// The fixture: venue_e2e_fixture.hpp; the kernel-only test:
 // kernel_venue_e2e_test.cpp; the dpdk-only forged segments: venue_forged_test.cpp.
 #include <gtest/gtest.h>
 
@@ -100,6 +101,34 @@ TEST_P(VenueE2E, NoVenueEveryOrderRefusedSessionDownAndNotReady) {
   EXPECT_EQ(stats.at("orders_buy") + stats.at("orders_sell"), 0u);
   EXPECT_EQ(stats.at("venue_messages"), 0u);
   EXPECT_GE(stats.at("session_reconnects"), 1u);  // it kept trying
+}
+
+// A wrong venue (sf-venue-sim --fault; one fault per transport, to stay short): every order gets a valid
+// partial fill, then an Executed the appliance must refuse (overfill: more shares than are open;
+// duplicate-exec: the same match number again). Each refusal is counted under its reason, logged and
+// exported, and the shard stops: the valid fills are applied, the bad ones change nothing.
+TEST_P(VenueE2E, WrongVenueIsRefusedCountedAndStopsTheShard) {
+  const std::string fault = dpdk() ? "overfill" : "duplicate-exec";
+  const std::string reason = dpdk() ? "overfill" : "duplicate_match";
+  start_sim({"--fault", fault});
+  run_appliance();
+  const auto stats = stop_appliance();
+  const std::string totals = stop_sim();
+  const uint64_t orders = sf::testing::totals_number(totals, "orders");
+  ASSERT_GT(orders, 0u) << totals;
+  EXPECT_EQ(stats.at("orders_buy") + stats.at("orders_sell"), orders);
+  EXPECT_EQ(stats.at("venue_refused_" + reason), orders) << "one bad execution per order";
+  EXPECT_EQ(stats.at("fills"), orders) << "one valid execution per order";
+  EXPECT_GE(stats.at("venue_inconsistent_shards"), 1u);
+  EXPECT_EQ(stats.at("venue_bad_messages"), 0u);
+  EXPECT_NE(read_file(dir_ / "app.log").find("venue response refused (" + reason + ")"), std::string::npos)
+      << read_file(dir_ / "app.log");
+  EXPECT_NE(metrics_.find("sniperforge_trade_venue_inconsistent{shard=\"0\"} 1"), std::string::npos)
+      << metrics_;
+  EXPECT_NE(metrics_.find("sniperforge_trade_venue_check_failures_total{shard=\"0\",reason=\"" + reason +
+                          "\"} " + std::to_string(orders)),
+            std::string::npos)
+      << metrics_;
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, VenueE2E, ::testing::Values("kernel", "dpdk"),
