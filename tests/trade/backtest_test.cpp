@@ -170,6 +170,41 @@ TEST_F(Backtest, MissingRiskSectionIsRefusedAsByTheAppliance) {
   EXPECT_EQ(backtest("--config " + p("defaults.toml") + " " + p("feed.itch") + " 2>/dev/null"), 0);
 }
 
+// #16: INPUTs are one feed in time order. A capture split into two files gives the same orders and books as
+// the whole file; a second day (its feed time starts again) is refused with a message, where before its
+// sequences were silently read as duplicates of the day before and it traded nothing.
+TEST_F(Backtest, InputsAreOneFeedInTimeOrderAndAnotherDayIsRefused) {
+  feedgen("day1.pcap", "--messages 100000 --instruments 50 --seed 9");
+  feedgen("day2.pcap", "--messages 100000 --instruments 50 --seed 4");
+  sf::io::PcapReader in;
+  ASSERT_TRUE(in.open(p("day1.pcap")));
+  sf::io::PcapWriter first, second;
+  ASSERT_TRUE(first.open(p("part1.pcap")));
+  ASSERT_TRUE(second.open(p("part2.pcap")));
+  sf::io::PcapPacket pkt;
+  for (std::size_t i = 0; in.next(pkt); ++i)
+    (i < 3000 ? first : second).write(pkt.ts_ns, pkt.data, pkt.caplen);
+  ASSERT_TRUE(first.close());
+  ASSERT_TRUE(second.close());
+  const std::string cfg = "--config " + p("cfg.toml");
+  ASSERT_EQ(backtest(cfg + " --orders " + p("o1") + " --dump-books " + p("d1") + " " + p("day1.pcap")), 0);
+  ASSERT_EQ(backtest(cfg + " --orders " + p("op") + " --dump-books " + p("dp") + " " + p("part1.pcap") + " " +
+                     p("part2.pcap")),
+            0);
+  EXPECT_EQ(slurp(p("op")), slurp(p("o1")));
+  EXPECT_EQ(slurp(p("dp")), slurp(p("d1")));
+  EXPECT_GT(slurp(p("o1")).size(), 60u);
+  for (const char* order : {"day1.pcap day2.pcap", "part2.pcap part1.pcap"}) {
+    SCOPED_TRACE(order);
+    const std::string days = p(std::string(order).substr(0, std::string(order).find(' '))) + " " +
+                             p(std::string(order).substr(std::string(order).find(' ') + 1));
+    EXPECT_EQ(backtest(cfg + " " + days + " 2>" + p("err")), 1);
+    const std::string err = slurp(p("err"));
+    EXPECT_NE(err.find("before the inputs before it ended"), std::string::npos) << err;
+    EXPECT_NE(err.find("--sweep"), std::string::npos) << err;
+  }
+}
+
 // A MoldUDP64 gap makes every engine stale (as the appliance's RX lcore does): the orders before the gap are
 // exactly those of the clean feed, and none follows it; the gap is reported.
 TEST_F(Backtest, NoOrderAfterAFeedGap) {

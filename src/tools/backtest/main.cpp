@@ -74,7 +74,10 @@ int main(int argc, char** argv) {
       ->check(sf::cli::unsigned_range(1, 65535));
   app.add_option("--prefetch", prefetch, "replay prefetch stages: 0 none, 1 order slots, 2 slots + levels")
       ->check(sf::cli::integer_range(0, 2));
-  app.add_option("INPUT", inputs, "pcap/pcapng or BinaryFILE (u16 BE length + message) files, in order")
+  app.add_option("INPUT", inputs,
+                 "pcap/pcapng or BinaryFILE (u16 BE length + message) files of one feed, in time order (a "
+                 "capture split into files); one that starts earlier (another day) is refused: one run a "
+                 "day, or --sweep")
       ->check(CLI::ExistingFile);
   sf::cli::add_quiet_flag(app, quiet);
   std::string sweep_path;

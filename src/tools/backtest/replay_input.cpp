@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/io/binary_file.hpp"
 #include "sniperforge/io/pcap_file.hpp"
+#include "sniperforge/proto/endian.hpp"
 
 namespace sf::backtest {
 
@@ -31,6 +33,22 @@ void parse_feed_input(const toml::table& root, FeedInputSettings& out, std::vect
 }
 
 namespace {
+
+void note_feed_time(Input& in, const uint8_t* itch_msg, std::size_t len) {
+  if (len < 11) return;
+  const uint64_t ts = proto::load_be48(itch_msg + 5);
+  if (!in.input_first_feed_time) in.input_first_feed_time = ts;
+  in.feed_time_end = std::max(in.feed_time_end, ts);
+}
+
+std::string clock_of(uint64_t ns_since_midnight) {
+  const uint64_t s = ns_since_midnight / 1'000'000'000;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%02llu:%02llu:%02llu.%09llu", static_cast<unsigned long long>(s / 3600),
+                static_cast<unsigned long long>(s / 60 % 60), static_cast<unsigned long long>(s % 60),
+                static_cast<unsigned long long>(ns_since_midnight % 1'000'000'000));
+  return buf;
+}
 
 void append(Input& in, uint64_t seq, const uint8_t* msg, std::size_t len) {
   in.messages.push_back(Message{seq, in.bytes.size(), static_cast<uint8_t>(len)});
@@ -115,6 +133,11 @@ bool load_pcap(const std::string& path, const std::string& name, uint16_t port, 
       ++in.stats.drops[static_cast<std::size_t>(telemetry::drop_reason(e))];
       continue;
     }
+    if (info.kind() == mold::Kind::kData)
+      for (const mold::Block b : info.mold) {  // before the guard: a day's feed time even if all dropped
+        note_feed_time(in, b.data, b.length);
+        break;
+      }
     arb.poll(now_ns, out);
     if (!admit(in, info)) continue;
     if (info.kind() != mold::Kind::kData) {
@@ -153,6 +176,7 @@ bool load_binaryfile(const std::string& path, Input& in, std::string& error) {
       ++seq;
       continue;
     }
+    note_feed_time(in, msg, len);
     append(in, seq++, msg, len);
   }
   if (reader.truncated()) ++in.stats.binaryfile_truncated;
@@ -211,8 +235,22 @@ bool load_input(const std::string& path, uint16_t feed_port, Input& in, std::str
   Spool spool;
   if (!spool.open(path, error)) return false;
   const std::string& file = spool.path();
-  return looks_like_pcap(file) ? load_pcap(file, path, feed_port, in, error)
-                               : load_binaryfile(file, in, error);
+  const bool continuing = in.feed_time_seen;
+  const uint64_t previous_end = in.feed_time_end;
+  in.input_first_feed_time.reset();
+  const bool ok =
+      looks_like_pcap(file) ? load_pcap(file, path, feed_port, in, error) : load_binaryfile(file, in, error);
+  if (!ok) return false;
+  if (!in.input_first_feed_time) return true;
+  in.feed_time_seen = true;
+  if (continuing && *in.input_first_feed_time < previous_end) {
+    error = "starts at feed time " + clock_of(*in.input_first_feed_time) +
+            ", before the inputs before it ended (" + clock_of(previous_end) +
+            "): the INPUTs are one feed in time order (a capture split into files), and another day would "
+            "replay on the day before's state; backtest each day on its own, or all of them with --sweep";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace sf::backtest

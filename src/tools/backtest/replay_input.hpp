@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,12 @@ struct Input {
   // e.g. the next day of a sweep, starts a new session). Created by the first pcap.
   std::unique_ptr<dataplane::LineArbiter> arbiter;
   std::unique_ptr<dataplane::FeedGuard> guard;  // created with the arbiter
+  // Feed time (ITCH timestamps, ns since midnight): the INPUTs are one feed in time order (a capture split
+  // into files); one that starts before the end of the previous one is another day and is refused (#16):
+  // its sequences would read as duplicates of the day before.
+  uint64_t feed_time_end = 0;
+  bool feed_time_seen = false;
+  std::optional<uint64_t> input_first_feed_time;  // of the input being loaded
   Counter* loaded = nullptr;  // when set, follows messages.size() as inputs load (a progress line reads it)
   [[nodiscard]] const uint8_t* data(const Message& m) const noexcept { return bytes.data() + m.offset; }
 };
@@ -73,7 +80,8 @@ struct Input {
 // True if the file starts with a pcap or pcapng magic number.
 bool looks_like_pcap(const std::string& path);
 
-// Appends the ITCH messages of `path` to `in`. Returns false (with `error`) if the file cannot be read.
+// Appends the ITCH messages of `path` to `in`. Returns false (with `error`) if the file cannot be read, or
+// if it starts earlier in feed time than the inputs before it ended (another day: not one feed).
 bool load_input(const std::string& path, uint16_t feed_port, Input& in, std::string& error);
 
 }  // namespace sf::backtest
