@@ -136,7 +136,8 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
                                   "--stats-file",   (dir_ / "app.stats").string(),
                                   "--metrics-addr", "127.0.0.1:0",
                                   "--hold",         "--quiet"};
-    if (!dpdk()) args.insert(args.end(), {"--tx-pcap", (dir_ / "tx.pcap").string()});  // dpdk: af_packet
+    if (GetParam() == "kernel")  // dpdk: the order port is af_packet (or net_tap), not the feed pcap
+      args.insert(args.end(), {"--tx-pcap", (dir_ / "tx.pcap").string()});
     app_ = start_logged(env("SNIPERFORGE"), args, log);
     ASSERT_GT(app_, 0);
     metrics_port_ = wait_for_ready_port(log, 30);
