@@ -72,6 +72,18 @@ bool Runtime::start_order_sessions(std::vector<std::string>& errors, std::vector
 }
 
 bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& notes) {
+  if (!open_ports(errors, notes) || !build_engines(errors)) return false;
+  build_executors(notes);
+  if (!build_rx_lcores(errors)) return false;
+  if (const auto& soup = dp_.order_session.soupbintcp;
+      soup.configured && soup.transport == order_session::TransportKind::kDpdk)
+    return start_tcp_venue(errors, notes);
+  return true;
+}
+
+// The feed and order ports (TX queues: one per executor on the order port, one more on the feed port for
+// [feed.rewind]); whether this is a replay; the feed port offers a queue per RX lcore.
+bool Runtime::open_ports(std::vector<std::string>& errors, std::vector<std::string>& notes) {
   const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
   const uint16_t n_exec = dp_.lcores.executors;
   const uint16_t n_rx = pipeline ? dp_.lcores.rx : 1;
@@ -97,16 +109,21 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
                      " RX queue(s), " + std::to_string(n_rx) + " RX lcores configured");
     return false;
   }
-  const bool offload = op.tx_ip_cksum_offload && op.tx_udp_cksum_offload;
-  // transport "none": orders as SoupBinTCP in a synthetic TCP connection per shard (replay_order_stream.hpp).
-  const bool replay_stream = dp_.order_session.soupbintcp.configured &&
-                             dp_.order_session.soupbintcp.transport == order_session::TransportKind::kNone;
+  const bool offload = order_tx_offload();
   notes.push_back("order port \"" + op.name + "\": " + std::to_string(op.tx_queues) +
                   " TX queue(s), checksums " + (offload ? "offloaded" : "in software"));
   if (op.tx_queues < n_exec && pipeline)
     notes.push_back("warning: order port has fewer TX queues than executors: queues are shared under a lock");
+  return true;
+}
 
-  // Engines: one per shard.
+bool Runtime::order_tx_offload() const noexcept {
+  const PortRuntime& op = ports_[static_cast<std::size_t>(dp_.order_port_index())];
+  return op.tx_ip_cksum_offload && op.tx_udp_cksum_offload;
+}
+
+// Engines: one per shard.
+bool Runtime::build_engines(std::vector<std::string>& errors) {
   try {
     for (uint32_t s = 0; s < trading_.shards; ++s) {
       if (state_.stop.load(std::memory_order_relaxed)) {  // SIGTERM during start-up: do not build the rest
@@ -120,8 +137,20 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     errors.push_back(std::string("trading engine: ") + ex.what());
     return false;
   }
+  return true;
+}
 
-  // Executors and their shards.
+// Executors and their shards (shard s on executor s % executors), each with its order-port TX queue
+// (shared under a lock when the port has fewer queues than pipeline executors).
+void Runtime::build_executors(std::vector<std::string>& notes) {
+  const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
+  const uint16_t n_exec = dp_.lcores.executors;
+  const uint16_t n_rx = pipeline ? dp_.lcores.rx : 1;
+  const PortRuntime& op = ports_[static_cast<std::size_t>(dp_.order_port_index())];
+  const bool offload = order_tx_offload();
+  // transport "none": orders as SoupBinTCP in a synthetic TCP connection per shard (replay_order_stream.hpp).
+  const bool replay_stream = dp_.order_session.soupbintcp.configured &&
+                             dp_.order_session.soupbintcp.transport == order_session::TransportKind::kNone;
   for (uint16_t e = 0; e < n_exec; ++e) {
     auto x = std::make_unique<Executor>();
     x->index = e;
@@ -162,8 +191,14 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     }
     for (auto& x : exec_) x->port.tx_lock = tx_locks_[x->port.queue].get();
   }
+}
 
-  // Rings: one per (RX, executor), SP/SC.
+// RX lcores, and the rings from each to each executor (SP/SC).
+bool Runtime::build_rx_lcores(std::vector<std::string>& errors) {
+  const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
+  const uint16_t n_exec = dp_.lcores.executors;
+  const uint16_t n_rx = pipeline ? dp_.lcores.rx : 1;
+  const PortRuntime& fp = ports_[static_cast<std::size_t>(dp_.feed_port_index())];
   const int sock = fp.socket < 0 ? static_cast<int>(rte_socket_id()) : fp.socket;
   for (uint16_t r = 0; r < n_rx; ++r) {
     auto rx = std::make_unique<Rx>();
@@ -195,22 +230,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
     // and retries. A pipeline RX lcore drops (counted, books stale) unless it replays a pcap.
     rx->sink.on_full = !pipeline ? RingSink::OnFull::kRunExecutor
                                  : (replay_ ? RingSink::OnFull::kSpin : RingSink::OnFull::kDrop);
-    RxSettings s;
-    s.feed_udp_port = dp_.feed.udp_port;
-    if (dp_.feed.group) {
-      const auto& g = *dp_.feed.group;
-      s.feed_group = net::ipv4(g[0], g[1], g[2], g[3]);
-    }
-    if (const auto& lb = dp_.feed.line_b) {
-      s.line_b_udp_port = lb->udp_port;
-      if (lb->group)
-        s.line_b_group = net::ipv4((*lb->group)[0], (*lb->group)[1], (*lb->group)[2], (*lb->group)[3]);
-      s.arbitration_ticks = dp_.feed.arbitration_us * (rte_get_tsc_hz() / 1'000'000);
-    }
-    s.venue_udp_port = dp_.order_session.src_port;
-    s.guard = dp_.feed.guard;
-    s.shards = trading_.shards;
-    s.executors = n_exec;
+    RxSettings s = rx_settings();
     if (dp_.feed.rewind && !setup_rewind_tx(*rx, s, errors)) return false;
     rx->proc = std::make_unique<RxProcessor<RingSink>>(s, *rx->stats, rx->sink, rx->tx.get());
     rx->proc->set_log(rx->log.get());
@@ -218,10 +238,28 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
       for (auto& x : exec_) rx->rtc_execs.push_back(x.get());
     rx_.push_back(std::move(rx));
   }
-  if (const auto& soup = dp_.order_session.soupbintcp;
-      soup.configured && soup.transport == order_session::TransportKind::kDpdk)
-    return start_tcp_venue(errors, notes);
   return true;
+}
+
+// The RX processor's settings from [feed] and [trading] (one set for every RX lcore).
+RxSettings Runtime::rx_settings() const {
+  RxSettings s;
+  s.feed_udp_port = dp_.feed.udp_port;
+  if (dp_.feed.group) {
+    const auto& g = *dp_.feed.group;
+    s.feed_group = net::ipv4(g[0], g[1], g[2], g[3]);
+  }
+  if (const auto& lb = dp_.feed.line_b) {
+    s.line_b_udp_port = lb->udp_port;
+    if (lb->group)
+      s.line_b_group = net::ipv4((*lb->group)[0], (*lb->group)[1], (*lb->group)[2], (*lb->group)[3]);
+    s.arbitration_ticks = dp_.feed.arbitration_us * (rte_get_tsc_hz() / 1'000'000);
+  }
+  s.venue_udp_port = dp_.order_session.src_port;
+  s.guard = dp_.feed.guard;
+  s.shards = trading_.shards;
+  s.executors = dp_.lcores.executors;
+  return s;
 }
 
 bool Runtime::setup_rewind_tx(Rx& rx, RxSettings& s, std::vector<std::string>& errors) {

@@ -115,6 +115,13 @@ class Runtime {
   struct Executor;
 
  private:
+  // build(), step by step (runtime.cpp).
+  bool open_ports(std::vector<std::string>& errors, std::vector<std::string>& notes);
+  bool build_engines(std::vector<std::string>& errors);
+  void build_executors(std::vector<std::string>& notes);
+  bool build_rx_lcores(std::vector<std::string>& errors);
+  [[nodiscard]] RxSettings rx_settings() const;
+  [[nodiscard]] bool order_tx_offload() const noexcept;  // IPv4 and UDP checksums offloaded on the order port
   // [feed.rewind]: the RX lcore's TX queue on the feed port and the recovery settings.
   bool setup_rewind_tx(Rx& rx, RxSettings& s, std::vector<std::string>& errors);
   [[nodiscard]] telemetry::HistogramSnapshot merged(
