@@ -50,7 +50,8 @@ bool Runtime::start_tcp_venue(std::vector<std::string>& errors, std::vector<std:
   }
   notes.push_back("order session: SoupBinTCP over our TCP on port \"" + op.name + "\" from " +
                   dotted(cfg.local_ip) + ":" + std::to_string(dp_.order_session.src_port) + "+shard to " +
-                  dotted(cfg.venue_ip) + ":" + std::to_string(cfg.venue_port) + ", " +
+                  dotted(cfg.venue_ip) + ":" + std::to_string(cfg.venue_port) +
+                  (cfg.vlan ? " on VLAN " + std::to_string(cfg.vlan) : "") + ", " +
                   std::to_string(trading_.shards) + " session(s), next hop " +
                   (cfg.gateway_mac ? "static (gateway_mac)" : "by ARP") + ", checksums " +
                   (side.offload ? "offloaded" : "in software"));

@@ -48,6 +48,8 @@ bool TcpVenue::build(const OrderSessionConfig& cfg, uint32_t shards, std::vector
     auto t = std::make_unique<TcpOrderTransport>(*execs[e], in, next_hop_, ns_per_tick);
     t->by_shard.assign(shards, nullptr);
     t->l2.src = port.mac;
+    t->l2.has_vlan = soup.vlan != 0;  // [order_session] vlan: every frame we build carries the tag
+    t->l2.vlan_id = soup.vlan;
     t->offload = port.offload;
     t->reconciled_shards = &reconciled_;
     t->shard_count = shards;
@@ -58,6 +60,8 @@ bool TcpVenue::build(const OrderSessionConfig& cfg, uint32_t shards, std::vector
   nc.local_ip = local_ip_;
   nc.next_hop = ip4(soup.venue_ip);
   if (soup.gateway_mac) nc.static_mac = *soup.gateway_mac;
+  nc.has_vlan = soup.vlan != 0;  // ARP/ICMP of other VLANs (or untagged) dropped, other_vlan
+  nc.vlan_id = soup.vlan;
   transports_[0]->neighbours = std::make_unique<net::Neighbours>(nc, *transports_[0]);
   transports_[0]->publish = &next_hop_;
   std::random_device rd;  // the ISN secrets: drawn here, never on an lcore
@@ -77,6 +81,8 @@ bool TcpVenue::build(const OrderSessionConfig& cfg, uint32_t shards, std::vector
     c.tcp.remote_ip = nc.next_hop;
     c.tcp.local_port = static_cast<uint16_t>(cfg.src_port + s);
     c.tcp.remote_port = soup.venue_port;
+    c.tcp.has_vlan = soup.vlan != 0;  // segments of other VLANs (or untagged) dropped, other_vlan
+    c.tcp.vlan_id = soup.vlan;
     c.isn_secret = (uint64_t{rd()} << 32) | rd();
     TcpOrderTransport& t = *transports_[s % transports_.size()];
     auto shard = std::make_unique<TcpVenueShard>();

@@ -118,6 +118,8 @@ void TcpConnection::on_frame(const uint8_t* frame, std::size_t length, uint64_t 
 }
 
 void TcpConnection::on_segment(const TcpSegment& seg, uint64_t now) noexcept {
+  if (config_.has_vlan ? seg.vlan_tags == 0 || seg.vlan_id != config_.vlan_id : seg.vlan_tags != 0)
+    return stats_.drop(TcpDrop::kOtherVlan);
   if (seg.src_ip != config_.remote_ip || seg.dst_ip != config_.local_ip)
     return stats_.drop(TcpDrop::kOtherSource);
   if (seg.src_port != config_.remote_port || seg.dst_port != config_.local_port)

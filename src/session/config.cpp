@@ -41,7 +41,7 @@ struct Reader {
     error(key, "expected a string");
     return std::nullopt;
   }
-  void millis(std::string_view key, uint32_t& out, int64_t lo, int64_t hi) {
+  void integer(std::string_view key, uint32_t& out, int64_t lo, int64_t hi) {
     const auto* n = t.get(key);
     if (!n) return;
     const auto v = n->value<int64_t>();
@@ -150,8 +150,11 @@ VenueSessionConfig parse_venue_session(const toml::table& t, std::vector<std::st
     c.gateway_mac = parse_mac(*mac);
     if (!c.gateway_mac) r.error("gateway_mac", "expected \"\" or a MAC address \"02:00:00:00:00:02\"");
   }
-  r.millis("heartbeat_ms", c.heartbeat_ms, 10, 60'000);
-  r.millis("timeout_ms", c.timeout_ms, 100, 600'000);
+  r.integer("heartbeat_ms", c.heartbeat_ms, 10, 60'000);
+  r.integer("timeout_ms", c.timeout_ms, 100, 600'000);
+  uint32_t vlan = 0;
+  r.integer("vlan", vlan, 0, 4094);
+  c.vlan = static_cast<uint16_t>(vlan);
   if (c.timeout_ms <= c.heartbeat_ms) r.error("timeout_ms", "must be larger than heartbeat_ms");
   parse_logins(t, c, errors);
   return c;

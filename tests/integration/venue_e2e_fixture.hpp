@@ -57,7 +57,8 @@ inline std::string venue_config(const std::string& transport, const std::string&
     if (line == "[order_session]")
       out += "transport = \"" + transport + "\"\nvenue = \"" + venue +
              "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n" +
-             (link ? "local_ip = \"" + link->local_ip + "\"\n" : "");
+             (link ? "local_ip = \"" + link->local_ip + "\"\n" : "") +
+             (link && link->vlan ? "vlan = " + std::to_string(link->vlan) + "\n" : "");
     if (line == "[telemetry]")  // the replay's feed ends in a moment: /ready is about the session here
       out += "feed_stale_ms = 600000\n";
   }
@@ -84,6 +85,8 @@ inline double metric_sum(const std::string& text, const std::string& name, const
 class VenueE2E : public ::testing::TestWithParam<std::string> {
  protected:
   bool dpdk() const { return GetParam() == "dpdk"; }
+  // dpdk: the 802.1Q VLAN of the order port ([order_session] vlan; 0 untagged).
+  virtual uint16_t order_vlan() const { return 0; }
   void SetUp() override {
     for (const char* v : {"SNIPERFORGE", "SF_FEEDGEN", "SF_REPLAY_CONFIG", "SF_VENUE_SIM"})
       ASSERT_FALSE(env(v).empty()) << v << " not set (run through meson test)";
@@ -103,6 +106,7 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     std::string venue = "127.0.0.1:" + std::to_string(port_);
     if (dpdk()) {
       link_ = std::make_unique<VenueNetns>(std::to_string(++links_));
+      link_->vlan = order_vlan();
       if (!link_->up()) GTEST_SKIP() << "needs root and network namespaces (veth, net_af_packet)";
       sim_->in_netns(link_->ns, link_->venue_ip);
       venue = link_->venue_ip + ":" + std::to_string(port_);

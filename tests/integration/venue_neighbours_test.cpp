@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstring>
+#include <utility>
 #include <vector>
 
 #include "../net/netns_fixture.hpp"
@@ -26,6 +28,13 @@ std::string mac_text(const uint8_t* p) {
   char s[18];
   std::snprintf(s, sizeof s, "%02x:%02x:%02x:%02x:%02x:%02x", p[0], p[1], p[2], p[3], p[4], p[5]);
   return s;
+}
+sf::net::Mac mac_of(const std::string& s) {
+  sf::net::Mac m{};
+  unsigned v[6];
+  std::sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+  for (int i = 0; i < 6; ++i) m[static_cast<std::size_t>(i)] = static_cast<uint8_t>(v[i]);
+  return m;
 }
 uint32_t ip_of(const std::string& s) {
   in_addr a{};
@@ -140,6 +149,13 @@ TEST_P(VenueNeighbours, GratuitousArpFirstVenueResolvedByArpKernelResolvesAndPin
       5))
       << metrics_;
   EXPECT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0);  // the session never noticed
+  // The session's own figures (heartbeat_ms 200: both sides heartbeat while the feed is over).
+  for (const char* m :
+       {"sniperforge_session_heartbeats_sent_total", "sniperforge_session_heartbeats_received_total",
+        "sniperforge_session_bytes_sent_total", "sniperforge_session_bytes_received_total",
+        "sniperforge_session_tcp_rtt_smoothed"})
+    EXPECT_GT(metric_sum(metrics_, m), 0.0) << m << "\n" << metrics_;
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_session_reconnects_total"), 0.0);
   const std::string totals = stop_sim();
   expect_same_as_venue(totals, stop_appliance());
 }
@@ -171,4 +187,110 @@ TEST_P(VenueNeighbours, StaticGatewayMacNoArpRequestAndEverySegmentGoesToIt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dpdk, VenueNeighbours, ::testing::Values("dpdk"),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
+
+namespace {
+
+// The order port on VLAN 100 ([order_session] vlan = 100) behind the tagging relay (venue_netns.hpp):
+// what the appliance sends is read on the relay's end of its veth, tag included.
+class VenueVlan : public VenueNeighbours {
+ protected:
+  uint16_t order_vlan() const override { return 100; }
+  void SetUp() override {
+    VenueE2E::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    capture_ = sf::net::testing::raw_socket(link_->relay_ns, link_->relay_a);
+    ASSERT_GE(capture_, 0);
+  }
+  // Every frame from the appliance since the last call: (VLAN tags, VLAN ID).
+  std::vector<std::pair<int, int>> tags() {
+    std::vector<std::pair<int, int>> out;
+    std::array<uint8_t, 2048> buf{};
+    for (std::size_t n; (n = sf::net::testing::recv_frame(capture_, buf.data(), buf.size())) > 0;) {
+      sf::net::L2Frame l2;
+      if (!sf::net::parse_l2(buf.data(), n, l2) || mac_text(l2.src.data()) != link_->near_mac) continue;
+      out.emplace_back(l2.vlan_tags, l2.vlan_id);
+      if (sf::net::TcpSegment seg;
+          sf::net::parse_tcp_frame(buf.data(), n, seg) == sf::net::TcpParseError::kOk)
+        local_port_ = seg.src_port;
+    }
+    return out;
+  }
+  uint16_t local_port_ = 0;  // the session's, from its segments
+};
+
+}  // namespace
+
+// Login, orders, fills, ARP and ping all cross VLAN 100: every frame the appliance sends is tagged 100
+// (TCP, ARP, ICMP), the kernel's frames reach it tagged. Frames for it on VLAN 200 or untagged (ARP
+// requests for local_ip, a TCP segment on the session's 4-tuple), written straight onto its veth, are
+// dropped and counted other_vlan; the session and the positions are untouched.
+TEST_P(VenueVlan, OrderPortOnVlan100EveryFrameTaggedOtherVlansDroppedAndCounted) {
+  start_sim({});
+  run_appliance();
+  ASSERT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0) << metrics_;
+  const fs::path ping = dir_ / "ping.txt";
+  EXPECT_EQ(run(in_ns() + "ping -n -c 3 -i 0.2 -W 2 " + link_->local_ip + " > " + ping.string() + " 2>&1"), 0)
+      << read_file(ping);
+  EXPECT_NE(read_file(ping).find("3 packets transmitted, 3 received"), std::string::npos) << read_file(ping);
+  const auto seen = tags();
+  EXPECT_GT(seen.size(), 10u);
+  ASSERT_NE(local_port_, 0) << "no segment of the session seen";
+  for (const auto& [n, id] : seen) {
+    EXPECT_EQ(n, 1);
+    EXPECT_EQ(id, 100);
+  }
+
+  // Forged from the relay's side: ARP requests for local_ip on VLAN 200 and untagged, and a segment of the
+  // session (venue address and port to our local port) untagged.
+  const int fd = sf::net::testing::raw_socket(link_->relay_ns, link_->relay_a);
+  ASSERT_GE(fd, 0);
+  const uint32_t local = ip_of(link_->local_ip), venue = ip_of(link_->venue_ip);
+  const sf::net::Mac ours = mac_of(link_->near_mac), theirs = mac_of(link_->far_mac);
+  for (const int vlan : {200, -1}) {
+    std::array<uint8_t, 64> f{};
+    const std::size_t off =
+        sf::net::write_l2(f.data(), {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, theirs, vlan > 0,
+                          static_cast<uint16_t>(vlan > 0 ? vlan : 0), sf::net::kEtherTypeArp);
+    uint8_t* a = f.data() + off;
+    sf::proto::store_be<uint16_t>(a, 1);
+    sf::proto::store_be<uint16_t>(a + 2, 0x0800);
+    a[4] = 6;
+    a[5] = 4;
+    sf::proto::store_be<uint16_t>(a + 6, 1);
+    std::memcpy(a + 8, theirs.data(), 6);
+    sf::proto::store_be<uint32_t>(a + 14, venue);
+    sf::proto::store_be<uint32_t>(a + 24, local);
+    EXPECT_EQ(::send(fd, f.data(), 60, 0), 60);
+  }
+  sf::net::OutSegment s;
+  s.src_ip = venue;
+  s.dst_ip = local;
+  s.src_port = port_;
+  s.dst_port = local_port_;
+  s.flags = sf::net::tcp_flag::kAck;
+  s.window = 65535;
+  std::array<uint8_t, 128> seg{};
+  const std::size_t n = sf::net::build_tcp_frame(seg.data(), seg.size(), {ours, theirs, false, 0}, s);
+  EXPECT_EQ(::send(fd, seg.data(), n, 0), static_cast<ssize_t>(n));
+  ::close(fd);
+  const std::string other_vlan = "reason=\"other_vlan\"";
+  EXPECT_TRUE(wait_for(
+      [&] {
+        metrics_ = curl("/metrics");
+        return metric_sum(metrics_, "sniperforge_order_port_neighbour_drops_total", other_vlan) >= 2.0 &&
+               metric_sum(metrics_, "sniperforge_session_tcp_drops_total", other_vlan) >= 1.0;
+      },
+      5))
+      << metrics_;
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_order_port_neighbour_drops_total", other_vlan), 2.0);
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_session_tcp_drops_total", other_vlan), 1.0);
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0);
+  const std::string totals = stop_sim();
+  const auto stats = stop_appliance();
+  EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
+  EXPECT_EQ(stats.at("session_reconnects"), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dpdk, VenueVlan, ::testing::Values("dpdk"),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });

@@ -152,6 +152,38 @@ TEST_F(Conn, ForgedSegmentsAreCountedByReasonAndChangeNothing) {
   EXPECT_EQ(s[0].ack, kPeerNext);
 }
 
+// A connection on VLAN 42 takes only segments tagged 42; one without a VLAN takes only untagged ones.
+// Anything else is counted other_vlan before the 4-tuple is looked at, and nothing answers it.
+TEST(ConnVlan, SegmentsOnAnotherVlanOrUntaggedAreDroppedCountedAndUnanswered) {
+  for (const bool tagged : {false, true}) {
+    TcpConfig cfg = test_config();
+    cfg.has_vlan = tagged;
+    cfg.vlan_id = tagged ? 42 : 0;
+    CaptureSink sink;
+    TcpConnection c(cfg, sink);
+    const auto on_vlan = [&](TcpSegment seg, int vlan) {  // vlan < 0: untagged
+      seg.vlan_tags = vlan < 0 ? 0 : 1;
+      seg.vlan_id = static_cast<uint16_t>(vlan < 0 ? 0 : vlan);
+      c.on_segment(seg, 10);
+    };
+    const int ours = tagged ? 42 : -1;
+    c.connect(0, kIsn);
+    on_vlan(peer_segment(kPeerIsn, kIsn + 1, tcp_flag::kSyn | tcp_flag::kAck), ours);
+    ASSERT_EQ(c.state(), TcpState::kEstablished) << "tagged " << tagged;
+    sink.take();
+    const auto a = pattern(100);
+    const TcpSegment data = peer_segment(kPeerNext, kIsn + 1, tcp_flag::kAck, 65535, &a);
+    on_vlan(data, 43);  // another VLAN
+    on_vlan(data, 0);   // priority-tagged: a tag all the same
+    if (tagged) on_vlan(data, -1);
+    EXPECT_EQ(c.stats().dropped(TcpDrop::kOtherVlan), tagged ? 3u : 2u);
+    EXPECT_EQ(c.readable(), 0u);
+    EXPECT_TRUE(sink.take().empty());
+    on_vlan(data, ours);
+    EXPECT_EQ(c.readable(), 100u) << "tagged " << tagged;
+  }
+}
+
 TEST_F(Conn, AnswersToInvalidSegmentsAreRateLimited) {
   establish(c, sink);
   const uint64_t t0 = 5'000'000'000;

@@ -86,6 +86,8 @@ struct KernelPeer : ::testing::Test {
     c.remote_ip = ntohl(c.remote_ip);
     c.local_port = static_cast<uint16_t>(40000 + ::getpid() % 20000);
     c.remote_port = kServerPort;
+    c.has_vlan = topo.vlan != 0;  // our segments are tagged, and so must the kernel's be (by the relay)
+    c.vlan_id = topo.vlan;
     c.time_wait_ns = 100'000'000;
     return c;
   }

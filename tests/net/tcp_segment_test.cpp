@@ -207,6 +207,10 @@ TEST(OrderPortDemux, RoutesBy4TupleToTheOwningShard) {
   EXPECT_EQ(d2.route(f.data(), f.size()).kind, OrderFrameKind::kNeighbour);
   for (std::size_t n = 0; n < 42; ++n)  // truncated anywhere before the ports: never a TCP route
     EXPECT_NE(d2.route(b.frame.data(), n).kind, OrderFrameKind::kTcp) << n;
+  // Untagged the same: the demux reads through the tags; the owner checks the VLAN (other_vlan).
+  Built u = build(false, 10);
+  EXPECT_EQ(d2.route(u.frame.data(), u.frame.size()).kind, OrderFrameKind::kTcp);
+  EXPECT_EQ(d2.route(u.frame.data(), u.frame.size()).shard, 2u);
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ TEST_F(ConfigTest, TheIssuesExampleParses) {
   EXPECT_EQ(c.venue_ip, (std::array<uint8_t, 4>{10, 0, 1, 2}));
   EXPECT_EQ(c.venue_port, 15000);
   EXPECT_FALSE(c.gateway_mac.has_value());
+  EXPECT_EQ(c.vlan, 0u);  // untagged unless configured
   EXPECT_EQ(c.heartbeat_ms, 1000u);
   EXPECT_EQ(c.timeout_ms, 15000u);
   ASSERT_EQ(c.logins.size(), 2u);
@@ -78,16 +79,30 @@ TEST_F(ConfigTest, BadValuesAreReportedByKey) {
   std::vector<std::string> errors;
   parse(
       "[order_session]\ntransport = \"udp\"\nlocal_ip = \"10.0.1\"\nvenue = \"10.0.1.2\"\n"
-      "gateway_mac = \"02:00\"\nheartbeat_ms = 0\ntimeout_ms = 5\n"
+      "gateway_mac = \"02:00\"\nheartbeat_ms = 0\ntimeout_ms = 5\nvlan = 4095\n"
       "[[order_session.login]]\nusername = \"TOOLONG7\"\npassword_file = \"/nonexistent\"\nsesion = \"x\"\n",
       errors);
   const std::string all = joined(errors);
   for (const char* want :
-       {"[order_session].transport: expected one of",
-        "[order_session].local_ip:", "[order_session].venue: expected", "[order_session].gateway_mac:",
-        "[order_session].heartbeat_ms:", "[order_session].timeout_ms:", "#1.username: 1 to 6",
-        "#1.password_file: cannot read", "#1.sesion: unknown key"})
+       {"[order_session].transport: expected one of", "[order_session].local_ip:",
+        "[order_session].venue: expected", "[order_session].gateway_mac:", "[order_session].heartbeat_ms:",
+        "[order_session].timeout_ms:", "[order_session].vlan: expected an integer in [0, 4094]",
+        "#1.username: 1 to 6", "#1.password_file: cannot read", "#1.sesion: unknown key"})
     EXPECT_NE(all.find(want), std::string::npos) << want << "\n" << all;
+}
+
+TEST_F(ConfigTest, VlanOfTheOrderPort) {
+  std::vector<std::string> errors;
+  const auto c = parse(
+      "[order_session]\ntransport = \"dpdk\"\nlocal_ip = \"10.0.1.1\"\nvenue = \"10.0.1.2:15000\"\n"
+      "vlan = 100\n" +
+          login(),
+      errors);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.vlan, 100u);
+  parse("[order_session]\ntransport = \"dpdk\"\nvlan = \"100\"\n", errors);
+  EXPECT_NE(joined(errors).find("[order_session].vlan: expected an integer"), std::string::npos)
+      << joined(errors);
 }
 
 TEST_F(ConfigTest, KernelOrDpdkNeedVenueAndLogins) {

@@ -64,6 +64,8 @@ struct TcpConfig {
   uint32_t remote_ip = 0;
   uint16_t local_port = 0;
   uint16_t remote_port = 0;
+  bool has_vlan = false;  // segments must carry this 802.1Q VLAN (else: untagged), as our frames do
+  uint16_t vlan_id = 0;
   uint16_t mss = 1460;  // advertised; also caps what we send
   std::size_t send_buffer = 256 * 1024;
   std::size_t receive_buffer = 64 * 1024;  // advertised window = free space, at most 65535 (no scaling)

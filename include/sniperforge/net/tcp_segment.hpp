@@ -60,8 +60,9 @@ struct TcpSegment {
   uint32_t ack = 0;
   uint8_t flags = 0;
   uint16_t window = 0;
-  uint16_t mss = 0;  // MSS option value, 0 when absent
-  uint16_t vlan_id = 0;
+  uint16_t mss = 0;       // MSS option value, 0 when absent
+  uint16_t vlan_id = 0;   // innermost tag's VLAN ID
+  uint8_t vlan_tags = 0;  // 0: untagged
   const uint8_t* payload = nullptr;
   std::size_t payload_length = 0;
 
@@ -134,6 +135,7 @@ struct TcpSegment {
   out.flags = t[13] & 0x3f;
   out.window = proto::load_be16(t + 14);
   out.vlan_id = l2.vlan_id;
+  out.vlan_tags = l2.vlan_tags;
   out.payload = t + hl;
   out.payload_length = ip.payload_length - hl;
   return TcpParseError::kOk;

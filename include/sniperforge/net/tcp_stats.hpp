@@ -23,13 +23,14 @@ enum class TcpDrop : uint8_t {
   kNoAckFlag,      // synchronized state, ACK bit off
   kRstNotExact,    // RST in window but not at RCV.NXT (challenge ACK, RFC 5961)
   kOooOverflow,    // out-of-order segment with no reassembly range left
+  kOtherVlan,      // untagged, or tagged with another VLAN than the connection's (TcpConfig::vlan_id)
   kCount
 };
 
 [[nodiscard]] constexpr std::string_view to_string(TcpDrop d) noexcept {
   constexpr std::array<std::string_view, static_cast<std::size_t>(TcpDrop::kCount)> names{
       "malformed",     "bad_checksum", "other_source", "wrong_port",    "no_connection", "unexpected_syn",
-      "out_of_window", "bad_ack",      "no_ack_flag",  "rst_not_exact", "ooo_overflow"};
+      "out_of_window", "bad_ack",      "no_ack_flag",  "rst_not_exact", "ooo_overflow",  "other_vlan"};
   const auto i = static_cast<std::size_t>(d);
   return i < names.size() ? names[i] : "invalid";
 }

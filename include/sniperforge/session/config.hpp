@@ -1,7 +1,7 @@
 // The SoupBinTCP order-session keys of `[order_session]` (issue #11), parsed and validated without
 // DPDK:
 //   transport = "dpdk" | "kernel" | "none"   local_ip = "10.0.1.1"   venue = "10.0.1.2:15000"
-//   gateway_mac = ""   heartbeat_ms = 1000   timeout_ms = 15000
+//   gateway_mac = ""   heartbeat_ms = 1000   timeout_ms = 15000   vlan = 0 (802.1Q VLAN ID, 0 = untagged)
 //   [[order_session.login]] username = "SNIPE0"  password_file = "secrets/SNIPE0"  session = ""
 // The table also holds the UDP order session's keys (port, src_mac, ...), which the dataplane
 // parses; until the appliance is switched over, a table without `transport` is the UDP session.
@@ -35,14 +35,16 @@ struct VenueSessionConfig {
   std::array<uint8_t, 4> venue_ip{};
   uint16_t venue_port = 0;
   std::optional<std::array<uint8_t, 6>> gateway_mac;  // static neighbour; unset = ARP
+  uint16_t vlan =
+      0;  // dpdk: our TCP, ARP and ICMP frames tagged with it, only its frames taken; 0 = untagged
   uint32_t heartbeat_ms = 1000;
   uint32_t timeout_ms = 15000;
   std::vector<LoginConfig> logins;  // one per shard, in shard order
 };
 
 // The keys above (for the dataplane's unknown-key check of the shared table).
-inline constexpr std::array<std::string_view, 7> kVenueSessionKeys{
-    "transport", "local_ip", "venue", "gateway_mac", "heartbeat_ms", "timeout_ms", "login"};
+inline constexpr std::array<std::string_view, 8> kVenueSessionKeys{
+    "transport", "local_ip", "venue", "gateway_mac", "heartbeat_ms", "timeout_ms", "vlan", "login"};
 
 // Parses the keys above from the [order_session] table; appends every problem to `errors`
 // ("[order_session].venue: expected \"IPv4:PORT\""). Password files are checked (exist, mode 0600 or
