@@ -1,11 +1,15 @@
 // A live run through the kernel: a veth pair whose far end sits in a network namespace. sniperforge
-// reads the near end with net_af_packet; an ordinary UDP socket in the namespace sends the feed
-// (the UDP payloads of an sf-feedgen pcap) and sf-venue-sim (another ordinary socket there) receives
-// the orders and answers each with Accepted + Executed. The orders that arrive must be exactly those
-// the appliance reports sending, (when the kernel lost nothing) the same as a net_pcap replay of the
-// same feed, and every venue answer must reach the owning engine as a fill.
+// reads the near end with net_af_packet; an ordinary UDP socket in the namespace sends the feed (the UDP
+// payloads of an sf-feedgen pcap), and `sf-venue-sim --soupbintcp` there (kernel TCP) takes the orders over
+// SoupBinTCP, which the appliance speaks over its own TCP on the same port (`transport = "dpdk"`; the near
+// end has no address, so the kernel there neither answers ARP for the appliance nor resets its
+// connection). Every order the appliance sends must reach the venue, every answer (Accepted + Executed)
+// must come back as a fill, and (when the kernel lost nothing) the orders equal a replay of the same feed.
+// LiveTap: the UDP order session's checksum offload through net_tap (its SoupBinTCP twin:
+// integration_dpdk_venue_tap).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +25,7 @@
 
 #include "sf_test_process.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
+#include "venue_sim_process.hpp"
 
 namespace {
 
@@ -57,15 +62,21 @@ std::vector<std::string> orders_from_hex(const std::string& text) {
   return rows;
 }
 
+// The shipped replay config's trading tables, with an af_packet port and run-to-completion. `soup`: the
+// [order_session] lines that replace the shipped `transport` line (a SoupBinTCP session; a login table may
+// follow it, appended at the end); empty: no transport, the UDP order session.
 std::string config_text(const std::string& devargs, const std::string& src_mac, const std::string& dst_mac,
-                        const std::string& src_ip = "10.77.0.1", const std::string& dst_ip = "10.77.0.2") {
-  // The shipped replay config's trading tables, with an af_packet port and run-to-completion.
+                        const std::string& src_ip = "10.77.0.1", const std::string& dst_ip = "10.77.0.2",
+                        const std::string& soup = "", const std::string& login = "") {
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
   std::string out, line, table;
   while (std::getline(in, line)) {
     if (!line.empty() && line[0] == '[') table = line.substr(0, line.rfind(']') + 1);
     auto key_is = [&](const char* k) { return line.rfind(std::string(k) + " ", 0) == 0; };
-    if (table == "[order_session]" && key_is("transport")) continue;  // the UDP session sf-venue-sim answers
+    if (table == "[order_session]" && key_is("transport")) {
+      if (!soup.empty()) out += soup;
+      continue;
+    }
     if (table == "[[port]]" && key_is("devargs")) line = "devargs = \"" + devargs + "\"";
     if (table == "[lcores]" && key_is("mode")) line = "mode = \"run_to_completion\"";
     if (table == "[order_session]" && key_is("src_mac")) line = "src_mac = \"" + src_mac + "\"";
@@ -74,7 +85,7 @@ std::string config_text(const std::string& devargs, const std::string& src_mac, 
     if (table == "[order_session]" && key_is("dst_ip")) line = "dst_ip = \"" + dst_ip + "\"";
     out += line + "\n";
   }
-  return out;
+  return out + login;
 }
 
 class LiveAfPacket : public ::testing::Test {
@@ -94,19 +105,22 @@ class LiveAfPacket : public ::testing::Test {
     ASSERT_EQ(run("ip link add " + near_ + " type veth peer name " + far_), 0);
     ASSERT_EQ(run("ip link set " + far_ + " netns " + ns_), 0);
     ASSERT_EQ(run("sysctl -qw net.ipv6.conf." + near_ + ".disable_ipv6=1"), 0);
-    ASSERT_EQ(run("ip addr add 10.77.0.1/24 dev " + near_ + " && ip link set " + near_ + " up"), 0);
+    // No address on the near end: 10.77.0.1 is the appliance's (it answers ARP), not this kernel's.
+    ASSERT_EQ(run("sysctl -qw net.ipv4.conf." + near_ + ".forwarding=0 && ip link set " + near_ + " up"), 0);
+    // The far end's checksums complete (tx off): our TCP verifies what the kernel sends.
     ASSERT_EQ(run("ip netns exec " + ns_ + " sh -c 'sysctl -qw net.ipv6.conf." + far_ +
                   ".disable_ipv6=1; ip addr add 10.77.0.2/24 dev " + far_ + " && ip link set " + far_ +
-                  " up && ip link set lo up'"),
+                  " up && ip link set lo up && ethtool -K " + far_ + " tx off >/dev/null'"),
               0);
     char tmpl[] = "/tmp/sf-live-XXXXXX";
     dir_ = mkdtemp(tmpl);
   }
   void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    for (pid_t p : {pid_, venue_})
+      if (p > 0) {
+        kill(p, SIGKILL);
+        waitpid(p, nullptr, 0);
+      }
     if (ns_created_) {
       run("ip netns pids " + ns_ + " 2>/dev/null | xargs -r kill 2>/dev/null");
       run("ip link del " + near_ + " 2>/dev/null");
@@ -116,15 +130,16 @@ class LiveAfPacket : public ::testing::Test {
     if (!dir_.empty() && env("SF_KEEP_TMP").empty()) fs::remove_all(dir_, ec);
   }
 
-  // One live run in dir_/`name`: sf-venue-sim (with `venue_args`) in the namespace, the appliance on the near
-  // end, the feed sent from the namespace; ends with SIGTERM once the venue has gone idle.
+  // One live run in dir_/`name`: sf-venue-sim --soupbintcp in the namespace, the appliance on the near end
+  // logged in to it, the feed sent from the namespace; the appliance stops (SIGTERM: it logs out) once the
+  // answers are in, then the simulator (its totals JSON).
   struct LiveResult {
     std::map<std::string, uint64_t> stats;
-    std::vector<std::string> received;  // orders the venue got, as CSV rows
+    std::string totals;  // the simulator's totals JSON
     fs::path feed, log, venue_log;
     std::string near_mac, far_mac;
   };
-  void run_live(const std::string& name, const std::string& venue_args, LiveResult& out) {
+  void run_live(const std::string& name, LiveResult& out) {
     const fs::path dir = dir_ / name;
     fs::create_directories(dir);
     const fs::path feed = out.feed = dir / "feed.pcap";
@@ -137,17 +152,24 @@ class LiveAfPacket : public ::testing::Test {
               0);
     std::string far_mac = read_file(dir / "far_mac");
     far_mac.erase(far_mac.find_last_not_of("\n ") + 1);
-    std::ofstream(dir / "live.toml") << config_text("net_af_packet0,iface=" + near_ + ",qpairs=1", near_mac,
-                                                    far_mac);
+    std::ofstream(dir / "creds") << "SNIPE0 pw123\n";
+    std::ofstream(dir / "pw") << "pw123\n";
+    chmod((dir / "pw").c_str(), 0600);
+    std::ofstream(dir / "live.toml") << config_text(
+        "net_af_packet0,iface=" + near_ + ",qpairs=1", near_mac, far_mac, "10.77.0.1", "10.77.0.2",
+        "transport = \"dpdk\"\nlocal_ip = \"10.77.0.1\"\nvenue = \"10.77.0.2:15000\"\nheartbeat_ms = 200\n"
+        "timeout_ms = 3000\n",
+        "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" + (dir / "pw").string() +
+            "\"\nsession = \"\"\n");
 
-    // The venue in the namespace (sf-venue-sim, an ordinary UDP socket: records the orders and answers
-    // each with Accepted + Executed), then the appliance, then the feed.
-    const std::string scripts = env("SF_LIVE_SCRIPTS");
-    const fs::path orders_hex = dir / "orders.hex", venue_log = dir / "venue.log", done = dir / "done";
-    ASSERT_EQ(run("(ip netns exec " + ns_ + " " + env("SF_VENUE_SIM") +
-                  " --listen 0.0.0.0:40001 --orders-hex " + orders_hex.string() + " --idle-exit 3 " +
-                  venue_args + " > " + venue_log.string() + " 2>&1; touch " + done.string() + ") &"),
-              0);
+    // The venue in the namespace (Accepted + Executed for every order), then the appliance, then the feed.
+    const fs::path venue_log = dir / "venue.log", totals = dir / "totals.json";
+    venue_ = start_logged(
+        "/usr/bin/env",
+        {"ip", "netns", "exec", ns_, env("SF_VENUE_SIM"), "--soupbintcp", "--listen", "10.77.0.2:15000",
+         "--credentials", (dir / "creds").string(), "--totals", totals.string(), "--heartbeat-ms", "200"},
+        venue_log);
+    ASSERT_GT(venue_, 0);
     ASSERT_TRUE(wait_for([&] { return read_file(venue_log).find("listening") != std::string::npos; }, 10))
         << "venue simulator did not start";
 
@@ -155,14 +177,15 @@ class LiveAfPacket : public ::testing::Test {
     std::vector<std::string> args{"--config", (dir / "live.toml").string(), "--stats-file", stats.string()};
     pid_ = start_logged(env("SNIPERFORGE"), args, log);
     ASSERT_GE(pid_, 0);
-    ASSERT_TRUE(wait_for([&] { return read_file(log).find("feed port") != std::string::npos; }, 20))
-        << read_file(log);
+    ASSERT_TRUE(
+        wait_for([&] { return read_file(venue_log).find("SNIPE0 logged in") != std::string::npos; }, 20))
+        << read_file(log) << read_file(venue_log);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    ASSERT_EQ(run("ip netns exec " + ns_ + " python3 " + scripts + "/live_feed_sender.py " + feed.string() +
-                  " 10.77.0.1 26477 4 > " + (dir / "sender.log").string() + " 2>&1"),
+    ASSERT_EQ(run("ip netns exec " + ns_ + " python3 " + env("SF_LIVE_SCRIPTS") + "/live_feed_sender.py " +
+                  feed.string() + " 10.77.0.1 26477 4 > " + (dir / "sender.log").string() + " 2>&1"),
               0)
         << read_file(dir / "sender.log");
-    ASSERT_TRUE(wait_for([&] { return fs::exists(done); }, 30)) << "venue simulator did not finish";
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // the last answers come back
 
     ASSERT_EQ(kill(pid_, SIGTERM), 0);
     int status = 0;
@@ -171,8 +194,12 @@ class LiveAfPacket : public ::testing::Test {
     pid_ = -1;
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(log);
+    ASSERT_EQ(kill(venue_, SIGTERM), 0);
+    ASSERT_TRUE(wait_for([&] { return waitpid(venue_, &status, WNOHANG) == venue_; }, 10));
+    venue_ = -1;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(venue_log);
     out.stats = read_stats(stats);
-    out.received = orders_from_hex(read_file(orders_hex));
+    out.totals = read_file(totals);
     out.log = log;
     out.venue_log = venue_log;
     out.near_mac = near_mac;
@@ -182,35 +209,36 @@ class LiveAfPacket : public ::testing::Test {
   std::string ns_, near_, far_;
   bool ns_created_ = false;
   fs::path dir_;
-  pid_t pid_ = -1;
+  pid_t pid_ = -1, venue_ = -1;
 };
 
 TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
   LiveResult r;
-  ASSERT_NO_FATAL_FAILURE(run_live("plain", "", r));
+  ASSERT_NO_FATAL_FAILURE(run_live("plain", r));
   const auto& st = r.stats;
-  const auto& received = r.received;
-  const fs::path feed = r.feed, venue_log = r.venue_log, log = r.log;
-  const std::string near_mac = r.near_mac, far_mac = r.far_mac;
-  std::printf("[ info ] live: %lu feed packets, %lu messages, %lu gaps, %lu orders sent, %zu received\n",
+  const uint64_t orders = st.at("orders_buy") + st.at("orders_sell");
+  using sf::testing::totals_number;
+  std::printf("[ info ] live: %lu feed packets, %lu messages, %lu gaps, %lu orders sent, %lu received\n",
               static_cast<unsigned long>(st.at("feed_packets")),
               static_cast<unsigned long>(st.at("messages")), static_cast<unsigned long>(st.at("gaps")),
-              static_cast<unsigned long>(st.at("tx_packets")), received.size());
-  EXPECT_GT(st.at("feed_packets"), 0u) << read_file(log);
-  ASSERT_GT(st.at("tx_packets"), 0u) << "the sniper rules should fire on this feed";
-  EXPECT_EQ(received.size(), st.at("tx_packets")) << "every transmitted order arrives at the venue socket";
-  // The venue's answers came back through the kernel and reached the owning engine.
-  std::printf("[ info ] venue: %s", read_file(venue_log).c_str());
-  EXPECT_EQ(st.at("venue_messages"), 2 * st.at("tx_packets")) << "Accepted + Executed per order";
+              static_cast<unsigned long>(orders),
+              static_cast<unsigned long>(totals_number(r.totals, "orders")));
+  EXPECT_GT(st.at("feed_packets"), 0u) << read_file(r.log);
+  ASSERT_GT(orders, 0u) << "the sniper rules should fire on this feed";
+  EXPECT_EQ(st.at("reject_session_down"), 0u) << "logged in before the feed";
+  EXPECT_EQ(totals_number(r.totals, "orders"), orders) << "every order sent arrives at the venue";
+  // The venue's answers came back over our TCP and reached the owning engine.
+  EXPECT_EQ(st.at("venue_messages"), totals_number(r.totals, "messages"));
+  EXPECT_EQ(st.at("venue_messages"), 2 * orders) << "Accepted + Executed per order";
   EXPECT_EQ(st.at("venue_bad_messages"), 0u);
-  EXPECT_EQ(st.at("fills"), st.at("tx_packets"));
+  EXPECT_EQ(st.at("fills"), orders);
 
   if (st.at("gaps") == 0 && st.at("messages") == 30000) {
-    // Nothing lost on the way in: the same orders as a replay of the same pcap.
-    std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
+    // Nothing lost on the way in: the same orders as a replay of the same pcap (transport "none": its TX
+    // pcap's synthetic SoupBinTCP stream), compared as shares by symbol and side, all filled at the venue.
     std::ofstream(dir_ / "replay.toml") << config_text(
-        "net_pcap0,rx_pcap=" + feed.string() + ",tx_pcap=" + (dir_ / "replay.tx.pcap").string(), near_mac,
-        far_mac);
+        "net_pcap0,rx_pcap=" + r.feed.string() + ",tx_pcap=" + (dir_ / "replay.tx.pcap").string(), r.near_mac,
+        r.far_mac, "10.77.0.1", "10.77.0.2", "transport = \"none\"\n");
     ASSERT_EQ(run(env("SNIPERFORGE") + " --config " + (dir_ / "replay.toml").string() + " > " +
                   (dir_ / "replay.log").string() + " 2>&1"),
               0);
@@ -220,9 +248,18 @@ TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
     std::istringstream csv(read_file(dir_ / "replay.csv"));
     std::string line;
     std::getline(csv, line);
-    std::vector<std::string> replayed;
-    while (std::getline(csv, line)) replayed.push_back(line);
-    EXPECT_EQ(received, replayed);
+    std::map<std::string, std::map<char, uint64_t>> replayed;  // seq,symbol,side,quantity,price,user_ref_num
+    uint64_t replayed_orders = 0;
+    while (std::getline(csv, line)) {
+      std::vector<std::string> f;
+      std::istringstream cells(line);
+      for (std::string c; std::getline(cells, c, ',');) f.push_back(c);
+      ASSERT_EQ(f.size(), 6u) << line;
+      replayed[f[1]][f[2][0]] += std::stoull(f[3]);
+      ++replayed_orders;
+    }
+    EXPECT_EQ(replayed_orders, orders);
+    EXPECT_EQ(sf::testing::totals_by_symbol_side(r.totals, "shares"), replayed) << r.totals;
   } else {
     std::printf("[ info ] the kernel path lost feed packets: skipped the replay comparison\n");
   }
