@@ -98,6 +98,7 @@ std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {
     c.emplace_back("venue_refused_" + std::string(trade::to_string(static_cast<trade::VenueCheck>(i))),
                    t.venue_refused[i]);
   c.emplace_back("venue_inconsistent_shards", t.venue_inconsistent_shards);
+  c.emplace_back("orders_adopted", t.orders_adopted);
   c.emplace_back("filled_shares_bought", t.filled_shares_bought);
   c.emplace_back("filled_shares_sold", t.filled_shares_sold);
   for (std::size_t i = 0; i < t.rejects.size(); ++i)

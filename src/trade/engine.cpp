@@ -191,6 +191,31 @@ void Engine::restore_sent(const OrderRequest& r) noexcept {
   published_.open_orders.set(risk_.open_orders());
 }
 
+bool Engine::adopt_accepted(const uint8_t* msg, std::size_t len, uint64_t rx_tsc,
+                            OrderRequest& out) noexcept {
+  VenueEvent e;
+  if (len == 0 || msg[0] != 'A' || parse_ouch_outbound(msg, len, e) != VenueParse::kOk ||
+      e.type != VenueEventType::kAccepted || tracker_.find(e.user_ref_num) != nullptr ||
+      e.user_ref_num <= risk_.last_user_ref_num())
+    return false;
+  uint16_t locate = locate_of(e.symbol);
+  if (locate == 0) locate = tracker_.locate_of(e.symbol);  // no book yet: an earlier order's instrument
+  if (locate == 0) return false;
+  out = OrderRequest{};
+  out.rx_tsc = rx_tsc;
+  out.price = e.price;
+  out.shares = e.shares;
+  out.user_ref_num = e.user_ref_num;
+  out.locate = locate;
+  out.side = e.side;
+  out.tif = e.tif;
+  out.symbol = e.symbol;
+  out.strategy = kAdoptedOrder;
+  restore_sent(out);
+  stats_.orders_adopted.add();
+  return true;
+}
+
 Reject Engine::submit(const Intent& in, uint16_t locate, uint64_t seq, uint64_t rx_tsc,
                       OrderSink& sink) noexcept {
   const uint16_t bi = books_.index_of(locate);

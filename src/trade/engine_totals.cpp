@@ -10,6 +10,7 @@ EngineTotals sum_engines(std::span<const Engine* const> engines) {
     t.fills += e->orders().fills();
     t.capacity_stale += e->books().capacity_stale_books();
     t.venue_inconsistent_shards += e->venue_inconsistent() ? 1 : 0;
+    t.orders_adopted += e->stats().orders_adopted.load();
     for (std::size_t i = 0; i < t.rejects.size(); ++i)
       t.rejects[i] += e->risk().rejects(static_cast<Reject>(i));
     for (std::size_t d = 0; d < t.book_drops.size(); ++d)

@@ -94,6 +94,12 @@ const OrderRecord* OrderTracker::find(uint32_t urn) const noexcept {
   return const_cast<OrderTracker*>(this)->find_mut(urn);
 }
 
+uint16_t OrderTracker::locate_of(const std::array<char, 8>& symbol) const noexcept {
+  for (std::size_t i = size_; i-- > 0;)
+    if (const OrderRecord& r = ring_[(head_ + i) % cap_]; r.symbol == symbol) return r.locate;
+  return 0;
+}
+
 VenueVerdict OrderTracker::on_event(const VenueEvent& e, bool& closed_resting) noexcept {
   closed_resting = false;
   VenueVerdict v = judge(e);

@@ -24,6 +24,7 @@ View head(const uint8_t* p, std::size_t len, VenueEventType type, VenueEvent& e)
 template <class View>
 VenueParse order_state(const View& v, VenueEvent& e) noexcept {
   e.side = v.side();
+  e.tif = v.time_in_force();
   e.shares = v.quantity();
   e.price = v.price();
   e.order_ref = v.order_reference_number();

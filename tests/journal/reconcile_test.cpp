@@ -262,3 +262,86 @@ TEST_F(Restart, SfJournalToolReadsTheJournal) {
   fs::remove(out);
   fs::remove(out + ".err");
 }
+
+// kill -9 lands after an order left but before its record left the writer's ring: the journal knows the
+// first two orders, the venue all three. At the restart the venue replays the third's Accepted and fill;
+// the engine adopts the order from the Accepted (the venue is the book of record for what it accepted)
+// and comes back as the live engine was. What the venue says about a UserRefNum at or below the
+// high-water mark, or about a known order, is not adopted: it is judged as always (a forgery stops the
+// shard).
+TEST_F(Restart, OrderLostFromTheJournalIsAdoptedFromTheVenueReplay) {
+  const trade::TradingConfig cfg = parse_config();
+  Shard live(cfg);
+  std::vector<std::vector<uint8_t>> venue;  // what the venue sent, in sequence order
+  {
+    Writer w(cfg_);
+    ScanReport rep;
+    ASSERT_TRUE(w.open(rep));
+    const uint32_t sizes[] = {200, 200, 100};
+    for (std::size_t i = 0; i < 3; ++i) {
+      ASSERT_EQ(live.buy(sizes[i], 100 + i), trade::Reject::kNone);
+      const trade::OrderRequest& r = live.sink[0];
+      urns_.push_back(r.user_ref_num);
+      uint8_t ouch[dataplane::kEnterOrderLength];
+      dataplane::encode_enter_order(ouch, r);
+      Entry e;
+      ASSERT_TRUE(make_order_record(e, 0, 0, r, {ouch, sizeof ouch}));
+      if (i < 2) {
+        ASSERT_TRUE(w.write(e));  // the third order's record dies in the ring
+      }
+    }
+    venue = {accepted(urns_[0], 200), executed(urns_[0], 150, 1), accepted(urns_[1], 200),
+             accepted(urns_[2], 100), executed(urns_[2], 40, 2)};
+    for (std::size_t q = 0; q < venue.size(); ++q) {
+      (void)live.engine.on_venue(venue[q].data(), venue[q].size(), 0, live.sink);
+      if (q >= 3) continue;  // the journal holds venue sequences 1..3
+      Entry e;
+      ASSERT_TRUE(make_venue(e, 0, 0, {q + 1, 0, {venue[q].data(), venue[q].size()}}));
+      ASSERT_TRUE(w.write(e));
+    }
+  }
+  ASSERT_FALSE(live.engine.venue_inconsistent());
+
+  Shard again(cfg);
+  std::array<trade::Engine*, 1> engines{&again.engine};
+  Reconciler rec(engines);
+  Writer w(cfg_);
+  ScanReport rep;
+  ASSERT_TRUE(w.open(rep, [&](const RecordView& r) { rec.apply(r); }));
+  EXPECT_EQ(rec.shard(0).last_venue_sequence, 3u);
+  EXPECT_EQ(rec.shard(0).user_ref_num_high_water, urns_[1]);
+  // Not adopted: a known order's Accepted, and anything but an Accepted.
+  trade::OrderRequest adopted;
+  EXPECT_FALSE(again.engine.adopt_accepted(venue[2].data(), venue[2].size(), 0, adopted));
+  EXPECT_FALSE(again.engine.adopt_accepted(venue[4].data(), venue[4].size(), 0, adopted));
+  // The venue's replay from sequence 4.
+  ASSERT_TRUE(again.engine.adopt_accepted(venue[3].data(), venue[3].size(), 0, adopted));
+  EXPECT_EQ(adopted.user_ref_num, urns_[2]);
+  EXPECT_EQ(adopted.shares, 100u);
+  EXPECT_EQ(adopted.locate, 1);
+  EXPECT_EQ(adopted.strategy, trade::Engine::kAdoptedOrder);
+  for (std::size_t q = 3; q < venue.size(); ++q)
+    (void)again.engine.on_venue(venue[q].data(), venue[q].size(), 0, again.sink);
+  EXPECT_FALSE(again.engine.venue_inconsistent());
+  EXPECT_EQ(again.engine.stats().orders_adopted.load(), 1u);
+  const trade::Engine& a = live.engine;
+  const trade::Engine& b = again.engine;
+  EXPECT_EQ(b.risk().position(1), a.risk().position(1));
+  EXPECT_EQ(b.risk().open_buys(1), a.risk().open_buys(1));
+  EXPECT_EQ(b.risk().open_orders(), a.risk().open_orders());
+  EXPECT_EQ(b.risk().gross_notional(), a.risk().gross_notional());
+  EXPECT_EQ(b.risk().last_user_ref_num(), urns_[2]);
+  EXPECT_EQ(b.orders().position(1).cost, a.orders().position(1).cost);
+  EXPECT_EQ(b.orders().find(urns_[2])->state, trade::OrderState::kPartiallyFilled);
+  // The adopted exposure counts: 150 + 40 filled and 310 open fill max_position 500 in both engines.
+  EXPECT_EQ(again.buy(10, 1), trade::Reject::kMaxPosition);
+  EXPECT_EQ(live.buy(10, 1), trade::Reject::kMaxPosition);
+
+  // A forged Accepted below the high-water mark for an order nobody sent is not adopted, and the
+  // engine's checks refuse it: the shard stops.
+  ASSERT_GT(urns_[0], 1u);
+  const std::vector<uint8_t> forged = accepted(urns_[0] - 1, 100);
+  EXPECT_FALSE(again.engine.adopt_accepted(forged.data(), forged.size(), 0, adopted));
+  (void)again.engine.on_venue(forged.data(), forged.size(), 0, again.sink);
+  EXPECT_TRUE(again.engine.venue_inconsistent());
+}

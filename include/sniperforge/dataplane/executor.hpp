@@ -113,6 +113,7 @@ struct Executor {
   [[nodiscard]] std::size_t cancel_room(uint32_t shard) noexcept;
   void poll_venue_sessions(uint64_t now) noexcept;
   void note_session_state(uint32_t shard, KernelVenueShard& vs, bool logged_in) noexcept;
+  void adopt_replayed_order(trade::Engine& eng, uint32_t shard) noexcept;
   void copy_session_stats() noexcept;
 
   // ---- `transport = "none"`: each shard's orders in a synthetic SoupBinTCP connection

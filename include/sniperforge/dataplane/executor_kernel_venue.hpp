@@ -65,6 +65,8 @@ inline void Executor<Port>::poll_venue_sessions(uint64_t now) noexcept {
     const bool caught_up = up && vs.session->caught_up();  // read before the pops: all it held is queued
     for (unsigned k = 0; k < kVenueMessagesPerPoll && vs.venue.pop(venue_slot); ++k) {
       stats->venue_messages.add();
+      if (!vs.reconciled) [[unlikely]]
+        adopt_replayed_order(*eng, shard);
       if (journal) journal_venue(shard, venue_slot.sequence, venue_slot.bytes.data(), venue_slot.length, now);
       vs.next_venue_seq = venue_slot.sequence + 1;
       apply_venue(*eng, shard, venue_slot.bytes.data(), venue_slot.length, now, now);
@@ -77,6 +79,20 @@ inline void Executor<Port>::poll_venue_sessions(uint64_t now) noexcept {
   }
   if ((++session_stats_polls & kSessionStatsEveryPolls) == 0) [[unlikely]]
     copy_session_stats();
+}
+
+// The venue's replay before this shard reconciled (no order of this run has left yet): an Accepted for an
+// order the journal lost (its record was still in the writer's ring at a kill -9) is adopted
+// (Engine::adopt_accepted) and journaled as an order record, ahead of the Accepted's own record, so the
+// next restart reads a journal that knows the order.
+template <class Port>
+inline void Executor<Port>::adopt_replayed_order(trade::Engine& eng, uint32_t shard) noexcept {
+  trade::OrderRequest r;
+  if (!eng.adopt_accepted(venue_slot.bytes.data(), venue_slot.length, last_now, r)) return;
+  if (!journal) return;
+  std::array<uint8_t, kEnterOrderLength> ouch{};
+  encode_enter_order(ouch.data(), r);
+  journal_order(shard, r, ouch.data());
 }
 
 // A login (the first), a reconnect (a later login) or the session going down, as a "session" record

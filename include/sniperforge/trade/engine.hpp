@@ -35,6 +35,7 @@ struct alignas(64) EngineStats {
   Counter stale_marks;  // mark_stale() calls, any reason
   Counter stale_gap;
   Counter stale_ring_full;
+  Counter orders_adopted;  // orders rebuilt from the venue's replay at a restart (adopt_accepted)
 };
 
 // What the stats thread may read while the engine's lcore runs it. Everything else in an Engine
@@ -64,6 +65,8 @@ struct EnginePublished {
 class Engine {
  public:
   static constexpr uint16_t kDirectOrder = 0xFFFF;
+  // The strategy of an order rebuilt from the venue's Order Accepted at a restart (adopt_accepted).
+  static constexpr uint16_t kAdoptedOrder = 0xFFFE;
 
   // Throws std::invalid_argument for a config that parse_trading_config() would have rejected.
   explicit Engine(const TradingConfig& cfg, uint32_t shard_index = 0);
@@ -135,6 +138,16 @@ class Engine {
   // without a risk check: exposure, open orders and the UserRefNum high-water mark resume from it. The
   // venue messages the journal recorded are then applied with on_venue(), as they were live.
   void restore_sent(const OrderRequest& r) noexcept;
+  // Restart, while the venue replays what came since the journal's last venue message (before any order
+  // of this run): an Order Accepted for a UserRefNum this engine does not know and above every one it
+  // has used is an order the previous run sent whose record was still in the journal's ring when it
+  // died. The venue is the book of record for what it accepted: the order is rebuilt from the Accepted
+  // (restore_sent(), strategy kAdoptedOrder, its shares as exposure), the UserRefNum high-water mark
+  // rises past it, and the caller applies the Accepted (and the fills behind it) with on_venue(). False,
+  // and nothing changes, for anything else (a known or lower UserRefNum, another message type, a symbol
+  // this shard has neither a book nor an order for): on_venue() then judges it as usual. `out` is the
+  // order adopted (for the journal). Never call it once the engine may have sent orders of its own.
+  bool adopt_accepted(const uint8_t* msg, std::size_t len, uint64_t rx_tsc, OrderRequest& out) noexcept;
 
   void set_kill_switch(bool on) noexcept {
     risk_.set_kill_switch(on);

@@ -18,6 +18,7 @@ struct EngineTotals {
   uint64_t fills = 0;           // executions the venue reported
   uint64_t capacity_stale = 0;  // books stale because they lost an order to a capacity limit
   uint64_t venue_inconsistent_shards = 0;
+  uint64_t orders_adopted = 0;  // rebuilt from the venue's replay at a restart (Engine::adopt_accepted)
   uint64_t filled_shares_bought = 0;
   uint64_t filled_shares_sold = 0;
   std::array<uint64_t, static_cast<std::size_t>(Reject::kCount)> rejects{};

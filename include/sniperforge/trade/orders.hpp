@@ -92,6 +92,8 @@ class OrderTracker {
   VenueVerdict on_event(const VenueEvent& e, bool& closed_resting) noexcept;
 
   [[nodiscard]] const OrderRecord* find(uint32_t urn) const noexcept;
+  // Locate of the newest order on `symbol` (space padded) still held; 0 if none (restart adoption).
+  [[nodiscard]] uint16_t locate_of(const std::array<char, 8>& symbol) const noexcept;
   [[nodiscard]] const Position& position(uint16_t locate) const noexcept { return positions_[locate]; }
   // Keep-warm hint: the position an order on `locate` will update, and the record slot the next order takes.
   void prefetch(uint16_t locate) const noexcept {

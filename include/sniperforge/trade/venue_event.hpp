@@ -21,6 +21,7 @@ struct VenueEvent {
   uint64_t match_number = 0;       // executed / broken trade
   uint64_t order_ref = 0;          // venue order reference number (accepted/replaced)
   char side = 0;                   // accepted/replaced
+  char tif = 0;                    // accepted/replaced: the order's time in force
   char order_state = 0;            // accepted/replaced: 'L' live, 'D' dead (accepted and already out)
   std::array<char, 8> symbol{};    // accepted/replaced, space padded as on the wire
   char reason = 0;                 // canceled / broken trade

@@ -60,6 +60,8 @@ void add_order(std::string& out, const RecordView& r) {
   add_number(out, "user_ref_num", o.user_ref_num);
   add_number(out, "locate", o.locate);
   add_number(out, "strategy", o.strategy);
+  // Rebuilt from the venue's Order Accepted at a restart (its own record was lost to a kill -9).
+  if (o.strategy == trade::Engine::kAdoptedOrder) out += ",\"adopted\":true";
   add_number(out, "trigger_seq", o.trigger_seq);
   add_number(out, "tsc", o.tsc);
   trade::OrderRequest req;
