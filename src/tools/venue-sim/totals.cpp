@@ -1,5 +1,7 @@
 #include "totals.hpp"
 
+#include "matching.hpp"
+
 #include <map>
 #include <sstream>
 #include <utility>
@@ -20,6 +22,9 @@ struct Totals {
   // symbol -> position the fills built, in sequence order: its realized P&L is the appliance's rule
   // (average cost, trade::Position), so the two can be compared to the raw unit.
   std::map<std::string, trade::Position> positions;
+  // The venue's own order book of the session (matching.hpp), rebuilt as after a restart: its resting
+  // orders are the open-order count.
+  SessionOrders book;
 };
 
 Totals fold(const MessageStore& s) {
@@ -28,6 +33,7 @@ Totals fold(const MessageStore& s) {
   for (uint64_t q = 1; q <= s.size(); ++q) {
     const auto m = s.at(q);
     ++t.messages;
+    t.book.learn(m);
     if (m.empty() || out::validate(m.data(), m.size()) != ouch::Error::kOk) continue;
     switch (m[0]) {
       case 'A': {
@@ -136,7 +142,7 @@ std::string totals_json(const std::string& session_name, const std::vector<Named
     }
     j << "}";
     write_money(j, t);
-    j << "}";
+    j << ",\"open_orders\":" << t.book.open.size() << "}";
   }
   j << "]}";
   return j.str();
