@@ -4,7 +4,7 @@
 //
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
 //                  [--transports udp,dpdk,kernel] [--lcore-modes run_to_completion,pipeline]
-//                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...]
+//                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...] [--ab-lines]
 //
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
 //    port (rte_eth_from_rings); the lcores run with back-pressure (the RX lcore waits for ring space
@@ -12,6 +12,7 @@
 //    sustains when the sender waits for it. Pipeline (1 RX + 1 executor) and run-to-completion.
 // 1b. Live rate (--live-rate, live_rate.cpp): a producer offers packets at a fixed rate with no
 //    back-pressure; the highest rate with no loss anywhere over a probe is searched.
+// 1c. A/B lines (--ab-lines, ab_lines.cpp): arbitration's cost, one line vs two, interleaved; then stop.
 // 2. Tick-to-trade: a feed enqueued by the main thread at one packet every --pace-us microseconds
 //    (no queueing); per order, from the RX burst's TSC to the return of rte_eth_tx_burst. For each
 //    order transport (--transports): the UDP order frame; SoupBinTCP over our TCP (transport "dpdk",
@@ -303,6 +304,9 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::IsMember({"run_to_completion", "pipeline"}));
   app.add_flag("--throughput-only", throughput_only, "skip the tick-to-trade and I/O-ceiling sections");
+  bool ab_lines = false;
+  app.add_flag("--ab-lines", ab_lines,
+               "only A/B line arbitration's cost: --repeat runs per mode, one line vs two interleaved");
   bool live_rate = false;
   LiveRateOptions live;
   app.add_flag("--live-rate", live_rate,
@@ -343,6 +347,11 @@ int main(int argc, char** argv) {
   std::printf("machine: %s; %s\n", machine.description.c_str(), plan.hugepage_reason.c_str());
   std::printf("placement: %s", pl.describe(LcoreMode::kPipeline).c_str());
 
+  if (ab_lines) {
+    ab_lines_section(std::min<uint64_t>(messages, 2'000'000), repeat, trading, pl);  // the pool's size
+    eal_cleanup_and_remove_runtime_dir();
+    return 0;
+  }
   feedgen::Config fc;
   fc.messages = messages;
   Feed feed;

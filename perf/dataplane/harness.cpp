@@ -101,10 +101,12 @@ FeederCpu place_feeder(LcoreMode mode) {
   return f;
 }
 
-DataplaneConfig ring_port_config(const RingPort& rp, LcoreMode mode, bool replay) {
+DataplaneConfig ring_port_config(const RingPort& rp, LcoreMode mode, bool replay, uint16_t line_b_udp_port) {
   DataplaneConfig dp;
   dp.ports.push_back(PortConfig{.name = "perf", .devargs = rp.name, .tx_queues = 1, .mbufs = 8191});
   dp.feed.port = dp.order_session.port = "perf";
+  if (line_b_udp_port)
+    dp.feed.line_b = FeedLineConfig{.port = "perf", .udp_port = line_b_udp_port, .group = std::nullopt};
   dp.lcores.mode = mode;
   if (g_ring_size) dp.lcores.ring_size = g_ring_size;
   dp.lcores.idle_polls_to_exit = replay ? 2000 : 1u << 31;
@@ -186,7 +188,7 @@ void serve_peer(RingPort& rp, TcpSoupPeer& peer) {
 }  // namespace
 
 RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
-                     double paced_us, OrderVenue venue) {
+                     double paced_us, OrderVenue venue, uint16_t line_b_udp_port) {
   const unsigned rx_size = static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(f.frames.size() + 1)));
   RingPort rp = make_ring_port(rx_size, 1 << 16);
   if (paced_us == 0) preload(f, rp.rx);
@@ -195,7 +197,7 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
   std::optional<KernelSoupServer> server;
   if (venue == OrderVenue::kDpdk) peer.emplace(kVenueMac, net::ipv4(10, 0, 0, 2), kVenuePort);
   if (venue == OrderVenue::kKernel) server.emplace();
-  DataplaneConfig dp = ring_port_config(rp, mode, paced_us == 0);
+  DataplaneConfig dp = ring_port_config(rp, mode, paced_us == 0, line_b_udp_port);
   const std::string password_file =
       venue == OrderVenue::kUdp ? ""
                                 : configure_venue(dp, venue, trading.shards, server ? server->port() : 0);

@@ -68,10 +68,13 @@ FeederCpu place_feeder(dataplane::LcoreMode mode);
 // one packet every paced_us microseconds while the lcores run.
 // With a SoupBinTCP venue the feed starts once every session is logged in, and the venue is served
 // in the middle of each gap (the appliance is idle then, as it is when a LAN peer's ACK arrives).
+// `line_b_udp_port` != 0: [feed.line_b] on that UDP port of the same port (A/B lines arbitrated).
 RunOut run_appliance(const Feed& f, dataplane::LcoreMode mode, const trade::TradingConfig& trading,
-                     const dataplane::Placement& pl, double paced_us, OrderVenue venue = OrderVenue::kUdp);
+                     const dataplane::Placement& pl, double paced_us, OrderVenue venue = OrderVenue::kUdp,
+                     uint16_t line_b_udp_port = 0);
 // The appliance's DataplaneConfig for a ring port (one port for feed and orders).
-dataplane::DataplaneConfig ring_port_config(const RingPort& rp, dataplane::LcoreMode mode, bool replay);
+dataplane::DataplaneConfig ring_port_config(const RingPort& rp, dataplane::LcoreMode mode, bool replay,
+                                            uint16_t line_b_udp_port = 0);
 // Collects the run's counters and histograms, frees the orders, shuts the runtime down.
 void finish_run(dataplane::Runtime& rt, RingPort& rp, RunOut& out);
 
@@ -87,6 +90,11 @@ struct LiveRateOptions {
   unsigned nic_ring = 4096;              // packets the "NIC" (net_ring RX ring) buffers
   uint64_t feed_messages = 1'000'000;    // the feed looped by the producer
 };
+// A/B lines (--ab-lines, ab_lines.cpp, #12): the same feed on one line and on two, back-pressured
+// throughput runs interleaved one line / two lines; ns per unique message, medians and ratios.
+void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingConfig& trading,
+                      const dataplane::Placement& pl);
+
 void live_rate_search(const LiveRateOptions& o, const trade::TradingConfig& trading,
                       const dataplane::Placement& pl);
 

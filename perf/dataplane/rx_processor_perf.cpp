@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "sniperforge/dataplane/rx_processor.hpp"
@@ -62,11 +63,14 @@ int main(int argc, char** argv) {
   using namespace sf;
   const uint64_t messages = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
   const int rounds = std::max(1, argc > 2 ? std::atoi(argv[2]) : 5);
+  // "one" / "two": only that arbitration case, `rounds` times (for callgrind: Ir of one case alone).
+  const std::string only = argc > 3 ? argv[3] : "";
   feedgen::Config fc;
   fc.messages = messages;
   const feedgen::Frames frames = feedgen::generate_frames(fc);
   std::printf("feed: %lu messages in %zu frames\n", static_cast<unsigned long>(messages), frames.size());
   for (uint16_t executors : {1, 2}) {
+    if (!only.empty()) break;
     dataplane::RxSettings s;
     s.shards = executors;
     s.executors = executors;
@@ -83,6 +87,13 @@ int main(int argc, char** argv) {
   dataplane::RxSettings two;
   two.line_b_udp_port = 26478;
   two.arbitration_ticks = 200'000;
+  if (only == "one" || only == "two") {
+    const bool two_lines = only == "two";
+    const double m = median_ns(two_lines ? both : frames, two_lines ? two : one, messages, rounds);
+    std::printf("%s line(s): median of %d rounds %.2f ns/unique message\n", two_lines ? "two" : "one", rounds,
+                m);
+    return 0;
+  }
   std::vector<double> a, b;
   (void)median_ns(frames, one, messages, 1);  // warm-up of both: first touches of the frames, page faults
   (void)median_ns(both, two, messages, 1);

@@ -135,6 +135,7 @@ struct Runtime::Rx {
         continue;
       }
       proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
+      if (!proc->staged()) continue;  // the other line's copy, a drop: nothing to hand on
       // Hand each packet's events on at once: a trigger early in a burst does not wait for the rest of
       // the burst to be parsed (pipeline: the executor starts meanwhile; run to completion: it runs now).
       proc->flush();

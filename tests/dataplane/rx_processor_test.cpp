@@ -6,52 +6,15 @@
 #include <memory>
 #include <vector>
 
+#include "rx_harness.hpp"
 #include "sniperforge/io/feedgen.hpp"
 
 namespace sf::dataplane {
 namespace {
 
-struct FakeSink {
-  std::vector<std::vector<Event>> got;
-  std::vector<unsigned> capacity;  // events each executor still accepts
-  explicit FakeSink(unsigned executors, unsigned cap = ~0u) : got(executors), capacity(executors, cap) {}
-  unsigned enqueue(uint16_t e, const Event* ev, unsigned n) {
-    const unsigned take = std::min(n, capacity[e]);
-    capacity[e] -= take;
-    got[e].insert(got[e].end(), ev, ev + take);
-    return take;
-  }
-};
-
-feedgen::Config small_feed() {
-  feedgen::Config c;
-  c.instruments = 8;
-  c.messages = 5000;
-  c.live_orders = 200;
-  return c;
-}
-
-struct Harness {
-  telemetry::RxLcoreStats stats;
-  FakeSink sink;
-  RxProcessor<FakeSink> proc;
-  Harness(uint32_t shards, uint16_t executors, unsigned cap = ~0u)
-      : sink(executors, cap), proc(settings(shards, executors), stats, sink) {}
-  static RxSettings settings(uint32_t shards, uint16_t executors) {
-    RxSettings s;
-    s.shards = shards;
-    s.executors = executors;
-    s.venue_udp_port = 40000;
-    return s;
-  }
-  void run(const feedgen::Frames& f) {
-    for (std::size_t i = 0; i < f.size(); ++i) {
-      proc.on_frame(f.data.data() + f.offsets[i], f.offsets[i + 1] - f.offsets[i], 1000 + i);
-      if (i % 8 == 7) proc.flush();
-    }
-    proc.flush();
-  }
-};
+using test::FakeSink;
+using test::Harness;
+using test::small_feed;
 
 TEST(RxProcessor, CleanFeedReachesOneExecutorInOrder) {
   const auto frames = feedgen::generate_frames(small_feed());
@@ -242,12 +205,6 @@ TEST(RxProcessor, VenueResponsesGoToTheShardsExecutor) {
   h.proc.on_frame(frame.data(), f2, 100);
   EXPECT_EQ(h.stats.drops[static_cast<std::size_t>(telemetry::FeedDropReason::kWrongPort)].load(), 1u);
 }
-
-}  // namespace
-}  // namespace sf::dataplane
-
-namespace sf::dataplane {
-namespace {
 
 // Both lines in one frame stream (line B on UDP port 26478), each losing packets the other carries.
 TEST(RxProcessor, TwoLinesWithLossOnEachGiveTheCleanFeed) {

@@ -97,8 +97,7 @@ class FeedGuard {
   }
 
   [[nodiscard]] FeedVerdict judge(const FeedPacket& p, const StreamPosition& pos) noexcept {
-    if (!s_.sources.empty() && std::find(s_.sources.begin(), s_.sources.end(), p.src_ip) == s_.sources.end())
-      return FeedVerdict::kForgedSource;
+    if (!source_allowed(p.src_ip)) return FeedVerdict::kForgedSource;
     if (p.next < p.first) return FeedVerdict::kSeqJump;  // the sequence wraps: never a real stream
     const bool same_session = have_session_ && std::memcmp(session_.data(), p.session, session_.size()) == 0;
     if (s_.session && !same_session) return FeedVerdict::kWrongSession;
@@ -115,11 +114,26 @@ class FeedGuard {
     return adopt(p, same_session ? FeedVerdict::kSeqRestart : FeedVerdict::kSessionChange);
   }
 
+  // judge()'s kAccept for a data packet of the stream followed once a data packet locked it (the same
+  // checks: source, session, plausible sequence; the same effect), else false and nothing changed (ask
+  // judge()). The RX lcore asks this from the MoldUDP64 header alone to drop the other line's copy cheaply.
+  [[nodiscard]] bool accept_locked(const FeedPacket& p, const StreamPosition& pos) noexcept {
+    if (!locked_ || !source_allowed(p.src_ip) || p.next < p.first ||
+        std::memcmp(session_.data(), p.session, session_.size()) != 0 || !plausible(p, pos))
+      return false;
+    candidate_run_ = 0;  // as judge(): the stream followed spoke
+    return true;
+  }
+
   [[nodiscard]] bool session_known() const noexcept { return have_session_; }
   [[nodiscard]] const std::array<uint8_t, mold::kSessionLength>& session() const noexcept { return session_; }
   [[nodiscard]] const FeedGuardSettings& settings() const noexcept { return s_; }
 
  private:
+  [[nodiscard]] bool source_allowed(uint32_t ip) const noexcept {
+    return s_.sources.empty() || std::find(s_.sources.begin(), s_.sources.end(), ip) != s_.sources.end();
+  }
+
   [[nodiscard]] bool plausible(const FeedPacket& p, const StreamPosition& pos) const noexcept {
     if (!pos.started) return true;
     const uint64_t ahead = p.first > pos.horizon ? p.first - pos.horizon : 0;

@@ -81,6 +81,13 @@ class LineArbiter {
     drain(out);
   }
 
+  // A data packet whose every message is already applied (seq + count <= next(), the caller checked
+  // from its MoldUDP64 header alone): counted exactly as on_data() counts it, nothing else changes.
+  void on_applied_copy(int line, uint64_t seq, uint64_t count, uint64_t now) noexcept {
+    see_line(line, seq, seq + count, now);
+    stats(line).duplicates.add();
+  }
+
   // Heartbeat / end of session on `line`: `next` is the sender's next sequence.
   template <class Out>
   void on_next(int line, uint64_t next, uint64_t now, Out& out) noexcept {

@@ -102,6 +102,7 @@ class RxProcessor {
       else
         return drop(feed::Error::kWrongPort);
     }
+    if (s_.line_b_udp_port && applied_copy(line, udp, tsc)) return;  // typically the other line's copy
     mold::PacketView mold;
     const feed::Error fe = feed::validate_mold_itch(udp.payload, udp.payload_length, mold);
     if (fe != feed::Error::kOk) [[unlikely]]
@@ -160,7 +161,11 @@ class RxProcessor {
   // Hands every staged event to the sink (end of an RX burst).
   void flush() noexcept {
     for (uint16_t e = 0; e < stages_.size(); ++e) flush_one(e);
+    staged_ = false;
   }
+  // Whether events were staged since the last flush(): a duplicate copy or a drop stages none, and the
+  // RX lcore then neither flushes nor runs the executors for it.
+  [[nodiscard]] bool staged() const noexcept { return staged_; }
 
   // Order-session traffic (venue -> us), read from the RX stats struct (the venue_* counters there).
   struct VenueCounts {
@@ -213,6 +218,28 @@ class RxProcessor {
   }
 
   void drop(feed::Error e) noexcept { stats_.count_drop(telemetry::drop_reason(e)); }
+
+  // Two lines (#12): every packet arrives twice. Once the guard locked the stream, a data packet of it
+  // whose MoldUDP64 header alone shows every message applied (seq + count <= next) is its line's
+  // duplicate, counted as after full validation: one sequence compare per packet, its ITCH blocks never
+  // walked (nor read: only the header's cache lines are touched). Anything else (heartbeats, packets not
+  // yet applied, another session or source, implausible sequences) takes the full path.
+  bool applied_copy(int line, const net::UdpDatagram& udp, uint64_t tsc) noexcept {
+    if (udp.payload_length < mold::kHeaderLength) [[unlikely]]
+      return false;
+    const mold::PacketView mold(udp.payload, udp.payload_length);
+    const uint64_t seq = mold.sequence(), count = mold.message_count();
+    if (count == 0 || seq + count > arb_.next() || !arb_.started()) return false;
+    const FeedPacket p{udp.src_ip, mold.session_bytes(), seq, seq + count, true};
+    if (!guard_.accept_locked(p, {true, arb_.next(), arb_.horizon()})) [[unlikely]]
+      return false;
+    now_ = tsc;
+    stats_.feed_packets.add();
+    stats_.last_feed_tsc.set(tsc);
+    arb_.on_applied_copy(line, seq, count, tsc);
+    Merge{*this}.duplicate(line, seq, count);
+    return true;
+  }
 
   // The feed guard's verdict (feed_guard.hpp): false = dropped (counted). A confirmed change of the
   // stream marks every book stale and restarts the arbiter before this packet is applied.
@@ -349,6 +376,7 @@ class RxProcessor {
     Stage& st = stages_[e];
     if (st.n == kStage) flush_one(e);
     st.ev[st.n++] = ev;
+    staged_ = true;
   }
 
   void flush_one(uint16_t e) noexcept {
@@ -377,7 +405,8 @@ class RxProcessor {
   std::vector<Stage> stages_;
   std::vector<uint16_t> exec_of_shard_;
   LineArbiter arb_;
-  uint64_t now_ = 0;  // the current packet's (or tick's) tsc, for events the arbiter releases
+  uint64_t now_ = 0;     // the current packet's (or tick's) tsc, for events the arbiter releases
+  bool staged_ = false;  // push() since the last flush()
   FeedGuard guard_;
   uint64_t snapshot_next_ = 0;  // start_at()'s sequence (a GLIMPSE start), 0 = none
   telemetry::LogRing* log_ = nullptr;

@@ -1,0 +1,110 @@
+// RxProcessor with two feed lines (#12): the other line's copy of an applied packet is counted from
+// its MoldUDP64 header alone, and line B may arrive on a port of its own.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+#include "rx_harness.hpp"
+#include "sniperforge/dataplane/rx_processor.hpp"
+#include "sniperforge/io/feedgen.hpp"
+
+namespace sf::dataplane {
+namespace {
+
+using test::FakeSink;
+using test::Harness;
+using test::small_feed;
+
+uint64_t all_drops(const telemetry::RxLcoreStats& stats) {
+  uint64_t n = 0;
+  for (const auto& d : stats.drops) n += d.load();
+  return n;
+}
+
+// Frame i's MoldUDP64 payload, rewritten as (sequence, count) from `src` to `dst_port`, its ITCH body
+// replaced by garbage (so only a header-only decision can call it a duplicate).
+std::vector<uint8_t> garbled_copy(const feedgen::Frames& frames, std::size_t i, uint64_t seq, uint16_t count,
+                                  uint32_t src, bool other_session, uint16_t dst_port) {
+  net::UdpDatagram udp;
+  EXPECT_EQ(net::parse_udp(frames.frame(i), frames.frame_length(i), udp), net::Error::kOk);
+  std::vector<uint8_t> p(udp.payload, udp.payload + udp.payload_length);
+  EXPECT_GT(p.size(), mold::kHeaderLength);
+  for (std::size_t k = mold::kHeaderLength; k < p.size(); ++k) p[k] = 0xEE;
+  if (other_session) p[0] ^= 1;
+  for (int b = 0; b < 8; ++b) p[10 + b] = static_cast<uint8_t>(seq >> (56 - 8 * b));
+  p[18] = static_cast<uint8_t>(count >> 8);
+  p[19] = static_cast<uint8_t>(count);
+  net::UdpFrameSpec spec;
+  spec.src_ip = src;
+  spec.dst_port = dst_port;
+  std::vector<uint8_t> f(2048);
+  f.resize(net::build_udp_frame(f.data(), f.size(), spec, p.data(), p.size()));
+  EXPECT_FALSE(f.empty());
+  return f;
+}
+
+TEST(RxLines, ACopyWhollyAppliedIsADuplicateFromItsHeaderAlone) {
+  const auto frames = feedgen::generate_frames(small_feed());
+  ASSERT_GT(frames.size(), 40u);
+  net::UdpDatagram first;
+  ASSERT_EQ(net::parse_udp(frames.frame(0), frames.frame_length(0), first), net::Error::kOk);
+  RxSettings s = Harness::settings(1, 1);
+  s.line_b_udp_port = 26478;
+  s.arbitration_ticks = 1000;
+  s.guard.sources = {first.src_ip, 0x0a000063};
+  telemetry::RxLcoreStats stats;
+  FakeSink sink(1);
+  RxProcessor<FakeSink> proc(s, stats, sink);
+  const std::size_t applied = 30;
+  for (std::size_t i = 0; i < applied; ++i) proc.on_frame(frames.frame(i), frames.frame_length(i), i);
+  proc.flush();
+  const uint64_t next = stats.next_expected_seq.load();
+  ASSERT_GT(next, 3u);
+  auto send_b = [&](std::size_t i, uint64_t seq, uint16_t count, uint32_t src, bool other_session) {
+    const auto f = garbled_copy(frames, i, seq, count, src, other_session, 26478);
+    proc.on_frame(f.data(), f.size(), 100);
+  };
+  send_b(10, next - 3, 3, first.src_ip, false);  // ends exactly where the next packet starts: a duplicate
+  EXPECT_FALSE(proc.staged())
+      << "a duplicate stages nothing: the RX lcore neither flushes nor runs executors";
+  send_b(5, 1, 1, first.src_ip, false);  // far behind: a duplicate
+  EXPECT_EQ(stats.lines[kLineB].duplicates.load(), 2u);
+  EXPECT_EQ(stats.duplicate_packets.load(), 2u);
+  EXPECT_EQ(stats.lines[kLineB].packets.load(), 2u);
+  EXPECT_EQ(stats.feed_packets.load(), applied + 2);
+  EXPECT_EQ(all_drops(stats), 0u);
+  // Everything else is validated first (the garbage body is a parse drop) and judged by the guard.
+  send_b(11, next - 1, 2, first.src_ip, false);   // straddles the next sequence
+  send_b(applied, next, 1, first.src_ip, false);  // not applied yet
+  send_b(12, 1, 1, first.src_ip, true);           // another session
+  send_b(13, 1, 1, 0x0a0000fe, false);            // a source [feed] sources does not allow
+  EXPECT_EQ(all_drops(stats), 4u);
+  EXPECT_EQ(stats.lines[kLineB].duplicates.load(), 2u);
+  EXPECT_EQ(stats.next_expected_seq.load(), next);
+  // The real packets after them are applied as before: nothing was suppressed or reordered.
+  for (std::size_t i = applied; i < frames.size(); ++i)
+    proc.on_frame(frames.frame(i), frames.frame_length(i), i);
+  proc.finish();
+  proc.flush();
+  EXPECT_EQ(stats.gaps.load(), 0u);
+  EXPECT_EQ(stats.messages.load(), frames.stats.messages);
+  ASSERT_EQ(sink.got[0].size(), frames.stats.messages);
+  for (std::size_t i = 0; i < sink.got[0].size(); ++i) ASSERT_EQ(sink.got[0][i].seq, i + 1);
+}
+
+// With one line a duplicate takes the full path: a garbled one is a parse drop, as always.
+TEST(RxLines, OneLineValidatesDuplicatesInFull) {
+  const auto frames = feedgen::generate_frames(small_feed());
+  Harness h(1, 1);
+  for (std::size_t i = 0; i < 30; ++i) h.proc.on_frame(frames.frame(i), frames.frame_length(i), i);
+  net::UdpDatagram first;
+  ASSERT_EQ(net::parse_udp(frames.frame(0), frames.frame_length(0), first), net::Error::kOk);
+  const auto f = garbled_copy(frames, 5, 1, 1, first.src_ip, false, feed::kDefaultPort);
+  h.proc.on_frame(f.data(), f.size(), 100);
+  EXPECT_EQ(all_drops(h.stats), 1u);
+  EXPECT_EQ(h.stats.duplicate_packets.load(), 0u);
+}
+
+}  // namespace
+}  // namespace sf::dataplane
