@@ -2,8 +2,9 @@
 // shard routing, 64-byte event packing and staging) alone, single-threaded, with a sink that only
 // counts. Repeatable under callgrind:
 //   valgrind --tool=callgrind --toggle-collect='*rx_all_frames*' build/perf/dataplane/perf-rx-processor
-//   200000 1
-// (instructions per message = total Ir / 2 runs / 200000 messages).
+//   200000 1 executors
+// (instructions per message = total Ir / 2 runs / 200000 messages); `100000 1 one` and `100000 1 two`:
+// one line and two lines alone (Ir / 100000 unique messages).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -63,14 +64,15 @@ int main(int argc, char** argv) {
   using namespace sf;
   const uint64_t messages = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
   const int rounds = std::max(1, argc > 2 ? std::atoi(argv[2]) : 5);
-  // "one" / "two": only that arbitration case, `rounds` times (for callgrind: Ir of one case alone).
+  // "one" / "two": only that arbitration case, `rounds` times; "executors": only the 1- and 2-executor
+  // runs (for callgrind: the Ir of one case alone).
   const std::string only = argc > 3 ? argv[3] : "";
   feedgen::Config fc;
   fc.messages = messages;
   const feedgen::Frames frames = feedgen::generate_frames(fc);
   std::printf("feed: %lu messages in %zu frames\n", static_cast<unsigned long>(messages), frames.size());
   for (uint16_t executors : {1, 2}) {
-    if (!only.empty()) break;
+    if (!only.empty() && only != "executors") break;
     dataplane::RxSettings s;
     s.shards = executors;
     s.executors = executors;
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
     std::printf("executors %u: median of %d rounds %.2f ns/message, %.1f M msgs/s\n", executors, rounds,
                 median, 1e3 / median);
   }
+  if (only == "executors") return 0;
   // A/B lines (#12): every packet on both lines (26477 and 26478), arbitrated, vs line A alone; same run,
   // rounds interleaved one line / two lines so the host's noise hits both alike. ns per unique message.
   feedgen::Config fb = fc;
