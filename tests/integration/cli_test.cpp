@@ -173,14 +173,20 @@ TEST_F(Cli, RuntimeFailuresExitOne) {
     std::fclose(f);
   }
   EXPECT_EQ(call(env("SF_PCAP"), "decode " + cut.string()).rc, 1);
-  EXPECT_EQ(call(env("SF_VENUE_SIM"), "--listen 192.0.2.1:40001 --idle-exit 0.1").rc, 1);
+  std::ofstream(dir_ / "creds") << "SNIPE0 pw123\n";
+  EXPECT_EQ(call(env("SF_VENUE_SIM"),
+                 "--credentials " + (dir_ / "creds").string() + " --listen 192.0.2.1:15000 --idle-exit 0.1")
+                .rc,
+            1);
   EXPECT_EQ(call(env("SF_REWIND"), "--pcap " + cut.string() + " --listen 127.0.0.1:0 --idle-exit 0.1").rc, 1);
   EXPECT_EQ(
       call(env("SF_REWIND"), "--pcap " + feed_.string() + " --listen 192.0.2.1:26400 --idle-exit 0.1").rc, 1);
 }
 
 TEST_F(Cli, VenueSimPortZeroPrintsTheBoundPort) {
-  const Output o = call(env("SF_VENUE_SIM"), "--listen 127.0.0.1:0 --idle-exit 0.2");
+  std::ofstream(dir_ / "creds") << "SNIPE0 pw123\n";
+  const Output o = call(env("SF_VENUE_SIM"), "--credentials " + (dir_ / "creds").string() +
+                                                 " --listen 127.0.0.1:0 --idle-exit 0.2");
   EXPECT_EQ(o.rc, 0) << o.err;
   EXPECT_NE(o.err.find("listening on 127.0.0.1:"), std::string::npos) << o.err;
   EXPECT_EQ(o.err.find("listening on 127.0.0.1:0\n"), std::string::npos) << o.err;

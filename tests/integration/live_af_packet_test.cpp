@@ -5,8 +5,7 @@
 // end has no address, so the kernel there neither answers ARP for the appliance nor resets its
 // connection). Every order the appliance sends must reach the venue, every answer (Accepted + Executed)
 // must come back as a fill, and (when the kernel lost nothing) the orders equal a replay of the same feed.
-// LiveTap: the UDP order session's checksum offload through net_tap (its SoupBinTCP twin:
-// integration_dpdk_venue_tap).
+// (Checksum offload through net_tap: integration_dpdk_venue_tap.)
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -24,57 +23,24 @@
 #include <vector>
 
 #include "sf_test_process.hpp"
-#include "sniperforge/dataplane/order_frame.hpp"
 #include "venue_sim_process.hpp"
 
 namespace {
 
 using namespace sf::testing::process;
 
-// Orders CSV lines (without header) from the hex datagrams the receiver wrote.
-std::vector<std::string> orders_from_hex(const std::string& text) {
-  std::vector<std::string> rows;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<uint8_t> d(line.size() / 2);
-    for (std::size_t i = 0; i < d.size(); ++i)
-      d[i] = static_cast<uint8_t>(std::stoi(line.substr(2 * i, 2), nullptr, 16));
-    (void)sf::session::for_each_packet(
-        d.data(), d.size(), sf::session::Direction::kClientToVenue, [&](const sf::session::Packet& p) {
-          if (p.type != sf::session::type::kUnsequencedData ||
-              sf::ouch::inbound::validate(p.payload, p.payload_length) != sf::ouch::Error::kOk ||
-              p.payload[0] != 'O')
-            return;
-          const sf::ouch::inbound::views::EnterOrder o(p.payload, p.payload_length);
-          uint64_t seq = 0;
-          if (!sf::dataplane::trigger_seq_from_cl_ord_id(o.cl_ord_id(), seq)) return;
-          rows.push_back(std::to_string(seq) + "," + std::string(sf::itch::trim_alpha(o.symbol())) + "," +
-                         std::string(1, o.side()) + "," + std::to_string(o.quantity()) + "," +
-                         std::to_string(o.price()) + "," + std::to_string(o.user_ref_num()));
-        });
-  }
-  std::sort(rows.begin(), rows.end(), [](const std::string& a, const std::string& b) {
-    const auto sa = std::stoull(a.substr(0, a.find(','))), sb = std::stoull(b.substr(0, b.find(',')));
-    const auto ua = std::stoull(a.substr(a.rfind(',') + 1)), ub = std::stoull(b.substr(b.rfind(',') + 1));
-    return std::tie(sa, ua) < std::tie(sb, ub);
-  });
-  return rows;
-}
-
-// The shipped replay config's trading tables, with an af_packet port and run-to-completion. `soup`: the
-// [order_session] lines that replace the shipped `transport` line (a SoupBinTCP session; a login table may
-// follow it, appended at the end); empty: no transport, the UDP order session.
+// The shipped replay config's trading tables, with the given port and run-to-completion. `soup`: the
+// [order_session] lines that replace the shipped `transport` line; `login`: appended at the end.
 std::string config_text(const std::string& devargs, const std::string& src_mac, const std::string& dst_mac,
-                        const std::string& src_ip = "10.77.0.1", const std::string& dst_ip = "10.77.0.2",
-                        const std::string& soup = "", const std::string& login = "") {
+                        const std::string& src_ip, const std::string& dst_ip, const std::string& soup,
+                        const std::string& login = "") {
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
   std::string out, line, table;
   while (std::getline(in, line)) {
     if (!line.empty() && line[0] == '[') table = line.substr(0, line.rfind(']') + 1);
     auto key_is = [&](const char* k) { return line.rfind(std::string(k) + " ", 0) == 0; };
     if (table == "[order_session]" && key_is("transport")) {
-      if (!soup.empty()) out += soup;
+      out += soup;
       continue;
     }
     if (table == "[[port]]" && key_is("devargs")) line = "devargs = \"" + devargs + "\"";
@@ -263,71 +229,6 @@ TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
   } else {
     std::printf("[ info ] the kernel path lost feed packets: skipped the replay comparison\n");
   }
-}
-
-// The same through net_tap, whose PMD offers IPv4/UDP checksum offload: the order frames leave with
-// offload flags and a pseudo-header checksum, and the kernel (which verifies both checksums before
-// delivering to the venue's socket) must accept every one.
-TEST(LiveTap, ChecksumOffloadedOrdersReachAKernelSocket) {
-  for (const char* v : {"SNIPERFORGE", "SF_FEEDGEN", "SF_REPLAY_CONFIG", "SF_LIVE_SCRIPTS", "SF_VENUE_SIM"})
-    ASSERT_FALSE(env(v).empty()) << v << " not set (run through meson test)";
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (tap interface)";
-  if (!fs::exists("/dev/net/tun")) GTEST_SKIP() << "no /dev/net/tun here";
-  char tmpl[] = "/tmp/sf-tap-XXXXXX";
-  const fs::path dir = mkdtemp(tmpl);
-  const std::string iface = "sft" + std::to_string(getpid() % 100000);
-  const fs::path feed = dir / "feed.pcap", log = dir / "tap.log", stats = dir / "tap.stats";
-  const fs::path orders_hex = dir / "orders.hex", venue_log = dir / "venue.log", done = dir / "done";
-  ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 5 --instruments 20 --messages 30000 -o " + feed.string()), 0);
-  std::ofstream(dir / "tap.toml") << config_text("net_tap0,iface=" + iface, "02:00:00:00:00:01",
-                                                 "02:00:00:00:00:02", "10.78.0.1", "10.78.0.2");
-  const pid_t pid = start_logged(
-      env("SNIPERFORGE"), {"--config", (dir / "tap.toml").string(), "--stats-file", stats.string()}, log);
-  ASSERT_GE(pid, 0);
-  struct Reap {
-    pid_t pid;
-    ~Reap() {
-      if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-      }
-    }
-  } reap{pid};
-  ASSERT_TRUE(wait_for([&] { return read_file(log).find("feed port") != std::string::npos; }, 20))
-      << read_file(log);
-  EXPECT_NE(read_file(log).find("checksums offloaded"), std::string::npos) << read_file(log);
-  // Kernel side of the tap: the venue's address and MAC, a static neighbour for the appliance.
-  ASSERT_EQ(run("sysctl -qw net.ipv6.conf." + iface + ".disable_ipv6=1; ip link set dev " + iface +
-                " address 02:00:00:00:00:02 && ip addr add 10.78.0.2/24 dev " + iface + " && ip link set " +
-                iface + " up && ip neigh replace 10.78.0.1 lladdr 02:00:00:00:00:01 dev " + iface),
-            0);
-  ASSERT_EQ(run("(" + env("SF_VENUE_SIM") + " --listen 10.78.0.2:40001 --orders-hex " + orders_hex.string() +
-                " --idle-exit 3 > " + venue_log.string() + " 2>&1; touch " + done.string() + ") &"),
-            0);
-  ASSERT_TRUE(wait_for([&] { return read_file(venue_log).find("listening") != std::string::npos; }, 10));
-  ASSERT_EQ(run("python3 " + env("SF_LIVE_SCRIPTS") + "/live_feed_sender.py " + feed.string() +
-                " 10.78.0.1 26477 4 > " + (dir / "sender.log").string() + " 2>&1"),
-            0)
-      << read_file(dir / "sender.log");
-  ASSERT_TRUE(wait_for([&] { return fs::exists(done); }, 30)) << "venue simulator did not finish";
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(wait_for([&] { return waitpid(pid, &status, WNOHANG) == pid; }, 10)) << "no exit after SIGTERM";
-  reap.pid = -1;
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(log);
-  const auto st = read_stats(stats);
-  const auto received = orders_from_hex(read_file(orders_hex));
-  std::printf("[ info ] tap: %lu messages, %lu gaps, %lu orders sent, %zu received by the kernel socket\n",
-              static_cast<unsigned long>(st.at("messages")), static_cast<unsigned long>(st.at("gaps")),
-              static_cast<unsigned long>(st.at("tx_packets")), received.size());
-  ASSERT_GT(st.at("tx_packets"), 0u);
-  EXPECT_EQ(received.size(), st.at("tx_packets"))
-      << "a bad offloaded checksum would make the kernel drop orders";
-  EXPECT_EQ(st.at("venue_messages"), 2 * st.at("tx_packets"));
-  EXPECT_EQ(st.at("fills"), st.at("tx_packets"));
-  std::error_code ec;
-  if (env("SF_KEEP_TMP").empty()) fs::remove_all(dir, ec);
 }
 
 }  // namespace
