@@ -71,46 +71,59 @@ void StatsService::tick(double elapsed) {
   if (!(elapsed > 0)) elapsed = cfg_.interval_ms / 1000.0;
   auto snap = std::make_shared<SystemSnapshot>();
   snap->sequence = ++sequence_;
+  const LcoreTotals totals = sample_lcores(*snap);
+  sample_platform(*snap);
+  update_anomalies(*snap, totals, elapsed);
+  log_health_transition();
+  drain_->drain();
+  collector_->publish(std::move(snap));
+  ticks_.fetch_add(1, std::memory_order_relaxed);
+}
 
-  // Busy ratio per lcore over the interval.
+// Busy ratio per lcore over the interval; the feed's message and gap totals and the merged tick-to-trade.
+StatsService::LcoreTotals StatsService::sample_lcores(SystemSnapshot& snap) {
   std::size_t slot = 0;
   auto busy = [&](uint32_t lcore, const char* role, uint64_t polls, uint64_t busy_polls) {
     auto& [pp, pb] = prev_polls_[slot++];
     const uint64_t dp = polls - pp, db = busy_polls - pb;
     pp = polls;
     pb = busy_polls;
-    snap->lcores.push_back(
+    snap.lcores.push_back(
         {lcore, role, dp > 0 ? static_cast<double>(db) / static_cast<double>(dp) : 0.0, dp});
   };
-  uint64_t messages = 0, gaps = 0;
+  LcoreTotals t;
   for (const auto& r : src_.rx) {
     if (r.stats == nullptr) {
       ++slot;
       continue;
     }
     busy(r.lcore, "rx", r.stats->polls.load(), r.stats->busy_polls.load());
-    messages += r.stats->messages.load();
-    gaps += r.stats->gaps.load();
+    t.messages += r.stats->messages.load();
+    t.gaps += r.stats->gaps.load();
   }
-  HistogramSnapshot t2t;
   for (const auto& e : src_.executors) {
     if (e.stats == nullptr) {
       ++slot;
       continue;
     }
     busy(e.lcore, "executor", e.stats->polls.load(), e.stats->busy_polls.load());
-    t2t.merge(e.stats->tick_to_trade.snapshot());
+    t.tick_to_trade.merge(e.stats->tick_to_trade.snapshot());
   }
+  return t;
+}
 
-  // Platform (NIC, mempools, rings).
-  if (sampler_) sampler_(*snap);
-  for (auto& r : snap->rings) {
+// Platform (NIC, mempools, rings), with each ring's high water since start.
+void StatsService::sample_platform(SystemSnapshot& snap) {
+  if (sampler_) sampler_(snap);
+  for (auto& r : snap.rings) {
     uint64_t& hw = ring_high_water_[r.name];
     hw = std::max({hw, r.count, r.high_water});
     r.high_water = hw;
   }
+}
 
-  // Interval rates for the anomaly detectors.
+// Interval rates into the anomaly detectors (from the second tick on); episodes logged as they start and end.
+void StatsService::update_anomalies(SystemSnapshot& snap, const LcoreTotals& t, double elapsed) {
   uint64_t rejects = 0;
   if (src_.read_engines) {
     std::vector<EngineStats> engines;
@@ -119,14 +132,14 @@ void StatsService::tick(double elapsed) {
       for (const auto& [reason, n] : e.rejects) rejects += n;
   }
   if (have_prev_) {
-    snap->feed_message_rate = static_cast<double>(messages - prev_messages_) / elapsed;
-    snap->gap_rate = static_cast<double>(gaps - prev_gaps_) / elapsed;
-    snap->reject_rate = static_cast<double>(rejects - prev_rejects_) / elapsed;
-    const HistogramSnapshot d = t2t.since(prev_t2t_);
+    snap.feed_message_rate = static_cast<double>(t.messages - prev_messages_) / elapsed;
+    snap.gap_rate = static_cast<double>(t.gaps - prev_gaps_) / elapsed;
+    snap.reject_rate = static_cast<double>(rejects - prev_rejects_) / elapsed;
+    const HistogramSnapshot d = t.tick_to_trade.since(prev_t2t_);
     if (d.total() > 0) last_p99_ = static_cast<double>(d.percentile(0.99)) / src_.tsc_hz;
-    snap->tick_to_trade_p99_seconds = last_p99_;
+    snap.tick_to_trade_p99_seconds = last_p99_;
     const auto ev = anomaly_.update(
-        {snap->feed_message_rate, snap->gap_rate, snap->reject_rate, snap->tick_to_trade_p99_seconds * 1e6});
+        {snap.feed_message_rate, snap.gap_rate, snap.reject_rate, snap.tick_to_trade_p99_seconds * 1e6});
     for (std::size_t k = 0; k < kAnomalyKindCount; ++k) {
       const auto& st = anomaly_.detector(static_cast<AnomalyKind>(k)).state();
       if (ev[k] == EwmaDetector::Event::kStarted)
@@ -137,14 +150,16 @@ void StatsService::tick(double elapsed) {
     }
   }
   for (std::size_t k = 0; k < kAnomalyKindCount; ++k)
-    snap->anomalies[k] = anomaly_.detector(static_cast<AnomalyKind>(k)).state();
-  prev_messages_ = messages;
-  prev_gaps_ = gaps;
+    snap.anomalies[k] = anomaly_.detector(static_cast<AnomalyKind>(k)).state();
+  prev_messages_ = t.messages;
+  prev_gaps_ = t.gaps;
   prev_rejects_ = rejects;
-  prev_t2t_ = t2t;
+  prev_t2t_ = t.tick_to_trade;
   have_prev_ = true;
+}
 
-  // Health transitions are logged once per episode.
+// Health transitions are logged once per episode.
+void StatsService::log_health_transition() {
   const Status h = evaluate_health(src_, cfg_, src_.now_tsc ? src_.now_tsc() : 0);
   if (h.ok != was_healthy_) {
     if (h.ok)
@@ -153,10 +168,6 @@ void StatsService::tick(double elapsed) {
       log_->error("health: {}", h.reason);
     was_healthy_ = h.ok;
   }
-
-  drain_->drain();
-  collector_->publish(std::move(snap));
-  ticks_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace sf::telemetry

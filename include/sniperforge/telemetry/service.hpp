@@ -49,6 +49,15 @@ class StatsService {
 
  private:
   void run();
+  // tick(), step by step.
+  struct LcoreTotals {
+    uint64_t messages = 0, gaps = 0;
+    HistogramSnapshot tick_to_trade;
+  };
+  LcoreTotals sample_lcores(SystemSnapshot& snap);
+  void sample_platform(SystemSnapshot& snap);
+  void update_anomalies(SystemSnapshot& snap, const LcoreTotals& t, double elapsed);
+  void log_health_transition();
 
   TelemetrySources src_;
   TelemetryConfig cfg_;
