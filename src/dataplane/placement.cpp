@@ -61,6 +61,72 @@ std::string Placement::describe(LcoreMode mode) const {
   return s;
 }
 
+namespace {
+
+// [lcores].cpus as given, with a warning (an error when strict) for each that shares a physical core.
+std::vector<int> configured_cpus(const Machine& m, const LcoreConfig& cfg, const PhysicalCore* hk_core,
+                                 Placement& p) {
+  std::vector<int> chosen;
+  std::set<int> used_cores;
+  for (int cpu : cfg.cpus) {
+    const PhysicalCore* c = core_of(m, cpu);
+    if (!c) {
+      p.errors.push_back("[lcores].cpus: cpu " + std::to_string(cpu) + " does not exist on this machine");
+      continue;
+    }
+    if (c == hk_core) p.warnings.push_back("cpu " + std::to_string(cpu) + " shares the housekeeping core");
+    if (!used_cores.insert(c->index).second)
+      (cfg.strict ? p.errors : p.warnings)
+          .push_back("cpu " + std::to_string(cpu) + " shares a physical core with another data-plane lcore");
+    chosen.push_back(cpu);
+  }
+  return chosen;
+}
+
+// One hardware thread per physical core, never the housekeeping core; the port's NUMA node first. Too few
+// cores: shared (warning), or none chosen (error) when strict.
+std::vector<int> automatic_cpus(const Machine& m, const LcoreConfig& cfg, const PhysicalCore* hk_core,
+                                std::size_t need, int port_numa, Placement& p) {
+  std::vector<int> chosen;
+  std::vector<const PhysicalCore*> cand;
+  for (const auto& c : m.cores)
+    if (&c != hk_core) cand.push_back(&c);
+  std::stable_sort(cand.begin(), cand.end(), [&](const PhysicalCore* a, const PhysicalCore* b) {
+    const bool la = port_numa < 0 || a->numa_node == port_numa;
+    const bool lb = port_numa < 0 || b->numa_node == port_numa;
+    return la && !lb;
+  });
+  if (cand.size() < need) {
+    std::string msg = "mode needs " + std::to_string(need) +
+                      " physical cores besides the housekeeping core, " + "the machine has " +
+                      std::to_string(cand.size());
+    if (cfg.strict) {
+      p.errors.push_back(msg + " ([lcores].strict = true)");
+      return chosen;
+    }
+    p.warnings.push_back(msg + ": lcores will share cores (fine for replay and tests, not for latency)");
+    // Fill with the free cores, then the (mostly sleeping) housekeeping core, then cycle.
+    cand.push_back(hk_core);
+  }
+  for (std::size_t i = 0; i < need; ++i) chosen.push_back(cand[i % cand.size()]->pus.front());
+  return chosen;
+}
+
+// A warning (an error when [lcores].numa is strict) for each chosen cpu off the feed port's NUMA node.
+void check_numa(const Machine& m, const LcoreConfig& cfg, const std::vector<int>& chosen, int port_numa,
+                Placement& p) {
+  for (int cpu : chosen) {
+    const PhysicalCore* c = core_of(m, cpu);
+    if (c && c->numa_node >= 0 && c->numa_node != port_numa) {
+      std::string msg = "cpu " + std::to_string(cpu) + " is on NUMA node " + std::to_string(c->numa_node) +
+                        ", the feed port on node " + std::to_string(port_numa);
+      (cfg.numa == NumaPolicy::kStrict ? p.errors : p.warnings).push_back(msg);
+    }
+  }
+}
+
+}  // namespace
+
 Placement choose_placement(const Machine& m, const LcoreConfig& cfg, int port_numa) {
   Placement p;
   if (m.cores.empty()) {
@@ -85,57 +151,9 @@ Placement choose_placement(const Machine& m, const LcoreConfig& cfg, int port_nu
     p.housekeeping_cpu = hk_core->pus.front();
   }
 
-  std::vector<int> chosen;
-  if (!cfg.cpus.empty()) {
-    std::set<int> used_cores;
-    for (int cpu : cfg.cpus) {
-      const PhysicalCore* c = core_of(m, cpu);
-      if (!c) {
-        p.errors.push_back("[lcores].cpus: cpu " + std::to_string(cpu) + " does not exist on this machine");
-        continue;
-      }
-      if (c == hk_core) p.warnings.push_back("cpu " + std::to_string(cpu) + " shares the housekeeping core");
-      if (!used_cores.insert(c->index).second)
-        (cfg.strict ? p.errors : p.warnings)
-            .push_back("cpu " + std::to_string(cpu) +
-                       " shares a physical core with another data-plane lcore");
-      chosen.push_back(cpu);
-    }
-  } else {
-    // One hardware thread per physical core, never the housekeeping core; port's NUMA node first.
-    std::vector<const PhysicalCore*> cand;
-    for (const auto& c : m.cores)
-      if (&c != hk_core) cand.push_back(&c);
-    std::stable_sort(cand.begin(), cand.end(), [&](const PhysicalCore* a, const PhysicalCore* b) {
-      const bool la = port_numa < 0 || a->numa_node == port_numa;
-      const bool lb = port_numa < 0 || b->numa_node == port_numa;
-      return la && !lb;
-    });
-    if (cand.size() < need) {
-      std::string msg = "mode needs " + std::to_string(need) +
-                        " physical cores besides the housekeeping core, " + "the machine has " +
-                        std::to_string(cand.size());
-      if (cfg.strict) {
-        p.errors.push_back(msg + " ([lcores].strict = true)");
-        return p;
-      }
-      p.warnings.push_back(msg + ": lcores will share cores (fine for replay and tests, not for latency)");
-      // Fill with the free cores, then the (mostly sleeping) housekeeping core, then cycle.
-      cand.push_back(hk_core);
-    }
-    for (std::size_t i = 0; i < need; ++i) chosen.push_back(cand[i % cand.size()]->pus.front());
-  }
-
-  if (port_numa >= 0) {
-    for (int cpu : chosen) {
-      const PhysicalCore* c = core_of(m, cpu);
-      if (c && c->numa_node >= 0 && c->numa_node != port_numa) {
-        std::string msg = "cpu " + std::to_string(cpu) + " is on NUMA node " + std::to_string(c->numa_node) +
-                          ", the feed port on node " + std::to_string(port_numa);
-        (cfg.numa == NumaPolicy::kStrict ? p.errors : p.warnings).push_back(msg);
-      }
-    }
-  }
+  const std::vector<int> chosen = !cfg.cpus.empty() ? configured_cpus(m, cfg, hk_core, p)
+                                                    : automatic_cpus(m, cfg, hk_core, need, port_numa, p);
+  if (port_numa >= 0) check_numa(m, cfg, chosen, port_numa, p);
   if (chosen.size() < need) return p;
   if (pipeline) {
     p.rx_cpus.assign(chosen.begin(), chosen.begin() + cfg.rx);
