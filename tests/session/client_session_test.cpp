@@ -201,6 +201,21 @@ TEST_F(SessionTest, HeartbeatsBothWays) {
   EXPECT_EQ(s.next_deadline(), now + 1 * kMs);
 }
 
+// A restart's journal says where the shard stopped once the session already exists (transport dpdk builds
+// it with the data plane): resume_at before start() sets what the first login asks for; later it changes
+// nothing (the session's own number rules).
+TEST_F(SessionTest, ResumeAtBeforeStartIsTheFirstLoginsSequenceLaterIgnored) {
+  s.resume_at(21);
+  EXPECT_EQ(s.next_sequence(), 21u);
+  s.start(now);
+  EXPECT_EQ(login(21), 21u);
+  deliver({21, 22});
+  s.resume_at(5);
+  EXPECT_EQ(s.next_sequence(), 23u);
+  ASSERT_EQ(r.got.size(), 2u);
+  EXPECT_EQ(r.got[0].first, 21u);
+}
+
 TEST_F(SessionTest, PeerSilentForTimeoutIsDeadAndWeReconnectAskingForTheNextSequence) {
   s.start(now);
   login(10);
