@@ -170,11 +170,19 @@ void check_feed_line_b(DataplaneConfig& c, std::vector<std::string>& errors) {
   if (!c.feed.line_b) return;
   FeedLineConfig& b = *c.feed.line_b;
   if (b.port.empty()) b.port = c.feed.port;
-  if (b.port != c.feed.port)
-    errors.push_back("[feed.line_b].port: both lines must arrive on [feed].port (\"" + c.feed.port +
-                     "\") today; a second feed port is not supported yet");
-  if (b.udp_port == c.feed.udp_port && b.group == c.feed.group)
-    errors.push_back("[feed.line_b]: udp_port and group must differ from line A's");
+  const bool own_port = b.port != c.feed.port;
+  if (own_port && c.port_index(b.port) < 0)
+    errors.push_back("[feed.line_b].port: no [[port]] named \"" + b.port + "\"");
+  // On line A's port the lines are told apart by UDP port or group; on a port of its own by the port.
+  if (!own_port && b.udp_port == c.feed.udp_port && b.group == c.feed.group)
+    errors.push_back("[feed.line_b]: on [feed].port, udp_port and group must differ from line A's");
+  // transport "dpdk" polls a separate order port's queue 0 itself (order_port_rx.hpp): one poller a queue.
+  const auto& soup = c.order_session.soupbintcp;
+  if (own_port && b.port == c.order_session.port && soup.configured &&
+      soup.transport == order_session::TransportKind::kDpdk)
+    errors.push_back(
+        "[feed.line_b].port: may not be [order_session].port with transport \"dpdk\" (both "
+        "would poll its queue 0)");
   if (b.udp_port == c.order_session.src_port)
     errors.push_back("[feed.line_b].udp_port: must differ from [order_session].src_port");
   // Each RX lcore arbitrates what its queue receives: RSS could split the lines over several.

@@ -207,6 +207,15 @@ bool Runtime::build_rx_lcores(std::vector<std::string>& errors) {
     rx->port_id = fp.port_id;
     rx->queue = r;
     rx->burst = std::min<uint16_t>(dp_.lcores.burst, kMaxBurst);
+    if (const int lb = dp_.line_b_own_port_index(); lb >= 0) {  // config: [lcores].rx = 1 with line B
+      const PortRuntime& bp = ports_[static_cast<std::size_t>(lb)];
+      if (bp.rx_queues == 0) {
+        errors.push_back("[feed.line_b].port \"" + bp.name + "\" offers no RX queue");
+        return false;
+      }
+      rx->line_b_own_port = true;
+      rx->line_b_port_id = bp.port_id;
+    }
     rx->replay = replay_;
     rx->idle_limit = hold_ ? UINT32_MAX : dp_.lcores.idle_polls_to_exit;
     rx->state = &state_;
@@ -254,6 +263,7 @@ RxSettings Runtime::rx_settings() const {
     if (lb->group)
       s.line_b_group = net::ipv4((*lb->group)[0], (*lb->group)[1], (*lb->group)[2], (*lb->group)[3]);
     s.arbitration_ticks = dp_.feed.arbitration_us * (rte_get_tsc_hz() / 1'000'000);
+    s.line_b_own_port = dp_.line_b_own_port_index() >= 0;
   }
   s.venue_udp_port = dp_.order_session.src_port;
   s.guard = dp_.feed.guard;

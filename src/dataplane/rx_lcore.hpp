@@ -72,6 +72,10 @@ struct Runtime::Rx {
   uint16_t port_id = 0;
   uint16_t queue = 0;
   uint16_t burst = 32;
+  // [feed.line_b] on a port of its own: this (the only) RX lcore polls that port's queue 0 after the
+  // feed queue, every poll; its frames go to RxProcessor::on_line_b_port_frame.
+  bool line_b_own_port = false;
+  uint16_t line_b_port_id = 0;
   bool replay = false;
   uint32_t idle_limit = 1000;
   std::unique_ptr<telemetry::RxLcoreStats> stats = std::make_unique<telemetry::RxLcoreStats>();
@@ -117,8 +121,19 @@ struct Runtime::Rx {
     stats->polls.add();
     if (proc->tick(tsc)) [[unlikely]]
       proc->flush();  // an arbitration window expired: the held packets' events go now
-    if (n == 0) return false;
-    stats->busy_polls.add();
+    if (n) {
+      stats->busy_polls.add();
+      handle_burst(bufs.data(), n, tsc, false);
+    }
+    if (!line_b_own_port) [[likely]]
+      return n != 0;
+    const uint16_t nb = rte_eth_rx_burst(line_b_port_id, 0, bufs.data(), burst);
+    if (nb) handle_burst(bufs.data(), nb, rte_rdtsc(), true);
+    return n != 0 || nb != 0;
+  }
+
+  // Every packet of one burst; `line_b_port`: received on line B's own port.
+  void handle_burst(rte_mbuf** bufs, uint16_t n, uint64_t tsc, bool line_b_port) noexcept {
     prefetch_packet(bufs[0]);
     for (uint16_t i = 0; i < n; ++i) {
       if (i + 1 < n) prefetch_packet(bufs[i + 1]);
@@ -130,11 +145,14 @@ struct Runtime::Rx {
                                                             : telemetry::FeedDropReason::kMbufChained);
         continue;
       }
-      if (order_tap && order_tap->take(m)) [[unlikely]] {
+      if (order_tap && !line_b_port && order_tap->take(m)) [[unlikely]] {
         bufs[i] = nullptr;  // the owning executor frees it
         continue;
       }
-      proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
+      if (line_b_port) [[unlikely]]
+        proc->on_line_b_port_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
+      else
+        proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
       if (!proc->staged()) continue;  // the other line's copy, a drop: nothing to hand on
       // Hand each packet's events on at once: a trigger early in a burst does not wait for the rest of
       // the burst to be parsed (pipeline: the executor starts meanwhile; run to completion: it runs now).
@@ -143,8 +161,7 @@ struct Runtime::Rx {
         while (x->poll()) {
         }
     }
-    rte_pktmbuf_free_bulk(bufs.data(), n);
-    return true;
+    rte_pktmbuf_free_bulk(bufs, n);
   }
 };
 

@@ -229,6 +229,28 @@ TEST(DataplaneConfig, FeedLineBMustBeToldApart) {
   EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "[feed]\nline_b = 3\n"), "line_b"));
 }
 
+// [feed.line_b].port may name a second [[port]] (two NICs): the lines are told apart by the port, so
+// line B may use line A's UDP port and group there.
+TEST(DataplaneConfig, FeedLineBOnAPortOfItsOwn) {
+  const std::string two_ports =
+      std::string(kMinimal) + "[[port]]\nname = \"feed1\"\ndevargs = \"net_pcap1,rx_pcap=b.pcap\"\n";
+  auto p = parse(two_ports + "[feed.line_b]\nport = \"feed1\"\nudp_port = 26477\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors.front();
+  EXPECT_EQ(p.cfg.feed.line_b->port, "feed1");
+  EXPECT_EQ(p.cfg.line_b_own_port_index(), 1);
+  EXPECT_EQ(parse(std::string(kMinimal) + "[feed.line_b]\nudp_port = 26478\n").cfg.line_b_own_port_index(),
+            -1);
+  EXPECT_TRUE(
+      has_error(parse(two_ports + "[feed.line_b]\nport = \"feed2\"\n"), "no [[port]] named \"feed2\""));
+  EXPECT_TRUE(has_error(parse(two_ports + "[lcores]\nrx = 2\n[feed.line_b]\nport = \"feed1\"\n"),
+                        "needs [lcores].rx = 1"));
+  // transport "dpdk" polls a separate order port itself: line B may not share it.
+  EXPECT_TRUE(
+      has_error(parse(two_ports + "[feed.line_b]\nport = \"feed1\"\n[order_session]\nport = \"feed1\"\n"
+                                  "transport = \"dpdk\"\n"),
+                "may not be [order_session].port"));
+}
+
 TEST(DataplaneConfig, FeedRewind) {
   EXPECT_FALSE(parse(kMinimal).cfg.feed.rewind.has_value());
   auto p = parse(std::string(kMinimal) +

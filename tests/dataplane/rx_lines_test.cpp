@@ -106,5 +106,71 @@ TEST(RxLines, OneLineValidatesDuplicatesInFull) {
   EXPECT_EQ(h.stats.duplicate_packets.load(), 0u);
 }
 
+// Line B on a port of its own (two NICs), with line A's UDP port: each line loses packets the other
+// carries; both feed one arbiter, per-line counters stay right, the stream is whole and in order.
+TEST(RxLines, LineBOnItsOwnPortFeedsTheSameArbiter) {
+  auto cfg = small_feed();
+  const auto clean = feedgen::generate_frames(cfg);
+  cfg.line_b_port = cfg.port;  // the same UDP port on both lines: only the port tells them apart
+  cfg.line_loss = 0.05;
+  const auto ab = feedgen::generate_frames(cfg);
+  ASSERT_GT(ab.stats.line_a_lost, 0u);
+  ASSERT_GT(ab.stats.line_b_lost, 0u);
+  RxSettings s = Harness::settings(1, 1);
+  s.line_b_udp_port = cfg.port;
+  s.line_b_own_port = true;
+  s.arbitration_ticks = 1000;
+  telemetry::RxLcoreStats stats;
+  FakeSink sink(1);
+  RxProcessor<FakeSink> proc(s, stats, sink);
+  // sf-feedgen writes a packet's line-A copy, then its line-B copy (consecutive frames, same MoldUDP64
+  // sequence); a copy whose twin was lost goes to the lines in turn.
+  uint64_t prev_seq = 0, a_packets = 0, b_packets = 0;
+  bool lone_on_b = false;
+  for (std::size_t i = 0; i < ab.size(); ++i) {
+    net::UdpDatagram udp;
+    ASSERT_EQ(net::parse_udp(ab.frame(i), ab.frame_length(i), udp), net::Error::kOk);
+    const uint64_t seq = mold::PacketView(udp.payload, udp.payload_length).sequence();
+    const bool second_copy = i > 0 && seq == prev_seq;
+    const bool has_twin = i + 1 < ab.size() && !second_copy && [&] {
+      net::UdpDatagram next;
+      return net::parse_udp(ab.frame(i + 1), ab.frame_length(i + 1), next) == net::Error::kOk &&
+             mold::PacketView(next.payload, next.payload_length).sequence() == seq;
+    }();
+    prev_seq = seq;
+    proc.tick(i);
+    bool on_b = second_copy;
+    if (!second_copy && !has_twin) on_b = lone_on_b = !lone_on_b;
+    if (on_b) {
+      proc.on_line_b_port_frame(ab.frame(i), ab.frame_length(i), i);
+      ++b_packets;
+    } else {
+      proc.on_frame(ab.frame(i), ab.frame_length(i), i);
+      ++a_packets;
+    }
+  }
+  proc.finish();
+  proc.flush();
+  EXPECT_EQ(all_drops(stats), 0u);
+  EXPECT_EQ(stats.gaps.load(), 0u);
+  EXPECT_EQ(stats.books_marked_stale.load(), 0u);
+  EXPECT_EQ(stats.lines[kLineA].packets.load(), a_packets);
+  EXPECT_EQ(stats.lines[kLineB].packets.load(), b_packets);
+  EXPECT_GT(stats.lines[kLineB].first_messages.load(), 0u);
+  EXPECT_EQ(stats.lines[kLineA].first_messages.load() + stats.lines[kLineB].first_messages.load(),
+            clean.stats.messages);
+  ASSERT_EQ(sink.got[0].size(), clean.stats.messages);
+  for (std::size_t i = 0; i < sink.got[0].size(); ++i) ASSERT_EQ(sink.got[0][i].seq, i + 1);
+  // On line B's port, a datagram that is not line B's is a counted wrong_port drop; on the feed port,
+  // line B's UDP port is line A's here, so nothing is line B there.
+  net::UdpFrameSpec spec;
+  spec.dst_port = 26999;
+  std::array<uint8_t, 128> f{};
+  const std::array<uint8_t, 4> payload{1, 2, 3, 4};
+  const std::size_t len = net::build_udp_frame(f.data(), f.size(), spec, payload.data(), payload.size());
+  proc.on_line_b_port_frame(f.data(), len, 1);
+  EXPECT_EQ(stats.drops[static_cast<std::size_t>(telemetry::FeedDropReason::kWrongPort)].load(), 1u);
+}
+
 }  // namespace
 }  // namespace sf::dataplane

@@ -61,7 +61,9 @@ struct LcoreConfig {
 
 // Line B of the same MoldUDP64 stream ([feed.line_b]): arbitrated with line A (dataplane/line_arbiter.hpp).
 struct FeedLineConfig {
-  std::string port;  // [[port]] name; default: [feed].port (today it must be that port)
+  // [[port]] name; default: [feed].port. Another [[port]] (a second NIC): the RX lcore polls its queue 0
+  // too, and every line-B datagram there feeds the same arbiter (udp_port and group may then equal A's).
+  std::string port;
   uint16_t udp_port = 26478;
   std::optional<std::array<uint8_t, 4>> group;  // destination IPv4 to accept; unset = any
 };
@@ -109,6 +111,10 @@ struct DataplaneConfig {
   [[nodiscard]] int port_index(const std::string& name) const;
   [[nodiscard]] int feed_port_index() const { return port_index(feed.port); }
   [[nodiscard]] int order_port_index() const { return port_index(order_session.port); }
+  // Line B's own [[port]] ([feed.line_b].port another port than [feed].port), or -1.
+  [[nodiscard]] int line_b_own_port_index() const {
+    return feed.line_b && feed.line_b->port != feed.port ? port_index(feed.line_b->port) : -1;
+  }
 };
 
 // Parses and validates the dataplane tables of `root`. Every problem is appended to `errors`
