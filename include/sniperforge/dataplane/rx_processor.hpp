@@ -21,8 +21,8 @@
 #include "sniperforge/dataplane/feed_guard.hpp"
 #include "sniperforge/dataplane/feed_recovery.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
+#include "sniperforge/dataplane/venue_datagram.hpp"
 #include "sniperforge/proto/feed.hpp"
-#include "sniperforge/proto/session.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
 #include "sniperforge/telemetry/log_ring.hpp"
 #include "sniperforge/trade/routing.hpp"
@@ -165,19 +165,8 @@ class RxProcessor {
   // RX lcore then neither flushes nor runs the executors for it.
   [[nodiscard]] bool staged() const noexcept { return staged_; }
 
-  // Order-session traffic (venue -> us), read from the RX stats struct (the venue_* counters there).
-  struct VenueCounts {
-    uint64_t datagrams = 0;        // to one of our session ports
-    uint64_t messages = 0;         // OUCH messages routed to an executor
-    uint64_t bad_datagrams = 0;    // failed session framing / OUCH validation (all or nothing)
-    uint64_t session_packets = 0;  // heartbeats, login replies, end of session (no executor work)
-    uint64_t too_long = 0;         // OUCH message longer than kMaxVenueMessage
-  };
-  [[nodiscard]] VenueCounts venue() const noexcept {
-    return {stats_.venue_datagrams.load(), stats_.venue_messages_routed.load(),
-            stats_.venue_bad_datagrams.load(), stats_.venue_session_packets.load(),
-            stats_.venue_too_long.load()};
-  }
+  // Order-session traffic (venue -> us): venue_datagram.hpp.
+  [[nodiscard]] VenueCounts venue() const noexcept { return venue_counts(stats_); }
   // Optional per-lcore log ring (telemetry::LogRing): gaps, late/duplicate packets and full rings, never
   // text.
   void set_log(telemetry::LogRing* log) noexcept { log_ = log; }
@@ -218,27 +207,9 @@ class RxProcessor {
   // Venue responses: the destination port names the shard (src_port + shard); every Sequenced Data
   // packet's OUCH message goes to the executor owning that shard, split over 64-byte events.
   void on_venue(const net::UdpDatagram& udp, uint64_t tsc) noexcept {
-    stats_.venue_datagrams.add();
     const uint32_t shard = udp.dst_port - s_.venue_udp_port;
     const uint16_t exec = exec_of_shard_[shard % exec_of_shard_.size()];
-    const session::Error e = session::for_each_packet(
-        udp.payload, udp.payload_length, session::Direction::kVenueToClient, [&](const session::Packet& p) {
-          if (p.type != session::type::kSequencedData) {
-            stats_.venue_session_packets.add();
-            return;
-          }
-          const session::SequencedData sd{p.payload, p.payload_length};
-          std::array<Event, kMaxVenueEvents> ev;
-          const std::size_t n = pack_venue(ev.data(), sd.sequence(), tsc, static_cast<uint8_t>(shard),
-                                           sd.message(), sd.message_length());
-          if (n == 0) {
-            stats_.venue_too_long.add();
-            return;
-          }
-          stats_.venue_messages_routed.add();
-          for (std::size_t i = 0; i < n; ++i) push(exec, ev[i]);
-        });
-    if (e != session::Error::kOk) stats_.venue_bad_datagrams.add();
+    route_venue_datagram(udp, shard, tsc, stats_, [&](const Event& ev) { push(exec, ev); });
   }
 
   void drop(feed::Error e) noexcept { stats_.count_drop(telemetry::drop_reason(e)); }
