@@ -44,8 +44,12 @@ void SimVenue::on_feed(itch::MessageView msg) {
     default:
       break;
   }
-  if (!book_.tracked(locate)) return;
-  // Messages about one order: the book drops them when the reference is unknown or of another instrument.
+  if (book_.tracked(locate)) on_order_message(msg, locate, now);
+}
+
+// Messages about one order of a tracked instrument: the book drops them when the reference is unknown or
+// of another instrument.
+void SimVenue::on_order_message(itch::MessageView msg, uint16_t locate, uint64_t now) {
   auto order = [&](uint64_t ref) {
     const uint32_t n = book_.find(ref);
     return n != kNil && book_.node(n).locate == locate ? n : kNil;

@@ -142,6 +142,7 @@ class SimVenue {
                              uint64_t now);
   uint32_t fill_crossed_by(uint16_t locate, Side feed_side, Price price, uint32_t shares, uint64_t now);
   void rest_fill(uint32_t node, uint32_t shares, uint64_t now);
+  void on_order_message(itch::MessageView msg, uint16_t locate, uint64_t now);  // E C X D U P
   void feed_add(uint16_t locate, uint64_t ref, char side, uint32_t shares, Price price, uint64_t now);
   void feed_execution(uint32_t node, uint32_t shares, uint64_t now);
   // Responses: one response latency per venue action, never overtaking an earlier response.
