@@ -311,12 +311,21 @@ int main(int argc, char** argv) {
       // [feed.snapshot]: the books from GLIMPSE first, on this thread, before any other may look at them.
       if (snapshot_cfg.enabled && !g_signal.load() && !sf::app::start_from_snapshot(snapshot_cfg, rt, quiet))
         rc = 1;
+      // sf-ctl's commands and /sniperforge/books reach the executors through their control rings, one
+      // at a time, through this controller ([control] adds the socket below).
+      std::vector<const sf::trade::Engine*> engine_views;
+      for (const auto& e : rt.engines()) engine_views.push_back(e.get());
+      sf::control::Controller controller(trading, config_path, engine_views, rt.control_channels());
       // Telemetry (the stats lcore): a sleeping thread + HTTP exporter on the housekeeping cpu.
       std::unique_ptr<sf::dataplane::StatsLcore> stats;
       if (rc == 0 && tel.enabled) {
         try {
           auto inputs = rt.telemetry_inputs(tel);
           if (journal_cfg.enabled) inputs.journal = [&journal] { return journal.health(); };
+          inputs.read_books = [&controller](std::vector<sf::book::BookRow>& rows) {
+            controller.read_books(rows);
+          };
+          if (control_cfg.enabled) inputs.control = &controller.stats();
           stats = std::make_unique<sf::dataplane::StatsLcore>(std::move(inputs));
           stats->start();
           std::fprintf(stderr, "sniperforge: metrics on %s (port %u): /metrics /health /ready\n",
@@ -339,20 +348,15 @@ int main(int argc, char** argv) {
         for (const auto& n : session_notes) std::fprintf(stderr, "sniperforge: %s\n", n.c_str());
       }
       // The operator's control socket (sf-ctl): a thread on this (housekeeping) cpu.
-      std::unique_ptr<sf::control::Controller> controller;
       std::unique_ptr<sf::control::ControlServer> control_server;
       if (rc == 0 && control_cfg.enabled) {
-        std::vector<const sf::trade::Engine*> engines;
-        for (const auto& e : rt.engines()) engines.push_back(e.get());
-        controller =
-            std::make_unique<sf::control::Controller>(trading, config_path, engines, rt.control_channels());
         if (journal_cfg.enabled)  // the audit trail in the journal too ("control" records)
-          controller->set_audit_sink([&journal](const sf::control::Controller::AuditRecord& a) {
+          controller.set_audit_sink([&journal](const sf::control::Controller::AuditRecord& a) {
             if (!journal.record_control({a.peer.user, a.command, a.old_value, a.new_value, a.result,
                                          static_cast<uint32_t>(a.peer.uid)}))
               std::fprintf(stderr, "sniperforge: control: the journal did not take this command's record\n");
           });
-        control_server = std::make_unique<sf::control::ControlServer>(control_cfg, *controller);
+        control_server = std::make_unique<sf::control::ControlServer>(control_cfg, controller);
         std::string error;
         if (!control_server->start(error)) {
           std::fprintf(stderr, "sniperforge: %s\n", error.c_str());

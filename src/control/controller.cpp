@@ -38,16 +38,11 @@ std::string_view trading_state_of(const ControlReply& r) {
   return r.killed ? std::string_view("killed") : trade::to_string(r.state);
 }
 
-std::array<char, 8> padded(const std::string& s) {
-  std::array<char, 8> a;
-  a.fill(' ');
-  std::copy_n(s.begin(), std::min<std::size_t>(s.size(), 8), a.begin());
-  return a;
-}
-
 Response usage(std::string why) {
   return {2, "error: " + why + "\n"};
 }
+
+}  // namespace
 
 // --symbol S out of args (removed); error text if malformed.
 bool take_symbol(std::vector<std::string>& args, std::string& symbol, std::string& error) {
@@ -68,8 +63,6 @@ bool take_symbol(std::vector<std::string>& args, std::string& symbol, std::strin
   return true;
 }
 
-}  // namespace
-
 Controller::Controller(trade::TradingConfig running, std::string config_path,
                        std::vector<const trade::Engine*> engines, std::vector<ExecutorChannel*> channels,
                        Options opt)
@@ -79,33 +72,38 @@ Controller::Controller(trade::TradingConfig running, std::string config_path,
       channels_(std::move(channels)),
       opt_(opt) {}
 
-std::map<std::pair<std::string, std::string>, uint64_t> Controller::command_counts() const {
-  std::lock_guard lock(counts_mu_);
-  return counts_;
-}
-
 bool Controller::broadcast(ControlCommand c, std::vector<ControlReply>& replies) {
   c.id = next_id_++;
   replies.clear();
+  answered_.assign(channels_.size(), 0);
   std::size_t expected = 0;
   for (ExecutorChannel* ch : channels_) {
     if (!ch->running.load(std::memory_order_acquire)) continue;
     c.sent_tsc = read_tsc();  // its arrival at this executor (kill's timing)
-    if (!ch->requests.push(c)) continue;
+    if (!ch->requests.push(c)) {
+      stats_.ring_full[0].add();
+      continue;
+    }
     expected += ch->engines;
   }
   const auto deadline = std::chrono::steady_clock::now() + opt_.reply_timeout;
   while (replies.size() < expected && std::chrono::steady_clock::now() < deadline) {
     bool got = false;
-    for (ExecutorChannel* ch : channels_) {
+    for (std::size_t k = 0; k < channels_.size(); ++k) {
       ControlReply r;
-      while (ch->replies.pop(r)) {
-        if (r.id == c.id) replies.push_back(r);  // a late reply to a timed-out command is dropped
+      while (channels_[k]->replies.pop(r)) {
+        if (r.id == c.id) {  // a late reply to a timed-out command is dropped
+          replies.push_back(r);
+          ++answered_[k];
+        }
         got = true;
       }
     }
     if (!got) std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
+  uint64_t reply_drops = 0;
+  for (const ExecutorChannel* ch : channels_) reply_drops += ch->reply_drops.load(std::memory_order_relaxed);
+  stats_.ring_full[1].set(reply_drops);
   std::sort(replies.begin(), replies.end(), [](auto& a, auto& b) { return a.shard < b.shard; });
   return replies.size() == engines_.size();
 }
@@ -118,15 +116,11 @@ Response Controller::handle(const std::vector<std::string>& args, bool json, con
                                   "books, clear-venue-inconsistent)")
                             : dispatch(args, json, out);
   if (r.exit != 0 && out.result == "ok") out.result = r.exit == 2 ? "invalid" : "failed";
-  const std::string name =
-      args.empty()
-          ? ""
-          : args[0] +
-                (args.size() > 1 && (args[0] == "limits" || args[0] == "strategy") ? " " + args[1] : "");
-  {
-    std::lock_guard c(counts_mu_);
-    ++counts_[{name.empty() ? "none" : name, out.result}];
-  }
+  // "limits set" counts as limits_set, "clear-venue-inconsistent" as clear_venue_inconsistent.
+  std::string name = args.empty() ? "" : args[0];
+  if (args.size() > 1 && (args[0] == "limits" || args[0] == "strategy")) name += "_" + args[1];
+  std::replace(name.begin(), name.end(), '-', '_');
+  stats_.count(name, out.result);
   if (out.changes || r.exit == 2) audit(peer, args, out);
   return r;
 }
@@ -166,7 +160,7 @@ Response Controller::dispatch(const std::vector<std::string>& a, bool json, Outc
     const auto st = trade::parse_trading_state(args[0]);
     if (!st) return usage("state: '" + args[0] + "' is not active, reducing or halted");
     ControlCommand c{.op = ControlOp::kSetState, .state = *st};
-    if (!symbol.empty()) c.symbol = padded(symbol);
+    if (!symbol.empty()) c.symbol = trade::padded_symbol(symbol);
     out.change = (symbol.empty() ? std::string("shard") : symbol) + " -> " + args[0];
     return simple(c, json, out);
   }
@@ -183,11 +177,15 @@ Response Controller::simple(ControlCommand c, bool json, Outcome& out) {
   out.changes = c.op != ControlOp::kStatus && c.op != ControlOp::kBooks;
   std::vector<ControlReply> replies;
   const bool all = broadcast(c, replies);
-  bool unknown_symbol = false, bad = false;
+  // A symbol lives in one shard's books: the others answer unknown_symbol, and only when every shard does
+  // is it unknown (then nothing changed anywhere).
+  std::size_t unknown = 0;
+  bool bad = false;
   for (const auto& r : replies) {
-    unknown_symbol |= r.result == ControlResult::kUnknownSymbol;
-    bad |= r.result != ControlResult::kOk;
+    unknown += r.result == ControlResult::kUnknownSymbol;
+    bad |= r.result != ControlResult::kOk && r.result != ControlResult::kUnknownSymbol;
   }
+  const bool unknown_symbol = !replies.empty() && unknown == replies.size();
   Response resp;
   if (unknown_symbol) {
     out.result = "unknown_symbol";

@@ -1,5 +1,6 @@
-// Controller's commands that read or change more than one value: status, limits, strategy, reload, books
-// (controller.cpp has the dispatch, the rings and the audit; controller_kill.cpp kill).
+// Controller's commands that read or change more than one value: status, limits, strategy, reload
+// (controller.cpp has the dispatch, the rings and the audit; controller_kill.cpp kill; controller_books.cpp
+// books).
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -33,6 +34,23 @@ std::string_view trading_state_of(const ControlReply& r) {
 }
 double share(uint64_t used, uint64_t limit) {
   return limit == 0 ? (used == 0 ? 0.0 : 1.0) : static_cast<double>(used) / static_cast<double>(limit);
+}
+// A symbol's own limits as `limits show` lists them, formatted as the shard's ("none": the shard's alone).
+std::vector<std::pair<std::string, std::string>> describe(const trade::InstrumentLimits& l) {
+  const trade::InstrumentLimits none;
+  trade::RiskLimits as_shard;
+  as_shard.max_order_shares = l.max_order_shares;
+  as_shard.max_order_notional = l.max_order_notional;
+  as_shard.collar_bps = l.collar_bps;
+  as_shard.max_position = l.max_position;
+  const bool set[] = {l.max_order_shares != none.max_order_shares,
+                      l.max_order_notional != none.max_order_notional, l.collar_bps != none.collar_bps,
+                      l.max_position != none.max_position};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, value] : trade::describe(as_shard))
+    for (std::size_t k = 0; k < trade::kInstrumentLimitKeys.size(); ++k)
+      if (key == trade::kInstrumentLimitKeys[k]) out.emplace_back(key, set[k] ? value : "none");
+  return out;
 }
 std::string label(const trade::StrategyConfig& s) {
   return s.name + "/" + s.symbol + "/" + (s.side == book::Side::kBuy ? "buy" : "sell");
@@ -99,18 +117,21 @@ Response Controller::limits(const std::vector<std::string>& a, bool json, Outcom
     for (std::size_t i = 0; i < rows.size(); ++i)
       os << (json ? (i ? "," : "") + jstr(rows[i].first) + ":" + rows[i].second
                   : rows[i].first + " = " + rows[i].second + "\n");
+    for (const auto& [symbol, l] : symbol_limits_)
+      for (const auto& [key, value] : describe(l))
+        os << (json ? "," + jstr(symbol + "." + key) + ":" + (value == "none" ? "null" : value)
+                    : symbol + "." + key + " = " + value + "\n");
     if (json) os << "}\n";
     return {0, os.str()};
   }
   if (a.size() >= 3 && a[1] == "set") {
-    if (std::find(a.begin(), a.end(), "--symbol") != a.end())
-      return {
-          2,
-          "error: per-symbol limits are not supported yet: the risk gate has one set of limits per shard\n"};
-    if (a.size() != 3) return {2, "error: usage: limits set KEY=VALUE\n"};
-    std::string error;
+    std::vector<std::string> args(a.begin() + 2, a.end());
+    std::string symbol, error;
+    if (!take_symbol(args, symbol, error)) return {2, "error: " + error + "\n"};
+    if (args.size() != 1) return {2, "error: usage: limits set KEY=VALUE [--symbol S]\n"};
+    if (!symbol.empty()) return symbol_limits(symbol, args[0], json, out);
     const trade::RiskLimits before = trade::limits_of(running_.risk);
-    const auto next = trade::edit_limits(before, a[2], error);
+    const auto next = trade::edit_limits(before, args[0], error);
     if (!next) return {2, "error: " + error + "\n"};
     const auto b = trade::describe(before), n = trade::describe(*next);
     for (std::size_t i = 0; i < b.size(); ++i)
@@ -120,7 +141,40 @@ Response Controller::limits(const std::vector<std::string>& a, bool json, Outcom
     if (!json) r.body = (out.change.empty() ? "unchanged" : out.change) + "\n" + r.body;
     return r;
   }
-  return {2, "error: usage: limits show | limits set KEY=VALUE\n"};
+  return {2, "error: usage: limits show | limits set KEY=VALUE [--symbol S]\n"};
+}
+
+// limits set KEY=VALUE --symbol S: the value is validated as the shard's would be (the config parser's
+// ranges), then becomes that symbol's own limit in the shard whose books hold it; a symbol no shard holds
+// changes nothing.
+Response Controller::symbol_limits(const std::string& symbol, const std::string& assignment, bool json,
+                                   Outcome& out) {
+  const std::string key = assignment.substr(0, assignment.find('='));
+  const auto& keys = trade::kInstrumentLimitKeys;
+  if (std::find(keys.begin(), keys.end(), key) == keys.end())
+    return {2, "error: limits set --symbol: '" + key +
+                   "' is not a per-symbol limit (per symbol: max_order_shares, max_order_notional, "
+                   "collar_bps, max_position)\n"};
+  std::string error;
+  const auto checked = trade::edit_limits(trade::limits_of(running_.risk), assignment, error);
+  if (!checked) return {2, "error: " + error + "\n"};
+  const trade::InstrumentLimits before =
+      symbol_limits_.contains(symbol) ? symbol_limits_[symbol] : trade::InstrumentLimits{};
+  trade::InstrumentLimits next = before;
+  if (key == "max_order_shares") next.max_order_shares = checked->max_order_shares;
+  if (key == "max_order_notional") next.max_order_notional = checked->max_order_notional;
+  if (key == "collar_bps") next.collar_bps = checked->collar_bps;
+  if (key == "max_position") next.max_position = checked->max_position;
+  const auto b = describe(before), n = describe(next);
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (b[i].second != n[i].second)
+      out.change += symbol + "." + b[i].first + ": " + b[i].second + " -> " + n[i].second;
+  Response r =
+      simple({.op = ControlOp::kSetLimits, .symbol = trade::padded_symbol(symbol), .instrument_limits = next},
+             json, out);
+  if (r.exit == 0) symbol_limits_[symbol] = next;
+  if (!json && r.exit == 0) r.body = (out.change.empty() ? "unchanged" : out.change) + "\n" + r.body;
+  return r;
 }
 
 int Controller::find_strategy(const std::string& id) const {
@@ -223,30 +277,6 @@ Response Controller::reload(bool json, Outcome& out) {
                                  : "error: not every shard answered\n");
   }
   return {exit, os.str()};
-}
-
-Response Controller::books(const std::vector<std::string>& a, bool json) {
-  if (a.size() != 2 && !(a.size() == 4 && a[2] == "--levels"))
-    return {2, "error: usage: books SYMBOL [--levels 1]\n"};
-  if (a.size() == 4 && a[3] != "1") return {2, "error: --levels: only the top of book (1) is kept per row\n"};
-  std::vector<ControlReply> replies;
-  const bool all = broadcast({.op = ControlOp::kBooks}, replies);
-  std::ostringstream os;
-  bool found = false;
-  for (ExecutorChannel* ch : channels_)
-    for (const book::BookRow& r : ch->rows) {
-      if (r.symbol != a[1] || found) continue;
-      found = true;
-      if (json)
-        os << "{\"symbol\":" << jstr(r.symbol) << ",\"bid_px\":" << r.bid_px << ",\"bid_qty\":" << r.bid_qty
-           << ",\"ask_px\":" << r.ask_px << ",\"ask_qty\":" << r.ask_qty << ",\"orders\":" << r.orders
-           << "}\n";
-      else
-        os << r.symbol << ": bid " << r.bid_qty << " @ " << money(r.bid_px) << "  ask " << r.ask_qty << " @ "
-           << money(r.ask_px) << "  (" << r.orders << " orders)\n";
-    }
-  if (!found) return {all ? 2 : 1, "error: no book for '" + a[1] + "'\n"};
-  return {all ? 0 : 1, os.str()};
 }
 
 }  // namespace sf::control

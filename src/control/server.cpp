@@ -130,7 +130,7 @@ void ControlServer::serve(int fd) {
   ucred cred{};
   socklen_t len = sizeof cred;
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || !allowed(cred.uid, cred.gid)) {
-    refused_.fetch_add(1, std::memory_order_relaxed);
+    controller_.stats().refused_peers.add();  // this thread is its one writer
     std::fprintf(stderr,
                  "sniperforge: control: refused uid=%u pid=%d (not in [control] allow_uids/allow_groups)\n",
                  static_cast<unsigned>(cred.uid), static_cast<int>(cred.pid));

@@ -33,7 +33,6 @@ int executor_main(void* arg) {
   auto& x = *static_cast<Runtime::Executor*>(arg);
   RunState& st = *x.state;
   x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 1, x.index);
-  x.snap->running.store(true, std::memory_order_release);
   x.control->running.store(true, std::memory_order_release);
   x.open_replay_streams();
   while (true) {
@@ -43,7 +42,6 @@ int executor_main(void* arg) {
   }
   x.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStopping, 1, x.index);
   x.port.release_spare();
-  x.snap->running.store(false, std::memory_order_release);
   x.control->running.store(false, std::memory_order_release);
   st.lcores_active.fetch_sub(1, std::memory_order_release);
   return 0;
@@ -56,13 +54,12 @@ int rtc_main(void* arg) {
   rx.log->push(rte_rdtsc(), telemetry::LogCode::kLcoreStarted, 2, rx.index);
   rx.proc->start(rte_rdtsc());
   for (auto* x : rx.rtc_execs) {
-    x->snap->running.store(true, std::memory_order_release);
     x->control->running.store(true, std::memory_order_release);
     x->open_replay_streams();
   }
   while (!st.stop.load(std::memory_order_relaxed)) {
     // Every packet's events already ran through the executors inside rx.poll(); an idle pass polls
-    // them once more for their housekeeping (book snapshot requests, keep-warm).
+    // them once more for their housekeeping (operator commands and book reads, keep-warm).
     const bool got = rx.poll();
     if (!got)
       for (auto* x : rx.rtc_execs) x->poll();
@@ -83,7 +80,6 @@ int rtc_main(void* arg) {
   }
   for (auto* x : rx.rtc_execs) {
     x->port.release_spare();
-    x->snap->running.store(false, std::memory_order_release);
     x->control->running.store(false, std::memory_order_release);
   }
   st.lcores_active.fetch_sub(1, std::memory_order_release);

@@ -1,8 +1,6 @@
-// What the running or finished Runtime reports: book rows (also while the lcores run, through each
-// executor's snapshot ticket), the stats lcore's inputs, the counter list of --stats-file and the summary.
-#include <chrono>
-#include <thread>
-
+// What the running or finished Runtime reports: book rows (after the run; while the lcores run,
+// control::Controller::read_books asks the executors through the control rings), the stats lcore's inputs,
+// the counter list of --stats-file and the summary.
 #include "kernel_venue.hpp"
 #include "rx_lcore.hpp"
 #include "sniperforge/book/dump.hpp"
@@ -25,32 +23,6 @@ std::vector<book::BookRow> Runtime::book_rows() const {
   return rows;
 }
 
-void Runtime::snapshot_book_rows(std::vector<book::BookRow>& out, unsigned timeout_ms) const {
-  const std::lock_guard<std::mutex> one_reader(snapshot_mu_);
-  out.clear();
-  for (const auto& x : exec_) {
-    Executor::BookSnapshot& s = *x->snap;
-    bool copied = false;
-    if (s.running.load(std::memory_order_acquire)) {
-      const uint64_t ticket = s.requested.fetch_add(1, std::memory_order_acq_rel) + 1;
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-      while (s.served.load(std::memory_order_acquire) < ticket && s.running.load(std::memory_order_acquire) &&
-             std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
-      if (s.served.load(std::memory_order_acquire) >= ticket) {
-        // The executor has moved on; `rows` stays as it was until the next ticket, which only this
-        // (single) reader issues.
-        out.insert(out.end(), s.rows.begin(), s.rows.end());
-        copied = true;
-      }
-    }
-    if (!copied && !s.running.load(std::memory_order_acquire))
-      for (const trade::Engine* eng : x->driver.engines()) eng->dump_rows(out);
-    // Still running but no answer in time (a stalled lcore): its rows are left out of this reply.
-  }
-  book::sort_book_rows(out);
-}
-
 StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& cfg) const {
   StatsLcore::Inputs in;
   in.config = cfg;
@@ -65,7 +37,6 @@ StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& c
   }
   for (const rte_ring* r : rings_) in.rings.emplace_back(std::string(r->name), r);
   for (const auto& e : engines_) in.engines.push_back(e.get());
-  in.read_books = [this](std::vector<book::BookRow>& rows) { snapshot_book_rows(rows); };
   const auto& soup = dp_.order_session.soupbintcp;
   if (soup.configured && soup.transport == order_session::TransportKind::kKernel)
     // /ready fails while any shard's SoupBinTCP session is not logged in (or not started yet: the

@@ -166,10 +166,10 @@ void Runtime::build_executors(std::vector<std::string>& notes) {
       if (replay_stream) x->replay_streams.emplace_back(dp_.order_session, s);
       if (s % n_exec == e) x->driver.host(engines_[s].get());
     }
-    x->snap->rows.reserve(x->driver.engines().size() * trading_.book.max_instruments);
     x->control =
         std::make_unique<control::ExecutorChannel>(static_cast<uint32_t>(x->driver.engines().size()));
     x->control->rows.reserve(x->driver.engines().size() * trading_.book.max_instruments);
+    for (const trade::Engine* eng : x->driver.engines()) x->control->hosted.push_back(eng);
     x->control->tsc_hz = rte_get_tsc_hz();
     x->venue_log_limit = telemetry::LogRateLimit(rte_get_tsc_hz() / 10, 10);
     x->port.port_id = op.port_id;

@@ -71,11 +71,9 @@ class Runtime {
   void shutdown();  // stops and closes the ports (flushes TX pcaps)
 
   [[nodiscard]] bool replay() const noexcept { return replay_; }
-  // Every engine's book rows, sorted; only while no lcore runs (after wait()).
+  // Every engine's book rows, sorted; only while no lcore runs (after wait()). While they run:
+  // control::Controller::read_books (the control rings).
   [[nodiscard]] std::vector<book::BookRow> book_rows() const;
-  // The same while the lcores run: each executor copies its own engines' rows between two polls
-  // (waits up to `timeout_ms` per executor; an executor that is not running is read directly).
-  void snapshot_book_rows(std::vector<book::BookRow>& out, unsigned timeout_ms = 250) const;
   [[nodiscard]] std::string summary() const;
   // Every counter, summed over lcores/engines ("messages", "gaps", "drop_not_udp", "reject_collar", ...).
   [[nodiscard]] std::vector<std::pair<std::string, uint64_t>> counters() const;
@@ -148,7 +146,6 @@ class Runtime {
   bool force_replay_ = false;
   std::optional<TestStallSpec> test_stall_;
   void arm_test_stall(const TestStallSpec& s, bool pipeline);
-  mutable std::mutex snapshot_mu_;  // one book snapshot reader at a time (telemetry clients are threads)
 };
 
 }  // namespace sf::dataplane

@@ -68,6 +68,7 @@ StatsLcore::StatsLcore(Inputs in) : in_(std::move(in)) {
   }
   src.order_session_state = in_.order_session_state;
   src.journal = in_.journal;
+  src.control = in_.control;
 
   xstat_names_.resize(in_.ports.size());
   for (std::size_t i = 0; i < in_.ports.size(); ++i) {

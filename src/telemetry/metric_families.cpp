@@ -6,21 +6,22 @@
 #include <span>
 #include <string_view>
 
+#include "sniperforge/telemetry/control_stats.hpp"
 #include "sniperforge/telemetry/stat_tables.hpp"
 
 namespace sf::telemetry::families {
 namespace {
 
-// One lcore's samples of every row of a descriptor table (stat_tables.hpp).
+// One lcore's samples of every row of a descriptor table (stat_tables.hpp), each with `labels` ({lcore}; none
+// for the control plane's table).
 template <class Stats>
-void add_rows(Families& fs, std::span<const StatDesc<Stats>> table, uint32_t lcore, const Stats& s,
+void add_rows(Families& fs, std::span<const StatDesc<Stats>> table, const Labels& labels, const Stats& s,
               std::size_t executor_count) {
-  const std::string lc = u(lcore);
   for (const StatDesc<Stats>& d : table) {
     MetricFamily& f = fs.family(std::string{d.metric}, std::string{d.help},
                                 d.kind == StatKind::kCounter ? MetricType::Counter : MetricType::Gauge);
-    Labels base{{"lcore", lc}};
-    if (!d.role.empty()) base.push_back({"role", std::string{d.role}});
+    Labels base = labels;
+    if (!d.role.empty()) base.push_back({std::string{d.role_label}, std::string{d.role}});
     if (!d.is_array()) {
       add_value(f, base, static_cast<double>(d.read(s, 0)));
       continue;
@@ -81,9 +82,11 @@ void add_process_families(Families& fs, const ProcessInfo& p) {
 void add_lcore_families(Families& fs, const TelemetrySources& src, const SystemSnapshot& snap, uint64_t now,
                         double hz) {
   for (const auto& r : src.rx)
-    if (r.stats) add_rows(fs, rx_stat_descs(), r.lcore, *r.stats, src.executors.size());
+    if (r.stats) add_rows(fs, rx_stat_descs(), {{"lcore", u(r.lcore)}}, *r.stats, src.executors.size());
   for (const auto& e : src.executors)
-    if (e.stats) add_rows(fs, executor_stat_descs(), e.lcore, *e.stats, src.executors.size());
+    if (e.stats) add_rows(fs, executor_stat_descs(), {{"lcore", u(e.lcore)}}, *e.stats, src.executors.size());
+  // The control plane's (one writer, the control socket's thread; no lcore label).
+  if (src.control) add_rows(fs, control_stat_descs(), {}, *src.control, 0);
   auto& age = fs.family("sniperforge_feed_last_packet_age_seconds",
                         "Seconds since the last valid feed packet (-1: none yet)", MetricType::Gauge);
   for (const auto& r : src.rx) {

@@ -73,7 +73,7 @@ ControlReply Engine::apply(const ControlCommand& c, std::span<CancelRequest> can
   r.id = c.id;
   r.op = c.op;
   uint16_t locate = 0;
-  if (c.has_symbol() && (c.op == ControlOp::kSetState)) {
+  if (c.has_symbol() && (c.op == ControlOp::kSetState || c.op == ControlOp::kSetLimits)) {
     locate = locate_of(c.symbol);
     if (locate == 0) r.result = ControlResult::kUnknownSymbol;
   }
@@ -99,6 +99,10 @@ ControlReply Engine::apply(const ControlCommand& c, std::span<CancelRequest> can
         published_.trading_state.set(static_cast<uint8_t>(risk_.state()));
         break;
       case ControlOp::kSetLimits:
+        if (locate != 0) {
+          risk_.set_instrument_limits(locate, c.instrument_limits);
+          break;
+        }
         risk_.set_limits(c.limits);
         assign_limits(cfg_.risk, c.limits);
         published_.max_gross_notional.set(c.limits.max_gross_notional);

@@ -24,9 +24,12 @@ Reject RiskGate::evaluate(const OrderRequest& r, const book::OrderBook* book, ui
   if (r.shares == 0 || r.price == 0 || r.price > 0xFFFFFFFFull || (r.side != 'B' && r.side != 'S'))
     return Reject::kBadOrder;
   if (r.user_ref_num == 0 || (any_urn_ && r.user_ref_num <= last_urn_)) return Reject::kUserRefNum;
-  if (r.shares > cfg_.max_order_shares) return Reject::kMaxOrderShares;
+  // The stricter of the shard's limits and the instrument's own (limits set --symbol).
+  const Instrument& in = inst_[r.locate];
+  if (r.shares > std::min(cfg_.max_order_shares, in.limits.max_order_shares)) return Reject::kMaxOrderShares;
   const uint64_t notional = r.price * r.shares;  // < 2^32 * 2^32
-  if (notional > cfg_.max_order_notional) return Reject::kMaxOrderNotional;
+  if (notional > std::min(cfg_.max_order_notional, in.limits.max_order_notional))
+    return Reject::kMaxOrderNotional;
 
   // Collar against the best price of the side the order would take.
   const bool buy = r.side == 'B';
@@ -34,14 +37,14 @@ Reject RiskGate::evaluate(const OrderRequest& r, const book::OrderBook* book, ui
   if (book->empty(take)) return Reject::kNoReferencePrice;
   const uint64_t ref = book->best_price(take);
   // buy: price <= ref * (1 + bps/1e4); sell: price >= ref * (1 - bps/1e4). Integer math, no overflow.
-  if (buy ? r.price * 10'000 > ref * (10'000ull + cfg_.collar_bps)
-          : r.price * 10'000 + ref * std::min<uint64_t>(cfg_.collar_bps, 10'000) < ref * 10'000)
+  const uint64_t collar_bps = std::min(cfg_.collar_bps, in.limits.collar_bps);
+  if (buy ? r.price * 10'000 > ref * (10'000ull + collar_bps)
+          : r.price * 10'000 + ref * std::min<uint64_t>(collar_bps, 10'000) < ref * 10'000)
     return Reject::kPriceCollar;
 
   // Worst case and gross notional in __int128: positions and open shares are int64 fed by the venue.
-  const Instrument& in = inst_[r.locate];
   const Int128 worst = buy ? Int128{in.position} + in.open_buy : Int128{in.open_sell} - in.position;
-  if (worst + r.shares > cfg_.max_position) return Reject::kMaxPosition;
+  if (worst + r.shares > std::min(cfg_.max_position, in.limits.max_position)) return Reject::kMaxPosition;
   // Reducing: the worst case after this order must not be long (buy) or short (sell), so an order can
   // only close what is filled, never open or flip a position.
   if (st == TradingState::kReducing && worst + r.shares > 0) [[unlikely]]

@@ -149,9 +149,9 @@ TEST_F(Fixture, KillCancelsEveryOpenOrderAndWaitsForTheAcks) {
   EXPECT_TRUE(has(ctl({"status"}, true), "\"trading_state\":\"killed\""));
   EXPECT_EQ(ctl({"unkill"}).exit, 0);
   EXPECT_FALSE(has(ctl({"status"}, true), "killed"));
-  const auto counts = controller->command_counts();
-  EXPECT_EQ(counts.at({"kill", "ok"}), 1u);
-  EXPECT_EQ(counts.at({"unkill", "ok"}), 1u);
+  EXPECT_EQ(controller->stats().count_of("kill", "ok"), 1u);
+  EXPECT_EQ(controller->stats().count_of("unkill", "ok"), 1u);
+  EXPECT_EQ(controller->stats().count_of("status", "ok"), 2u);
 }
 
 TEST_F(Fixture, KillTimesOutListingWhatIsStillOpen) {
@@ -162,7 +162,7 @@ TEST_F(Fixture, KillTimesOutListingWhatIsStillOpen) {
   EXPECT_EQ(k.exit, 1) << k.body;
   EXPECT_TRUE(has(k, "shard 0: 1 cancels sent")) << k.body;
   EXPECT_TRUE(has(k, "; 1 orders still open (UserRefNum ")) << k.body;
-  EXPECT_EQ(controller->command_counts().at({"kill", "orders_still_open"}), 1u);
+  EXPECT_EQ(controller->stats().count_of("kill", "orders_still_open"), 1u);
 }
 
 TEST_F(Fixture, RefusedValuesChangeNothing) {
@@ -174,7 +174,9 @@ TEST_F(Fixture, RefusedValuesChangeNothing) {
                                              {"limits", "set", "max_position=abc"},
                                              {"limits", "set", "collar_bps=99999"},
                                              {"limits", "set", "nope=1"},
-                                             {"limits", "set", "max_position=1", "--symbol", "SF0000"},
+                                             {"limits", "set", "max_position=1", "--symbol", "NOPE"},
+                                             {"limits", "set", "max_open_orders=1", "--symbol", "SF0000"},
+                                             {"limits", "set", "max_position=-1", "--symbol", "SF0000"},
                                              {"state", "sideways"},
                                              {"state", "halted", "--symbol", "NOPE"},
                                              {"strategy", "set", "0", "shares=0"},
@@ -189,6 +191,16 @@ TEST_F(Fixture, RefusedValuesChangeNothing) {
   EXPECT_EQ(ctl({"limits", "show"}).body, limits);
   EXPECT_TRUE(has(ctl({"limits", "set", "max_position=-1"}), "risk.max_position: must be in 0.."));
   EXPECT_TRUE(has(ctl({"state", "halted", "--symbol", "NOPE"}), "unknown symbol"));
+  // Counted by command and result; what a peer typed never becomes a label ("frobnicate" is "unknown").
+  const telemetry::ControlStats& st = controller->stats();
+  EXPECT_EQ(st.count_of("limits_set", "invalid"), 7u);
+  EXPECT_EQ(st.count_of("limits_set", "unknown_symbol"), 1u);
+  EXPECT_EQ(st.count_of("state", "unknown_symbol"), 2u);
+  EXPECT_EQ(st.count_of("state", "invalid"), 1u);
+  EXPECT_EQ(st.count_of("strategy_set", "invalid"), 1u);
+  EXPECT_EQ(st.count_of("unknown", "invalid"), 1u);
+  EXPECT_EQ(st.count_of("books", "invalid"), 1u);
+  EXPECT_EQ(st.count_of("status", "ok"), 2u);
 }
 
 TEST_F(Fixture, StateLimitsStrategyAndBooks) {
@@ -200,6 +212,18 @@ TEST_F(Fixture, StateLimitsStrategyAndBooks) {
   EXPECT_EQ(l.exit, 0) << l.body;
   EXPECT_TRUE(has(l, "max_position: 500 -> 400")) << l.body;
   EXPECT_TRUE(has(ctl({"limits", "show"}), "max_position = 400"));
+  // A symbol's own limit: the stricter of it and the shard's applies (trade_control tests the gate).
+  const Response sl = ctl({"limits", "set", "max_order_notional=5000", "--symbol", "SF0000"});
+  EXPECT_EQ(sl.exit, 0) << sl.body;
+  EXPECT_TRUE(has(sl, "SF0000.max_order_notional: none -> 5000.0000")) << sl.body;
+  EXPECT_TRUE(
+      has(ctl({"limits", "show"}), "SF0000.max_order_notional = 5000.0000\nSF0000.collar_bps = none"));
+  const Response sj = ctl({"limits", "show"}, true);
+  EXPECT_TRUE(has(sj, "\"SF0000.max_order_notional\":5000.0000")) << sj.body;
+  const Response ul = ctl({"limits", "set", "max_position=10", "--symbol", "NOPE"});
+  EXPECT_EQ(ul.exit, 2);
+  EXPECT_TRUE(has(ul, "unknown symbol")) << ul.body;
+  EXPECT_FALSE(has(ctl({"limits", "show"}), "NOPE"));
   EXPECT_EQ(ctl({"strategy", "disable", "sniper/SF0000/buy"}).exit, 0);
   EXPECT_TRUE(has(ctl({"strategy", "list"}), "enabled=false"));
   const Response b = ctl({"books", "SF0000"}, true);

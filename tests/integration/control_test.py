@@ -7,14 +7,17 @@ one OUCH Cancel Order per open order to the order port (read back from the TX pc
 No venue answers in a replay, so kill reports the orders as still open after its timeout (exit 1)."""
 import json
 import os
+import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 SNIPERFORGE = os.environ["SNIPERFORGE"]
 SF_CTL = os.environ["SF_CTL"]
@@ -57,8 +60,12 @@ class ControlPlane(unittest.TestCase):
         cls.cfg = os.path.join(cls.dir, "sf.toml")
         cls.write_config(base)
         cls.err = open(os.path.join(cls.dir, "stderr.log"), "w+")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            cls.metrics_port = s.getsockname()[1]
         cls.proc = subprocess.Popen([SNIPERFORGE, "--config", cls.cfg, "--rx-pcap", cls.feed, "--tx-pcap", cls.tx,
-                                     "--hold", "-q"], stdout=subprocess.DEVNULL, stderr=cls.err)
+                                     "--metrics-addr", "127.0.0.1:%d" % cls.metrics_port, "--hold", "-q"],
+                                    stdout=subprocess.DEVNULL, stderr=cls.err)
         deadline = time.time() + 30
         while time.time() < deadline:
             if os.path.exists(cls.sock) and cls.ctl("status").returncode == 0:
@@ -92,6 +99,10 @@ class ControlPlane(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return json.loads(r.stdout)
 
+    def scrape(self):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.metrics_port, timeout=10) as r:
+            return r.read().decode()
+
     def log(self):
         self.err.seek(0)
         return self.err.read()
@@ -118,6 +129,11 @@ class ControlPlane(unittest.TestCase):
             (["strategy", "set", "0", "shares=-3"], "strategy[0].shares: must be in 1..1000000"),
             (["strategy", "disable", "nosuch"], "no strategy 'nosuch'"),
             (["books", "NOSUCH"], "no book for 'NOSUCH'"),
+            (["books", "SF0000", "--levels", "0"], "--levels: '0' is not a number in 1..64"),
+            (["books", "SF0000", "--levels", "x"], "--levels: 'x' is not a number"),
+            (["limits", "set", "max_position=5", "--symbol", "NOSUCH"], "unknown symbol"),
+            (["limits", "set", "max_position=-5", "--symbol", "SF0000"], "risk.max_position: must be in 0.."),
+            (["limits", "set", "max_open_orders=5", "--symbol", "SF0000"], "is not a per-symbol limit"),
             (["frobnicate"], "unknown command"),
         ]
         for args, message in cases:
@@ -162,9 +178,39 @@ class ControlPlane(unittest.TestCase):
         self.assertEqual(self.ctl("strategy", "set", "0", "shares=7").returncode, 0)
         b = self.ctl("--json", "books", "SF0000")
         self.assertEqual(b.returncode, 0, b.stderr)
-        self.assertEqual(json.loads(b.stdout)["symbol"], "SF0000")
+        top = json.loads(b.stdout)
+        self.assertEqual(top["symbol"], "SF0000")
+        # --levels N: the owning executor's best N levels a side, the first of them the top of book.
+        deep = json.loads(self.ctl("--json", "books", "SF0000", "--levels", "5").stdout)
+        self.assertTrue(1 <= len(deep["bids"]) <= 5 and 1 <= len(deep["asks"]) <= 5, deep)
+        self.assertEqual((deep["bids"][0]["price"], deep["bids"][0]["shares"]), (top["bid_px"], top["bid_qty"]))
+        self.assertEqual((deep["asks"][0]["price"], deep["asks"][0]["shares"]), (top["ask_px"], top["ask_qty"]))
+        prices = [lv["price"] for lv in deep["bids"]]
+        self.assertEqual(prices, sorted(prices, reverse=True), "best bid first")
+        self.assertIn("  2:  bid ", self.ctl("books", "SF0000", "--levels", "2").stdout)
+        # A symbol's own limit (the stricter of it and the shard's applies).
+        r = self.ctl("limits", "set", "max_position=100", "--symbol", "SF0000")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("SF0000.max_position: none -> 100", r.stdout)
+        self.assertIn("SF0000.max_position = 100", self.ctl("limits", "show").stdout)
         self.assertIn('command="limits set max_position=900" change="max_position: 10000 -> 900" result=ok',
                       self.log())
+
+    def test_4a_state_and_commands_in_metrics_within_one_scrape(self):
+        self.assertEqual(self.ctl("state", "halted").returncode, 0)
+        halted = self.scrape()  # the first scrape after the command already shows it
+        self.assertIn('sniperforge_trade_state{shard="0"} 2', halted)
+        self.assertEqual(self.ctl("state", "active").returncode, 0)
+        self.assertIn('sniperforge_trade_state{shard="0"} 0', self.scrape())
+        # Commands by name and result, refused peers (test_2 and test_3 ran before).
+        self.assertRegex(halted, r'sniperforge_control_commands_total\{command="state",result="ok"\} [1-9]')
+        self.assertIn('sniperforge_control_commands_total{command="unknown",result="invalid"} 1', halted)
+        self.assertIn('sniperforge_control_commands_total{command="limits_set",result="unknown_symbol"} 1',
+                      halted)
+        self.assertNotIn("frobnicate", halted)
+        refused = re.search(r"\nsniperforge_control_refused_peers_total (\d+)", halted)
+        self.assertIsNotNone(refused, halted[-2000:])
+        self.assertGreaterEqual(int(refused.group(1)), 1)
 
     def test_5_reload_all_or_nothing(self):
         limits = self.ctl("limits", "show").stdout
@@ -188,6 +234,7 @@ class ControlPlane(unittest.TestCase):
         self.assertEqual(out["cancels_sent"], open_before)
         self.assertEqual(out["still_open"], open_before)
         self.assertEqual(self.status()["shards"][0]["trading_state"], "killed")
+        self.assertIn('sniperforge_trade_kill_switch{shard="0"} 1', self.scrape())
         r = self.ctl("unkill")
         self.assertEqual(r.returncode, 0)
         self.assertEqual(self.status()["shards"][0]["trading_state"], "active")

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sniperforge/telemetry/collector.hpp"
+#include "sniperforge/telemetry/control_stats.hpp"
 #include "sniperforge/telemetry/summary.hpp"
 #include "test_support.hpp"
 
@@ -95,6 +96,45 @@ TEST(StatTables, EveryRowIsInMetricsAndItsValueInTheSummary) {
     const std::string s = format_summary(one, SummaryLatency{}, false);
     EXPECT_NE(s.find("7654321"), std::string::npos) << all[i].first << "\n" << s;
   }
+}
+
+// The control plane's table (issue #14): every command x result and the refused peers reach /metrics,
+// labelled by command and result, without an lcore label (one control thread writes them).
+TEST(StatTables, ControlCommandsAndRefusedPeersAreInMetrics) {
+  FakePlane p;
+  ControlStats control;
+  control.count("kill", "ok");
+  control.count("limits_set", "invalid");
+  control.count("limits_set", "invalid");
+  control.count("frobnicate", "ok");  // not a command: counted as "unknown"
+  control.refused_peers.add(3);
+  control.ring_full[1].add(2);
+  TelemetrySources src = p.sources();
+  src.control = &control;
+  MetricsCollector collector(std::move(src), TelemetryConfig{});
+  const std::string text = serialize_text(collector);
+  for (const auto& d : control_stat_descs()) {  // labelled or not ("\n<metric> 3")
+    std::string start = "\n";
+    start.append(d.metric).push_back(d.is_array() ? '{' : ' ');
+    EXPECT_NE(text.find(start), std::string::npos) << d.metric;
+  }
+  for (const std::string_view line :
+       {"sniperforge_control_commands_total{command=\"kill\",result=\"ok\"} 1",
+        "sniperforge_control_commands_total{command=\"limits_set\",result=\"invalid\"} 2",
+        "sniperforge_control_commands_total{command=\"unknown\",result=\"ok\"} 1",
+        "sniperforge_control_commands_total{command=\"reload\",result=\"timeout\"} 0",
+        "sniperforge_control_refused_peers_total 3",
+        "sniperforge_control_ring_full_total{ring=\"request\"} 0",
+        "sniperforge_control_ring_full_total{ring=\"reply\"} 2"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text.substr(0, 400);
+  std::size_t samples = 0;
+  for (std::size_t at = 0; (at = text.find("\nsniperforge_control_commands_total{", at)) != std::string::npos;
+       ++at)
+    ++samples;
+  EXPECT_EQ(samples, kControlCommands * kControlResults);
+  // Without a control plane (tests, tools) the families are absent, not zero.
+  MetricsCollector none(p.sources(), TelemetryConfig{});
+  EXPECT_EQ(serialize_text(none).find("sniperforge_control_"), std::string::npos);
 }
 
 }  // namespace

@@ -193,6 +193,37 @@ TEST(Control, PerSymbolStateAndUnknownSymbol) {
   (void)kSF0000;
 }
 
+// limits set KEY=VALUE --symbol S: that instrument's own limits; an order obeys the stricter of them and the
+// shard's, the other instruments only the shard's; an unknown symbol changes nothing.
+TEST(Control, PerSymbolLimitsTightenOneInstrumentOnly) {
+  Harness h;
+  InstrumentLimits l;
+  l.max_order_shares = 3;
+  l.max_position = 4;
+  EXPECT_EQ(h.apply({.op = ControlOp::kSetLimits, .symbol = kSF0001, .instrument_limits = l}).result,
+            ControlResult::kOk);
+  EXPECT_EQ(h.engine.risk().instrument_limits(2), l);
+  EXPECT_EQ(h.engine.risk().config().max_order_shares, 1000u) << "the shard's limits are unchanged";
+  EXPECT_EQ(h.submit(Side::kSell, 209600, 4), Reject::kMaxOrderShares);
+  EXPECT_EQ(h.submit(Side::kSell, 209600, 3), Reject::kNone);
+  EXPECT_EQ(h.submit(Side::kSell, 209600, 2), Reject::kMaxPosition) << "3 + 2 open shares > 4";
+  EXPECT_EQ(h.submit(Side::kBuy, 200600, 20, 1), Reject::kNone) << "SF0000 keeps the shard's limits";
+  // Looser than the shard's: the shard's still applies.
+  l = {};
+  l.collar_bps = 10'000;
+  EXPECT_EQ(h.apply({.op = ControlOp::kSetLimits, .symbol = kSF0000, .instrument_limits = l}).result,
+            ControlResult::kOk);
+  EXPECT_EQ(h.submit(Side::kBuy, 210000, 1, 1), Reject::kPriceCollar);
+  l.max_order_shares = 1;
+  EXPECT_EQ(h.apply({.op = ControlOp::kSetLimits,
+                     .symbol = {'N', 'O', 'P', 'E', ' ', ' ', ' ', ' '},
+                     .instrument_limits = l})
+                .result,
+            ControlResult::kUnknownSymbol);
+  EXPECT_EQ(h.engine.risk().instrument_limits(1).max_order_shares, InstrumentLimits{}.max_order_shares);
+  EXPECT_EQ(h.engine.risk().instrument_limits(2).max_order_shares, 3u) << "nothing changed";
+}
+
 TEST(Control, LimitsAreValidatedByTheConfigParserAndAppliedAtOnce) {
   Harness h;
   const RiskLimits now = limits_of(h.engine.risk().config());

@@ -25,6 +25,7 @@ inline constexpr std::size_t kRequestRing = 16;
 inline constexpr std::size_t kReplyRing = 64;  // >= kRequestRing x engines of one executor is not needed:
                                                // the controller has one command in flight at a time
 inline constexpr std::size_t kCancelsPerCommand = 256;
+inline constexpr std::size_t kMaxBookLevels = 64;  // `books SYMBOL --levels N`: N at most this
 
 struct ExecutorChannel {
   explicit ExecutorChannel(uint32_t hosted_engines) : engines(hosted_engines) {}
@@ -35,8 +36,14 @@ struct ExecutorChannel {
   // Counted by the executor: replies that found the reply ring full (the controller timed out on them).
   std::atomic<uint64_t> reply_drops{0};
   // Book rows, written by the executor for ControlOp::kBooks before its reply (the ring's release/acquire
-  // makes them visible); reserved up front so serving allocates nothing.
+  // makes them visible); reserved up front so serving allocates nothing. Without a symbol: the top row of
+  // every book its engines hold (/sniperforge/books); with one: that book's row, if this executor owns it,
+  // and its best `levels` levels a side in `bids` / `asks`.
   std::vector<book::BookRow> rows;
+  std::array<book::LevelView, kMaxBookLevels> bids{}, asks{};
+  std::size_t bid_levels = 0, ask_levels = 0;
+  // The engines this executor hosts (read directly by the control thread once the executor has stopped).
+  std::vector<const trade::Engine*> hosted;
   // The executor's own: an engine's cancel sweep still owes Cancels (serve_control() continues it).
   bool sweeping = false;
   // TSC ticks per second of the executors' clock (kill reports its timings in microseconds with it).
@@ -53,6 +60,32 @@ struct ExecutorClock {
   uint64_t newest_rx_tsc = 0;  // the RX stamp of the newest feed event the executor has handled
 };
 
+// ControlOp::kBooks: the rows (and a symbol's levels) into the channel, for the control thread to read
+// after the reply.
+inline void copy_books(ExecutorChannel& ch, std::span<trade::Engine* const> engines,
+                       const trade::ControlCommand& c) noexcept {
+  ch.rows.clear();
+  ch.bid_levels = ch.ask_levels = 0;
+  if (!c.has_symbol()) {
+    for (const trade::Engine* e : engines) e->dump_rows(ch.rows);
+    return;
+  }
+  const std::size_t want = std::min<std::size_t>(std::max<uint16_t>(c.levels, 1), kMaxBookLevels);
+  for (const trade::Engine* e : engines) {
+    const book::BookSet& books = e->books();
+    for (std::size_t i = 0; i < books.book_count(); ++i) {
+      const book::OrderBook& b = books.book(static_cast<uint16_t>(i));
+      if (b.symbol_padded() != c.symbol || !b.has_had_order()) continue;
+      ch.rows.push_back(book::BookRow{std::string(b.symbol()), b.locate(), b.best_price(book::Side::kBuy),
+                                      b.best_shares(book::Side::kBuy), b.best_price(book::Side::kSell),
+                                      b.best_shares(book::Side::kSell), b.live_orders()});
+      ch.bid_levels = b.top(book::Side::kBuy, std::span(ch.bids).first(want));
+      ch.ask_levels = b.top(book::Side::kSell, std::span(ch.asks).first(want));
+      return;
+    }
+  }
+}
+
 // Executor side, between two polls. Applies every waiting command to each hosted engine and answers once
 // per engine; then continues the engines' cancel sweeps (kill, cancel_open). `room(shard)` is how many
 // Cancels that shard's order path can take now (a session ring's free slots); `send_cancels(shard, span)`
@@ -68,10 +101,7 @@ unsigned serve_control(ExecutorChannel& ch, std::span<trade::Engine* const> engi
   trade::ControlCommand c;
   while (ch.requests.pop(c)) {
     ++served;
-    if (c.op == trade::ControlOp::kBooks) {
-      ch.rows.clear();
-      for (const trade::Engine* e : engines) e->dump_rows(ch.rows);
-    }
+    if (c.op == trade::ControlOp::kBooks) copy_books(ch, engines, c);
     for (trade::Engine* e : engines) {
       trade::ControlReply r = e->apply(c, budget(*e));
       if (r.cancels != 0) send_cancels(e->shard_index(), scratch.first(r.cancels));

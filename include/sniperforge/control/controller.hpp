@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sniperforge/control/channel.hpp"
+#include "sniperforge/telemetry/control_stats.hpp"
 #include "sniperforge/trade/config.hpp"
 #include "sniperforge/trade/engine.hpp"
 
@@ -34,6 +35,9 @@ struct Response {
   int exit = 0;
   std::string body;  // text or one JSON object, ending in '\n'
 };
+
+// `--symbol S` out of `args` (removed, S in `symbol`); false with `error` when malformed.
+bool take_symbol(std::vector<std::string>& args, std::string& symbol, std::string& error);
 
 class Controller {
  public:
@@ -62,8 +66,16 @@ class Controller {
   };
   void set_audit_sink(std::function<void(const AuditRecord&)> sink) { audit_sink_ = std::move(sink); }
 
-  // Commands handled, by (command, result) ("kill", "ok"), for /metrics.
-  [[nodiscard]] std::map<std::pair<std::string, std::string>, uint64_t> command_counts() const;
+  // Every executor's top-of-book rows, sorted by symbol (/sniperforge/books), through the same rings as
+  // sf-ctl's commands (one command in flight at a time): an executor copies its own books between two
+  // polls; one that is not running (before launch, after the end) is read here. A running executor that
+  // does not answer within the reply timeout is left out.
+  void read_books(std::vector<book::BookRow>& out);
+
+  // Commands handled by command and result ("kill", "ok"), and the peers the socket refused: /metrics
+  // (telemetry/control_stats.hpp). Written on the control socket's thread only.
+  [[nodiscard]] const telemetry::ControlStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] telemetry::ControlStats& stats() noexcept { return stats_; }
 
  private:
   struct Outcome {
@@ -78,6 +90,7 @@ class Controller {
   Response kill(bool json, Outcome& out);
   Response simple(trade::ControlCommand c, bool json, Outcome& out);
   Response limits(const std::vector<std::string>& args, bool json, Outcome& out);
+  Response symbol_limits(const std::string& symbol, const std::string& assignment, bool json, Outcome& out);
   Response strategy(const std::vector<std::string>& args, bool json, Outcome& out);
   Response reload(bool json, Outcome& out);
   Response books(const std::vector<std::string>& args, bool json);
@@ -85,15 +98,16 @@ class Controller {
   void audit(const Peer& peer, const std::vector<std::string>& args, const Outcome& out);
 
   trade::TradingConfig running_;  // what the engines run now (limits and strategy parameters)
+  std::map<std::string, trade::InstrumentLimits> symbol_limits_;  // limits set --symbol, by symbol
   std::string config_path_;
   std::vector<const trade::Engine*> engines_;
   std::vector<ExecutorChannel*> channels_;
   Options opt_;
   uint64_t next_id_ = 1;
-  std::mutex mu_;  // one command at a time (the rings have one producer)
+  std::vector<uint32_t> answered_;  // replies each channel gave to the last broadcast
+  std::mutex mu_;                   // one command at a time (the rings have one producer)
   std::function<void(const AuditRecord&)> audit_sink_;
-  mutable std::mutex counts_mu_;
-  std::map<std::pair<std::string, std::string>, uint64_t> counts_;
+  telemetry::ControlStats stats_;
 };
 
 }  // namespace sf::control

@@ -30,7 +30,7 @@ class ControlServer {
   bool start(std::string& error);
   void stop();
 
-  [[nodiscard]] uint64_t refused() const noexcept { return refused_.load(std::memory_order_relaxed); }
+  [[nodiscard]] uint64_t refused() const noexcept { return controller_.stats().refused_peers.load(); }
   [[nodiscard]] uint64_t served() const noexcept { return served_.load(std::memory_order_relaxed); }
   [[nodiscard]] bool allowed(uid_t uid, gid_t gid) const;
 
@@ -43,7 +43,6 @@ class ControlServer {
   int listen_fd_ = -1;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> refused_{0};
   std::atomic<uint64_t> served_{0};
 };
 

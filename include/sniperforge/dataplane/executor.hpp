@@ -2,8 +2,9 @@
 // messages spread over several events, drive the engines of its shards (trade::ShardDriver: route fan-out,
 // stale marking, prefetch look-ahead), build the orders they fire into frames from the shard's template and
 // hand them to the TX side at once, journal orders and venue messages, serve the operator's commands and
-// book snapshots between two polls, count all of it. The DPDK side (executor_lcore.hpp: rings, mbufs,
-// rte_eth_tx_burst) is the Port; unit tests give a fake one (tests/dataplane/executor_test.cpp).
+// book reads (control/channel.hpp) between two polls, count all of it. The DPDK side (executor_lcore.hpp:
+// rings, mbufs, rte_eth_tx_burst) is the Port; unit tests give a fake one
+// (tests/dataplane/executor_test.cpp).
 //
 // Port (a member, `port`):
 //   uint64_t now() noexcept                                   the clock events are stamped with (TSC)
@@ -88,18 +89,6 @@ struct Executor {
   std::array<uint64_t, kTxStage> tx_rx_tsc{};  // the RX stamp of each staged frame (tick-to-trade)
   unsigned tx_n = 0;
 
-  // Book rows for the stats lcore (/sniperforge/books): the books are this lcore's, so it copies them
-  // itself when asked. `rows` is reserved for every book its engines can hold and symbols fit
-  // std::string's inline buffer, so serving allocates nothing.
-  struct BookSnapshot {
-    std::atomic<bool> running{false};    // this executor's loop runs (set by its lcore)
-    std::atomic<uint64_t> requested{0};  // tickets, bumped by the reader
-    std::atomic<uint64_t> served{0};     // last ticket served (release: rows are ready)
-    std::vector<book::BookRow> rows;
-  };
-  std::unique_ptr<BookSnapshot> snap = std::make_unique<BookSnapshot>();
-  uint64_t snap_served = 0;  // this lcore's copy of snap->served
-
   // ---- `transport = "kernel"`: each hosted shard's KernelSession, through its rings ----
   std::vector<KernelVenueShard*> venue_sessions;  // by shard; empty: UDP frames or no venue
   static constexpr unsigned kVenueMessagesPerPoll = 64;
@@ -124,7 +113,7 @@ struct Executor {
   // ---- `transport = "dpdk"` (order_transport.hpp): the hosted shards' sessions over our own TCP ----
   OrderTransport* order_transport = nullptr;  // null: the UDP frames or a kernel session
 
-  // Operator commands, one pass over the inputs, then the book snapshot. True if any event was processed.
+  // Operator commands (and book reads), one pass over the inputs. True if any event was processed.
   bool poll() noexcept {
     const uint64_t now = port.now();
     last_now = now;
@@ -155,7 +144,6 @@ struct Executor {
     } else if ((++idle_polls & kKeepWarmEveryIdlePolls) == 0) [[unlikely]] {
       keep_warm();
     }
-    serve_book_snapshot();
     return total != 0;
   }
 
@@ -359,16 +347,6 @@ struct Executor {
   void gate_journal() noexcept {
     const bool open = journal_writer->accepting(*journal, kJournalReserve);
     for (trade::Engine* eng : driver.engines()) eng->set_journal_open(open);
-  }
-
-  void serve_book_snapshot() noexcept {
-    const uint64_t want = snap->requested.load(std::memory_order_acquire);
-    if (want == snap_served) [[likely]]
-      return;
-    snap->rows.clear();
-    for (const trade::Engine* eng : driver.engines()) eng->dump_rows(snap->rows);
-    snap_served = want;
-    snap->served.store(want, std::memory_order_release);
   }
 
   // sf-ctl's commands and kill's cancel sweep (control/channel.hpp). The Cancels take the orders' path: the

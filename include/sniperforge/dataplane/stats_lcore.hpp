@@ -62,6 +62,7 @@ class StatsLcore {
     std::function<void(std::vector<book::BookRow>&)> read_books;
     std::function<int()> order_session_state;           // -1 not configured, 0 down, 1 up
     std::function<telemetry::JournalHealth()> journal;  // unset without [journal]
+    const telemetry::ControlStats* control = nullptr;   // the control plane's counts (sf-ctl)
     bool register_dpdk_telemetry = true;
   };
 

@@ -15,6 +15,8 @@
 
 namespace sf::telemetry {
 
+struct ControlStats;  // control_stats.hpp
+
 struct TelemetrySources {
   struct Rx {
     uint32_t lcore = 0;
@@ -44,6 +46,8 @@ struct TelemetrySources {
   std::function<int()> order_session_state;
   // Optional. The journal ([journal]); unset without one.
   std::function<JournalHealth()> journal;
+  // Optional. The control plane's command and refused-peer counts (control_stats.hpp).
+  const ControlStats* control = nullptr;
 };
 
 }  // namespace sf::telemetry

@@ -38,6 +38,8 @@ struct StatDesc {
   Combine combine = Combine::kSum;
   // A fixed label every sample carries (the lcore role of the shared poll families), "" = none.
   std::string_view role = {};
+  // The name of that fixed label ("command" in the control plane's table).
+  std::string_view role_label = "role";
 
   [[nodiscard]] bool is_array() const noexcept { return !label.empty(); }
 };

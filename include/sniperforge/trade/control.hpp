@@ -42,6 +42,19 @@ struct RiskLimits {
   friend bool operator==(const RiskLimits&, const RiskLimits&) = default;
 };
 [[nodiscard]] RiskLimits limits_of(const RiskConfig& c) noexcept;
+
+// One symbol's own limits (`limits set KEY=VALUE --symbol S`): an order on it obeys the stricter of these
+// and the shard's (as with trading states). Only the limits of one order or one instrument exist per symbol;
+// the shard-wide ones (gross notional, open orders, rate) do not. The defaults limit nothing.
+struct InstrumentLimits {
+  uint32_t max_order_shares = UINT32_MAX;
+  uint32_t collar_bps = UINT32_MAX;
+  uint64_t max_order_notional = UINT64_MAX;
+  int64_t max_position = INT64_MAX;
+  friend bool operator==(const InstrumentLimits&, const InstrumentLimits&) = default;
+};
+inline constexpr std::array<std::string_view, 4> kInstrumentLimitKeys = {
+    "max_order_shares", "max_order_notional", "collar_bps", "max_position"};
 void assign_limits(RiskConfig& c, const RiskLimits& l) noexcept;
 
 // What `strategy set` may change (StrategyConfig without its name, symbol and side, which would move the
@@ -62,7 +75,8 @@ enum class ControlOp : uint8_t {
   kKill,  // kill switch on + an OUCH Cancel for every open order
   kUnkill,
   kSetState,     // state (symbol: that instrument only)
-  kSetLimits,    // limits (every field; the control side sends current values for the rest)
+  kSetLimits,    // limits (every field; the control side sends current values for the rest); with a
+                 // symbol: that instrument's InstrumentLimits, in `instrument_limits`
   kSetStrategy,  // params of strategy `strategy` (enable/disable/set)
   kClearVenueInconsistent,
   kCancelOpen,  // a Cancel for every order still open
@@ -83,13 +97,23 @@ enum class ControlResult : uint8_t { kOk = 0, kUnknownSymbol, kUnknownStrategy, 
   return n[static_cast<int>(r)];
 }
 
+// A symbol as the books hold it: 8 characters, space padded (longer: cut at 8).
+[[nodiscard]] inline std::array<char, 8> padded_symbol(std::string_view s) noexcept {
+  std::array<char, 8> a;
+  a.fill(' ');
+  for (std::size_t i = 0; i < a.size() && i < s.size(); ++i) a[i] = s[i];
+  return a;
+}
+
 struct ControlCommand {
   uint64_t id = 0;  // echoed in the reply
   ControlOp op = ControlOp::kStatus;
   TradingState state = TradingState::kActive;
   uint16_t strategy = 0;         // index in the config's [[strategy]] list
+  uint16_t levels = 0;           // kBooks with a symbol: levels a side to copy
   std::array<char, 8> symbol{};  // space padded; all zero: the whole shard
   RiskLimits limits{};
+  InstrumentLimits instrument_limits{};
   StrategyParams params{};
   uint64_t sent_tsc = 0;  // TSC when the control thread put it in the executor's ring (its arrival)
   [[nodiscard]] bool has_symbol() const noexcept { return symbol[0] != 0; }

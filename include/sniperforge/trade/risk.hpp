@@ -118,6 +118,13 @@ class RiskGate {
   // at the new burst.
   void set_limits(const RiskLimits& l) noexcept;
   [[nodiscard]] bool instrument_killed(uint16_t locate) const noexcept { return inst_[locate].killed; }
+  // One instrument's own limits (the stricter of them and the shard's apply).
+  void set_instrument_limits(uint16_t locate, const InstrumentLimits& l) noexcept {
+    inst_[locate].limits = l;
+  }
+  [[nodiscard]] const InstrumentLimits& instrument_limits(uint16_t locate) const noexcept {
+    return inst_[locate].limits;
+  }
 
   // Filled position, open buy / sell shares, and the net if everything open filled.
   [[nodiscard]] int64_t position(uint16_t locate) const noexcept { return inst_[locate].position; }
@@ -159,6 +166,7 @@ class RiskGate {
     int64_t open_sell = 0;  // leaves of accepted sells not yet final
     bool killed = false;
     TradingState state = TradingState::kActive;
+    InstrumentLimits limits;  // `limits set --symbol`
   };
   RiskConfig cfg_;
   std::unique_ptr<Instrument[]> inst_;  // by stock locate

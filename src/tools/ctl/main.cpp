@@ -22,10 +22,12 @@ int main(int argc, char** argv) {
       "for\n"
       "                                       the venue's acks, then lists what is still open) | resume\n"
       "  state active|reducing|halted [--symbol S]\n"
-      "  limits show | limits set KEY=VALUE   risk limits, validated as in the config file\n"
+      "  limits show | limits set KEY=VALUE [--symbol S]   risk limits, validated as in the config file\n"
+      "                                       (--symbol: that instrument's own, the stricter applies)\n"
       "  strategy list | enable ID | disable ID | set ID KEY=VALUE   (ID: index or name/symbol/side)\n"
       "  reload                               re-read the config's [risk] and [[strategy]]: all or nothing\n"
-      "  books SYMBOL [--levels 1]            top of book from the owning executor\n"
+      "  books SYMBOL [--levels N]            top of book (and N levels a side, N <= 64) from the owning\n"
+      "                                       executor\n"
       "  clear-venue-inconsistent             resume a shard stopped by a venue response that failed a check",
       "sf-ctl"};
   sf::cli::apply_conventions(app, "sf-ctl");
