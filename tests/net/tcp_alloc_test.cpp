@@ -5,38 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <atomic>
-#include <cstdlib>
-#include <new>
 
+#include "counting_new.hpp"
 #include "sniperforge/net/neighbours.hpp"
 #include "sniperforge/net/tcp_connection.hpp"
 
 namespace {
-std::atomic<uint64_t> g_news{0};
-std::atomic<bool> g_counting{false};
+using sf::testing::g_counting;
+using sf::testing::g_news;
 }  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_news.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  return operator new(n);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 namespace sf::net {
 namespace {
