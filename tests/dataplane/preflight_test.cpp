@@ -23,6 +23,9 @@ namespace {
 DataplaneConfig one_port() {
   DataplaneConfig c;
   c.ports.push_back(PortConfig{"feed", "net_pcap0,rx_pcap=x.pcap"});
+  // An explicit transport (the UDP order session is retired, #11): orders in the TX pcap.
+  c.order_session.soupbintcp.configured = true;
+  c.order_session.soupbintcp.transport = sf::order_session::TransportKind::kNone;
   return c;
 }
 

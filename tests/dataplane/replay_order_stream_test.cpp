@@ -25,6 +25,14 @@ trade::OrderRequest order(uint32_t urn) {
 
 using Frame = std::vector<uint8_t>;
 
+// The [order_session] of transport "none" (the only one that writes this stream).
+OrderSessionConfig transport_none() {
+  OrderSessionConfig c;
+  c.soupbintcp.configured = true;
+  c.soupbintcp.transport = sf::order_session::TransportKind::kNone;
+  return c;
+}
+
 Frame handshake(ReplayOrderStream& s, unsigned i) {
   Frame f(kReplayHandshakeFrameLength);
   f.resize(s.handshake(i, f.data()));
@@ -32,7 +40,7 @@ Frame handshake(ReplayOrderStream& s, unsigned i) {
 }
 
 TEST(ReplayOrderStream, HandshakeThenOrdersWithConsistentSequenceNumbers) {
-  OrderSessionConfig c;
+  const OrderSessionConfig c = transport_none();
   ReplayOrderStream s(c, 1);
   net::TcpSegment syn, synack, ack;
   const Frame f0 = handshake(s, 0), f1 = handshake(s, 1), f2 = handshake(s, 2);
@@ -77,7 +85,7 @@ TEST(ReplayOrderStream, HandshakeThenOrdersWithConsistentSequenceNumbers) {
 }
 
 TEST(TxCaptureDecoder, ReadsEachOrderOnceAcrossRepeatsAndSplits) {
-  ReplayOrderStream s(OrderSessionConfig{}, 0);
+  ReplayOrderStream s(transport_none(), 0);
   std::vector<Frame> frames = {handshake(s, 0), handshake(s, 1), handshake(s, 2)};
   for (uint32_t urn = 1; urn <= 4; ++urn) {
     Frame f(kReplayOrderFrameLength);
