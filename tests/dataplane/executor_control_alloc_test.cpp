@@ -58,6 +58,8 @@ OrderSessionConfig order_session() {
   c.dst_ip = {10, 0, 0, 2};
   c.src_port = 40000;
   c.dst_port = 50000;
+  c.soupbintcp.configured = true;  // an explicit transport (#11: no `transport` = the retired UDP session)
+  c.soupbintcp.transport = sf::order_session::TransportKind::kNone;
   return c;
 }
 
