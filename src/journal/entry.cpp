@@ -22,6 +22,15 @@ bool read_venue(const RecordView& r, VenuePayload& out) noexcept {
   return true;
 }
 
+bool read_cancel(const RecordView& r, CancelPayload& out) noexcept {
+  if (r.type != RecordType::kCancel || r.payload_size < kCancelFixed) return false;
+  out.user_ref_num = load_le<uint32_t>(r.payload);
+  out.quantity = load_le<uint32_t>(r.payload + 4);
+  out.tsc = load_le<uint64_t>(r.payload + 8);
+  out.ouch = {r.payload + kCancelFixed, r.payload_size - kCancelFixed};
+  return true;
+}
+
 bool read_session(const RecordView& r, SessionPayload& out) noexcept {
   if (r.type != RecordType::kSession || r.payload_size < kSessionFixed) return false;
   out.event = static_cast<SessionEvent>(r.payload[0]);

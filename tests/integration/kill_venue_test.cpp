@@ -9,7 +9,8 @@
 //   - every order open at the kill got an OUCH Cancel Order through the shard's session, and the
 //     simulator acknowledged each one (Order Canceled): kill answered "still open 0", the simulator's
 //     totals count exactly as many cancels, nothing is open afterwards;
-//   - unkill resumes: orders rest at the venue again while the replay goes on.
+//   - unkill resumes: orders rest at the venue again while the replay goes on;
+//   - the journal (issue #13) holds one "cancel" record per Cancel sent, each for an order it recorded.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -75,6 +76,7 @@ class KillVenue : public ::testing::Test {
         cfg.replace(at, from.size(), to);
     socket_ = (dir_ / "control.sock").string();
     cfg += "\n[control]\nsocket = \"" + socket_ + "\"\nallow_uids = [0]\n";
+    cfg += "\n[journal]\npath = \"" + (dir_ / "journal").string() + "\"\nsegment_mb = 16\n";
     std::ofstream(dir_ / "kill.toml") << cfg;
   }
   void TearDown() override {
@@ -174,4 +176,15 @@ TEST_F(KillVenue, KillStopsOrdersAtOnceCancelsEveryOpenOrderAtTheVenueAndUnkillR
   EXPECT_EQ(totals_number(totals, "messages"), stats.at("venue_messages")) << totals;
   EXPECT_EQ(stats.at("session_ring_full"), 0u);
   EXPECT_EQ(stats.at("venue_inconsistent_shards"), 0u);
+  // The sweep's Cancels are journaled: one "cancel" record each (quantity 0: the whole order), every one
+  // for an order the journal recorded as sent.
+  const fs::path out = dir_ / "cancels.txt";
+  ASSERT_EQ(run(env("SF_JOURNAL") + " dump " + (dir_ / "journal").string() +
+                " | jq -s -c '([.[] | select(.type == \"order\") | .user_ref_num]) as $sent | [.[] | "
+                "select(.type == \"cancel\")] | [length, all(.quantity == 0), all(.user_ref_num as $u | "
+                "$sent | index($u) != null)]' > " +
+                out.string()),
+            0);
+  EXPECT_EQ(read_file(out), "[" + std::to_string(open_at_kill) + ",true,true]\n");
+  EXPECT_EQ(run(env("SF_JOURNAL") + " verify " + (dir_ / "journal").string() + " > /dev/null"), 0);
 }

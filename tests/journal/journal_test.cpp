@@ -101,17 +101,21 @@ TEST(Journal, EveryRecordTypeRoundTrips) {
   ASSERT_TRUE(w.write(e));
   ASSERT_TRUE(make_control(e, 0, 9, {"root", "kill", "not killed", "killed", "ok", 1000}));
   ASSERT_TRUE(w.write(e));
+  const uint8_t cancel[] = {'X', 0, 0, 0, 42, 0, 0, 0, 0};
+  ASSERT_TRUE(make_cancel(e, 3, 9, {42, 0, 55, {cancel, sizeof cancel}}));
+  ASSERT_TRUE(w.write(e));
   ASSERT_TRUE(make_marker(e, RecordType::kStop, 10, "shutdown"));
   ASSERT_TRUE(w.write(e));
+  EXPECT_FALSE(make_cancel(e, 0, 1, {1, 1, 1, {msg, kMaxPayload}}));
   EXPECT_FALSE(make_control(e, 0, 9, {std::string(300, 'x'), "a", "b", "c", "d"}));
   EXPECT_FALSE(make_venue(e, 0, 1, {1, 1, {msg, kMaxPayload}}));
   w.stop();
 
   const auto recs = scan_all(d.path, rep);
-  ASSERT_EQ(recs.size(), 6u);
+  ASSERT_EQ(recs.size(), 7u);
   EXPECT_FALSE(rep.torn);
   EXPECT_EQ(rep.first_sequence, 1u);
-  EXPECT_EQ(rep.last_sequence, 6u);
+  EXPECT_EQ(rep.last_sequence, 7u);
   EXPECT_EQ(rep.first_timestamp, 5u);
   EXPECT_EQ(rep.last_timestamp, 10u);
   EXPECT_EQ(read_text(recs[0]), "sniperforge test");
@@ -141,7 +145,18 @@ TEST(Journal, EveryRecordTypeRoundTrips) {
   EXPECT_EQ(c.old_value, "not killed");
   EXPECT_EQ(c.new_value, "killed");
   EXPECT_EQ(c.result, "ok");
-  EXPECT_FALSE(read_order(recs[2], o));  // wrong type
+  CancelPayload x;
+  ASSERT_TRUE(read_cancel(recs[5], x));
+  EXPECT_EQ(recs[5].type, RecordType::kCancel);
+  EXPECT_EQ(to_string(recs[5].type), "cancel");
+  EXPECT_EQ(recs[5].shard, 3);
+  EXPECT_EQ(x.user_ref_num, 42u);
+  EXPECT_EQ(x.quantity, 0u);
+  EXPECT_EQ(x.tsc, 55u);
+  ASSERT_EQ(x.ouch.size(), sizeof cancel);
+  EXPECT_EQ(x.ouch[0], 'X');
+  EXPECT_FALSE(read_cancel(recs[4], x));  // wrong type
+  EXPECT_FALSE(read_order(recs[2], o));   // wrong type
   EXPECT_EQ(rep.by_type[static_cast<std::size_t>(RecordType::kOrder)], 1u);
 }
 

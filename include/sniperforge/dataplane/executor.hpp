@@ -286,6 +286,7 @@ struct Executor {
 
   // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.
   void send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
+    if (journal) journal_cancels(shard, cancels);
     if (!venue_sessions.empty()) return hand_cancels_to_session(shard, cancels);
     if (order_transport) return order_transport->send_cancels(shard, cancels);
     const bool tcp = !replay_streams.empty();
@@ -334,6 +335,18 @@ struct Executor {
                                      {ouch, kEnterOrderLength});
     if (!journal->push(journal_entry)) [[unlikely]]
       stats->journal_ring_full.add();
+  }
+  // Kill's (or cancel_open's) Cancel Orders, each as a "cancel" record with its OUCH bytes, before they
+  // leave.
+  void journal_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
+    std::array<uint8_t, kCancelOrderLength> ouch{};
+    for (const trade::CancelRequest& c : cancels) {
+      encode_cancel_order(ouch.data(), c);
+      if (!journal::make_cancel(journal_entry, static_cast<uint16_t>(shard), 0,
+                                {c.user_ref_num, c.quantity, last_now, {ouch.data(), ouch.size()}}) ||
+          !journal->push(journal_entry)) [[unlikely]]
+        stats->journal_ring_full.add();
+    }
   }
   // A venue message (with its SoupBinTCP sequence number; 0 on the UDP session), before it is applied.
   void journal_venue(uint32_t shard, uint64_t venue_seq, const uint8_t* msg, std::size_t len,

@@ -8,6 +8,7 @@
 //   control  u32 uid, u8 who, what, old, new, result lengths, then the five strings (an sf-ctl command:
 //            "root", "limits set max_position 500", "10000", "500", "ok")
 //   start    text (version, mode)          stop   text (reason)
+//   cancel   u32 user_ref_num, u32 quantity (the order's new size: 0 cancels all), u64 tsc, OUCH bytes
 #pragma once
 
 #include <array>
@@ -64,6 +65,14 @@ struct SessionPayload {
 };
 inline constexpr std::size_t kSessionFixed = 16;
 
+struct CancelPayload {
+  uint32_t user_ref_num = 0;
+  uint32_t quantity = 0;
+  uint64_t tsc = 0;
+  std::span<const uint8_t> ouch;
+};
+inline constexpr std::size_t kCancelFixed = 16;
+
 struct ControlPayload {
   std::string_view who, what, old_value, new_value, result;
   uint32_t uid = 0;
@@ -106,6 +115,17 @@ inline bool make_venue(Entry& e, uint16_t shard, uint64_t wall_ns, const VenuePa
   store_le<uint64_t>(p + 8, v.tsc);
   std::memcpy(p + kVenueFixed, v.message.data(), v.message.size());
   detail::finish_entry(e, kVenueFixed + v.message.size());
+  return true;
+}
+
+inline bool make_cancel(Entry& e, uint16_t shard, uint64_t wall_ns, const CancelPayload& c) noexcept {
+  if (c.ouch.size() > kMaxPayload - kCancelFixed) return false;
+  uint8_t* p = detail::begin_entry(e, RecordType::kCancel, shard, wall_ns);
+  store_le<uint32_t>(p, c.user_ref_num);
+  store_le<uint32_t>(p + 4, c.quantity);
+  store_le<uint64_t>(p + 8, c.tsc);
+  std::memcpy(p + kCancelFixed, c.ouch.data(), c.ouch.size());
+  detail::finish_entry(e, kCancelFixed + c.ouch.size());
   return true;
 }
 
@@ -155,6 +175,7 @@ inline bool make_marker(Entry& e, RecordType type, uint64_t wall_ns, std::string
 [[nodiscard]] bool read_venue(const RecordView& r, VenuePayload& out) noexcept;
 [[nodiscard]] bool read_session(const RecordView& r, SessionPayload& out) noexcept;
 [[nodiscard]] bool read_control(const RecordView& r, ControlPayload& out) noexcept;
+[[nodiscard]] bool read_cancel(const RecordView& r, CancelPayload& out) noexcept;
 [[nodiscard]] std::string_view read_text(const RecordView& r) noexcept;  // start / stop
 
 }  // namespace sf::journal

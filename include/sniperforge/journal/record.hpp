@@ -25,8 +25,9 @@ enum class RecordType : uint8_t {
   kControl = 4,  // a risk or control change: who, what, old -> new
   kStart = 5,    // the appliance (or a backtest) started writing
   kStop = 6,     // it stopped cleanly
+  kCancel = 7,   // an OUCH Cancel Order sent (kill's sweep, cancel_open): UserRefNum, new size, TSC, bytes
 };
-inline constexpr uint8_t kMaxRecordType = 6;
+inline constexpr uint8_t kMaxRecordType = 7;
 
 // The "type" key of sf-journal dump, and the names counted by sf-journal verify.
 [[nodiscard]] constexpr std::string_view to_string(RecordType t) noexcept {
@@ -43,6 +44,8 @@ inline constexpr uint8_t kMaxRecordType = 6;
       return "start";
     case RecordType::kStop:
       return "stop";
+    case RecordType::kCancel:
+      return "cancel";
   }
   return "unknown";
 }

@@ -134,6 +134,15 @@ std::string record_json(const RecordView& r) {
     case RecordType::kStop:
       add_string(out, "text", read_text(r));
       break;
+    case RecordType::kCancel: {
+      CancelPayload c;
+      if (!read_cancel(r, c)) break;
+      add_number(out, "user_ref_num", c.user_ref_num);
+      add_number(out, "quantity", c.quantity);
+      add_number(out, "tsc", c.tsc);
+      add_hex(out, "ouch", c.ouch);
+      break;
+    }
   }
   out += '}';
   return out;

@@ -39,9 +39,9 @@ int verify(const std::string& dir, bool json) {
   sj::ScanReport rep;
   if (!scan(dir, {}, rep)) return sf::cli::kExitFailure;
   const auto count = [&](sj::RecordType t) { return rep.by_type[static_cast<std::size_t>(t)]; };
-  constexpr sj::RecordType kTypes[] = {sj::RecordType::kOrder,   sj::RecordType::kVenue,
-                                       sj::RecordType::kSession, sj::RecordType::kControl,
-                                       sj::RecordType::kStart,   sj::RecordType::kStop};
+  constexpr sj::RecordType kTypes[] = {
+      sj::RecordType::kOrder,   sj::RecordType::kCancel, sj::RecordType::kVenue, sj::RecordType::kSession,
+      sj::RecordType::kControl, sj::RecordType::kStart,  sj::RecordType::kStop};
   if (json) {
     std::printf("{\"ok\":%s,\"records\":%" PRIu64 ",\"segments\":%" PRIu64 ",\"bytes\":%" PRIu64,
                 rep.torn ? "false" : "true", rep.records, rep.segments, rep.bytes);
