@@ -59,6 +59,10 @@ bool Runtime::start_order_sessions(std::vector<std::string>& errors, std::vector
     for (trade::Engine* eng : x->driver.engines())
       x->venue_sessions[eng->shard_index()] = &venue_->shard(eng->shard_index());
   }
+  // How long a replayed Accepted to adopt may wait for the feed to name its instrument, in TSC ticks.
+  for (uint32_t s = 0; s < trading_.shards; ++s)
+    venue_->shard(s).adopt_wait_ticks =
+        KernelVenueShard::kAdoptWaitNs / 1'000'000 * (rte_get_tsc_hz() / 1000);
   const auto& ip = cfg.venue_ip;
   notes.push_back("order session: SoupBinTCP over kernel TCP to " + std::to_string(ip[0]) + "." +
                   std::to_string(ip[1]) + "." + std::to_string(ip[2]) + "." + std::to_string(ip[3]) + ":" +

@@ -191,16 +191,16 @@ void Engine::restore_sent(const OrderRequest& r) noexcept {
   published_.open_orders.set(risk_.open_orders());
 }
 
-bool Engine::adopt_accepted(const uint8_t* msg, std::size_t len, uint64_t rx_tsc,
-                            OrderRequest& out) noexcept {
+Engine::Adoption Engine::adopt_accepted(const uint8_t* msg, std::size_t len, uint64_t rx_tsc,
+                                        OrderRequest& out) noexcept {
   VenueEvent e;
   if (len == 0 || msg[0] != 'A' || parse_ouch_outbound(msg, len, e) != VenueParse::kOk ||
       e.type != VenueEventType::kAccepted || tracker_.find(e.user_ref_num) != nullptr ||
       e.user_ref_num <= risk_.last_user_ref_num())
-    return false;
+    return Adoption::kNo;
   uint16_t locate = locate_of(e.symbol);
   if (locate == 0) locate = tracker_.locate_of(e.symbol);  // no book yet: an earlier order's instrument
-  if (locate == 0) return false;
+  if (locate == 0) return Adoption::kNoInstrument;
   out = OrderRequest{};
   out.rx_tsc = rx_tsc;
   out.price = e.price;
@@ -213,7 +213,7 @@ bool Engine::adopt_accepted(const uint8_t* msg, std::size_t len, uint64_t rx_tsc
   out.strategy = kAdoptedOrder;
   restore_sent(out);
   stats_.orders_adopted.add();
-  return true;
+  return Adoption::kAdopted;
 }
 
 Reject Engine::submit(const Intent& in, uint16_t locate, uint64_t seq, uint64_t rx_tsc,

@@ -312,10 +312,17 @@ TEST_F(Restart, OrderLostFromTheJournalIsAdoptedFromTheVenueReplay) {
   EXPECT_EQ(rec.shard(0).user_ref_num_high_water, urns_[1]);
   // Not adopted: a known order's Accepted, and anything but an Accepted.
   trade::OrderRequest adopted;
-  EXPECT_FALSE(again.engine.adopt_accepted(venue[2].data(), venue[2].size(), 0, adopted));
-  EXPECT_FALSE(again.engine.adopt_accepted(venue[4].data(), venue[4].size(), 0, adopted));
+  using Adoption = trade::Engine::Adoption;
+  EXPECT_EQ(again.engine.adopt_accepted(venue[2].data(), venue[2].size(), 0, adopted), Adoption::kNo);
+  EXPECT_EQ(again.engine.adopt_accepted(venue[4].data(), venue[4].size(), 0, adopted), Adoption::kNo);
+  // An engine with neither a book nor an order for the symbol: not yet (the caller holds it).
+  {
+    trade::Engine fresh(cfg, 0);
+    EXPECT_EQ(fresh.adopt_accepted(venue[3].data(), venue[3].size(), 0, adopted), Adoption::kNoInstrument);
+    EXPECT_EQ(fresh.orders().find(urns_[2]), nullptr);
+  }
   // The venue's replay from sequence 4.
-  ASSERT_TRUE(again.engine.adopt_accepted(venue[3].data(), venue[3].size(), 0, adopted));
+  ASSERT_EQ(again.engine.adopt_accepted(venue[3].data(), venue[3].size(), 0, adopted), Adoption::kAdopted);
   EXPECT_EQ(adopted.user_ref_num, urns_[2]);
   EXPECT_EQ(adopted.shares, 100u);
   EXPECT_EQ(adopted.locate, 1);
@@ -341,7 +348,7 @@ TEST_F(Restart, OrderLostFromTheJournalIsAdoptedFromTheVenueReplay) {
   // engine's checks refuse it: the shard stops.
   ASSERT_GT(urns_[0], 1u);
   const std::vector<uint8_t> forged = accepted(urns_[0] - 1, 100);
-  EXPECT_FALSE(again.engine.adopt_accepted(forged.data(), forged.size(), 0, adopted));
+  EXPECT_EQ(again.engine.adopt_accepted(forged.data(), forged.size(), 0, adopted), Adoption::kNo);
   (void)again.engine.on_venue(forged.data(), forged.size(), 0, again.sink);
   EXPECT_TRUE(again.engine.venue_inconsistent());
 }

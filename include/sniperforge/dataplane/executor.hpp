@@ -102,7 +102,8 @@ struct Executor {
   [[nodiscard]] std::size_t cancel_room(uint32_t shard) noexcept;
   void poll_venue_sessions(uint64_t now) noexcept;
   void note_session_state(uint32_t shard, KernelVenueShard& vs, bool logged_in) noexcept;
-  void adopt_replayed_order(trade::Engine& eng, uint32_t shard) noexcept;
+  bool next_venue_message(KernelVenueShard& vs) noexcept;
+  bool adopt_replayed_order(trade::Engine& eng, uint32_t shard, KernelVenueShard& vs, uint64_t now) noexcept;
   void copy_session_stats() noexcept;
 
   // ---- `transport = "none"`: each shard's orders in a synthetic SoupBinTCP connection

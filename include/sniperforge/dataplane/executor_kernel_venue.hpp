@@ -63,15 +63,15 @@ inline void Executor<Port>::poll_venue_sessions(uint64_t now) noexcept {
     if (up != vs.was_logged_in) [[unlikely]]
       note_session_state(shard, vs, up);
     const bool caught_up = up && vs.session->caught_up();  // read before the pops: all it held is queued
-    for (unsigned k = 0; k < kVenueMessagesPerPoll && vs.venue.pop(venue_slot); ++k) {
+    for (unsigned k = 0; k < kVenueMessagesPerPoll && next_venue_message(vs); ++k) {
+      if (!vs.reconciled && !adopt_replayed_order(*eng, shard, vs, now)) [[unlikely]]
+        break;  // held until the feed names its instrument
       stats->venue_messages.add();
-      if (!vs.reconciled) [[unlikely]]
-        adopt_replayed_order(*eng, shard);
       if (journal) journal_venue(shard, venue_slot.sequence, venue_slot.bytes.data(), venue_slot.length, now);
       vs.next_venue_seq = venue_slot.sequence + 1;
       apply_venue(*eng, shard, venue_slot.bytes.data(), venue_slot.length, now, now);
     }
-    if (!vs.reconciled && caught_up && vs.venue.empty()) [[unlikely]] {
+    if (!vs.reconciled && caught_up && vs.venue.empty() && !vs.holding) [[unlikely]] {
       vs.reconciled = true;
       vs.reconciled_shards->fetch_add(1, std::memory_order_acq_rel);
     }
@@ -81,18 +81,39 @@ inline void Executor<Port>::poll_venue_sessions(uint64_t now) noexcept {
     copy_session_stats();
 }
 
+// The next venue message of the shard into venue_slot: the one held back, or the ring's next.
+template <class Port>
+inline bool Executor<Port>::next_venue_message(KernelVenueShard& vs) noexcept {
+  if (!vs.holding) return vs.venue.pop(venue_slot);
+  venue_slot = vs.held;
+  vs.holding = false;
+  return true;
+}
+
 // The venue's replay before this shard reconciled (no order of this run has left yet): an Accepted for an
 // order the journal lost (its record was still in the writer's ring at a kill -9) is adopted
 // (Engine::adopt_accepted) and journaled as an order record, ahead of the Accepted's own record, so the
-// next restart reads a journal that knows the order.
+// next restart reads a journal that knows the order. One whose symbol the feed has not named yet is held
+// (false: take no more of this shard's messages this poll) for up to adopt_wait_ticks; after that it is
+// judged, and refused, as any unknown order.
 template <class Port>
-inline void Executor<Port>::adopt_replayed_order(trade::Engine& eng, uint32_t shard) noexcept {
+inline bool Executor<Port>::adopt_replayed_order(trade::Engine& eng, uint32_t shard, KernelVenueShard& vs,
+                                                 uint64_t now) noexcept {
   trade::OrderRequest r;
-  if (!eng.adopt_accepted(venue_slot.bytes.data(), venue_slot.length, last_now, r)) return;
-  if (!journal) return;
+  const auto a = eng.adopt_accepted(venue_slot.bytes.data(), venue_slot.length, last_now, r);
+  if (a == trade::Engine::Adoption::kNoInstrument) {
+    if (vs.held_since == 0) vs.held_since = now;
+    if (now - vs.held_since < vs.adopt_wait_ticks) {
+      vs.held = venue_slot;
+      vs.holding = true;
+      return false;
+    }
+  }
+  if (a != trade::Engine::Adoption::kAdopted || !journal) return true;
   std::array<uint8_t, kEnterOrderLength> ouch{};
   encode_enter_order(ouch.data(), r);
   journal_order(shard, r, ouch.data());
+  return true;
 }
 
 // A login (the first), a reconnect (a later login) or the session going down, as a "session" record

@@ -45,6 +45,13 @@ struct KernelVenueShard {
   // Strategies fire on no shard until every shard has reconciled once (issue #13): until then the engines
   // see the session as down (reason session_down) and /ready says "reconciling".
   bool reconciled = false;
+  // Before reconciling: a replayed Accepted to adopt whose symbol has no locate yet waits here (and the
+  // messages behind it in the ring) until the feed's directory brings one, at most kAdoptWaitNs.
+  static constexpr uint64_t kAdoptWaitNs = 5'000'000'000;
+  order_session::VenueSlot held{};
+  bool holding = false;
+  uint64_t held_since = 0;        // executor clock
+  uint64_t adopt_wait_ticks = 0;  // kAdoptWaitNs in the executor's clock (set by the runtime)
   std::atomic<uint32_t>* reconciled_shards = nullptr;  // KernelVenue's count over every shard
   uint32_t shard_count = 1;
   [[nodiscard]] bool every_shard_reconciled() const noexcept {

@@ -147,7 +147,10 @@ class Engine {
   // and nothing changes, for anything else (a known or lower UserRefNum, another message type, a symbol
   // this shard has neither a book nor an order for): on_venue() then judges it as usual. `out` is the
   // order adopted (for the journal). Never call it once the engine may have sent orders of its own.
-  bool adopt_accepted(const uint8_t* msg, std::size_t len, uint64_t rx_tsc, OrderRequest& out) noexcept;
+  // kNoInstrument: it would be adopted but the symbol has no locate yet (the feed's directory has not
+  // reached this shard): the caller may hold it and ask again once the feed has moved on.
+  enum class Adoption : uint8_t { kNo, kAdopted, kNoInstrument };
+  Adoption adopt_accepted(const uint8_t* msg, std::size_t len, uint64_t rx_tsc, OrderRequest& out) noexcept;
 
   void set_kill_switch(bool on) noexcept {
     risk_.set_kill_switch(on);
