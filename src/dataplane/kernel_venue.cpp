@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include "shard_login.hpp"
+
 namespace sf::dataplane {
 
 bool KernelVenue::start(const order_session::VenueSessionConfig& cfg, uint32_t shards,
@@ -19,15 +21,7 @@ bool KernelVenue::start(const order_session::VenueSessionConfig& cfg, uint32_t s
     k.venue_ip = cfg.venue_ip;
     k.venue_port = cfg.venue_port;
     k.local_ip = cfg.local_ip;
-    std::string password, error;
-    if (!order_session::read_password_file(login.password_file, password, error)) {
-      errors.push_back("[[order_session.login]] " + std::to_string(s) + ": password_file " + error);
-      return false;
-    }
-    // The whole current session (1), or after a restart the message after the last the journal holds.
-    k.credentials = {login.username, password, login.session, login.first_sequence};
-    k.timing.heartbeat_ms = cfg.heartbeat_ms;
-    k.timing.timeout_ms = cfg.timeout_ms;
+    if (!shard_login(cfg, s, k.credentials, k.timing, errors)) return false;
     auto shard = std::make_unique<KernelVenueShard>();
     k.written = &shard->written;
     shard->next_venue_seq = login.first_sequence;

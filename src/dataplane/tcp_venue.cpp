@@ -7,6 +7,7 @@
 #include <random>
 
 #include "executor_lcore.hpp"
+#include "shard_login.hpp"
 
 namespace sf::dataplane {
 
@@ -66,17 +67,8 @@ bool TcpVenue::build(const OrderSessionConfig& cfg, uint32_t shards, std::vector
   transports_[0]->publish = &next_hop_;
   std::random_device rd;  // the ISN secrets: drawn here, never on an lcore
   for (uint32_t s = 0; s < shards; ++s) {
-    const order_session::LoginConfig& login = soup.logins[s];
     order_session::TcpVenueSessionConfig c;
-    std::string password, error;
-    if (!order_session::read_password_file(login.password_file, password, error)) {
-      errors.push_back("[[order_session.login]] " + std::to_string(s) + ": password_file " + error);
-      return false;
-    }
-    // The whole current session (1); after a restart the journal's next (Runtime::resume_venue_sequence).
-    c.credentials = {login.username, password, login.session, login.first_sequence};
-    c.timing.heartbeat_ms = soup.heartbeat_ms;
-    c.timing.timeout_ms = soup.timeout_ms;
+    if (!shard_login(soup, s, c.credentials, c.timing, errors)) return false;
     c.tcp.local_ip = local_ip_;
     c.tcp.remote_ip = nc.next_hop;
     c.tcp.local_port = static_cast<uint16_t>(cfg.src_port + s);
