@@ -5,6 +5,7 @@
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
 //                  [--transports udp,dpdk,kernel] [--lcore-modes run_to_completion,pipeline]
 //                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...] [--ab-lines]
+//                  [--journal-ab DIR]
 //
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
 //    port (rte_eth_from_rings); the lcores run with back-pressure (the RX lcore waits for ring space
@@ -13,6 +14,8 @@
 // 1b. Live rate (--live-rate, live_rate.cpp): a producer offers packets at a fixed rate with no
 //    back-pressure; the highest rate with no loss anywhere over a probe is searched.
 // 1c. A/B lines (--ab-lines, ab_lines.cpp): arbitration's cost, one line vs two, interleaved; then stop.
+// 1d. Journal on/off (--journal-ab DIR, journal_ab.cpp): tick-to-trade with no [journal] and with
+//    fsync = "group", --latency-repeat pairs interleaved; then stop.
 // 2. Tick-to-trade: a feed enqueued by the main thread at one packet every --pace-us microseconds
 //    (no queueing); per order, from the RX burst's TSC to the return of rte_eth_tx_burst. For each
 //    order transport (--transports): the UDP order frame; SoupBinTCP over our TCP (transport "dpdk",
@@ -307,6 +310,10 @@ int main(int argc, char** argv) {
   bool ab_lines = false;
   app.add_flag("--ab-lines", ab_lines,
                "only A/B line arbitration's cost: --repeat runs per mode, one line vs two interleaved");
+  std::string journal_ab_dir;
+  app.add_option("--journal-ab", journal_ab_dir,
+                 "only the journal's cost: --latency-repeat pairs of run-to-completion tick-to-trade runs, "
+                 "no [journal] vs fsync = \"group\" in a fresh subdirectory of this directory");
   bool live_rate = false;
   LiveRateOptions live;
   app.add_flag("--live-rate", live_rate,
@@ -354,6 +361,12 @@ int main(int argc, char** argv) {
   }
   feedgen::Config fc;
   fc.messages = messages;
+  if (!journal_ab_dir.empty()) {
+    const bool complete =
+        journal_ab_section(fc, paced_messages, pace_us, latency_repeat, trading, pl, journal_ab_dir);
+    eal_cleanup_and_remove_runtime_dir();
+    return complete ? 0 : 1;
+  }
   Feed feed;
   if (pcap.empty()) {
     feed = Feed{feedgen::generate_frames(fc), messages};

@@ -18,6 +18,7 @@
 
 #include "sniperforge/common/cpu_time.hpp"
 #include "sniperforge/io/pcap_file.hpp"
+#include "sniperforge/journal/writer.hpp"
 #include "venue_peers.hpp"
 
 namespace sf::perf {
@@ -185,10 +186,19 @@ void serve_peer(RingPort& rp, TcpSoupPeer& peer) {
     while (rte_ring_enqueue(rp.rx, m) != 0) rte_pause();
   }
 }
+
+// The journal of a run: an empty directory opened, the executors' rings attached, the writer started.
+void start_journal(journal::Writer& w, Runtime& rt) {
+  journal::ScanReport recovered;
+  if (!w.open(recovered)) rte_exit(1, "journal: %s\n", w.failure().c_str());
+  rt.attach_journal(w, std::size_t{1} << 14);  // the appliance's ring (app/journal_setup.cpp)
+  w.start();
+}
 }  // namespace
 
 RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
-                     double paced_us, OrderVenue venue, uint16_t line_b_udp_port) {
+                     double paced_us, OrderVenue venue, uint16_t line_b_udp_port,
+                     const journal::JournalConfig& journal) {
   const unsigned rx_size = static_cast<unsigned>(rte_align32pow2(static_cast<uint32_t>(f.frames.size() + 1)));
   RingPort rp = make_ring_port(rx_size, 1 << 16);
   if (paced_us == 0) preload(f, rp.rx);
@@ -209,10 +219,13 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
       drain_and_free(rp.tx);
   };
   {
+    std::optional<journal::Writer> writer;  // outlives the lcores that write into its rings
     Runtime rt(dp, trading, pl);
     rt.force_replay(paced_us == 0);
     std::vector<std::string> errors, notes;
-    if (!rt.build(errors, notes) || !rt.start_order_sessions(errors, notes))
+    if (!rt.build(errors, notes)) rte_exit(1, "build: %s\n", errors.empty() ? "?" : errors.front().c_str());
+    if (journal.enabled) start_journal(writer.emplace(journal), rt);
+    if (!rt.start_order_sessions(errors, notes))
       rte_exit(1, "build: %s\n", errors.empty() ? "?" : errors.front().c_str());
     if (!password_file.empty()) std::remove(password_file.c_str());
     const uint64_t t0 = rte_rdtsc();
@@ -262,6 +275,11 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
     out.seconds = ns_of(t1 - t0) / 1e9;
     out.cpu_seconds = process_cpu_seconds() - cpu0;
     finish_run(rt, rp, out);
+    if (writer) {
+      writer->stop();
+      if (writer->failed()) rte_exit(1, "journal: %s\n", writer->failure().c_str());
+      out.journal_records = writer->stats().records.load();
+    }
   }
   if (peer) out.venue_orders = peer->orders();
   if (server) out.venue_orders = server->orders();  // the sessions logged out when the Runtime went

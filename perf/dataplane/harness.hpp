@@ -14,6 +14,7 @@
 #include "runtime.hpp"
 #include "sniperforge/dataplane/topology.hpp"
 #include "sniperforge/io/feedgen.hpp"
+#include "sniperforge/journal/config.hpp"
 #include "sniperforge/telemetry/histogram.hpp"
 #include "sniperforge/trade/config.hpp"
 
@@ -53,6 +54,7 @@ struct RunOut {
   telemetry::HistogramSnapshot t2t, hop, proc;
   telemetry::HistogramSnapshot kernel_written;  // kKernel: RX burst -> send() returned (session thread)
   uint64_t venue_orders = 0;                    // SoupBinTCP: Unsequenced Data packets the venue received
+  uint64_t journal_records = 0;                 // `journal` given: records its writer thread wrote
 };
 
 // Pins the calling (feeder) thread to a cpu no executor lcore runs on, and restores its affinity.
@@ -69,9 +71,10 @@ FeederCpu place_feeder(dataplane::LcoreMode mode);
 // With a SoupBinTCP venue the feed starts once every session is logged in, and the venue is served
 // in the middle of each gap (the appliance is idle then, as it is when a LAN peer's ACK arrives).
 // `line_b_udp_port` != 0: [feed.line_b] on that UDP port of the same port (A/B lines arbitrated).
+// `journal` (enabled): the executors journal their orders through a writer thread, as the appliance does.
 RunOut run_appliance(const Feed& f, dataplane::LcoreMode mode, const trade::TradingConfig& trading,
                      const dataplane::Placement& pl, double paced_us, OrderVenue venue = OrderVenue::kUdp,
-                     uint16_t line_b_udp_port = 0);
+                     uint16_t line_b_udp_port = 0, const journal::JournalConfig& journal = {});
 // The appliance's DataplaneConfig for a ring port (one port for feed and orders).
 dataplane::DataplaneConfig ring_port_config(const RingPort& rp, dataplane::LcoreMode mode, bool replay,
                                             uint16_t line_b_udp_port = 0);
@@ -94,6 +97,13 @@ struct LiveRateOptions {
 // throughput runs interleaved one line / two lines; ns per unique message, medians and ratios.
 void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingConfig& trading,
                       const dataplane::Placement& pl);
+
+// Journal on/off (--journal-ab DIR, journal_ab.cpp, #13): run-to-completion tick-to-trade with no
+// [journal] and with fsync = "group" in a fresh subdirectory of DIR, interleaved run by run. False if a
+// run lost an order or the journal did not record every order.
+bool journal_ab_section(const feedgen::Config& fc, uint64_t paced_messages, double pace_us, unsigned runs,
+                        const trade::TradingConfig& trading, const dataplane::Placement& pl,
+                        const std::string& dir);
 
 void live_rate_search(const LiveRateOptions& o, const trade::TradingConfig& trading,
                       const dataplane::Placement& pl);
