@@ -1,8 +1,10 @@
 // BookSet's storage, set up once (cold): the order map and level arena sized from the config, the books by
-// locate, and footprint_bytes() computing the same sizes without allocating.
+// locate, footprint_bytes() computing the same sizes without allocating, and swap_contents() (the GLIMPSE
+// fallback: the books themselves exchanged, O(1)).
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
+#include <utility>
 
 #include "sniperforge/book/book_set.hpp"
 
@@ -47,6 +49,19 @@ std::size_t BookSet::footprint_bytes(const BookConfig& cfg) noexcept {
       std::max<std::size_t>(cfg.max_levels_total, LevelArena::kMinChunk) + 2 * LevelArena::kPad;
   return map_slots * sizeof(OrderSlot) + levels * sizeof(Level) +
          std::max<std::size_t>(cfg.max_instruments, 1) * sizeof(OrderBook) + 65536 * sizeof(uint16_t);
+}
+
+void BookSet::swap_contents(BookSet& other) noexcept {
+  using std::swap;
+  swap(orders_, other.orders_);
+  swap(arena_, other.arena_);
+  swap(books_, other.books_);
+  swap(book_count_, other.book_count_);
+  swap(by_locate_, other.by_locate_);
+  swap(system_event_, other.system_event_);
+  const uint64_t mine = capacity_stale_books_.load();
+  capacity_stale_books_.set(other.capacity_stale_books_.load());
+  other.capacity_stale_books_.set(mine);
 }
 
 uint64_t BookSet::total_drops() const noexcept {

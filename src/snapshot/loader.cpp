@@ -21,6 +21,21 @@ SnapshotLoader::SnapshotLoader(std::vector<trade::Engine*> engines)
       throw std::invalid_argument("snapshot loader: engines must be every shard, in shard order");
 }
 
+SnapshotLoader::SnapshotLoader(IntoBooks, std::vector<book::BookSet*> books)
+    : books_(std::move(books)), shards_(static_cast<uint32_t>(books_.size())) {
+  if (books_.empty()) throw std::invalid_argument("snapshot loader: no books");
+  for (const book::BookSet* b : books_)
+    if (b == nullptr)
+      throw std::invalid_argument("snapshot loader: books must be every shard, in shard order");
+}
+
+template <class Apply>
+void SnapshotLoader::route(itch::MessageView msg, Apply&& apply) noexcept {
+  const uint32_t shard = trade::route(msg, shards_);
+  for (uint32_t s = 0; s < shards_; ++s)
+    if (shard == trade::kAllShards || shard == s) apply(s);
+}
+
 SnapshotLoader::Verdict SnapshotLoader::on_message(std::span<const uint8_t> m) noexcept {
   if (failed_) return Verdict::kFailed;
   if (complete_) {
@@ -43,12 +58,12 @@ SnapshotLoader::Verdict SnapshotLoader::on_message(std::span<const uint8_t> m) n
     return Verdict::kSkipped;
   }
   const itch::MessageView msg(m.data());
-  const uint32_t shard = trade::route(msg, shards_);
-  if (shard == trade::kAllShards) {
-    for (trade::Engine* e2 : engines_) e2->on_snapshot(msg);
-  } else {
-    engines_[shard]->on_snapshot(msg);
-  }
+  route(msg, [&](uint32_t s) {
+    if (engines_.empty())
+      (void)books_[s]->apply(msg);
+    else
+      engines_[s]->on_snapshot(msg);
+  });
   ++counts_.applied;
   return Verdict::kApplied;
 }

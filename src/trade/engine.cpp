@@ -119,6 +119,15 @@ void Engine::on_snapshot(itch::MessageView msg) noexcept {
   }
 }
 
+void Engine::adopt_books(book::BookSet& fresh) noexcept {
+  books_.swap_contents(fresh);
+  std::fill(strategy_locate_.begin(), strategy_locate_.end(), uint16_t{0});
+  std::fill(next_strategy_.begin(), next_strategy_.end(), kNone);
+  std::fill(first_strategy_.begin(), first_strategy_.end(), kNone);
+  for (std::size_t bi = 0; bi < books_.book_count(); ++bi) link_strategies(static_cast<uint16_t>(bi));
+  published_.books.set(books_.book_count());
+}
+
 void Engine::publish_instrument(std::size_t i) noexcept {
   const uint16_t locate = strategy_locate_[i];
   if (locate == 0) return;

@@ -84,6 +84,12 @@ class BookSet {
   // Rows for every book that has had at least one order, in book-creation order.
   void dump_rows(std::vector<BookRow>& out) const;
 
+  // Exchanges the books themselves (orders, levels, books, locate index, system event) with `other`, built
+  // from the same BookConfig: O(1), no allocation, so an executor can take in books a housekeeping thread
+  // rebuilt from a GLIMPSE snapshot between two polls. The counters (drops, applied) stay with this set;
+  // the capacity-stale count follows the books.
+  void swap_contents(BookSet& other) noexcept;
+
  private:
   OrderBook* book_for(uint16_t locate, const char* stock8) noexcept;
   void add_order(OrderBook& b, uint16_t bi, uint64_t ref, char side, uint32_t shares, Price px) noexcept;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sniperforge/proto/itch.hpp"
@@ -32,6 +33,11 @@ class SnapshotLoader {
  public:
   // `engines[s]` is shard s's engine; every shard of the configuration must be present.
   explicit SnapshotLoader(std::vector<trade::Engine*> engines);
+  // Into bare books instead (the running appliance's fallback: books built off the data plane, then
+  // swapped in by the executors, Engine::adopt_books); `books[s]` is shard s's, every shard present.
+  [[nodiscard]] static SnapshotLoader into_books(std::vector<book::BookSet*> books) {
+    return SnapshotLoader(IntoBooks{}, std::move(books));
+  }
 
   enum class Verdict : uint8_t { kApplied, kSkipped, kComplete, kFailed };
   // One Sequenced Data message of the GLIMPSE session.
@@ -47,7 +53,13 @@ class SnapshotLoader {
   [[nodiscard]] std::string describe() const;
 
  private:
+  struct IntoBooks {};
+  SnapshotLoader(IntoBooks, std::vector<book::BookSet*> books);
+  template <class Apply>
+  void route(itch::MessageView msg, Apply&& apply) noexcept;
+
   std::vector<trade::Engine*> engines_;
+  std::vector<book::BookSet*> books_;  // instead of engines_
   uint32_t shards_;
   LoadCounts counts_;
   uint64_t next_sequence_ = 0;

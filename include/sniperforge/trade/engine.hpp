@@ -83,6 +83,11 @@ class Engine {
   // would and strategies are bound to new symbols, but no strategy runs: the snapshot describes the past,
   // it is not a market event to trade on.
   void on_snapshot(itch::MessageView msg) noexcept;
+  // GLIMPSE fallback of a running appliance (#12): takes in `fresh` (books a housekeeping thread rebuilt
+  // from a snapshot, same BookConfig) in place of this shard's books, O(1) and without allocating, and binds
+  // the strategies to the new books; `fresh` is left holding the old books, for its owner to free. Stale
+  // and recovering are untouched: the caller clears them once the feed after the snapshot is applied.
+  void adopt_books(book::BookSet& fresh) noexcept;
 
   // One OUCH 5.0 outbound message from the venue (type byte first). `sink` is reserved for strategies that
   // react to fills; the sniper does not.
