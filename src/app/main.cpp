@@ -28,6 +28,7 @@
 #include "journal_setup.hpp"
 #include "replay_progress.hpp"
 #include "runtime.hpp"
+#include "snapshot_fallback.hpp"
 #include "snapshot_start.hpp"
 #include "sniperforge/book/dump.hpp"
 #include "sniperforge/common/cli.hpp"
@@ -309,8 +310,11 @@ int main(int argc, char** argv) {
       // Declared first: the exporter reads its health until it stops.
       sf::app::ApplianceJournal journal;
       // [feed.snapshot]: the books from GLIMPSE first, on this thread, before any other may look at them.
-      if (snapshot_cfg.enabled && !g_signal.load() && !sf::app::start_from_snapshot(snapshot_cfg, rt, quiet))
+      if (snapshot_cfg.enabled && snapshot_cfg.at_start && !g_signal.load() &&
+          !sf::app::start_from_snapshot(snapshot_cfg, rt, quiet))
         rc = 1;
+      // ... and with [feed.rewind] again when a gap cannot be re-requested (a housekeeping thread).
+      const auto snapshot_fallback = sf::app::start_snapshot_fallback(snapshot_cfg, rt, quiet);
       // sf-ctl's commands and /sniperforge/books reach the executors through their control rings, one
       // at a time, through this controller ([control] adds the socket below).
       std::vector<const sf::trade::Engine*> engine_views;

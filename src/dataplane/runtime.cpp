@@ -301,6 +301,13 @@ void Runtime::start_feed_at(uint64_t next_sequence) noexcept {
   for (auto& r : rx_) r->proc->start_at(next_sequence);
 }
 
+SnapshotHandoff* Runtime::enable_snapshot_fallback() {
+  if (rx_.empty()) return nullptr;
+  snapshot_handoff_ = std::make_unique<SnapshotHandoff>();
+  if (!rx_.front()->proc->enable_snapshot_fallback(*snapshot_handoff_)) snapshot_handoff_.reset();
+  return snapshot_handoff_.get();
+}
+
 void Runtime::launch() {
   const bool pipeline = dp_.lcores.mode == LcoreMode::kPipeline;
   state_.rx_active.store(static_cast<int>(rx_.size()));

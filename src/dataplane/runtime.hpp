@@ -17,6 +17,7 @@
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/dataplane/placement.hpp"
+#include "sniperforge/dataplane/snapshot_handoff.hpp"
 #include "sniperforge/dataplane/stats_lcore.hpp"
 #include "sniperforge/journal/writer.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
@@ -60,6 +61,10 @@ class Runtime {
   // Before launch(): the engines hold a snapshot of every message below `next_sequence` (GLIMPSE,
   // [feed.snapshot]); the RX lcores drop what they receive below it and apply the feed from there.
   void start_feed_at(uint64_t next_sequence) noexcept;
+  // Before launch(), [feed.snapshot] with [feed.rewind]: a failed re-request recovery falls back to a GLIMPSE
+  // snapshot; returns the hand-off a housekeeping thread serves (src/app/snapshot_fallback.cpp), nullptr
+  // without [feed.rewind]. Only the first RX lcore's recovery falls back (one feed, one recovery).
+  SnapshotHandoff* enable_snapshot_fallback();
   void launch();
   void request_stop() noexcept { state_.stop.store(true, std::memory_order_relaxed); }
   // The flag request_stop() sets, for a signal handler (a lock-free atomic store is async-signal-safe).
@@ -130,6 +135,7 @@ class Runtime {
   // once the executors and RX lcores exist.
   bool start_tcp_venue(std::vector<std::string>& errors, std::vector<std::string>& notes);
   std::unique_ptr<TcpVenue> tcp_venue_;
+  std::unique_ptr<SnapshotHandoff> snapshot_handoff_;  // outlives the lcores that read it
   DataplaneConfig dp_;
   trade::TradingConfig trading_;
   Placement placement_;

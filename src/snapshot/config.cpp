@@ -62,10 +62,17 @@ SnapshotConfig parse_snapshot_config(const toml::table& root, std::vector<std::s
     else
       c.timeout_ms = static_cast<uint32_t>(*v);
   }
+  if (const auto* n = t->get("at_start")) {
+    if (const auto* v = n->as_boolean())
+      c.at_start = v->get();
+    else
+      error(errors, "at_start", "expected true or false");
+  }
   for (const auto& [k, v] : *t) {
     (void)v;
     const std::string key(k.str());
-    if (key != "server" && key != "username" && key != "password_file" && key != "timeout_ms")
+    if (key != "server" && key != "username" && key != "password_file" && key != "timeout_ms" &&
+        key != "at_start")
       error(errors, key, "unknown key");
   }
   return c;

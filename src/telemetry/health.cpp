@@ -101,7 +101,10 @@ Status evaluate_ready(const TelemetrySources& src, const TelemetryConfig& cfg, u
           (failed == RecoveryFailure::kRetries  ? "re-request server did not answer within the retries"
            : failed == RecoveryFailure::kBuffer ? "gap larger than max_held_messages"
                                                 : "the feed restarted while recovering") +
-          "): books stale until a snapshot or a restart");
+          (r.stats->recovery.snapshot_state.load() == 1
+               ? "): taking a GLIMPSE snapshot, books stale until then"
+           : r.stats->recovery.snapshot_state.load() == 2 ? "): the GLIMPSE snapshot failed, books stale"
+                                                          : "): books stale until a snapshot or a restart"));
     else if (r.stats->recovery.recovering.load())
       add("recovering a feed gap by re-request");
   }

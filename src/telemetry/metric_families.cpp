@@ -135,11 +135,8 @@ void add_latency_families(Families& fs, const TelemetrySources& src, double hz) 
   }
 }
 
-// Feed recovery time per gap ([feed.rewind], #12).
+// Feed recovery time per gap, and of the GLIMPSE fallback ([feed.rewind], [feed.snapshot]; #12).
 void add_feed_recovery_families(Families& fs, const TelemetrySources& src, double hz) {
-  auto& hist = fs.family("sniperforge_feed_recovery_seconds",
-                         "Time from a feed gap to the last held message applied after re-request",
-                         MetricType::Histogram);
   static const std::vector<double> bounds = [] {  // 100 us .. 10 s: a round trip per request
     std::vector<double> v;
     for (double decade = 1e-4; decade < 5; decade *= 10)
@@ -147,10 +144,25 @@ void add_feed_recovery_families(Families& fs, const TelemetrySources& src, doubl
     v.push_back(10);
     return v;
   }();
-  for (const auto& r : src.rx) {
-    if (r.stats == nullptr) continue;
-    const HistogramSnapshot hs = r.stats->recovery.recovery_time.snapshot();
-    add_histogram(hist, {{"lcore", u(r.lcore)}}, hs, bounds, hz);
+  struct Family {
+    const char* name;
+    const char* help;
+    LatencyHistogram FeedRecoveryStats::*field;
+  };
+  for (const Family& f :
+       {Family{"sniperforge_feed_recovery_seconds",
+               "Time from a feed gap to the last held message applied after re-request",
+               &FeedRecoveryStats::recovery_time},
+        Family{
+            "sniperforge_feed_snapshot_fallback_seconds",
+            "Time from a failed re-request recovery to the GLIMPSE snapshot's books handed to the executors",
+            &FeedRecoveryStats::snapshot_time}}) {
+    auto& hist = fs.family(f.name, f.help, MetricType::Histogram);
+    for (const auto& r : src.rx) {
+      if (r.stats == nullptr) continue;
+      const HistogramSnapshot hs = (r.stats->recovery.*f.field).snapshot();
+      add_histogram(hist, {{"lcore", u(r.lcore)}}, hs, bounds, hz);
+    }
   }
 }
 

@@ -298,6 +298,7 @@ TEST(FeedRecovery, AbandonedOnAFeedRestartAndResetBySnapshot) {
     void recovery_started() { ++started; }
     void recovered(uint64_t) { ++recoveries; }
     void recovery_failed(uint64_t) { ++failed; }
+    void snapshot_wanted(uint64_t) { ADD_FAILURE() << "no snapshot fallback configured"; }
   } out;
   Wire wire;
   telemetry::FeedRecoveryStats stats;

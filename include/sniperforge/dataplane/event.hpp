@@ -21,10 +21,11 @@ inline constexpr std::size_t kEventPayload = 50;
 inline constexpr uint64_t kTsc48Mask = (uint64_t{1} << 48) - 1;
 
 enum class EventKind : uint8_t {
-  kBooksStale = 0x01,  // payload[1] = StaleReason: a gap or a full ring; books may be wrong
-  kVenue = 0x02,       // an order-session message: payload[1..2] = total length (BE), bytes from payload[3]
-  kVenueCont = 0x03,   // continuation of the previous kVenue event, bytes from payload[1]
-  kRecovery = 0x04,    // payload[1] = RecoveryStep: a feed gap's re-request recovery (#12)
+  kBooksStale = 0x01,    // payload[1] = StaleReason: a gap or a full ring; books may be wrong
+  kVenue = 0x02,         // an order-session message: payload[1..2] = total length (BE), bytes from payload[3]
+  kVenueCont = 0x03,     // continuation of the previous kVenue event, bytes from payload[1]
+  kRecovery = 0x04,      // payload[1] = RecoveryStep: a feed gap's re-request recovery (#12)
+  kSnapshotSwap = 0x05,  // GLIMPSE fallback: swap in the snapshot's books (dataplane/snapshot_handoff.hpp)
 };
 // What a kRecovery event tells the executors (Engine::set_recovering / clear_stale).
 enum class RecoveryStep : uint8_t {

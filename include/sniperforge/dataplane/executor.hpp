@@ -33,6 +33,7 @@
 #include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/dataplane/order_transport.hpp"
 #include "sniperforge/dataplane/replay_order_stream.hpp"
+#include "sniperforge/dataplane/snapshot_handoff.hpp"
 #include "sniperforge/journal/reconcile.hpp"
 #include "sniperforge/journal/writer.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
@@ -160,7 +161,8 @@ struct Executor {
       const Event& e = ev[i];
       driver.prefetch_ahead(itch_at, i, n);
       stats->ring_hop.record(e.ticks_since_rx(now));  // RX burst stamp -> this dequeue
-      if (e.is_itch() || e.kind() == EventKind::kBooksStale || e.kind() == EventKind::kRecovery) [[likely]] {
+      if (e.is_itch() || e.kind() == EventKind::kBooksStale || e.kind() == EventKind::kRecovery ||
+          e.kind() == EventKind::kSnapshotSwap) [[likely]] {
         handle(e, now);
         ++i;
         continue;
@@ -215,6 +217,8 @@ struct Executor {
       const auto step = static_cast<RecoveryStep>(e.payload[1]);
       stats->books_stale.set(
           driver.set_recovering(step == RecoveryStep::kStarted, step == RecoveryStep::kRecovered));
+    } else if (e.kind() == EventKind::kSnapshotSwap) {  // the GLIMPSE fallback's books (#12)
+      adopt_snapshot_books(e, driver);
     }
   }
 

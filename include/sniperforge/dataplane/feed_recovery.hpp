@@ -9,13 +9,21 @@
 // requested in turn. Failure (retries exhausted, or more than `max_held_messages` between the first
 // missing message and the newest one): every held message is applied as it is and the books stay stale;
 // the failure is latched, later gaps are not recovered (books that missed messages must not be declared
-// good again) until `reset_after_snapshot()` — the hook for the GLIMPSE fallback.
+// good again) until `reset_after_snapshot()`.
+//
+// GLIMPSE fallback (enable_snapshot_fallback(), with [feed.snapshot]): a failure (retries or buffer) asks
+// for a snapshot instead (snapshot_wanted) and keeps holding live messages meanwhile; past
+// `max_held_messages` the oldest are dropped (counted: the snapshot replaces them). on_snapshot(N):
+// held and later live messages below N are skipped (the snapshot has them), the rest applied in order;
+// holes left between N and the held messages are re-requested as an ordinary gap, then recovered.
+// on_snapshot_failed(): as a failure without fallback.
 //
 // Out (the caller's sink, RxProcessor):
 //   void apply(uint64_t seq, const uint8_t* msg, std::size_t len);  // route one message, in order
 //   void recovery_started();                 // strategies must not fire from here on
 //   void recovered(uint64_t ticks);          // books complete again: clear stale, trade
 //   void recovery_failed(uint64_t next_seq); // books stale (a gap), strategies may not fire
+//   void snapshot_wanted(uint64_t next_seq); // books stale, still recovering: take a GLIMPSE snapshot
 #pragma once
 
 #include <algorithm>
@@ -78,6 +86,9 @@ class FeedRecovery final : private net::FrameSink {
   }
 
   [[nodiscard]] bool recovering() const noexcept { return recovering_; }
+  // [feed.snapshot]: a failed recovery waits for a GLIMPSE snapshot (on_snapshot) instead of giving up.
+  void enable_snapshot_fallback() noexcept { snapshot_fallback_ = true; }
+  [[nodiscard]] bool awaiting_snapshot() const noexcept { return awaiting_snapshot_; }
   [[nodiscard]] RecoveryFailure failure() const noexcept { return failure_; }
   [[nodiscard]] bool is_server(const net::UdpDatagram& d) const noexcept {
     return d.src_ip == s_.server_ip && d.src_port == s_.server_port && d.dst_ip == s_.local_ip;
@@ -98,6 +109,17 @@ class FeedRecovery final : private net::FrameSink {
   // failure): the caller marks the books stale as before.
   template <class Out>
   bool on_gap(uint64_t first, uint64_t missing, uint64_t now, Out& out) noexcept {
+    now_ = now;
+    if (first + missing <= skip_below_) return true;  // inside the last snapshot: nothing is missing
+    if (first < skip_below_) {
+      missing -= skip_below_ - first;
+      first = skip_below_;
+    }
+    if (awaiting_snapshot_) {  // a hole among the live messages held for the snapshot
+      end_ = std::max(end_, first + missing);
+      slide_to(end_ - 1);
+      return true;
+    }
     if (failure_ != RecoveryFailure::kNone) return false;
     if (!recovering_) {
       recovering_ = true;
@@ -109,17 +131,30 @@ class FeedRecovery final : private net::FrameSink {
       start_hole(first, missing);
     }
     end_ = std::max(end_, first + missing);
-    if (end_ - next_ > slots_.size()) fail(RecoveryFailure::kBuffer, out);
+    if (end_ - next_ > slots_.size()) {
+      fail(RecoveryFailure::kBuffer, out);
+      if (awaiting_snapshot_) slide_to(end_ - 1);
+    }
     return true;
   }
 
   // A live message from the arbiter, in order. False: not recovering, the caller applies it.
   template <class Out>
   bool hold(uint64_t seq, const uint8_t* msg, std::size_t len, Out& out) noexcept {
-    if (!recovering_) return false;
+    if (seq < skip_below_) [[unlikely]] {  // already in the snapshot's books
+      stats_.snapshot_skipped.add();
+      return true;
+    }
+    if (awaiting_snapshot_) [[unlikely]] {
+      if (seq < next_) return true;
+      slide_to(seq);
+    } else if (!recovering_) {
+      return false;
+    }
     if (seq < next_) return true;  // cannot happen after the arbiter; never applied twice
     if (seq - next_ >= slots_.size()) {
       fail(RecoveryFailure::kBuffer, out);
+      if (awaiting_snapshot_) return hold(seq, msg, len, out);  // held, in the window that slides
       out.apply(seq, msg, len);
       return true;
     }
@@ -153,12 +188,79 @@ class FeedRecovery final : private net::FrameSink {
   // that is gone; the recovery fails (reason abandoned) and what it held is applied.
   template <class Out>
   void abandon(Out& out) noexcept {
-    if (recovering_) fail(RecoveryFailure::kAbandoned, out);
+    skip_below_ = 0;  // the snapshot's sequence means nothing in another stream
+    if (awaiting_snapshot_) {
+      awaiting_snapshot_ = false;
+      stats_.snapshot_state.set(0);
+      failure_ = RecoveryFailure::kAbandoned;
+      stats_.failed.set(static_cast<uint64_t>(failure_));
+      give_up(out);
+    } else if (recovering_) {
+      fail(RecoveryFailure::kAbandoned, out);
+    }
+  }
+
+  // The books were replaced by a GLIMPSE snapshot's (the executors swap them before any event the caller
+  // routes from here on); the live feed continues at `next_sequence`.
+  template <class Out>
+  void on_snapshot(uint64_t next_sequence, uint64_t now, Out& out) noexcept {
+    if (!awaiting_snapshot_) return;
+    now_ = now;
+    awaiting_snapshot_ = false;
+    failure_ = RecoveryFailure::kNone;
+    stats_.failed.set(0);
+    stats_.snapshot_state.set(0);
+    stats_.snapshot_succeeded.add();
+    stats_.snapshot_time.record(now - snapshot_since_);
+    skip_below_ = next_sequence;
+    if (next_sequence < next_ && end_ - next_sequence > slots_.size()) {
+      // Older than the messages held, with more between than the buffer bridges: these books are
+      // stale too; a newer snapshot is asked for (the held window keeps sliding meanwhile).
+      awaiting_snapshot_ = true;
+      failure_ = RecoveryFailure::kBuffer;
+      stats_.failed.set(static_cast<uint64_t>(failure_));
+      stats_.snapshot_state.set(1);
+      stats_.snapshot_taken.add();
+      snapshot_since_ = now;
+      return out.snapshot_wanted(next_);
+    }
+    next_ = std::min(next_, next_sequence);  // an older snapshot: [next_sequence, held) is re-requested
+    for (const uint64_t upto = std::min(end_, next_sequence); next_ < upto; ++next_) {
+      Slot& sl = slots_[slot(next_)];
+      if (!sl.len) continue;
+      sl.len = 0;
+      --held_;
+      stats_.snapshot_skipped.add();
+    }
+    next_ = std::max(next_, next_sequence);
+    end_ = std::max(end_, next_);
+    drain(out);
+    stats_.held_now.set(held_);
+    if (next_ == end_) {
+      stats_.recovering.set(0);
+      return out.recovered(now - snapshot_since_);
+    }
+    recovering_ = true;  // a hole between the snapshot and the messages held: re-requested
+    since_ = now;
+    stats_.started.add();
+    stats_.recovering.set(1);
+    start_hole(next_, hole_end() - next_);
+  }
+
+  // No snapshot could be taken: what a failure without the fallback does (books stay stale).
+  template <class Out>
+  void on_snapshot_failed(Out& out) noexcept {
+    if (!awaiting_snapshot_) return;
+    awaiting_snapshot_ = false;
+    stats_.snapshot_failed.add();
+    stats_.snapshot_state.set(2);
+    give_up(out);
   }
 
   // Once per RX burst while recovering: timeouts, retries, ARP retries.
   template <class Out>
   void poll(uint64_t now, Out& out) noexcept {
+    now_ = now;
     neighbours_.poll(now);
     if (!recovering_) return;
     const RewindRequest r = requester_.poll(now);
@@ -203,11 +305,34 @@ class FeedRecovery final : private net::FrameSink {
     if (next_ > from) requester_.on_messages(from, next_ - from);
     stats_.held_now.set(held_);
     if (next_ == end_) return finish(now, out);
-    if (requester_.state() != RewindRequester::State::kWaiting) {
-      uint64_t hole_end = next_ + 1;  // the next hole runs to the first message held after it
-      while (hole_end < end_ && !slots_[slot(hole_end)].len) ++hole_end;
-      start_hole(next_, hole_end - next_);
+    if (requester_.state() != RewindRequester::State::kWaiting) start_hole(next_, hole_end() - next_);
+  }
+
+  // The hole at next_ runs to the first message held after it.
+  [[nodiscard]] uint64_t hole_end() const noexcept {
+    uint64_t e = next_ + 1;
+    while (e < end_ && !slots_[slot(e)].len) ++e;
+    return e;
+  }
+
+  // Awaiting a snapshot: keeps `seq` inside the window by dropping the oldest held messages (counted).
+  void slide_to(uint64_t seq) noexcept {
+    if (seq < next_ + slots_.size()) return;
+    const uint64_t to = seq - slots_.size() + 1;
+    if (to - next_ >= slots_.size()) {
+      for (Slot& sl : slots_) drop_slot(sl);
+    } else {
+      for (uint64_t q = next_; q < to; ++q) drop_slot(slots_[slot(q)]);
     }
+    next_ = to;
+    end_ = std::max(end_, next_);
+    stats_.held_now.set(held_);
+  }
+  void drop_slot(Slot& sl) noexcept {
+    if (!sl.len) return;
+    sl.len = 0;
+    --held_;
+    stats_.snapshot_dropped.add();
   }
 
   template <class Out>
@@ -230,7 +355,8 @@ class FeedRecovery final : private net::FrameSink {
     out.recovered(now - since_);
   }
 
-  // Books stay stale; the messages held are applied as they are (the missing ones are lost).
+  // Books stay stale; with the GLIMPSE fallback a snapshot is asked for and the messages stay held,
+  // without it they are applied as they are (the missing ones are lost).
   template <class Out>
   void fail(RecoveryFailure why, Out& out) noexcept {
     failure_ = why;
@@ -238,6 +364,18 @@ class FeedRecovery final : private net::FrameSink {
     stats_.failures[static_cast<std::size_t>(why)].add();
     stats_.failed.set(static_cast<uint64_t>(why));
     stats_.recovering.set(0);
+    if (snapshot_fallback_ && why != RecoveryFailure::kAbandoned) {
+      awaiting_snapshot_ = true;
+      snapshot_since_ = now_;
+      stats_.snapshot_taken.add();
+      stats_.snapshot_state.set(1);
+      return out.snapshot_wanted(next_);
+    }
+    give_up(out);
+  }
+
+  template <class Out>
+  void give_up(Out& out) noexcept {
     out.recovery_failed(next_);
     for (; next_ < end_; ++next_) {
       Slot& sl = slots_[slot(next_)];
@@ -290,6 +428,9 @@ class FeedRecovery final : private net::FrameSink {
   uint64_t held_ = 0;
   uint64_t next_ = 0, end_ = 0, since_ = 0;  // next to apply; one past the newest known; gap time
   bool recovering_ = false;
+  bool snapshot_fallback_ = false, awaiting_snapshot_ = false;
+  uint64_t skip_below_ = 0;                // the last snapshot's sequence: messages below it are in the books
+  uint64_t now_ = 0, snapshot_since_ = 0;  // the last time passed in; when the snapshot was asked for
   RecoveryFailure failure_ = RecoveryFailure::kNone;
   uint16_t ip_id_ = 0;
   std::array<uint8_t, mold::kSessionLength> session_{};

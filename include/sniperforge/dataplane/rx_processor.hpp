@@ -21,6 +21,7 @@
 #include "sniperforge/dataplane/feed_guard.hpp"
 #include "sniperforge/dataplane/feed_recovery.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
+#include "sniperforge/dataplane/snapshot_handoff.hpp"
 #include "sniperforge/dataplane/venue_datagram.hpp"
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
@@ -72,8 +73,15 @@ class RxProcessor {
     if (recovery_) recovery_->start(tsc);
   }
   [[nodiscard]] const FeedRecovery* recovery() const noexcept { return recovery_.get(); }
-  // GLIMPSE hook (#12): after the books were rebuilt from a snapshot, gaps are recovered again.
   [[nodiscard]] FeedRecovery* recovery() noexcept { return recovery_.get(); }
+  // Before the first poll ([feed.snapshot] with [feed.rewind]): a failed recovery falls back to a GLIMPSE
+  // snapshot taken through `h` (snapshot_handoff.hpp). False without [feed.rewind].
+  bool enable_snapshot_fallback(SnapshotHandoff& h) noexcept {
+    if (!recovery_) return false;
+    handoff_ = &h;
+    recovery_->enable_snapshot_fallback();
+    return true;
+  }
 
   // One received frame; `tsc` is the RX burst's timestamp.
   void on_frame(const uint8_t* frame, std::size_t len, uint64_t tsc) noexcept {
@@ -131,6 +139,7 @@ class RxProcessor {
       now_ = tsc;
       Recover out{*this};
       recovery_->poll(tsc, out);
+      if (handoff_) poll_snapshot(tsc);
     }
     if (!s_.line_b_udp_port || arb_.next() >= arb_.horizon()) [[likely]]
       return recovery_ != nullptr;
@@ -253,7 +262,7 @@ class RxProcessor {
       (v == FeedVerdict::kSessionChange ? stats_.session_changes : stats_.seq_restarts).add();
       if (log_) log_->push(now_, telemetry::LogCode::kSeqGap, arb_.next(), mold.sequence(), 0);
       mark_all_stale(StaleReason::kGap, now_, mold.sequence());
-      if (recovery_ && recovery_->recovering()) {  // its sequences are another stream's now
+      if (recovery_) {  // its sequences (a gap, a snapshot's) are another stream's now
         Recover r{*this};
         recovery_->abandon(r);
       }
@@ -337,7 +346,43 @@ class RxProcessor {
       rx.mark_all_stale(StaleReason::kGap, rx.now_, next_seq);
       rx.push_recovery(RecoveryStep::kEnded, [](uint16_t) { return true; });
     }
+    // The engines stay recovering (no order) on stale books until the snapshot's books are in.
+    void snapshot_wanted(uint64_t next_seq) noexcept {
+      rx.mark_all_stale(StaleReason::kGap, rx.now_, next_seq);
+      if (rx.handoff_) (void)rx.handoff_->want();  // busy: poll_snapshot() asks again
+    }
   };
+
+  // The GLIMPSE fallback's side of the RX lcore, once per tick: ask, swap in, or give up.
+  void poll_snapshot(uint64_t tsc) noexcept {
+    const SnapshotHandoff::State st = handoff_->state();
+    if (!recovery_->awaiting_snapshot()) {
+      if (st == SnapshotHandoff::State::kReady) handoff_->swapping(0);  // no longer wanted: freed unused
+      if (st == SnapshotHandoff::State::kFailed) handoff_->failure_seen();
+      return;
+    }
+    Recover out{*this};
+    if (st == SnapshotHandoff::State::kIdle) {
+      (void)handoff_->want();
+    } else if (st == SnapshotHandoff::State::kFailed) {
+      handoff_->failure_seen();
+      recovery_->on_snapshot_failed(out);
+    } else if (st == SnapshotHandoff::State::kReady) {
+      // One swap event per executor, behind everything routed so far; one a full ring lost is not awaited
+      // (that executor's books stay stale: ring_dropped_full).
+      uint32_t delivered = 0;
+      for (uint16_t e = 0; e < stages_.size(); ++e) {
+        const uint64_t lost_before = stats_.ring_dropped_full[e].load();
+        Event ev;
+        pack_snapshot_swap(ev, handoff_->next_sequence(), tsc, handoff_);
+        push(e, ev);
+        flush_one(e);
+        if (stats_.ring_dropped_full[e].load() == lost_before) ++delivered;
+      }
+      handoff_->swapping(delivered);
+      recovery_->on_snapshot(handoff_->next_sequence(), tsc, out);
+    }
+  }
 
   template <class Which>
   void push_recovery(RecoveryStep step, Which which) noexcept {
@@ -412,6 +457,7 @@ class RxProcessor {
   uint64_t snapshot_next_ = 0;  // start_at()'s sequence (a GLIMPSE start), 0 = none
   telemetry::LogRing* log_ = nullptr;
   std::unique_ptr<FeedRecovery> recovery_;  // [feed.rewind] only
+  SnapshotHandoff* handoff_ = nullptr;      // [feed.snapshot] with [feed.rewind]: the GLIMPSE fallback
   std::array<uint64_t, telemetry::kMaxExecutors> ring_drops_at_start_{};
 };
 

@@ -4,7 +4,9 @@
 //   username = "GLMPS0"                 # 1..6 characters
 //   password_file = "secrets/GLMPS0"    # mode 0600 or 0400, 1..10 printable characters ([order_session]'s
 //   rule) timeout_ms = 30000                  # optional: the whole snapshot (connect, login, every message)
-// With the table present, `sniperforge` takes the snapshot before its lcores start (start mid-session).
+//   at_start = true                     # optional: false = only as the fallback of a failed re-request
+// With the table present, `sniperforge` takes the snapshot before its lcores start (start mid-session),
+// and, with [feed.rewind], again whenever a gap's re-request recovery fails (the GLIMPSE fallback).
 #pragma once
 
 #include <toml++/toml.h>
@@ -23,6 +25,7 @@ struct SnapshotConfig {
   std::string username;
   std::string password_file;  // checked at parse time, read again when the snapshot is taken
   uint32_t timeout_ms = 30000;
+  bool at_start = true;  // take one before the lcores start (false: only as a fallback)
 };
 
 // Reads root["feed"]["snapshot"]; every problem is appended to `errors` ("[feed.snapshot].server: ...").

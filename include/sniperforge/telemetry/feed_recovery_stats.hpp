@@ -48,6 +48,14 @@ struct alignas(kCacheLine) FeedRecoveryStats {
   Counter held_now;     // gauge: messages held now
   Counter failed;       // gauge: the last failure's RecoveryFailure, 0 none (latched: books stay stale)
   LatencyHistogram recovery_time;  // TSC ticks from the gap to the last held message applied
+  // GLIMPSE snapshot fallback of a failed recovery ([feed.snapshot] with [feed.rewind]).
+  Counter snapshot_taken;          // fallbacks begun (a recovery failed: a snapshot was asked for)
+  Counter snapshot_succeeded;      // ... whose books were swapped in and the feed continued from them
+  Counter snapshot_failed;         // ... whose snapshot could not be taken (books stay stale)
+  Counter snapshot_state;          // gauge: 1 waiting for the snapshot, 2 it failed (books stale), 0 neither
+  Counter snapshot_dropped;        // live messages dropped while waiting: more than max_held_messages
+  Counter snapshot_skipped;        // held or live messages below the snapshot's sequence (already in it)
+  LatencyHistogram snapshot_time;  // TSC ticks from the failure to the snapshot's books handed on
 };
 
 }  // namespace sf::telemetry
