@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Sends the UDP payloads of a feed pcap (MoldUDP64) to HOST:PORT through an ordinary UDP socket.
 
-usage: live_feed_sender.py PCAP HOST PORT [PACKETS_PER_MS [DROP_SHARE SEED [BURST]]]
+usage: live_feed_sender.py PCAP HOST PORT [PACKETS_PER_MS [DROP_SHARE SEED [BURST [DROP_AT]]]]
 Reads classic pcap (us or ns) of Ethernet/[VLAN]/IPv4/UDP frames; paces the sending so that a kernel
 af_packet reader on the other end of a veth pair keeps up. DROP_SHARE: that share of the MoldUDP64 data
 packets (never the first) is not sent, drawn from SEED (feed-recovery tests, #12); each drop leaves out
-BURST consecutive data packets (default 1)."""
+BURST consecutive data packets (default 1). DROP_AT: also one drop at that data packet (0-based).
+"""
 import random
 import socket
 import struct
@@ -46,11 +47,14 @@ def main():
     drop_share = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
     rng = random.Random(int(sys.argv[6]) if len(sys.argv) > 6 else 1)
     burst = int(sys.argv[7]) if len(sys.argv) > 7 else 1
+    drop_at = int(sys.argv[8]) if len(sys.argv) > 8 else -1
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    n = dropped = left = 0
+    n = dropped = left = data_packets = 0
     for payload in udp_payloads(path):
         data = len(payload) >= 20 and struct.unpack("!H", payload[18:20])[0] not in (0, 0xFFFF)
-        if data and n > 0 and (left > 0 or (drop_share > 0 and rng.random() < drop_share)):
+        data_packets += data
+        if data and n > 0 and (left > 0 or (drop_share > 0 and rng.random() < drop_share)
+                               or data_packets - 1 == drop_at):
             left = (left or burst) - 1
             dropped += 1
             continue

@@ -3,6 +3,8 @@
 // appliance's MoldUDP64 re-requests over the kernel's UDP. The near end has no address: only the
 // appliance answers ARP for its [feed.rewind] local_ip. Recovered books must equal a lossless replay's
 // with nothing stale; a server that never answers must leave the books stale, counted, and /ready says why.
+// The GLIMPSE fallback ([feed.snapshot]): the same sf-rewind serves snapshots over kernel TCP, reached from
+// the appliance's housekeeping thread through a second veth pair (a management link with addresses).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -73,12 +75,45 @@ class LiveRecovery : public ::testing::Test {
                   std::to_string(kMessages) + " -o " + feed_.string()),
               0);
   }
+  // The management link: kernel addresses on both ends, for the GLIMPSE fallback's TCP connection.
+  void add_management_link() {
+    const int id = getpid();
+    const std::string net = "10.201." + std::to_string((id / 64) % 250) + ".";
+    const int base = (id % 64) * 4;
+    mgmt_host_ = "sfrm" + std::to_string(id % 100000);
+    mgmt_ip_ = net + std::to_string(base + 2);  // in the namespace, where sf-rewind listens
+    ASSERT_EQ(run("ip link add " + mgmt_host_ + " type veth peer name sfrn" + std::to_string(id % 100000)),
+              0);
+    ASSERT_EQ(run("ip link set sfrn" + std::to_string(id % 100000) + " netns " + ns_), 0);
+    ASSERT_EQ(run("ip addr add " + net + std::to_string(base + 1) + "/30 dev " + mgmt_host_ +
+                  " && ip link set " + mgmt_host_ + " up"),
+              0);
+    ASSERT_EQ(
+        run("ip netns exec " + ns_ + " sh -c 'ip addr add " + mgmt_ip_ + "/30 dev sfrn" +
+            std::to_string(id % 100000) + " && ip link set sfrn" + std::to_string(id % 100000) + " up'"),
+        0);
+    password_ = dir_ / "glimpse.pw";
+    std::ofstream(password_) << "glimpse1\n";
+    fs::permissions(password_, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  }
+  // sf-rewind's GLIMPSE service on the management link (the snapshot at `at`, 0: the end of its store).
+  [[nodiscard]] std::string glimpse_args(uint64_t at) const {
+    return "--glimpse-listen " + mgmt_ip_ + ":17000 --glimpse-username GLMPS0 --glimpse-password-file " +
+           password_.string() + " --snapshot-at " + std::to_string(at);
+  }
+  [[nodiscard]] std::string snapshot_table(uint16_t port = 17000) const {
+    return "[feed.snapshot]\nserver = \"" + mgmt_ip_ + ":" + std::to_string(port) +
+           "\"\nusername = \"GLMPS0\"\npassword_file = \"" + password_.string() +
+           "\"\ntimeout_ms = 5000\nat_start = false\n";
+  }
+
   void TearDown() override {
     for (pid_t* p : {&pid_, &rewind_pid_})
       if (*p > 0) {
         kill(*p, SIGKILL);
         waitpid(*p, nullptr, 0);
       }
+    if (!mgmt_host_.empty()) run("ip link del " + mgmt_host_ + " 2>/dev/null");
     if (ns_created_) {
       run("ip link del " + near_ + " 2>/dev/null");
       run("ip netns del " + ns_ + " 2>/dev/null");
@@ -92,11 +127,19 @@ class LiveRecovery : public ::testing::Test {
     std::string metrics, ready, books, rewind_totals, sender, log;
   };
 
+  // How one live run loses packets and what the appliance is given besides [feed.rewind].
+  struct Live {
+    double drop_share = 0;  // of the data packets, drawn from a fixed seed
+    int burst = 1;          // consecutive data packets left out at each drop (16 messages each)
+    int drop_at = -1;       // one more drop at this data packet
+    int packets_per_ms = 4;
+    uint64_t max_held = 100000;
+    std::string extra_toml;  // e.g. [feed.snapshot]
+  };
+
   // sf-rewind (`rewind_args`) in the namespace, the appliance on the near end, the feed sent from the
-  // namespace with `drop_share` of its data packets left out; /metrics and /ready read before the stop.
-  // `burst`: consecutive data packets left out at each drop (16 messages each).
-  void run_live(const std::string& name, const std::string& rewind_args, double drop_share, Result& out,
-                int burst = 1) {
+  // namespace losing what `live` says; /metrics and /ready read before the stop.
+  void run_live(const std::string& name, const std::string& rewind_args, const Live& live, Result& out) {
     const fs::path dir = dir_ / name;
     fs::create_directories(dir);
     const fs::path rewind_log = dir / "rewind.log";
@@ -111,9 +154,10 @@ class LiveRecovery : public ::testing::Test {
     const std::string rewind_table =
         "[feed.rewind]\nserver = \"10.79.0.2:26400\"\nlocal_ip = \"10.79.0.1\"\ntimeout_ms = 20\nretries = "
         "5\n"
-        "max_held_messages = 100000\n";
+        "max_held_messages = " +
+        std::to_string(live.max_held) + "\n";
     std::ofstream(dir / "live.toml") << config_text("net_af_packet0,iface=" + near_ + ",qpairs=1",
-                                                    rewind_table);
+                                                    rewind_table + live.extra_toml);
     const fs::path log = dir / "live.log", stats = dir / "live.stats", books = dir / "books.csv";
     pid_ = start_logged(env("SNIPERFORGE"),
                         {"--config", (dir / "live.toml").string(), "--stats-file", stats.string(),
@@ -124,9 +168,10 @@ class LiveRecovery : public ::testing::Test {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     const fs::path sender = dir / "sender.log";
     char share[32];
-    std::snprintf(share, sizeof share, "%g", drop_share);
+    std::snprintf(share, sizeof share, "%g", live.drop_share);
     ASSERT_EQ(run("ip netns exec " + ns_ + " python3 " + env("SF_LIVE_SCRIPTS") + "/live_feed_sender.py " +
-                  feed_.string() + " 10.79.0.1 26477 4 " + share + " 3 " + std::to_string(burst) + " > " +
+                  feed_.string() + " 10.79.0.1 26477 " + std::to_string(live.packets_per_ms) + " " + share +
+                  " 3 " + std::to_string(live.burst) + " " + std::to_string(live.drop_at) + " > " +
                   sender.string() + " 2>&1"),
               0)
         << read_file(sender);
@@ -141,7 +186,8 @@ class LiveRecovery : public ::testing::Test {
         [&] {
           run(curl + "/metrics > " + (dir / "metrics.txt").string());
           out.metrics = read_file(dir / "metrics.txt");
-          return metric(out.metrics, "sniperforge_feed_recovering") == 0 &&
+          const uint64_t fallback = metric(out.metrics, "sniperforge_feed_snapshot_fallback");
+          return metric(out.metrics, "sniperforge_feed_recovering") == 0 && fallback != 1 &&
                  (metric(out.metrics, "sniperforge_feed_next_sequence") > kMessages ||
                   metric(out.metrics, "sniperforge_feed_recovery_failed") > 0);
         },
@@ -164,7 +210,17 @@ class LiveRecovery : public ::testing::Test {
     out.log = read_file(log);
   }
 
-  std::string ns_, near_, far_;
+  // The book dump of a lossless replay of the same feed.
+  std::string reference_books() {
+    std::ofstream(dir_ / "replay.toml") << config_text("net_pcap0,rx_pcap=" + feed_.string(), "");
+    EXPECT_EQ(run(env("SNIPERFORGE") + " --config " + (dir_ / "replay.toml").string() + " --dump-books " +
+                  (dir_ / "replay.books.csv").string() + " > " + (dir_ / "replay.log").string() + " 2>&1"),
+              0);
+    return read_file(dir_ / "replay.books.csv");
+  }
+
+  std::string ns_, near_, far_, mgmt_host_, mgmt_ip_;
+  fs::path password_;
   bool ns_created_ = false;
   fs::path dir_, feed_;
   pid_t pid_ = -1, rewind_pid_ = -1;
@@ -174,8 +230,10 @@ class LiveRecovery : public ::testing::Test {
 TEST_F(LiveRecovery, DroppedPacketsAreRecoveredFromSfRewind) {
   Result r;
   const std::string share = env("SF_RECOVERY_DROP_SHARE"), burst = env("SF_RECOVERY_BURST");
-  ASSERT_NO_FATAL_FAILURE(run_live("recover", "", share.empty() ? 0.001 : std::stod(share), r,
-                                   burst.empty() ? 1 : std::stoi(burst)));
+  Live live;
+  live.drop_share = share.empty() ? 0.001 : std::stod(share);
+  live.burst = burst.empty() ? 1 : std::stoi(burst);
+  ASSERT_NO_FATAL_FAILURE(run_live("recover", "", live, r));
   const std::regex bucket("sniperforge_feed_recovery_seconds_bucket\\{[^}]*le=\"([^\"]+)\"\\} ([0-9]+)");
   for (auto it = std::sregex_iterator(r.metrics.begin(), r.metrics.end(), bucket);
        it != std::sregex_iterator(); ++it)
@@ -204,18 +262,16 @@ TEST_F(LiveRecovery, DroppedPacketsAreRecoveredFromSfRewind) {
   EXPECT_EQ(r.rewind_totals.find("\"answered\":0,"), std::string::npos) << r.rewind_totals;
 
   // The books equal a lossless replay of the same feed.
-  std::ofstream(dir_ / "replay.toml") << config_text("net_pcap0,rx_pcap=" + feed_.string(), "");
-  ASSERT_EQ(run(env("SNIPERFORGE") + " --config " + (dir_ / "replay.toml").string() + " --dump-books " +
-                (dir_ / "replay.books.csv").string() + " > " + (dir_ / "replay.log").string() + " 2>&1"),
-            0);
-  const std::string reference = read_file(dir_ / "replay.books.csv");
+  const std::string reference = reference_books();
   ASSERT_FALSE(reference.empty());
   EXPECT_TRUE(r.books == reference) << "recovered books differ from the lossless replay's";
 }
 
 TEST_F(LiveRecovery, ServerThatNeverAnswersLeavesBooksStaleAndSaysWhy) {
   Result r;
-  ASSERT_NO_FATAL_FAILURE(run_live("silent", "--ignore-share 1", 0.002, r));
+  Live live;
+  live.drop_share = 0.002;
+  ASSERT_NO_FATAL_FAILURE(run_live("silent", "--ignore-share 1", live, r));
   const auto& st = r.stats;
   ASSERT_EQ(r.sender.find("dropped 0\n"), std::string::npos) << r.sender;
   EXPECT_EQ(st.at("recovery_started"), 1u);  // then latched: no recovery after a failure
@@ -231,6 +287,85 @@ TEST_F(LiveRecovery, ServerThatNeverAnswersLeavesBooksStaleAndSaysWhy) {
   EXPECT_NE(r.ready.find("feed gap not recovered (re-request server did not answer within the retries)"),
             std::string::npos)
       << r.ready;
+}
+
+// A gap larger than max_held_messages (3,200 messages lost at once, 2,000 held): the recovery fails at
+// once and falls back to GLIMPSE from the same sf-rewind (snapshot at 20,000, ahead of the live feed when
+// it arrives: held and live messages below it are skipped, the rest applied). The books equal the
+// lossless replay's, nothing stale, the fallback counted.
+TEST_F(LiveRecovery, GapLargerThanTheBufferRecoversThroughGlimpse) {
+  ASSERT_NO_FATAL_FAILURE(add_management_link());
+  Live live;
+  live.drop_at = 500;
+  live.burst = 200;
+  live.packets_per_ms = 2;  // the snapshot has ~270 ms to arrive before the live feed passes 20,000
+  live.max_held = 2000;
+  live.extra_toml = snapshot_table();
+  Result r;
+  ASSERT_NO_FATAL_FAILURE(run_live("glimpse", glimpse_args(20000), live, r));
+  const auto& st = r.stats;
+  const std::regex sum("\nsniperforge_feed_snapshot_fallback_seconds_sum\\{[^}]*\\} ([0-9.e+-]+)");
+  std::smatch m;
+  if (std::regex_search(r.metrics, m, sum))
+    std::printf("[ info ] GLIMPSE fallback: %s s from the failure to the books handed on\n",
+                m[1].str().c_str());
+  ASSERT_NE(r.sender.find("dropped 200\n"), std::string::npos) << r.sender;
+  EXPECT_EQ(st.at("recovery_failure_buffer"), 1u) << r.log;
+  EXPECT_EQ(st.at("snapshot_fallback_taken"), 1u) << r.log;
+  EXPECT_EQ(st.at("snapshot_fallback_succeeded"), 1u) << r.log;
+  EXPECT_EQ(st.at("snapshot_fallback_failed"), 0u);
+  EXPECT_GT(st.at("snapshot_fallback_skipped"), 0u);
+  EXPECT_EQ(st.at("recovery_failed"), 0u);
+  EXPECT_EQ(st.at("executor_books_stale"), 0u);
+  EXPECT_EQ(metric(r.metrics, "sniperforge_feed_snapshot_fallbacks_total"), 1u);
+  EXPECT_EQ(metric(r.metrics, "sniperforge_feed_snapshot_fallback_seconds_count"), 1u);
+  EXPECT_EQ(r.ready.find("stale"), std::string::npos) << r.ready;
+  EXPECT_NE(r.log.find("GLIMPSE fallback: "), std::string::npos) << r.log;
+  EXPECT_NE(r.rewind_totals.find("GLIMPSE: 1 logins, 0 rejected, 1 snapshots"), std::string::npos)
+      << r.rewind_totals;
+  const std::string reference = reference_books();
+  ASSERT_FALSE(reference.empty());
+  EXPECT_TRUE(r.books == reference) << "books after the GLIMPSE fallback differ from the lossless replay's";
+}
+
+// A re-request server that never answers, with [feed.snapshot]: the retries run out, the fallback is taken
+// and succeeds (the snapshot at the end of the store), the books equal the lossless replay's. With the
+// GLIMPSE server unreachable the fallback fails: books stale, counted, /ready and the gauge say why.
+TEST_F(LiveRecovery, ServerThatNeverAnswersFallsBackToGlimpse) {
+  ASSERT_NO_FATAL_FAILURE(add_management_link());
+  Live live;
+  live.drop_share = 0.002;
+  live.extra_toml = snapshot_table();
+  Result r;
+  ASSERT_NO_FATAL_FAILURE(run_live("silent_glimpse", "--ignore-share 1 " + glimpse_args(0), live, r));
+  ASSERT_EQ(r.sender.find("dropped 0\n"), std::string::npos) << r.sender;
+  EXPECT_EQ(r.stats.at("recovery_failure_retries"), 1u);
+  EXPECT_EQ(r.stats.at("recovery_retries"), 5u);
+  EXPECT_EQ(r.stats.at("snapshot_fallback_taken"), 1u) << r.log;
+  EXPECT_EQ(r.stats.at("snapshot_fallback_succeeded"), 1u) << r.log;
+  EXPECT_EQ(r.stats.at("recovery_failed"), 0u);
+  EXPECT_EQ(r.stats.at("executor_books_stale"), 0u);
+  EXPECT_EQ(r.ready.find("stale"), std::string::npos) << r.ready;
+  EXPECT_TRUE(r.books == reference_books()) << "books after the GLIMPSE fallback differ";
+
+  Live unreachable = live;
+  unreachable.extra_toml = snapshot_table(17001);  // nothing listens there
+  Result u;
+  ASSERT_NO_FATAL_FAILURE(
+      run_live("silent_no_glimpse", "--ignore-share 1 " + glimpse_args(0), unreachable, u));
+  EXPECT_EQ(u.stats.at("snapshot_fallback_taken"), 1u) << u.log;
+  EXPECT_EQ(u.stats.at("snapshot_fallback_failed"), 1u) << u.log;
+  EXPECT_EQ(u.stats.at("recovery_failed"), 1u);
+  EXPECT_GT(u.stats.at("executor_books_stale"), 0u);
+  EXPECT_EQ(metric(u.metrics, "sniperforge_feed_snapshot_fallback"), 2u)
+      << "alert SniperForgeFeedSnapshotFallbackFailed";
+  EXPECT_EQ(metric(u.metrics, "sniperforge_feed_recovery_failed"), 1u)
+      << "alert SniperForgeFeedRecoveryFailed";
+  EXPECT_NE(u.ready.find("feed gap not recovered (re-request server did not answer within the retries): the "
+                         "GLIMPSE snapshot failed, books stale"),
+            std::string::npos)
+      << u.ready;
+  EXPECT_NE(u.log.find("GLIMPSE fallback failed: "), std::string::npos) << u.log;
 }
 
 }  // namespace

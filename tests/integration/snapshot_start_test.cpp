@@ -215,7 +215,7 @@ TEST_F(SnapshotStart, CheckConfigValidatesTheTable) {
   std::ofstream(cfg)
       << replay_config()
       << "\n[feed.snapshot]\nserver = \"10.0.0.2\"\nusername = \"TOOLONGNAME\"\npassword_file = \""
-      << password_.string() << "\"\ncolour = 1\n";
+      << password_.string() << "\"\ncolour = 1\nat_start = 3\n";
   const fs::path out = dir_ / "check.txt", pcap = dir_ / "any.pcap";
   std::ofstream(pcap) << "";  // --check-config wants the rx_pcap file to exist, not to be read
   EXPECT_EQ(run(env("SNIPERFORGE") + " --check-config --config " + cfg.string() + " --rx-pcap " +
@@ -224,7 +224,8 @@ TEST_F(SnapshotStart, CheckConfigValidatesTheTable) {
   const std::string text = read_file(out);
   for (const char* want :
        {"[feed.snapshot].server: expected \"IPv4:PORT\"", "[feed.snapshot].username: 1 to 6",
-        "[feed.snapshot].password_file:", "has mode 0644", "[feed.snapshot].colour: unknown key"})
+        "[feed.snapshot].password_file:", "has mode 0644", "[feed.snapshot].colour: unknown key",
+        "[feed.snapshot].at_start: expected true or false"})
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   chmod(password_.c_str(), 0600);
   std::ofstream(cfg) << replay_config() << snapshot_table(17000);
