@@ -31,6 +31,9 @@ EXE = os.environ.get("SF_SNIPERFORGE_EXE", "")
 ANSIBLE_DIR = os.path.join(SOURCE, "ansible")
 CI_INVENTORY = os.path.join(SOURCE, "tests", "ansible", "inventory")
 EXAMPLE_INVENTORY = os.path.join(ANSIBLE_DIR, "inventories", "example", "hosts.yml")
+VAULT_PASSWORD_FILE = os.path.join(SOURCE, "tests", "ansible", "fixtures", "vault-password")
+# The CI inventory's vaulted password for login CISNP0 (tests/ansible/inventory/group_vars/sniperforge.yml).
+CI_PASSWORD = "Vq7zK2pX9w"
 SKIP = 77
 failures = []
 
@@ -59,6 +62,9 @@ def ansible_env(name):
         "PY_COLORS": "0",
         "SF_SOURCE_ROOT": SOURCE,
         "SF_BUILD_ROOT": BUILD,
+        # The inventories' venue passwords are vaulted with this fixture password (public, tests
+        # and the example only); a real site passes its own --vault-password-file / --ask-vault-pass.
+        "ANSIBLE_VAULT_PASSWORD_FILE": VAULT_PASSWORD_FILE,
     })
     return env
 
@@ -142,6 +148,47 @@ def converge(env, root, label, extra=()):
     return proc, stats
 
 
+def check_order_session(root, config):
+    """The vaulted venue password became a 0600 file of the service user; only its path is in the
+    config, and neither the config nor any converge log shows the password."""
+    import pwd
+    import stat
+    import tomllib
+    secret = os.path.join(root, "etc", "sniperforge", "secrets", "CISNP0")
+    if check(os.path.isfile(secret), "password file etc/sniperforge/secrets/CISNP0 written"):
+        st = os.stat(secret)
+        check(stat.S_IMODE(st.st_mode) == 0o600, f"password file mode 0600 ({oct(stat.S_IMODE(st.st_mode))})")
+        check(pwd.getpwuid(st.st_uid).pw_name == "sniperforge", f"password file owned by the service user ({pwd.getpwuid(st.st_uid).pw_name})")
+        check(open(secret).read() == CI_PASSWORD + "\n", "password file holds the decrypted vaulted password")
+        sdir = os.stat(os.path.dirname(secret))
+        check(stat.S_IMODE(sdir.st_mode) == 0o700 and pwd.getpwuid(sdir.st_uid).pw_name == "sniperforge",
+              "secrets directory: service user, mode 0700")
+    if os.path.isfile(config):
+        text = open(config).read()
+        check(CI_PASSWORD not in text, "the password is not in the rendered sniperforge.toml")
+        with open(config, "rb") as f:
+            session = tomllib.load(f).get("order_session", {})
+        check(session.get("transport") == "dpdk" and session.get("local_ip") == "10.0.0.1"
+              and session.get("venue") == "10.0.0.2:15000" and session.get("heartbeat_ms") == 1000
+              and session.get("timeout_ms") == 15000 and session.get("gateway_mac") == "02:00:00:00:00:02",
+              f"[order_session] has transport dpdk and the inventory's keys ({sorted(session)})")
+        check(not {"src_mac", "dst_mac", "src_ip", "dst_ip", "dst_port"} & set(session),
+              "no retired UDP order-session key is rendered")
+        check(session.get("login") == [{"username": "CISNP0", "password_file": secret, "session": ""}],
+              f"one [[order_session.login]] with the password file's path ({session.get('login')})")
+        if EXE and os.path.isfile(secret):
+            # The appliance's own guard on what the role wrote: a readable-by-others file is refused.
+            os.chmod(secret, 0o644)
+            p = run([EXE, "--check-config", "--config", config], ansible_env("converge"))
+            os.chmod(secret, 0o600)
+            check(p.returncode != 0 and "refused unless 0600 or 0400" in p.stdout and CI_PASSWORD not in p.stdout,
+                  "--check-config refuses the password file at mode 0644 (without printing it)")
+    logs = [os.path.join(WORK, "converge", f) for f in os.listdir(os.path.join(WORK, "converge")) if f.endswith(".log")]
+    leaked = [os.path.basename(f) for f in logs if CI_PASSWORD in open(f).read()]
+    check(len(logs) >= 4 and not leaked, f"the password appears in none of the {len(logs)} ansible logs (--diff included)"
+          + (f" (found in {leaked})" if leaked else ""))
+
+
 def test_converge():
     require("ansible-playbook")
     work = os.path.join(WORK, "converge")
@@ -201,6 +248,8 @@ def test_converge():
     prom = os.path.join(root, "etc", "prometheus", "prometheus.yml")
     for path in (config, unit, prom):
         check(os.path.isfile(path), f"rendered {os.path.relpath(path, root)}")
+
+    check_order_session(root, config)
 
     if os.path.isfile(unit):
         text = open(unit).read()
@@ -503,8 +552,15 @@ def test_example():
         text = open(config).read()
         check('devargs = "0000:3b:00.0"' in text and "[[strategy]]" in text, "example ports and strategies are in the config")
         groups |= set(re.findall(r'^group = "([^"]+)"', text, re.MULTILINE))
+        secrets = os.path.join(os.path.dirname(config), "secrets")
+        check('transport = "dpdk"' in text and text.count("[[order_session.login]]") == 2
+              and all(os.path.isfile(os.path.join(secrets, u)) and (os.stat(os.path.join(secrets, u)).st_mode & 0o777) == 0o600
+                      and open(os.path.join(secrets, u)).read() == f"Ex4mple{i}\n" for i, u in enumerate(("SNIPE0", "SNIPE1")))
+              and "Ex4mple" not in text,
+              "example: transport dpdk, two logins, the vaulted passwords decrypted into 0600 files (not into the config)")
         p = run([EXE, "--check-config", "--config", config], env)
         check(p.returncode == 0, f"sniperforge --check-config accepts {os.path.relpath(config, root)}\n" + tail(p.stdout, 30))
+    check("Ex4mple" not in proc.stdout, "the example passwords are not in the ansible output")
     check(groups == {"233.54.12.111", "233.54.12.112"}, f"per-host override of the feed group ({sorted(groups)})")
     prom = os.path.join(root, "etc", "prometheus", "prometheus.yml")
     if check(os.path.isfile(prom), "example prometheus.yml rendered for the monitoring server"):
