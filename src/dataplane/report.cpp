@@ -48,7 +48,40 @@ StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& c
     in.order_session_state = [v = tcp_venue_.get()] { return v->all_logged_in() ? 1 : 0; };
   else
     in.order_session_state = [] { return -1; };  // UDP order session: no login state
+  in.read_sessions = [this](std::vector<telemetry::SessionRow>& rows) { read_session_rows(rows); };
   return in;
+}
+
+// One row per shard's SoupBinTCP session (relaxed loads of its single-writer counters; called by the
+// stats and scrape threads). Kernel sessions not started yet have no row.
+void Runtime::read_session_rows(std::vector<telemetry::SessionRow>& rows) const {
+  const auto& logins = dp_.order_session.soupbintcp.logins;
+  auto row = [&](std::size_t s, const order_session::SessionCounters& c) -> telemetry::SessionRow& {
+    telemetry::SessionRow& r = rows.emplace_back();
+    r.shard = static_cast<uint32_t>(s);
+    if (s < logins.size()) r.user = logins[s].username;
+    const auto state = static_cast<order_session::State>(c.state.get());
+    r.state = static_cast<uint8_t>(state);
+    r.state_name = order_session::to_string(state);
+    r.logged_in = state == order_session::State::kLoggedIn;
+    r.reconnects = c.reconnects.load();
+    r.heartbeats_sent = c.heartbeats_sent.load();
+    r.heartbeats_received = c.heartbeats_received.load();
+    r.bytes_in = c.bytes_in.load();
+    r.bytes_out = c.bytes_out.load();
+    return r;
+  };
+  if (tcp_venue_) {
+    for (std::size_t s = 0; s < tcp_venue_->size(); ++s) {
+      const order_session::TcpVenueSession& v = tcp_venue_->session(s);
+      telemetry::SessionRow& r = row(s, v.session().counters());
+      r.has_tcp = true;
+      r.tcp_retransmits = v.connection().stats().retransmitted_segments.load();
+      r.tcp_srtt_ns = v.connection().stats().srtt_ns.load();
+    }
+  } else if (sessions_started_.load(std::memory_order_acquire) && venue_) {
+    for (std::size_t s = 0; s < venue_->size(); ++s) row(s, venue_->shard(s).session->counters());
+  }
 }
 
 std::vector<std::pair<std::string, uint64_t>> Runtime::counters() const {

@@ -105,6 +105,7 @@ class Runtime {
   [[nodiscard]] bool order_sessions_reconciled() const noexcept;
   // Every shard's SoupBinTCP session (kernel or dpdk transport) logged in; true without one.
   [[nodiscard]] bool order_sessions_logged_in() const noexcept;
+  void read_session_rows(std::vector<telemetry::SessionRow>& rows) const;
   // The venue sequence number shard `shard`'s next message will carry (0 without a kernel session); read
   // it once the lcores have stopped.
   [[nodiscard]] uint64_t venue_next_sequence(uint32_t shard) const noexcept;

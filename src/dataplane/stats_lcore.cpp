@@ -67,6 +67,7 @@ StatsLcore::StatsLcore(Inputs in) : in_(std::move(in)) {
     src.read_engines = [engines](std::vector<EngineStats>& out) { read_engine_stats(engines, out); };
   }
   src.order_session_state = in_.order_session_state;
+  src.read_sessions = in_.read_sessions;
   src.journal = in_.journal;
   src.control = in_.control;
 

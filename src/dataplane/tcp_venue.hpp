@@ -154,6 +154,11 @@ class TcpVenue {
   [[nodiscard]] uint64_t next_sequence(uint32_t shard) const noexcept {
     return shard < shards_.size() ? shards_[shard]->session->session().next_sequence() : 0;
   }
+  [[nodiscard]] std::size_t size() const noexcept { return shards_.size(); }
+  // Shard `shard`'s session (its counters are single-writer: the stats thread may read them).
+  [[nodiscard]] const order_session::TcpVenueSession& session(std::size_t shard) const noexcept {
+    return *shards_[shard]->session;
+  }
   [[nodiscard]] std::size_t executors() const noexcept { return transports_.size(); }
   [[nodiscard]] TcpOrderTransport& transport(std::size_t e) noexcept { return *transports_[e]; }
   [[nodiscard]] uint32_t local_ip() const noexcept { return local_ip_; }

@@ -84,6 +84,9 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   std::vector<EngineStats> engines;
   if (src_.read_engines) src_.read_engines(engines);
   families::add_trading_families(fs, src_, engines);
+  std::vector<SessionRow> sessions;
+  if (src_.read_sessions) src_.read_sessions(sessions);
+  families::add_session_families(fs, sessions);
   families::add_anomaly_families(fs, *snap);
   const Status h = evaluate_health(src_, cfg_, now);
   const Status r = evaluate_ready(src_, cfg_, now, engines);

@@ -110,7 +110,11 @@ Status evaluate_ready(const TelemetrySources& src, const TelemetryConfig& cfg, u
   }
   if (src.order_session_state) {
     const int s = src.order_session_state();
-    if (s == 0) add("order session down");
+    // Name each session that is not logged in when the rows are there (not yet started: all of them).
+    std::vector<SessionRow> rows;
+    if (s == 0 && src.read_sessions) src.read_sessions(rows);
+    const std::string named = sessions_down_problem(rows);
+    if (s == 0) add(named.empty() ? "order session down" : named);
   }
   if (src.journal)
     if (const std::string j = journal_ready_problem(src.journal()); !j.empty()) add(j);

@@ -291,6 +291,20 @@ void add_trading_families(Families& fs, const TelemetrySources& src,
   }
 }
 
+// The SoupBinTCP sessions, one sample per shard and row of session_row_table() (session_rows.hpp).
+void add_session_families(Families& fs, const std::vector<SessionRow>& rows) {
+  for (const SessionRowDesc& d : session_row_table()) {
+    MetricFamily* f = nullptr;
+    for (const SessionRow& r : rows) {
+      if (d.tcp_only && !r.has_tcp) continue;
+      if (f == nullptr)
+        f = &fs.family(std::string{d.metric}, std::string{d.help},
+                       d.kind == StatKind::kCounter ? MetricType::Counter : MetricType::Gauge);
+      add_value(*f, {{"shard", u(r.shard)}, {"user", r.user}}, static_cast<double>(d.read(r)));
+    }
+  }
+}
+
 // Anomaly episodes by kind.
 void add_anomaly_families(Families& fs, const SystemSnapshot& snap) {
   auto& an =

@@ -70,6 +70,7 @@ void add_feed_recovery_families(Families& fs, const TelemetrySources& src, doubl
 void add_log_families(Families& fs, const TelemetrySources& src);
 void add_device_families(Families& fs, const SystemSnapshot& snap);
 void add_trading_families(Families& fs, const TelemetrySources& src, const std::vector<EngineStats>& engines);
+void add_session_families(Families& fs, const std::vector<SessionRow>& rows);
 void add_anomaly_families(Families& fs, const SystemSnapshot& snap);
 
 }  // namespace sf::telemetry::families

@@ -22,9 +22,21 @@ TEST_P(VenueE2E, FillsComeBackAndPositionsEqualTheVenueTotalsReadyFailsWithoutVe
   EXPECT_NE(curl("/ready").find("\n200"), std::string::npos) << curl("/ready");
   EXPECT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0) << metrics_;
   EXPECT_GT(metric_sum(metrics_, "sniperforge_session_bytes_sent_total"), 0.0);
+  // The session by itself (shard 0, its login's username): logged in, bytes both ways.
+  const std::string shard0 = "shard=\"0\",user=\"SNIPE0\"";
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_session_state", shard0), 4.0) << metrics_;
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_session_up", shard0), 1.0);
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_session_shard_bytes_sent_total", shard0),
+            metric_sum(metrics_, "sniperforge_session_bytes_sent_total"));
+  EXPECT_GT(metric_sum(metrics_, "sniperforge_session_shard_bytes_received_total", shard0), 0.0);
+  EXPECT_EQ(metrics_.find("sniperforge_session_shard_tcp_rtt_smoothed{") != std::string::npos, dpdk());
+  if (dpdk()) {
+    EXPECT_GT(metric_sum(metrics_, "sniperforge_session_shard_tcp_rtt_smoothed", shard0), 0.0);
+  }
   const std::string totals = stop_sim();
   // The venue is gone: the session is down and /ready says so.
-  ASSERT_TRUE(wait_for([&] { return curl("/ready").find("order session down") != std::string::npos; }, 10))
+  ASSERT_TRUE(wait_for(
+      [&] { return curl("/ready").find("order session down: shard 0 (SNIPE0) ") != std::string::npos; }, 10))
       << curl("/ready");
   const auto stats = stop_appliance();
   EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
@@ -41,6 +53,7 @@ TEST_P(VenueE2E, DroppedConnectionReconnectsNothingLostOrAppliedTwice) {
       wait_for([&] { return metric_sum(curl("/metrics"), "sniperforge_sessions_logged_in") == 1.0; }, 10));
   metrics_ = curl("/metrics");
   EXPECT_GE(metric_sum(metrics_, "sniperforge_session_reconnects_total"), 1.0) << metrics_;
+  EXPECT_GE(metric_sum(metrics_, "sniperforge_session_shard_reconnects_total", "shard=\"0\""), 1.0);
   const auto stats = stop_appliance();
   const std::string totals = stop_sim();
   EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;

@@ -86,6 +86,54 @@ TEST(Collector, ExportsLiveCountersWithPrometheusNames) {
   EXPECT_NE(text.find("# TYPE sniperforge_latency_seconds histogram"), std::string::npos);
 }
 
+// One sample per shard and row of session_row_table(), labelled shard and user; our TCP's rows only for
+// sessions that have them (transport dpdk); nothing without sessions.
+TEST(Collector, SessionRowsArePerShardSeries) {
+  FakePlane p;
+  fill(p);
+  {
+    MetricsCollector none(p.sources(), TelemetryConfig{});
+    EXPECT_EQ(serialize_text(none).find("sniperforge_session_state"), std::string::npos);
+  }
+  p.sessions = {{.shard = 0,
+                 .user = "A",
+                 .state = 4,
+                 .state_name = "logged_in",
+                 .logged_in = true,
+                 .reconnects = 0,
+                 .heartbeats_sent = 5,
+                 .heartbeats_received = 6,
+                 .bytes_in = 700,
+                 .bytes_out = 800,
+                 .has_tcp = true,
+                 .tcp_retransmits = 2,
+                 .tcp_srtt_ns = 45000},
+                {.shard = 1, .user = "B", .state = 1, .state_name = "backoff", .reconnects = 3}};
+  MetricsCollector c(p.sources(), TelemetryConfig{});
+  const std::string text = serialize_text(c);
+  EXPECT_EQ(sample(text, "sniperforge_session_state{shard=\"0\",user=\"A\"}"), 4) << text;
+  EXPECT_EQ(sample(text, "sniperforge_session_state{shard=\"1\",user=\"B\"}"), 1);
+  EXPECT_EQ(sample(text, "sniperforge_session_up{shard=\"0\",user=\"A\"}"), 1);
+  EXPECT_EQ(sample(text, "sniperforge_session_up{shard=\"1\",user=\"B\"}"), 0);
+  EXPECT_EQ(sample(text, "sniperforge_session_shard_reconnects_total{shard=\"0\",user=\"A\"}"), 0);
+  EXPECT_EQ(sample(text, "sniperforge_session_shard_reconnects_total{shard=\"1\",user=\"B\"}"), 3);
+  EXPECT_EQ(sample(text, "sniperforge_session_shard_heartbeats_sent_total{shard=\"0\",user=\"A\"}"), 5);
+  EXPECT_EQ(sample(text, "sniperforge_session_shard_heartbeats_received_total{shard=\"0\",user=\"A\"}"), 6);
+  EXPECT_EQ(sample(text, "sniperforge_session_shard_bytes_received_total{shard=\"0\",user=\"A\"}"), 700);
+  EXPECT_EQ(sample(text, "sniperforge_session_shard_bytes_sent_total{shard=\"0\",user=\"A\"}"), 800);
+  EXPECT_EQ(
+      sample(text, "sniperforge_session_shard_tcp_retransmitted_segments_total{shard=\"0\",user=\"A\"}"), 2);
+  EXPECT_EQ(sample(text, "sniperforge_session_shard_tcp_rtt_smoothed{shard=\"0\",user=\"A\"}"), 45000);
+  EXPECT_EQ(text.find("sniperforge_session_shard_tcp_rtt_smoothed{shard=\"1\""), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE sniperforge_session_shard_reconnects_total counter"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE sniperforge_session_state gauge"), std::string::npos);
+  // Every row of the table has its own family name, and the counters end in _total.
+  for (const SessionRowDesc& d : session_row_table()) {
+    EXPECT_NE(text.find("# TYPE " + std::string{d.metric} + " "), std::string::npos) << d.metric;
+    EXPECT_EQ(d.kind == StatKind::kCounter, std::string_view{d.metric}.ends_with("_total")) << d.metric;
+  }
+}
+
 TEST(Collector, ScrapeNeverWritesDataPlaneCounters) {
   FakePlane p;
   fill(p);

@@ -79,6 +79,30 @@ TEST(Ready, NeedsFreshFeedNoStaleBooksAndSessionUp) {
   EXPECT_NEAR(feed_age_seconds(p.sources(), p.now->load()), 1.5, 1e-9);
 }
 
+// /ready names each SoupBinTCP session that is not logged in: shard, user and state; the logged-in ones not.
+TEST(Ready, NamesEachSessionNotLoggedIn) {
+  FakePlane p;
+  p.beat();
+  p.rx->last_feed_tsc.set(p.now->load());
+  std::vector<EngineStats> engines(1);
+  p.session = 0;
+  p.sessions = {{.shard = 0, .user = "SNIPE0", .state = 4, .state_name = "logged_in", .logged_in = true},
+                {.shard = 1, .user = "SNIPE1", .state = 1, .state_name = "backoff"},
+                {.shard = 2, .user = "", .state = 2, .state_name = "connecting"}};
+  Status s = evaluate_ready(p.sources(), TelemetryConfig{}, p.now->load(), engines);
+  EXPECT_FALSE(s.ok);
+  EXPECT_NE(s.reason.find("order session down: shard 1 (SNIPE1) backoff, shard 2 connecting"),
+            std::string::npos)
+      << s.reason;
+  EXPECT_EQ(s.reason.find("shard 0"), std::string::npos) << s.reason;
+  p.sessions.clear();  // not started yet: no rows, the plain reason
+  s = evaluate_ready(p.sources(), TelemetryConfig{}, p.now->load(), engines);
+  EXPECT_NE(s.reason.find("order session down"), std::string::npos) << s.reason;
+  SessionRow up;
+  up.logged_in = true;
+  EXPECT_EQ(sessions_down_problem({up}), "");
+}
+
 // The journal (#13): /ready says "reconciling" until every shard has reconciled and why trading stopped
 // once the writer failed; /metrics carries the gauges the alert rules read.
 TEST(Ready, JournalReconcilingAndFailureAreNamed) {

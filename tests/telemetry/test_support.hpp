@@ -25,6 +25,7 @@ struct FakePlane {
   std::shared_ptr<std::atomic<uint64_t>> now = std::make_shared<std::atomic<uint64_t>>(1'000'000'000);
   std::vector<EngineStats> engines;
   int session = -1;
+  std::vector<SessionRow> sessions;  // read_sessions' rows
 
   TelemetrySources sources() {
     TelemetrySources s;
@@ -36,6 +37,7 @@ struct FakePlane {
     s.tsc_hz = kHz;
     s.read_engines = [this](std::vector<EngineStats>& out) { out = engines; };
     s.order_session_state = [this] { return session; };
+    s.read_sessions = [this](std::vector<SessionRow>& out) { out = sessions; };
     return s;
   }
   void beat() {

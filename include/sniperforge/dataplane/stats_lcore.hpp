@@ -60,9 +60,10 @@ class StatsLcore {
     // lcores, so the data plane provides a reader that asks them for a copy; unset (tests without a
     // running data plane): the engines are read directly.
     std::function<void(std::vector<book::BookRow>&)> read_books;
-    std::function<int()> order_session_state;           // -1 not configured, 0 down, 1 up
-    std::function<telemetry::JournalHealth()> journal;  // unset without [journal]
-    const telemetry::ControlStats* control = nullptr;   // the control plane's counts (sf-ctl)
+    std::function<int()> order_session_state;  // -1 not configured, 0 down, 1 up
+    std::function<void(std::vector<telemetry::SessionRow>&)> read_sessions;  // one row per shard
+    std::function<telemetry::JournalHealth()> journal;                       // unset without [journal]
+    const telemetry::ControlStats* control = nullptr;  // the control plane's counts (sf-ctl)
     bool register_dpdk_telemetry = true;
   };
 

@@ -11,6 +11,7 @@
 #include "sniperforge/telemetry/journal_health.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
 #include "sniperforge/telemetry/log_ring.hpp"
+#include "sniperforge/telemetry/session_rows.hpp"
 #include "sniperforge/telemetry/snapshot.hpp"
 
 namespace sf::telemetry {
@@ -44,6 +45,9 @@ struct TelemetrySources {
   std::function<void(std::vector<EngineStats>&)> read_engines;
   // Optional. Order session: return -1 when no session is configured, 0 down, 1 up.
   std::function<int()> order_session_state;
+  // Optional. The SoupBinTCP sessions, one row per shard (relaxed loads of the sessions' counters); the
+  // per-shard sniperforge_session_* families and /ready's names of the sessions not logged in.
+  std::function<void(std::vector<SessionRow>&)> read_sessions;
   // Optional. The journal ([journal]); unset without one.
   std::function<JournalHealth()> journal;
   // Optional. The control plane's command and refused-peer counts (control_stats.hpp).
