@@ -67,6 +67,7 @@ inline uint64_t expect_kill_stopped_orders_and_cancelled_all(const std::string& 
                  newest_rx = totals_number(k, "newest_rx_tsc");
   EXPECT_GT(applied, sent) << k;
   EXPECT_GT(newest_rx, 0u) << "the executor had handled feed events: " << k;
+  EXPECT_GT(last_order, 0u) << "orders were open, so one was sent and stamped before the kill: " << k;
   EXPECT_LE(last_order, applied) << "no order after the kill was applied: " << k;
   EXPECT_LT(static_cast<double>(static_cast<int64_t>(newest_rx - sent)), hz / 1000) << k;
   EXPECT_LT(json_number(k, "feed_after_arrival_us"), 1000.0) << k;

@@ -262,6 +262,7 @@ struct Executor {
     if (!venue_sessions.empty()) return hand_orders_to_session(shard);
     if (order_transport) {
       order_transport->send_orders(shard, sink);
+      last_order_tsc = port.now();  // kill's answer reports it for every transport
       return sink.clear();
     }
     const bool tcp = !replay_streams.empty();  // transport "none": the shard's synthetic SoupBinTCP stream
