@@ -7,6 +7,7 @@
 #include <array>
 #include <vector>
 
+#include "recorded_events.hpp"
 #include "sniperforge/dataplane/config.hpp"
 #include "sniperforge/dataplane/feed_guard_config.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
@@ -154,13 +155,7 @@ TEST(FeedGuard, ConfigKeysParseAndRefuseNonsense) {
 
 // ---- RxProcessor: forged frames spliced into a generated feed ----
 
-struct Sink {
-  std::vector<Event> got;
-  unsigned enqueue(uint16_t, const Event* ev, unsigned n) {
-    got.insert(got.end(), ev, ev + n);
-    return n;
-  }
-};
+using Sink = sf::testing::RecordedEvents;
 
 std::vector<uint8_t> frame(const char* session, uint64_t seq, uint32_t src = 0x0A000001) {
   std::vector<uint8_t> f(net::kEthernetHeaderLength + net::kIpv4MinHeaderLength + net::kUdpHeaderLength +

@@ -9,6 +9,9 @@
 #include <map>
 #include <vector>
 
+#include "recorded_events.hpp"
+#include "recorded_frames.hpp"
+#include "rerequest_server.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
 #include "sniperforge/io/feedgen.hpp"
 #include "sniperforge/net/ipv4_frame.hpp"
@@ -16,25 +19,11 @@
 namespace sf::dataplane {
 namespace {
 
-constexpr uint32_t kLocalIp = net::ipv4(10, 0, 0, 1);
-constexpr uint32_t kServerIp = net::ipv4(10, 0, 0, 2);
-constexpr uint16_t kServerPort = 26400;
-const net::Mac kLocalMac{2, 0, 0, 0, 0, 1};
-const net::Mac kServerMac{2, 0, 0, 0, 0, 2};
+using namespace sf::testing::rerequest_server;
+using FakeSink = sf::testing::RecordedEvents;
+using Wire = sf::testing::RecordedFrames;
+
 constexpr uint64_t kTimeout = 200;  // ticks; every frame advances the clock by 10
-
-struct FakeSink {
-  std::vector<Event> got;
-  unsigned enqueue(uint16_t, const Event* ev, unsigned n) {
-    got.insert(got.end(), ev, ev + n);
-    return n;
-  }
-};
-
-struct Wire final : net::FrameSink {
-  std::vector<std::vector<uint8_t>> frames;
-  void emit_frame(std::span<const uint8_t> f) noexcept override { frames.emplace_back(f.begin(), f.end()); }
-};
 
 feedgen::Config feed(double gap_rate) {
   feedgen::Config c;
@@ -43,22 +32,6 @@ feedgen::Config feed(double gap_rate) {
   c.live_orders = 200;
   c.gap_rate = gap_rate;
   return c;
-}
-
-std::vector<uint8_t> arp_reply() {
-  std::vector<uint8_t> f(64, 0);
-  const std::size_t off = net::write_l2(f.data(), kLocalMac, kServerMac, false, 0, net::kEtherTypeArp);
-  uint8_t* a = f.data() + off;
-  proto::store_be<uint16_t>(a, 1);
-  proto::store_be<uint16_t>(a + 2, net::kEtherTypeIpv4);
-  a[4] = 6;
-  a[5] = 4;
-  proto::store_be<uint16_t>(a + 6, 2);
-  std::memcpy(a + 8, kServerMac.data(), 6);
-  proto::store_be<uint32_t>(a + 14, kServerIp);
-  std::memcpy(a + 18, kLocalMac.data(), 6);
-  proto::store_be<uint32_t>(a + 24, kLocalIp);
-  return f;
 }
 
 // RxProcessor with [feed.rewind], its executor's events, and the re-request server behind the wire.
@@ -91,18 +64,7 @@ struct Recovery {
   }
   static RxSettings settings(uint64_t max_held) {
     RxSettings s;
-    FeedRecoverySettings r;
-    r.server_ip = kServerIp;
-    r.server_port = kServerPort;
-    r.local_ip = kLocalIp;
-    r.local_port = kServerPort;
-    r.local_mac = kLocalMac;
-    r.timeout = kTimeout;
-    r.retries = 3;
-    r.min_interval = 1;
-    r.arp_retry = 1000;
-    r.max_held_messages = max_held;
-    s.rewind = r;
+    s.rewind = sf::testing::rerequest_server::settings(kTimeout, 3, max_held);
     return s;
   }
 
@@ -136,22 +98,11 @@ struct Recovery {
       proc.on_frame(frame.data(), frame.size(), now);
     }
   }
-  std::vector<uint8_t> answer_frame(const mold::Request& r) {
-    std::vector<uint8_t> payload(1472);
-    mold::PacketBuilder b(payload.data(), payload.size(), session, r.sequence);
-    for (uint64_t s = r.sequence; s < r.sequence + r.count && reference.count(s); ++s)
-      if (!b.add(reference[s].data(), reference[s].size())) break;
-    payload.resize(b.finish());
-    net::UdpFrameSpec spec;
-    spec.dst_mac = kLocalMac;
-    spec.src_mac = kServerMac;
-    spec.src_ip = kServerIp;
-    spec.dst_ip = kLocalIp;
-    spec.src_port = kServerPort;
-    spec.dst_port = kServerPort;
-    std::vector<uint8_t> frame(1600);
-    frame.resize(net::build_udp_frame(frame.data(), frame.size(), spec, payload.data(), payload.size()));
-    return frame;
+  std::vector<uint8_t> answer_frame(const mold::Request& r) const {
+    return sf::testing::rerequest_server::answer_frame(session, r, [&](uint64_t seq) {
+      const auto m = reference.find(seq);
+      return m == reference.end() ? std::span<const uint8_t>{} : std::span<const uint8_t>(m->second);
+    });
   }
   void step() {
     now += 10;

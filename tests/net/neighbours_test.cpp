@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "recorded_frames.hpp"
 #include "sniperforge/net/neighbours.hpp"
 #include "sniperforge/net/tcp_segment.hpp"
 
@@ -16,10 +17,7 @@ constexpr Mac kBcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 const uint32_t kOurIp = ipv4(10, 0, 0, 1);
 const uint32_t kPeerIp = ipv4(10, 0, 0, 2);
 
-struct Frames : FrameSink {
-  void emit_frame(std::span<const uint8_t> f) noexcept override { frames.emplace_back(f.begin(), f.end()); }
-  std::vector<std::vector<uint8_t>> frames;
-};
+using Frames = sf::testing::RecordedFrames;
 
 std::vector<uint8_t> arp(uint16_t op, const Mac& eth_dst, const Mac& sha, uint32_t spa, uint32_t tpa,
                          bool vlan = false, uint16_t vid = 0) {

@@ -8,6 +8,9 @@
 
 #include <map>
 
+#include "recorded_events.hpp"
+#include "recorded_frames.hpp"
+#include "rerequest_server.hpp"
 #include "snapshot_support.hpp"
 #include "sniperforge/dataplane/rx_processor.hpp"
 #include "sniperforge/dataplane/snapshot_handoff.hpp"
@@ -24,21 +27,8 @@ namespace {
 using sf::testing::MessageLog;
 using sf::testing::Shards;
 
-constexpr uint32_t kLocalIp = net::ipv4(10, 0, 0, 1), kServerIp = net::ipv4(10, 0, 0, 2);
-constexpr uint16_t kServerPort = 26400;
-const net::Mac kLocalMac{2, 0, 0, 0, 0, 1}, kServerMac{2, 0, 0, 0, 0, 2};
-
-struct Ring {
-  std::vector<Event> got;
-  unsigned enqueue(uint16_t, const Event* ev, unsigned n) {
-    got.insert(got.end(), ev, ev + n);
-    return n;
-  }
-};
-struct Wire final : net::FrameSink {
-  std::vector<std::vector<uint8_t>> frames;
-  void emit_frame(std::span<const uint8_t> f) noexcept override { frames.emplace_back(f.begin(), f.end()); }
-};
+using Ring = sf::testing::RecordedEvents;
+using Wire = sf::testing::RecordedFrames;
 
 trade::TradingConfig config(uint32_t shards) {
   return sf::testing::trading_config(sf::testing::with_two_snipers(
@@ -98,18 +88,7 @@ struct Appliance {
   }
   static RxSettings settings(uint64_t max_held, uint32_t shards) {
     RxSettings s;
-    FeedRecoverySettings r;
-    r.server_ip = kServerIp;
-    r.server_port = kServerPort;
-    r.local_ip = kLocalIp;
-    r.local_port = kServerPort;
-    r.local_mac = kLocalMac;
-    r.timeout = 200;
-    r.retries = 2;
-    r.min_interval = 1;
-    r.arp_retry = 1000;
-    r.max_held_messages = max_held;
-    s.rewind = r;
+    s.rewind = sf::testing::rerequest_server::settings(200, 2, max_held);
     s.shards = shards;
     return s;
   }
@@ -134,17 +113,7 @@ struct Appliance {
     for (const auto& f : frames) {
       net::L2Frame l2;
       if (net::parse_l2(f.data(), f.size(), l2) && l2.ether_type == net::kEtherTypeArp) {
-        std::vector<uint8_t> a(64, 0);
-        uint8_t* p = a.data() + net::write_l2(a.data(), kLocalMac, kServerMac, false, 0, net::kEtherTypeArp);
-        proto::store_be<uint16_t>(p, 1);
-        proto::store_be<uint16_t>(p + 2, net::kEtherTypeIpv4);
-        p[4] = 6;
-        p[5] = 4;
-        proto::store_be<uint16_t>(p + 6, 2);
-        std::memcpy(p + 8, kServerMac.data(), 6);
-        proto::store_be<uint32_t>(p + 14, kServerIp);
-        std::memcpy(p + 18, kLocalMac.data(), 6);
-        proto::store_be<uint32_t>(p + 24, kLocalIp);
+        const auto a = sf::testing::rerequest_server::arp_reply();
         rx.on_frame(a.data(), a.size(), now);
         continue;
       }
@@ -153,20 +122,9 @@ struct Appliance {
       ASSERT_EQ(net::parse_udp(f.data(), f.size(), d), net::Error::kOk);
       ASSERT_EQ(mold::parse_request(d.payload, d.payload_length, r), mold::Error::kOk);
       if (!answer_requests) continue;
-      std::vector<uint8_t> payload(1472);
-      mold::PacketBuilder b(payload.data(), payload.size(), session, r.sequence);
-      for (uint64_t s = r.sequence; s < r.sequence + r.count && s <= log.size(); ++s)
-        if (!b.add(log.at_seq(s).data(), log.at_seq(s).size())) break;
-      payload.resize(b.finish());
-      net::UdpFrameSpec spec;
-      spec.dst_mac = kLocalMac;
-      spec.src_mac = kServerMac;
-      spec.src_ip = kServerIp;
-      spec.dst_ip = kLocalIp;
-      spec.src_port = kServerPort;
-      spec.dst_port = kServerPort;
-      std::vector<uint8_t> frame(1600);
-      frame.resize(net::build_udp_frame(frame.data(), frame.size(), spec, payload.data(), payload.size()));
+      const auto frame = sf::testing::rerequest_server::answer_frame(session, r, [&](uint64_t seq) {
+        return seq <= log.size() ? log.at_seq(seq) : std::span<const uint8_t>{};
+      });
       rx.on_frame(frame.data(), frame.size(), now);
     }
   }
