@@ -11,6 +11,7 @@
 
 #include "../book/itch_builder.hpp"
 #include "counting_new.hpp"
+#include "executor_order_session.hpp"
 #include "sniperforge/dataplane/executor.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "trading_config_fixture.hpp"
@@ -52,30 +53,13 @@ struct FixedPort {
   void keep_warm() const noexcept {}
 };
 
-OrderSessionConfig order_session() {
-  OrderSessionConfig c;
-  c.src_ip = {10, 0, 0, 1};
-  c.dst_ip = {10, 0, 0, 2};
-  c.src_port = 40000;
-  c.dst_port = 50000;
-  c.soupbintcp.configured = true;  // an explicit transport (#11: no `transport` = the retired UDP session)
-  c.soupbintcp.transport = sf::order_session::TransportKind::kNone;
-  return c;
-}
-
 struct Harness {
-  Harness() {
-    std::vector<std::string> errors;
-    cfg = trade::parse_trading_config(
-        toml::parse(sf::testing::with_two_snipers(std::string("[trading]\nshards = 1\n") +
-                                                  std::string(sf::testing::kBook))),
-        errors);
-    EXPECT_TRUE(errors.empty());
+  Harness()
+      : cfg(sf::testing::parse_trading(sf::testing::with_two_snipers(sf::testing::shards_and_book(1)))) {
     engine = std::make_unique<trade::Engine>(cfg, 0);
     x.driver = trade::ShardDriver(1);
     x.driver.host(engine.get());
-    x.templates.emplace_back(order_session(), 0, true);
-    x.cancel_templates.emplace_back(order_session(), 0, true);
+    sf::testing::add_order_templates(x, 0);
     x.in.emplace_back();
     x.control = std::make_unique<control::ExecutorChannel>(1);
     x.control->rows.reserve(cfg.book.max_instruments);

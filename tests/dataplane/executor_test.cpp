@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../book/itch_builder.hpp"
+#include "executor_order_session.hpp"
 #include "ouch_responses.hpp"
 #include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/trade/config_parse.hpp"
@@ -54,25 +55,13 @@ trade::TradingConfig trading(uint32_t shards) {
   return sf::testing::parse_trading(sf::testing::with_two_snipers(sf::testing::shards_and_book(shards)));
 }
 
-OrderSessionConfig order_session() {
-  OrderSessionConfig c;
-  c.src_ip = {10, 0, 0, 1};
-  c.dst_ip = {10, 0, 0, 2};
-  c.src_port = 40000;
-  c.dst_port = 50000;
-  c.soupbintcp.configured = true;  // an explicit transport (#11: no `transport` = the retired UDP session)
-  c.soupbintcp.transport = sf::order_session::TransportKind::kNone;
-  return c;
-}
-
 // One executor hosting `hosted` of `shards` shards, with one input.
 struct Harness {
   explicit Harness(uint32_t shards, std::vector<uint32_t> hosted = {0}) : cfg(trading(shards)) {
     x.driver = trade::ShardDriver(shards);
     for (uint32_t s = 0; s < shards; ++s) {
       engines.push_back(std::make_unique<trade::Engine>(cfg, s));
-      x.templates.emplace_back(order_session(), s, true);
-      x.cancel_templates.emplace_back(order_session(), s, true);
+      sf::testing::add_order_templates(x, s);
     }
     for (uint32_t s : hosted) x.driver.host(engines[s].get());
     x.in.emplace_back();
