@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../net/netns_fixture.hpp"
+#include "address_text.hpp"
 #include "sniperforge/net/ipv4_frame.hpp"
 #include "sniperforge/net/tcp_segment.hpp"
 #include "venue_e2e_fixture.hpp"
@@ -27,23 +28,9 @@ using namespace sf::testing::venue_e2e;
 
 namespace {
 
-std::string mac_text(const uint8_t* p) {
-  char s[18];
-  std::snprintf(s, sizeof s, "%02x:%02x:%02x:%02x:%02x:%02x", p[0], p[1], p[2], p[3], p[4], p[5]);
-  return s;
-}
-sf::net::Mac mac_of(const std::string& s) {
-  sf::net::Mac m{};
-  unsigned v[6];
-  std::sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
-  for (int i = 0; i < 6; ++i) m[static_cast<std::size_t>(i)] = static_cast<uint8_t>(v[i]);
-  return m;
-}
-uint32_t ip_of(const std::string& s) {
-  in_addr a{};
-  inet_pton(AF_INET, s.c_str(), &a);
-  return ntohl(a.s_addr);
-}
+using sf::testing::ip_of;
+using sf::testing::mac_of;
+using sf::testing::mac_text;
 
 // One frame the appliance sent, as the venue's kernel received it.
 struct Seen {
