@@ -83,6 +83,20 @@ std::vector<uint8_t> canceled(uint32_t urn, uint32_t shares) {
   return out;
 }
 
+// The restart after a kill: a fresh shard `again` reconciled from the journal as open() re-opens it (the
+// journal's scan in rep).
+struct Restarted {
+  Restarted(const trade::TradingConfig& cfg, const JournalConfig& journal) : again(cfg), writer(journal) {}
+  [[nodiscard]] bool open() {
+    return writer.open(rep, [this](const RecordView& r) { rec.apply(r); });
+  }
+  Shard again;
+  std::array<trade::Engine*, 1> engines{&again.engine};
+  Reconciler rec{engines};
+  Writer writer;
+  ScanReport rep;
+};
+
 class Restart : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -94,6 +108,18 @@ class Restart : public ::testing::Test {
     cfg_.segment_mb = 1;
   }
   void TearDown() override { fs::remove_all(dir_); }
+
+  // The live run's i-th resting buy (kSizes[i] shares) on `live`: its UserRefNum kept in urns_, its journal
+  // record (the Enter Order as sent) in `e`.
+  static constexpr uint32_t kSizes[] = {200, 200, 100};
+  void buy_and_record(Shard& live, std::size_t i, Entry& e) {
+    ASSERT_EQ(live.buy(kSizes[i], 100 + i), trade::Reject::kNone);
+    const trade::OrderRequest& r = live.sink[0];
+    urns_.push_back(r.user_ref_num);
+    uint8_t ouch[dataplane::kEnterOrderLength];
+    dataplane::encode_enter_order(ouch, r);
+    ASSERT_TRUE(make_order_record(e, 0, 0, r, {ouch, sizeof ouch}));
+  }
 
   // The live run: three resting buys (200, 200, 100), the venue accepts all, fills 150 of the first
   // and cancels the second. Every order and venue message is journaled as it happens.
@@ -108,18 +134,12 @@ class Restart : public ::testing::Test {
       ASSERT_TRUE(w.write(e));
       (void)live.engine.on_venue(msg.data(), msg.size(), 0, live.sink);
     };
-    const uint32_t sizes[] = {200, 200, 100};
     for (std::size_t i = 0; i < 3; ++i) {
-      ASSERT_EQ(live.buy(sizes[i], 100 + i), trade::Reject::kNone);
-      const trade::OrderRequest& r = live.sink[0];
-      urns_.push_back(r.user_ref_num);
-      uint8_t ouch[dataplane::kEnterOrderLength];
-      dataplane::encode_enter_order(ouch, r);
       Entry e;
-      ASSERT_TRUE(make_order_record(e, 0, 0, r, {ouch, sizeof ouch}));
+      ASSERT_NO_FATAL_FAILURE(buy_and_record(live, i, e));
       ASSERT_TRUE(w.write(e));
     }
-    for (std::size_t i = 0; i < 3; ++i) journal_venue(accepted(urns_[i], sizes[i]));
+    for (std::size_t i = 0; i < 3; ++i) journal_venue(accepted(urns_[i], kSizes[i]));
     journal_venue(executed(urns_[0], 150, 1));
     journal_venue(canceled(urns_[1], 200));
     // No stop marker: the process "dies" here (the Writer's destructor flushes what it buffered, as the
@@ -140,12 +160,9 @@ TEST_F(Restart, EngineComesBackWithPositionsExposureAndUserRefNums) {
   ASSERT_EQ(live.engine.risk().position(1), 150);
   ASSERT_EQ(live.engine.risk().worst_long(1), 300);  // 150 filled + 50 + 100 open
 
-  Shard again(cfg);
-  std::array<trade::Engine*, 1> engines{&again.engine};
-  Reconciler rec(engines);
-  Writer w(cfg_);
-  ScanReport rep;
-  ASSERT_TRUE(w.open(rep, [&](const RecordView& r) { rec.apply(r); }));
+  Restarted restarted(cfg, cfg_);
+  ASSERT_TRUE(restarted.open());
+  auto& [again, engines, rec, writer, rep] = restarted;
   EXPECT_FALSE(rep.torn);
   EXPECT_EQ(rep.records, 8u);
   const ShardRecovery& s = rec.shard(0);
@@ -277,15 +294,9 @@ TEST_F(Restart, OrderLostFromTheJournalIsAdoptedFromTheVenueReplay) {
     Writer w(cfg_);
     ScanReport rep;
     ASSERT_TRUE(w.open(rep));
-    const uint32_t sizes[] = {200, 200, 100};
     for (std::size_t i = 0; i < 3; ++i) {
-      ASSERT_EQ(live.buy(sizes[i], 100 + i), trade::Reject::kNone);
-      const trade::OrderRequest& r = live.sink[0];
-      urns_.push_back(r.user_ref_num);
-      uint8_t ouch[dataplane::kEnterOrderLength];
-      dataplane::encode_enter_order(ouch, r);
       Entry e;
-      ASSERT_TRUE(make_order_record(e, 0, 0, r, {ouch, sizeof ouch}));
+      ASSERT_NO_FATAL_FAILURE(buy_and_record(live, i, e));
       if (i < 2) {
         ASSERT_TRUE(w.write(e));  // the third order's record dies in the ring
       }
@@ -302,12 +313,9 @@ TEST_F(Restart, OrderLostFromTheJournalIsAdoptedFromTheVenueReplay) {
   }
   ASSERT_FALSE(live.engine.venue_inconsistent());
 
-  Shard again(cfg);
-  std::array<trade::Engine*, 1> engines{&again.engine};
-  Reconciler rec(engines);
-  Writer w(cfg_);
-  ScanReport rep;
-  ASSERT_TRUE(w.open(rep, [&](const RecordView& r) { rec.apply(r); }));
+  Restarted restarted(cfg, cfg_);
+  ASSERT_TRUE(restarted.open());
+  auto& [again, engines, rec, writer, rep] = restarted;
   EXPECT_EQ(rec.shard(0).last_venue_sequence, 3u);
   EXPECT_EQ(rec.shard(0).user_ref_num_high_water, urns_[1]);
   // Not adopted: a known order's Accepted, and anything but an Accepted.
