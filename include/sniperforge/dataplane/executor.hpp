@@ -257,14 +257,23 @@ struct Executor {
               v.user_ref_num, v.value);
   }
 
-  // The orders the engine just fired: each built into a frame from the shard's template, journaled, sent.
+  // The orders the engine just fired, sent by the shard's transport; kill's answer reports when the last
+  // one left, whichever transport sent it.
   void drain_orders(uint32_t shard) noexcept {
-    if (!venue_sessions.empty()) return hand_orders_to_session(shard);
-    if (order_transport) {
+    const bool frames = venue_sessions.empty() && !order_transport;
+    if (!venue_sessions.empty())
+      hand_orders_to_session(shard);
+    else if (order_transport)
       order_transport->send_orders(shard, sink);
-      last_order_tsc = port.now();  // kill's answer reports it for every transport
-      return sink.clear();
-    }
+    else
+      send_order_frames(shard);
+    sink.clear();
+    last_order_tsc = port.now();
+    if (frames) port.refill();  // after the send: off the next trigger's clock
+  }
+
+  // Transport "none" (and the template frames): each order built into a frame, journaled, sent at once.
+  void send_order_frames(uint32_t shard) noexcept {
     const bool tcp = !replay_streams.empty();  // transport "none": the shard's synthetic SoupBinTCP stream
     for (const trade::OrderRequest& r : sink) {
       uint8_t* d = port.frame(tx_n, tcp ? kReplayOrderFrameLength : kOrderFrameLength);
@@ -282,12 +291,9 @@ struct Executor {
       stats->count_order(side_from_char(r.side));
       stage(r.rx_tsc);
     }
-    sink.clear();
     // Send now, not at the end of the burst: the events behind the trigger can wait, the order cannot.
     // Orders are rare next to feed events, so this costs throughput nothing measurable.
     flush_tx();
-    last_order_tsc = port.now();
-    port.refill();  // after the send: off the next trigger's clock
   }
 
   // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.

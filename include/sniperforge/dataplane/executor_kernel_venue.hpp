@@ -23,8 +23,6 @@ inline void Executor<Port>::hand_orders_to_session(uint32_t shard) noexcept {
     else
       stats->session_ring_full.add();
   }
-  sink.clear();
-  last_order_tsc = port.now();
 }
 
 // Kill's OUCH Cancel Orders into the same ring, behind the orders they cancel. serve_control() hands
