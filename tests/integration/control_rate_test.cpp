@@ -29,7 +29,8 @@ using namespace sf::testing::process;
 
 namespace {
 
-constexpr uint64_t kMessages = 12'000'000;  // ~1.5 s of replay on an idle host: room for 1,000 commands at 1 ms
+// ~1.8 s of replay here: room for 1,000 commands at 1 ms (6 M ended after 900 on a quiet host).
+constexpr uint64_t kMessages = 12'000'000;
 
 // The value of one sample line ("name{labels} value") of a /metrics text, summed over every line that
 // starts with `prefix`; -1 when none does.
