@@ -124,14 +124,17 @@ VenueSessionConfig parse_venue_session(const toml::table& t, std::vector<std::st
   VenueSessionConfig c;
   Reader r{t, "[order_session]", errors};
   const auto transport = r.str("transport");
-  if (!transport) {
-    // The UDP order session: none of the SoupBinTCP keys may appear without `transport`.
-    for (std::string_view k : kVenueSessionKeys)
-      if (k != "transport" && t.get(k)) r.error(k, "needs `transport` (\"dpdk\", \"kernel\" or \"none\")");
-    return c;
+  if (!transport && !t.get("transport")) {
+    // No `transport`: "dpdk" (the UDP order session is retired, #11). A table written for it is refused
+    // by its keys, which only that session read.
+    for (std::string_view k : kRetiredUdpSessionKeys)
+      if (t.get(k))
+        r.error(k,
+                "the UDP order session is retired (#11); set `transport` (\"dpdk\", \"kernel\" or "
+                "\"none\": orders to the TX pcap, which reads this key)");
   }
   c.configured = true;
-  if (*transport == "dpdk")
+  if (!transport || *transport == "dpdk")
     c.transport = TransportKind::kDpdk;
   else if (*transport == "kernel")
     c.transport = TransportKind::kKernel;

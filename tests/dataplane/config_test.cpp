@@ -67,6 +67,7 @@ udp_port = 30000
 group = "233.54.12.111"
 [order_session]
 port = "b"
+transport = "none"
 src_mac = "02:aa:bb:cc:dd:ee"
 dst_ip = "192.168.1.7"
 dst_port = 5555
@@ -123,6 +124,7 @@ rx = 0
 udp_port = 70000
 group = "233.54.12"
 [order_session]
+transport = "none"
 src_mac = "zz:00:00:00:00:00"
 )");
   EXPECT_TRUE(has_error(p, "[lcores].mode: expected one of"));
@@ -156,10 +158,14 @@ TEST(DataplaneConfig, DuplicatePortNames) {
 }
 
 TEST(DataplaneConfig, SoupBinTcpKeysShareTheOrderSessionTable) {
-  // A UDP session table is untouched; the SoupBinTCP keys are parsed by the session layer.
-  auto udp = parse(std::string(kMinimal) + "[order_session]\nsrc_port = 40000\n");
-  ASSERT_TRUE(udp.errors.empty()) << udp.errors.front();
-  EXPECT_FALSE(udp.cfg.order_session.soupbintcp.configured);
+  // No `transport` is "dpdk" (the UDP session is retired): its venue and logins are required.
+  auto dflt = parse(std::string(kMinimal) + "[order_session]\nsrc_port = 40000\n");
+  EXPECT_TRUE(dflt.cfg.order_session.soupbintcp.configured);
+  EXPECT_EQ(dflt.cfg.order_session.soupbintcp.transport, sf::order_session::TransportKind::kDpdk);
+  EXPECT_TRUE(has_error(dflt, "[order_session].venue: required"));
+  // A UDP-session table is refused by the key that only that session read.
+  auto udp = parse(std::string(kMinimal) + "[order_session]\ndst_ip = \"10.0.0.2\"\n");
+  EXPECT_TRUE(has_error(udp, "[order_session].dst_ip: the UDP order session is retired"));
   auto none =
       parse(std::string(kMinimal) +
             "[order_session]\ntransport = \"none\"\nvenue = \"10.0.1.2:15000\"\nheartbeat_ms = 500\n");

@@ -65,14 +65,22 @@ TEST_F(ConfigTest, TheIssuesExampleParses) {
   EXPECT_EQ(c.logins[1].username, "SNIPE1");
 }
 
-TEST_F(ConfigTest, WithoutTransportItIsTheUdpSessionAndNewKeysAreRefused) {
+TEST_F(ConfigTest, WithoutTransportItIsDpdkAndTheRetiredUdpKeysAreRefused) {
   std::vector<std::string> errors;
   const auto c = parse("[order_session]\nsrc_port = 40000\n", errors);
-  EXPECT_TRUE(errors.empty());
-  EXPECT_FALSE(c.configured);
-  parse("[order_session]\nvenue = \"10.0.1.2:15000\"\n", errors);
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].find("[order_session].venue: needs `transport`"), std::string::npos) << errors[0];
+  EXPECT_TRUE(c.configured);
+  EXPECT_EQ(c.transport, os::TransportKind::kDpdk);
+  EXPECT_NE(joined(errors).find("[order_session].venue: required"), std::string::npos) << joined(errors);
+  errors.clear();
+  parse("[order_session]\nsrc_mac = \"02:00:00:00:00:01\"\nttl = 64\n", errors);
+  for (const char* key : {"src_mac", "ttl"})
+    EXPECT_NE(joined(errors).find(std::string("[order_session].") + key +
+                                  ": the UDP order session is retired (#11); set `transport`"),
+              std::string::npos)
+        << joined(errors);
+  errors.clear();
+  parse("[order_session]\ntransport = \"none\"\nsrc_mac = \"02:00:00:00:00:01\"\n", errors);
+  EXPECT_EQ(joined(errors).find("retired"), std::string::npos) << joined(errors);  // "none" reads it
 }
 
 TEST_F(ConfigTest, BadValuesAreReportedByKey) {

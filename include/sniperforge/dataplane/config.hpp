@@ -97,7 +97,7 @@ struct OrderSessionConfig {
   uint16_t src_port = 40000;  // our port: venue responses arrive here
   uint16_t dst_port = 40001;  // the venue's order-entry port
   uint8_t ttl = 64;
-  // SoupBinTCP session keys (transport, venue, logins, ...); `configured` false = the UDP session.
+  // SoupBinTCP session keys (transport, venue, logins, ...); `configured` false = no [order_session].
   order_session::VenueSessionConfig soupbintcp;
 };
 

@@ -3,8 +3,8 @@
 //   transport = "dpdk" | "kernel" | "none"   local_ip = "10.0.1.1"   venue = "10.0.1.2:15000"
 //   gateway_mac = ""   heartbeat_ms = 1000   timeout_ms = 15000   vlan = 0 (802.1Q VLAN ID, 0 = untagged)
 //   [[order_session.login]] username = "SNIPE0"  password_file = "secrets/SNIPE0"  session = ""
-// The table also holds the UDP order session's keys (port, src_mac, ...), which the dataplane
-// parses; until the appliance is switched over, a table without `transport` is the UDP session.
+// No `transport` means "dpdk" (the UDP order session is retired, #11). The table also holds the
+// synthetic TCP stream's addresses of transport "none" (src_mac, ...), which the dataplane parses.
 #pragma once
 
 #include <toml++/toml.h>
@@ -29,7 +29,7 @@ struct LoginConfig {
 };
 
 struct VenueSessionConfig {
-  bool configured = false;  // `transport` present
+  bool configured = false;  // the [order_session] table was parsed (no `transport` = "dpdk")
   TransportKind transport = TransportKind::kDpdk;
   std::array<uint8_t, 4> local_ip{};
   std::array<uint8_t, 4> venue_ip{};
@@ -45,6 +45,11 @@ struct VenueSessionConfig {
 // The keys above (for the dataplane's unknown-key check of the shared table).
 inline constexpr std::array<std::string_view, 8> kVenueSessionKeys{
     "transport", "local_ip", "venue", "gateway_mac", "heartbeat_ms", "timeout_ms", "vlan", "login"};
+
+// The keys of the retired UDP order session that only transport "none" still reads: refused in a
+// table without `transport`, so a UDP-session config fails with a clear error instead of dialing out.
+inline constexpr std::array<std::string_view, 6> kRetiredUdpSessionKeys{"src_mac", "dst_mac",  "src_ip",
+                                                                        "dst_ip",  "dst_port", "ttl"};
 
 // Parses the keys above from the [order_session] table; appends every problem to `errors`
 // ("[order_session].venue: expected \"IPv4:PORT\""). Password files are checked (exist, mode 0600 or
