@@ -61,9 +61,19 @@ struct RxFrameTx final : net::FrameSink {
 
 // Every cache line of a packet: the parser walks it front to back, and a packet that arrives after an
 // idle spell would otherwise take its misses one after another.
-inline void prefetch_packet(const rte_mbuf* m) noexcept {
+inline void prefetch_packet(const rte_mbuf* m, unsigned from = 0) noexcept {
   const auto* d = rte_pktmbuf_mtod(m, const uint8_t*);
-  for (unsigned off = 0; off < m->data_len; off += RTE_CACHE_LINE_SIZE) rte_prefetch0(d + off);
+  for (unsigned off = from; off < m->data_len; off += RTE_CACHE_LINE_SIZE) rte_prefetch0(d + off);
+}
+
+// Both cache lines of every mbuf header of a burst, before the first packet is looked at: the loop reads
+// the first (length, data offset) to find each packet and rte_pktmbuf_free_bulk the second (`next`), and
+// a header the NIC wrote long ago (or another line's copy) otherwise costs its misses one after another.
+inline void prefetch_mbuf_headers(rte_mbuf* const* bufs, uint16_t n) noexcept {
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_prefetch0(bufs[i]);
+    rte_prefetch0(&bufs[i]->cacheline1);
+  }
 }
 
 struct Runtime::Rx {
@@ -134,9 +144,16 @@ struct Runtime::Rx {
 
   // Every packet of one burst; `line_b_port`: received on line B's own port.
   void handle_burst(rte_mbuf** bufs, uint16_t n, uint64_t tsc, bool line_b_port) noexcept {
+    prefetch_mbuf_headers(bufs, n);
     prefetch_packet(bufs[0]);
+    if (n > 1) rte_prefetch0(rte_pktmbuf_mtod(bufs[1], const uint8_t*));
     for (uint16_t i = 0; i < n; ++i) {
-      if (i + 1 < n) prefetch_packet(bufs[i + 1]);
+      // Two packets ahead: the first line (the headers); one ahead: the rest, unless that first line
+      // shows the other line's copy, whose body is never read.
+      if (i + 2 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 2], const uint8_t*));
+      if (i + 1 < n &&
+          !proc->looks_applied(rte_pktmbuf_mtod(bufs[i + 1], const uint8_t*), bufs[i + 1]->data_len))
+        prefetch_packet(bufs[i + 1], RTE_CACHE_LINE_SIZE);
       rte_mbuf* m = bufs[i];
       if (m->nb_segs != 1) [[unlikely]] {
         // Longer than one mbuf's data room, so longer than feed::kMaxFrameBytes: the one rule's label.
