@@ -93,6 +93,50 @@ TEST(RxLines, ACopyWhollyAppliedIsADuplicateFromItsHeaderAlone) {
   for (std::size_t i = 0; i < sink.got[0].size(); ++i) ASSERT_EQ(sink.got[0][i].seq, i + 1);
 }
 
+// The RX loop's prefetch hint reads the first cache line only: an applied data packet (the other line's
+// copy) looks applied; a packet not yet applied, a heartbeat, a VLAN-tagged frame (other offsets) and
+// anything with one line do not. The hint decides nothing: the packet is still judged in full.
+TEST(RxLines, LooksAppliedHintsFromTheFirstCacheLine) {
+  const auto frames = feedgen::generate_frames(small_feed());
+  net::UdpDatagram first;
+  ASSERT_EQ(net::parse_udp(frames.frame(0), frames.frame_length(0), first), net::Error::kOk);
+  RxSettings s = Harness::settings(1, 1);
+  s.line_b_udp_port = 26478;
+  s.arbitration_ticks = 1000;
+  telemetry::RxLcoreStats stats;
+  FakeSink sink(1);
+  RxProcessor<FakeSink> proc(s, stats, sink);
+  EXPECT_FALSE(proc.looks_applied(frames.frame(0), frames.frame_length(0))) << "nothing applied yet";
+  for (std::size_t i = 0; i < 30; ++i) proc.on_frame(frames.frame(i), frames.frame_length(i), i);
+  const uint64_t next = stats.next_expected_seq.load();
+  const auto behind = garbled_copy(frames, 5, next - 3, 3, first.src_ip, false, 26478);
+  EXPECT_TRUE(proc.looks_applied(behind.data(), behind.size()));
+  EXPECT_FALSE(proc.looks_applied(behind.data(), 14 + 20 + 8 + mold::kHeaderLength - 1)) << "too short";
+  const auto straddles = garbled_copy(frames, 5, next - 1, 2, first.src_ip, false, 26478);
+  EXPECT_FALSE(proc.looks_applied(straddles.data(), straddles.size()));
+  const auto heartbeat = garbled_copy(frames, 5, 1, 0, first.src_ip, false, 26478);
+  EXPECT_FALSE(proc.looks_applied(heartbeat.data(), heartbeat.size()));
+  const auto end_of_session = garbled_copy(frames, 5, 1, 0xffff, first.src_ip, false, 26478);
+  EXPECT_FALSE(proc.looks_applied(end_of_session.data(), end_of_session.size()));
+  // A tagged frame: the MoldUDP64 header lies 4 bytes later, so the hint does not guess.
+  net::UdpFrameSpec spec;
+  spec.has_vlan = true;
+  spec.vlan_id = 7;
+  spec.dst_port = 26478;
+  std::vector<uint8_t> tagged(2048);
+  tagged.resize(
+      net::build_udp_frame(tagged.data(), tagged.size(), spec, behind.data() + 42, behind.size() - 42));
+  ASSERT_FALSE(tagged.empty());
+  EXPECT_FALSE(proc.looks_applied(tagged.data(), tagged.size()));
+  // The hint judged nothing: the garbled copy is still a counted duplicate or drop when it arrives.
+  EXPECT_EQ(stats.duplicate_packets.load(), 0u);
+  // One line: never (every packet's body is prefetched, as before).
+  Harness one(1, 1);
+  for (std::size_t i = 0; i < 30; ++i) one.proc.on_frame(frames.frame(i), frames.frame_length(i), i);
+  const auto copy = garbled_copy(frames, 5, 1, 1, first.src_ip, false, feed::kDefaultPort);
+  EXPECT_FALSE(one.proc.looks_applied(copy.data(), copy.size()));
+}
+
 // With one line a duplicate takes the full path: a garbled one is a parse drop, as always.
 TEST(RxLines, OneLineValidatesDuplicatesInFull) {
   const auto frames = feedgen::generate_frames(small_feed());
