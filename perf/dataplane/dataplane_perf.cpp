@@ -5,7 +5,7 @@
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
 //                  [--transports udp,dpdk,kernel] [--lcore-modes run_to_completion,pipeline]
 //                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...] [--ab-lines]
-//                  [--journal-ab DIR]
+//                  [--journal-ab DIR] [--stall-rx-ms MS]
 //
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
 //    port (rte_eth_from_rings); the lcores run with back-pressure (the RX lcore waits for ring space
@@ -165,11 +165,13 @@ void print_t2t_run(LcoreMode mode, OrderVenue venue, const RunOut& r) {
                 static_cast<unsigned long>(r.c.at("reject_session_down")));
 }
 
-// The run's measured orders: every order the risk gate passed has left and, with a venue, arrived.
+// The run's measured orders: every fed message was handled, every order the risk gate passed has left
+// and, with a venue, arrived.
 bool t2t_run_complete(OrderVenue venue, const RunOut& r) {
   const uint64_t orders = orders_sent(r);
   const uint64_t measured = venue == OrderVenue::kKernel ? r.kernel_written.total() : r.t2t.total();
-  return orders > 0 && measured == orders && (venue == OrderVenue::kUdp || r.venue_orders == orders);
+  return all_messages_handled(r) && orders > 0 && measured == orders &&
+         (venue == OrderVenue::kUdp || r.venue_orders == orders);
 }
 
 // 2. Tick-to-trade without queueing: a feed of `paced_messages` fed one packet every `pace_us`, the
@@ -203,7 +205,9 @@ bool tick_to_trade_section(const feedgen::Config& fc, uint64_t paced_messages, d
         const RunOut r = run_appliance(paced, mode, trading, pl, pace_us, venue);
         print_t2t_run(mode, venue, r);
         if (!t2t_run_complete(venue, r)) {
-          std::printf("    INCOMPLETE: not every order was sent, measured and received\n");
+          std::printf(
+              "    INCOMPLETE: not every message handled, or not every order sent, measured and received\n");
+          print_run_stages(r);
           complete = false;
         }
         const auto& h = venue == OrderVenue::kKernel ? r.kernel_written : r.t2t;
@@ -293,6 +297,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 50u));
   app.add_option("--ring-size", g_ring_size, "events per (RX, executor) ring (default: [lcores] ring_size's)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--stall-rx-ms", g_stall_rx_ms,
+                 "tick-to-trade runs (a test of the harness): the RX lcore stalls this many ms halfway "
+                 "through the feed, as an lcore that a loaded host deschedules")
+      ->check(CLI::Range(1u, 5000u));
   unsigned latency_repeat = 1;
   app.add_option("--latency-repeat", latency_repeat,
                  "tick-to-trade runs per mode (medians printed as RESULT lines)")

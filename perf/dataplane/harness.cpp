@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -27,6 +28,7 @@ using namespace sf::dataplane;
 
 rte_mempool* g_feed_pool = nullptr;
 uint32_t g_ring_size = 0;
+uint32_t g_stall_rx_ms = 0;
 
 namespace {
 int g_port_seq = 0;
@@ -194,6 +196,87 @@ void start_journal(journal::Writer& w, Runtime& rt) {
   rt.attach_journal(w, std::size_t{1} << 14);  // the appliance's ring (app/journal_setup.cpp)
   w.start();
 }
+
+// A paced run waits for the venue's login this long, and for the lcores to take the last packets this
+// long after the feed ends. Both are bounds, not expectations: on a loaded host (CI runs two tests at
+// once, and the RX lcore shares its cpu with other processes' threads) an lcore is descheduled for tens
+// of ms at a time, and a login was seen to take 2.3 s.
+constexpr double kLoginWaitSeconds = 20;
+constexpr double kDrainWaitSeconds = 20;
+// --stall-rx-ms: the RX lcore's stall starts this long after launch; the feed is timed so that its
+// first half is enqueued before the stall and its second half during it.
+constexpr uint64_t kStallAfterMs = 1500;
+
+uint64_t ticks_of_seconds(double s) {
+  return static_cast<uint64_t>(s * static_cast<double>(rte_get_tsc_hz()));
+}
+
+// Until every session is logged in and reconciled, serving the venue.
+void wait_for_login(Runtime& rt, OrderVenue venue, const std::function<void()>& serve) {
+  const uint64_t deadline = rte_rdtsc() + ticks_of_seconds(kLoginWaitSeconds);
+  while (!rt.order_sessions_logged_in() || !rt.order_sessions_reconciled()) {
+    if (rte_rdtsc() > deadline)
+      rte_exit(1, "%s venue: no login within %.0f s\n", to_string(venue), kLoginWaitSeconds);
+    serve();
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+}
+
+// The main thread plays the NIC: one packet every paced_us, the venue served in the middle of each gap.
+void feed_paced(const Feed& f, double paced_us, RingPort& rp, const std::function<void()>& serve) {
+  const uint64_t gap = static_cast<uint64_t>(paced_us * static_cast<double>(rte_get_tsc_hz()) / 1e6);
+  const bool sleep = paced_us >= 50;  // long gaps: sleep, so a shared cpu is free for the lcores
+  auto wait_until = [sleep](uint64_t t) {
+    const uint64_t now = rte_rdtsc();
+    if (sleep && t > now)
+      std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<uint64_t>(ns_of(t - now))));
+    while (rte_rdtsc() < t) rte_pause();
+  };
+  uint64_t next = rte_rdtsc();
+  for (std::size_t i = 0; i < f.frames.size(); ++i) {
+    rte_mbuf* m = frame_mbuf(f, i);
+    wait_until(next);
+    while (rte_ring_enqueue(rp.rx, m) != 0) rte_pause();
+    wait_until(next + gap / 2);  // the order has left: the venue's answer arrives mid-gap
+    serve();
+    next += gap;
+  }
+}
+
+// The run ends once the lcores have taken every frame from the "NIC" (its RX ring is empty; the burst
+// in hand is finished after the stop), not a fixed time after the last packet: a fixed 50 ms dropped
+// the feed's tail whenever the RX lcore was descheduled that long (CI: 224 of 4,000 events handled).
+void stop_when_drained(Runtime& rt, RingPort& rp, const std::function<void()>& serve, RunOut& out) {
+  const uint64_t t0 = rte_rdtsc();
+  const uint64_t deadline = t0 + ticks_of_seconds(kDrainWaitSeconds);
+  serve();
+  while (rte_ring_count(rp.rx) != 0 && rte_rdtsc() < deadline) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    serve();
+  }
+  out.nic_left_at_stop = rte_ring_count(rp.rx);
+  out.drain_timed_out = out.nic_left_at_stop != 0;
+  out.drain_ms = ns_of(rte_rdtsc() - t0) / 1e6;
+  rt.request_stop();
+}
+
+// --stall-rx-ms: the Runtime's test stall on the RX lcore (lcore 1, as feeder_shares_a_cpu says).
+void arm_rx_stall(Runtime& rt) {
+  if (g_stall_rx_ms) rt.set_test_stall({.lcore = 1, .after_ms = kStallAfterMs, .for_ms = g_stall_rx_ms});
+}
+
+// --stall-rx-ms: hold the feed back until its first half ends as the stall begins.
+void time_feed_for_stall(const Feed& f, double paced_us, uint64_t launched) {
+  if (!g_stall_rx_ms) return;
+  const double half_feed_ms = static_cast<double>(f.frames.size()) * paced_us / 2e3;
+  const uint64_t start =
+      launched + ticks_of_seconds((static_cast<double>(kStallAfterMs) - half_feed_ms) / 1e3);
+  if (rte_rdtsc() > start)
+    std::printf(
+        "    (--stall-rx-ms: the login ended after the feed should have started; the stall may "
+        "miss the feed)\n");
+  while (rte_rdtsc() < start) std::this_thread::sleep_for(std::chrono::microseconds(200));
+}
 }  // namespace
 
 RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
@@ -203,6 +286,8 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
   RingPort rp = make_ring_port(rx_size, 1 << 16);
   if (paced_us == 0) preload(f, rp.rx);
   RunOut out;
+  out.fed_packets = f.frames.size();
+  out.fed_messages = f.messages;
   std::optional<TcpSoupPeer> peer;
   std::optional<KernelSoupServer> server;
   if (venue == OrderVenue::kDpdk) peer.emplace(kVenueMac, net::ipv4(10, 0, 0, 2), kVenuePort);
@@ -212,7 +297,7 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
       venue == OrderVenue::kUdp ? ""
                                 : configure_venue(dp, venue, trading.shards, server ? server->port() : 0);
   // Between two feed packets: the venue answers, TX is drained.
-  auto serve = [&] {
+  const std::function<void()> serve = [&] {
     if (peer)
       serve_peer(rp, *peer);
     else
@@ -228,49 +313,28 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
     if (!rt.start_order_sessions(errors, notes))
       rte_exit(1, "build: %s\n", errors.empty() ? "?" : errors.front().c_str());
     if (!password_file.empty()) std::remove(password_file.c_str());
+    if (paced_us > 0) arm_rx_stall(rt);
     const uint64_t t0 = rte_rdtsc();
     const double cpu0 = process_cpu_seconds();
     rt.launch();
-    const uint64_t login_deadline = rte_rdtsc() + 5 * rte_get_tsc_hz();
-    while (!rt.order_sessions_logged_in() || !rt.order_sessions_reconciled()) {
-      if (rte_rdtsc() > login_deadline) rte_exit(1, "%s venue: no login within 5 s\n", to_string(venue));
-      serve();
-      std::this_thread::sleep_for(std::chrono::microseconds(100));
-    }
+    wait_for_login(rt, venue, serve);
+    out.login_ms = ns_of(rte_rdtsc() - t0) / 1e6;
     if (paced_us > 0) {
       // The feeder plays the NIC: it must not take cpu time from an executor lcore, or the executor's
       // wait for the scheduler is what gets measured. On a machine with a spare cpu it stays where it
       // is; on 2 cpus in pipeline mode it shares the RX lcore's cpu, where any delay it causes falls
       // before the RX stamp (a packet the RX lcore has not polled yet is not on the clock).
       const FeederCpu feeder = place_feeder(mode);
-      const uint64_t gap = static_cast<uint64_t>(paced_us * static_cast<double>(rte_get_tsc_hz()) / 1e6);
-      const bool sleep = paced_us >= 50;  // long gaps: sleep, so a shared cpu is free for the lcores
-      auto wait_until = [sleep](uint64_t t) {
-        const uint64_t now = rte_rdtsc();
-        if (sleep && t > now)
-          std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<uint64_t>(ns_of(t - now))));
-        while (rte_rdtsc() < t) rte_pause();
-      };
-      uint64_t next = rte_rdtsc();
-      for (std::size_t i = 0; i < f.frames.size(); ++i) {
-        rte_mbuf* m = frame_mbuf(f, i);
-        wait_until(next);
-        while (rte_ring_enqueue(rp.rx, m) != 0) rte_pause();
-        wait_until(next + gap / 2);  // the order has left: the venue's answer arrives mid-gap
-        serve();
-        next += gap;
-      }
-      // Let the last packets through, then stop.
-      const uint64_t settle = rte_rdtsc() + rte_get_tsc_hz() / 20;
-      while (rte_rdtsc() < settle) rte_pause();
-      serve();
-      rt.request_stop();
+      time_feed_for_stall(f, paced_us, t0);
+      feed_paced(f, paced_us, rp, serve);
+      stop_when_drained(rt, rp, serve, out);
       feeder.restore();
     }
     while (!rt.finished()) {  // sleep: the main lcore shares a cpu with an executor on small machines
       serve();
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
+    serve();  // the venue takes what the lcores sent last
     const uint64_t t1 = rte_rdtsc();
     out.seconds = ns_of(t1 - t0) / 1e9;
     out.cpu_seconds = process_cpu_seconds() - cpu0;
@@ -285,6 +349,26 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
   if (server) out.venue_orders = server->orders();  // the sessions logged out when the Runtime went
   drain_and_free(rp.rx);
   return out;
+}
+
+bool all_messages_handled(const RunOut& r) {
+  return r.c.at("messages") == r.fed_messages && r.c.at("executor_events") == r.fed_messages;
+}
+
+void print_run_stages(const RunOut& r) {
+  std::printf(
+      "    fed %lu packets (%lu messages); login %.1f ms; after the feed, %.1f ms until the lcores "
+      "had taken every packet%s; left in the NIC ring at the stop: %lu\n",
+      static_cast<unsigned long>(r.fed_packets), static_cast<unsigned long>(r.fed_messages), r.login_ms,
+      r.drain_ms, r.drain_timed_out ? " (gave up)" : "", static_cast<unsigned long>(r.nic_left_at_stop));
+  std::printf("    venue received %lu orders; non-zero counters:",
+              static_cast<unsigned long>(r.venue_orders));
+  unsigned n = 0;
+  for (const auto& [k, v] : r.c) {
+    if (!v) continue;
+    std::printf("%s%s=%lu", n++ % 6 == 0 ? "\n      " : " ", k.c_str(), static_cast<unsigned long>(v));
+  }
+  std::printf("\n");
 }
 
 // Every frame of a pcap (as captured), e.g. the sf-feedgen file dpdk-testpmd reads.

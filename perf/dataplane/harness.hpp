@@ -26,7 +26,8 @@ struct Feed {
 };
 
 extern rte_mempool* g_feed_pool;
-extern uint32_t g_ring_size;  // --ring-size (0: the config default)
+extern uint32_t g_ring_size;    // --ring-size (0: the config default)
+extern uint32_t g_stall_rx_ms;  // --stall-rx-ms (0: none): paced runs' RX lcore stalls mid-feed
 
 // A net_ring port: the RX ring is what the lcores poll (the "NIC"), TX goes to a ring we drain.
 struct RingPort {
@@ -55,7 +56,18 @@ struct RunOut {
   telemetry::HistogramSnapshot kernel_written;  // kKernel: RX burst -> send() returned (session thread)
   uint64_t venue_orders = 0;                    // SoupBinTCP: Unsequenced Data packets the venue received
   uint64_t journal_records = 0;                 // `journal` given: records its writer thread wrote
+  // How a paced run went, stage by stage (print_run_stages): what was fed, what the lcores had not taken
+  // from the "NIC" when the run stopped, how long the login and the wait for the lcores took.
+  uint64_t fed_packets = 0, fed_messages = 0;
+  uint64_t nic_left_at_stop = 0;
+  double login_ms = 0, drain_ms = 0;
+  bool drain_timed_out = false;
 };
+// Every fed ITCH message was parsed by the RX lcore and handled by an executor.
+bool all_messages_handled(const RunOut& r);
+// A failed run's stages, from the feed to the venue: the harness's figures and every non-zero counter
+// (RX, rings, order port, session, risk rejects by reason, TX), so a failure says where it stopped.
+void print_run_stages(const RunOut& r);
 
 // Pins the calling (feeder) thread to a cpu no executor lcore runs on, and restores its affinity.
 struct FeederCpu {

@@ -66,8 +66,11 @@ bool journal_ab_section(const feedgen::Config& fc, uint64_t paced_messages, doub
           on ? "on" : "off", static_cast<unsigned long>(orders), static_cast<unsigned long>(r.t2t.total()),
           static_cast<unsigned long>(r.journal_records), p50, p99);
       // Every order measured; with the journal, every order on disk (plus the venue's and markers').
-      if (orders == 0 || r.t2t.total() != orders || (on && r.journal_records < orders)) {
-        std::printf("    INCOMPLETE: not every order was sent, measured and journaled\n");
+      if (!all_messages_handled(r) || orders == 0 || r.t2t.total() != orders ||
+          (on && r.journal_records < orders)) {
+        std::printf(
+            "    INCOMPLETE: not every message handled, or not every order sent, measured and journaled\n");
+        print_run_stages(r);
         complete = false;
       }
       (on ? on_p50 : off_p50).push_back(p50);
