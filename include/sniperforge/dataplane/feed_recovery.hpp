@@ -1,8 +1,8 @@
 // MoldUDP64 re-request recovery of feed gaps (#12), DPDK-free, no clock of its own (the caller passes
 // `now` in its time unit, TSC ticks on the RX lcore) and no I/O (frames go to a net::FrameSink).
 //
-// On a gap the arbiter declared (LineArbiter), live messages after it are held in a bounded ring of
-// preallocated slots (`max_held_messages`), RewindRequester sends MoldUDP64 requests as UDP from our
+// On a gap the arbiter declared (LineArbiter), live messages after it are held in a bounded window of
+// preallocated slots (HeldMessages, `max_held_messages`), RewindRequester sends MoldUDP64 requests as UDP from our
 // address to the re-request server (its MAC resolved by net::Neighbours, which also answers ARP for our
 // address), the retransmitted messages are applied in order, then the held ones; when nothing is
 // missing any more the gap is recovered. More gaps while recovering just leave more missing slots,
@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sniperforge/dataplane/held_messages.hpp"
 #include "sniperforge/dataplane/rewind_requester.hpp"
 #include "sniperforge/net/neighbours.hpp"
 #include "sniperforge/proto/feed.hpp"
@@ -44,9 +45,6 @@
 namespace sf::dataplane {
 
 using telemetry::RecoveryFailure;
-
-// Heap bytes of one held-message slot ([feed.rewind] max_held_messages of them, preallocated).
-inline constexpr std::size_t kHeldMessageBytes = 1 + itch::kMaxMessageLength;
 
 struct FeedRecoverySettings {
   uint32_t server_ip = 0;  // host order
@@ -72,7 +70,7 @@ class FeedRecovery final : private net::FrameSink {
         stats_(stats),
         requester_({s.max_per_request, s.timeout, s.retries, s.min_interval}),
         neighbours_(neighbour_config(s), *this),
-        slots_(std::max<uint64_t>(s.max_held_messages, 1)) {}
+        held_(s.max_held_messages) {}
 
   FeedRecovery(const FeedRecovery&) = delete;
   FeedRecovery& operator=(const FeedRecovery&) = delete;
@@ -131,7 +129,7 @@ class FeedRecovery final : private net::FrameSink {
       start_hole(first, missing);
     }
     end_ = std::max(end_, first + missing);
-    if (end_ - next_ > slots_.size()) {
+    if (end_ - next_ > held_.capacity()) {
       fail(RecoveryFailure::kBuffer, out);
       if (awaiting_snapshot_) slide_to(end_ - 1);
     }
@@ -152,16 +150,16 @@ class FeedRecovery final : private net::FrameSink {
       return false;
     }
     if (seq < next_) return true;  // cannot happen after the arbiter; never applied twice
-    if (seq - next_ >= slots_.size()) {
+    if (seq - next_ >= held_.capacity()) {
       fail(RecoveryFailure::kBuffer, out);
       if (awaiting_snapshot_) return hold(seq, msg, len, out);  // held, in the window that slides
       out.apply(seq, msg, len);
       return true;
     }
-    put(seq, msg, len);
+    held_.put(seq, msg, len);
     end_ = std::max(end_, seq + 1);
     stats_.held.add();
-    stats_.held_now.set(held_);
+    stats_.held_now.set(held_.count());
     return true;
   }
 
@@ -177,8 +175,8 @@ class FeedRecovery final : private net::FrameSink {
     stats_.answers.add();
     if (!recovering_) return;  // late: the gap was filled meanwhile
     for (const mold::Block b : v)
-      if (b.sequence >= next_ && b.sequence < end_ && !slots_[slot(b.sequence)].len) {
-        put(b.sequence, b.data, b.length);
+      if (b.sequence >= next_ && b.sequence < end_ && !held_.has(b.sequence)) {
+        held_.put(b.sequence, b.data, b.length);
         stats_.messages.add();
       }
     advance(now, out);
@@ -213,7 +211,7 @@ class FeedRecovery final : private net::FrameSink {
     stats_.snapshot_succeeded.add();
     stats_.snapshot_time.record(now - snapshot_since_);
     skip_below_ = next_sequence;
-    if (next_sequence < next_ && end_ - next_sequence > slots_.size()) {
+    if (next_sequence < next_ && end_ - next_sequence > held_.capacity()) {
       // Older than the messages held, with more between than the buffer bridges: these books are
       // stale too; a newer snapshot is asked for (the held window keeps sliding meanwhile).
       awaiting_snapshot_ = true;
@@ -225,17 +223,12 @@ class FeedRecovery final : private net::FrameSink {
       return out.snapshot_wanted(next_);
     }
     next_ = std::min(next_, next_sequence);  // an older snapshot: [next_sequence, held) is re-requested
-    for (const uint64_t upto = std::min(end_, next_sequence); next_ < upto; ++next_) {
-      Slot& sl = slots_[slot(next_)];
-      if (!sl.len) continue;
-      sl.len = 0;
-      --held_;
-      stats_.snapshot_skipped.add();
-    }
+    for (const uint64_t upto = std::min(end_, next_sequence); next_ < upto; ++next_)
+      if (held_.drop(next_)) stats_.snapshot_skipped.add();
     next_ = std::max(next_, next_sequence);
     end_ = std::max(end_, next_);
     drain(out);
-    stats_.held_now.set(held_);
+    stats_.held_now.set(held_.count());
     if (next_ == end_) {
       stats_.recovering.set(0);
       return out.recovered(now - snapshot_since_);
@@ -270,12 +263,6 @@ class FeedRecovery final : private net::FrameSink {
   }
 
  private:
-  struct Slot {
-    uint8_t len = 0;  // 0: empty
-    std::array<uint8_t, itch::kMaxMessageLength> msg;
-  };
-  static_assert(sizeof(Slot) == kHeldMessageBytes);
-
   static net::NeighbourConfig neighbour_config(const FeedRecoverySettings& s) noexcept {
     net::NeighbourConfig c;
     c.local_mac = s.local_mac;
@@ -286,15 +273,6 @@ class FeedRecovery final : private net::FrameSink {
     return c;
   }
 
-  [[nodiscard]] std::size_t slot(uint64_t seq) const noexcept { return seq % slots_.size(); }
-
-  void put(uint64_t seq, const uint8_t* msg, std::size_t len) noexcept {
-    Slot& sl = slots_[slot(seq)];
-    if (!sl.len) ++held_;
-    sl.len = static_cast<uint8_t>(std::min(len, sl.msg.size()));  // validated ITCH: <= 50
-    std::memcpy(sl.msg.data(), msg, sl.len);
-  }
-
   void start_hole(uint64_t first, uint64_t count) noexcept { requester_.start(first, count); }
 
   // Applies every message that now follows in order; then the next hole, or the end of the recovery.
@@ -303,7 +281,7 @@ class FeedRecovery final : private net::FrameSink {
     const uint64_t from = next_;
     drain(out);
     if (next_ > from) requester_.on_messages(from, next_ - from);
-    stats_.held_now.set(held_);
+    stats_.held_now.set(held_.count());
     if (next_ == end_) return finish(now, out);
     if (requester_.state() != RewindRequester::State::kWaiting) start_hole(next_, hole_end() - next_);
   }
@@ -311,39 +289,28 @@ class FeedRecovery final : private net::FrameSink {
   // The hole at next_ runs to the first message held after it.
   [[nodiscard]] uint64_t hole_end() const noexcept {
     uint64_t e = next_ + 1;
-    while (e < end_ && !slots_[slot(e)].len) ++e;
+    while (e < end_ && !held_.has(e)) ++e;
     return e;
   }
 
   // Awaiting a snapshot: keeps `seq` inside the window by dropping the oldest held messages (counted).
   void slide_to(uint64_t seq) noexcept {
-    if (seq < next_ + slots_.size()) return;
-    const uint64_t to = seq - slots_.size() + 1;
-    if (to - next_ >= slots_.size()) {
-      for (Slot& sl : slots_) drop_slot(sl);
+    if (seq < next_ + held_.capacity()) return;
+    const uint64_t to = seq - held_.capacity() + 1;
+    if (to - next_ >= held_.capacity()) {
+      stats_.snapshot_dropped.add(held_.drop_all());
     } else {
-      for (uint64_t q = next_; q < to; ++q) drop_slot(slots_[slot(q)]);
+      for (uint64_t q = next_; q < to; ++q)
+        if (held_.drop(q)) stats_.snapshot_dropped.add();
     }
     next_ = to;
     end_ = std::max(end_, next_);
-    stats_.held_now.set(held_);
-  }
-  void drop_slot(Slot& sl) noexcept {
-    if (!sl.len) return;
-    sl.len = 0;
-    --held_;
-    stats_.snapshot_dropped.add();
+    stats_.held_now.set(held_.count());
   }
 
   template <class Out>
   void drain(Out& out) noexcept {
-    while (next_ < end_ && slots_[slot(next_)].len) {
-      Slot& sl = slots_[slot(next_)];
-      out.apply(next_, sl.msg.data(), sl.len);
-      sl.len = 0;
-      --held_;
-      ++next_;
-    }
+    while (next_ < end_ && held_.apply(next_, out)) ++next_;
   }
 
   template <class Out>
@@ -377,14 +344,8 @@ class FeedRecovery final : private net::FrameSink {
   template <class Out>
   void give_up(Out& out) noexcept {
     out.recovery_failed(next_);
-    for (; next_ < end_; ++next_) {
-      Slot& sl = slots_[slot(next_)];
-      if (!sl.len) continue;
-      out.apply(next_, sl.msg.data(), sl.len);
-      sl.len = 0;
-      --held_;
-    }
-    stats_.held_now.set(held_);
+    for (; next_ < end_; ++next_) held_.apply(next_, out);
+    stats_.held_now.set(held_.count());
   }
 
   void send_request(const RewindRequest& r) noexcept {
@@ -424,8 +385,7 @@ class FeedRecovery final : private net::FrameSink {
   telemetry::FeedRecoveryStats& stats_;
   RewindRequester requester_;
   net::Neighbours neighbours_;
-  std::vector<Slot> slots_;  // preallocated at construction, never resized
-  uint64_t held_ = 0;
+  HeldMessages held_;                        // [feed.rewind] max_held_messages, preallocated
   uint64_t next_ = 0, end_ = 0, since_ = 0;  // next to apply; one past the newest known; gap time
   bool recovering_ = false;
   bool snapshot_fallback_ = false, awaiting_snapshot_ = false;
