@@ -4,6 +4,8 @@
 // alternate one line / two lines, so the host's noise hits both alike. The figure is ns per unique
 // ITCH message: the two-line run's wall time includes the duplicate packets' work (their rx_burst,
 // parse, arbitration and free) and is divided by the same unique message count as the one-line run's.
+// A third run per round carries both lines with [feed.line_b] unconfigured: every copy is received,
+// parsed and dropped as wrong_port, the cost of a second line's packets arriving at all (cpu only).
 #include <rte_errno.h>
 
 #include <algorithm>
@@ -32,12 +34,14 @@ struct PerMessage {
   double wall_ns = 0, cpu_ns = 0;  // cpu: the whole process's cpu time (what the lcores actually got)
 };
 
-// ns per unique message of one run, after checking that every unique message was routed, nothing was
-// dropped, and (two lines) every line-B packet was a counted duplicate or a first copy.
+// ns per unique message of one run, after checking that every unique message was routed, exactly
+// `drops` packets were dropped, and (two lines) every line-B packet was a counted duplicate or a first copy.
 PerMessage run_ns_per_message(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading,
-                              const Placement& pl, uint16_t line_b, uint64_t& duplicates) {
+                              const Placement& pl, uint16_t line_b, uint64_t& duplicates,
+                              uint64_t drops = 0) {
   const RunOut r = run_appliance(f, mode, trading, pl, 0, OrderVenue::kUdp, line_b);
-  if (r.c.at("messages") != f.messages || r.c.at("drops") || r.c.at("ring_dropped_full") || r.c.at("gaps"))
+  if (r.c.at("messages") != f.messages || r.c.at("drops") != drops || r.c.at("ring_dropped_full") ||
+      r.c.at("gaps"))
     rte_exit(1, "ab-lines: messages %lu of %lu, drops %lu, ring drops %lu, gaps %lu\n",
              static_cast<unsigned long>(r.c.at("messages")), static_cast<unsigned long>(f.messages),
              static_cast<unsigned long>(r.c.at("drops")),
@@ -68,30 +72,38 @@ void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingCo
   // cpu, so the process's cpu time per message is printed beside it (run to completion: one polling lcore).
   for (LcoreMode mode : {LcoreMode::kRunToCompletion, LcoreMode::kPipeline}) {
     const char* name = mode == LcoreMode::kPipeline ? "pipeline" : "run_to_completion";
-    std::vector<double> a, b, diff, ca, cb;
-    uint64_t dups = 0;
+    std::vector<double> a, b, diff, ca, cb, cu;
+    uint64_t dups = 0, unused = 0;
+    const uint64_t copies = two.frames.size() - one.frames.size();
     (void)run_ns_per_message(one, mode, trading, pl, 0, dups);  // warm-up of both: first touches
     (void)run_ns_per_message(two, mode, trading, pl, kLineBUdpPort, dups);
     for (unsigned rep = 0; rep < repeat; ++rep) {
       const PerMessage x = run_ns_per_message(one, mode, trading, pl, 0, dups);
       const PerMessage y = run_ns_per_message(two, mode, trading, pl, kLineBUdpPort, dups);
+      // The floor without arbitration: both lines' packets arrive, [feed.line_b] is not configured, so
+      // each copy is received, parsed to its UDP port and counted as a wrong_port drop.
+      const PerMessage u = run_ns_per_message(two, mode, trading, pl, 0, unused, copies);
       a.push_back(x.wall_ns);
       b.push_back(y.wall_ns);
       ca.push_back(x.cpu_ns);
       cb.push_back(y.cpu_ns);
+      cu.push_back(u.cpu_ns);
       diff.push_back(y.wall_ns - x.wall_ns);
       std::printf(
           "  %-18s run %u: one line %.2f ns/msg (cpu %.2f), two lines %.2f ns/msg (cpu %.2f; %lu duplicate "
-          "packets)\n",
-          name, rep + 1, x.wall_ns, x.cpu_ns, y.wall_ns, y.cpu_ns, static_cast<unsigned long>(dups));
+          "packets), line B unconfigured cpu %.2f\n",
+          name, rep + 1, x.wall_ns, x.cpu_ns, y.wall_ns, y.cpu_ns, static_cast<unsigned long>(dups),
+          u.cpu_ns);
     }
-    const Spread sa = spread(a), sb = spread(b), sd = spread(diff), sca = spread(ca), scb = spread(cb);
+    const Spread sa = spread(a), sb = spread(b), sd = spread(diff), sca = spread(ca), scb = spread(cb),
+                 scu = spread(cu);
     std::printf(
         "RESULT ab_lines_%s runs=%u one_line_ns=%.2f[%.2f..%.2f] two_lines_ns=%.2f[%.2f..%.2f] "
         "ratio=%.3f paired_diff_ns=%.2f[%.2f..%.2f] cpu_one_ns=%.2f[%.2f..%.2f] cpu_two_ns=%.2f[%.2f..%.2f] "
-        "cpu_ratio=%.3f (ns per unique message, median[min..max])\n",
+        "cpu_ratio=%.3f cpu_b_unconfigured_ns=%.2f[%.2f..%.2f] (ns per unique message, median[min..max])\n",
         name, repeat, sa.median, sa.min, sa.max, sb.median, sb.min, sb.max, sb.median / sa.median, sd.median,
-        sd.min, sd.max, sca.median, sca.min, sca.max, scb.median, scb.min, scb.max, scb.median / sca.median);
+        sd.min, sd.max, sca.median, sca.min, sca.max, scb.median, scb.min, scb.max, scb.median / sca.median,
+        scu.median, scu.min, scu.max);
   }
 }
 
