@@ -30,11 +30,6 @@ bool order_request_from_record(const RecordView& r, trade::OrderRequest& out) no
   return true;
 }
 
-bool make_order_record(Entry& e, uint16_t shard, uint64_t wall_ns, const trade::OrderRequest& r,
-                       std::span<const uint8_t> ouch) noexcept {
-  return make_order(e, shard, wall_ns, {r.user_ref_num, r.locate, r.strategy, r.trigger_seq, r.rx_tsc, ouch});
-}
-
 Reconciler::Reconciler(std::span<trade::Engine* const> engines)
     : engines_(engines.begin(), engines.end()), shards_(engines.size()) {}
 

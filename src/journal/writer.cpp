@@ -1,5 +1,6 @@
 #include "sniperforge/journal/writer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -95,37 +96,62 @@ void Writer::stop() {
   if (!failed()) (void)sync();
 }
 
+std::size_t Writer::drain_rings() {
+  std::size_t taken = 0;
+  for (auto& ring : rings_) {
+    // A bounded batch per ring so one busy producer cannot starve the others. Each record is stamped,
+    // checked and copied into the segment buffer where it lies in the ring, then its slot is released.
+    for (int i = 0; i < 256 && !failed(); ++i) {
+      Entry* e = ring->front();
+      if (!e) break;
+      const bool ok = append(*e);
+      ring->release();
+      if (!ok) break;
+      ++taken;
+      if (cfg_.fsync == FsyncPolicy::kEvery) (void)sync();
+    }
+  }
+  return taken;
+}
+
 void Writer::run() {
   using Clock = std::chrono::steady_clock;
   const auto group = std::chrono::microseconds(cfg_.group_us);
-  Clock::time_point oldest_unsynced{};
+  Clock::time_point oldest_unsynced{}, last_sync{};
   bool unsynced = false;
-  Entry e;
+  auto idle_sleep = kIdleSleepMin;
   for (;;) {
     const bool stopping = stop_.load(std::memory_order_acquire);
-    std::size_t taken = 0;
-    for (auto& ring : rings_) {
-      // A bounded batch per ring so one busy producer cannot starve the others.
-      for (int i = 0; i < 256 && !failed() && ring->pop(e); ++i) {
-        if (!append(e)) break;
-        ++taken;
-        if (cfg_.fsync == FsyncPolicy::kEvery) (void)sync();
-      }
-    }
+    const std::size_t taken = drain_rings();
     if (failed()) return;  // the rings fill; producers see failed() and stop their orders
+    Clock::time_point now = Clock::now();
     if (taken > 0 && !unsynced) {
       unsynced = true;
-      oldest_unsynced = Clock::now();
+      oldest_unsynced = now;
     }
+    // "group": one fdatasync once the oldest unsynced record is group_us old, or as soon as the rings
+    // ran dry if the last one began group_us ago. So no record waits longer than group_us for its sync,
+    // and at most one sync begins per group_us: each is disk I/O whose completion interrupt may land
+    // on an lcore's cpu (docs/performance.md, "Journal writer").
     const bool idle = taken == 0;
-    if (unsynced && (idle || Clock::now() - oldest_unsynced >= group)) {
+    if (unsynced && (now - oldest_unsynced >= group || (idle && now - last_sync >= group))) {
+      last_sync = now;
       if (!sync()) return;
       unsynced = false;
     }
-    if (idle) {
-      if (stopping) return;
-      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    if (!idle) {
+      idle_sleep = kIdleSleepMin;
+      continue;
     }
+    if (stopping) return;
+    // Idle: sleep, longer each time the rings stay empty (the producers cannot wake this thread: no
+    // syscall on an lcore), but not past a pending sync's moment.
+    auto nap = idle_sleep;
+    if (unsynced)
+      nap = std::min(nap, std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::min(last_sync, oldest_unsynced) + group - now));
+    std::this_thread::sleep_for(std::max(nap, kIdleSleepMin));
+    idle_sleep = std::min(idle_sleep * 2, kIdleSleepMax);
   }
 }
 

@@ -174,3 +174,47 @@ TEST(SpscRing, FifoAcrossThreadsAndFullWhenFull) {
   EXPECT_FALSE(sf::SpscRing<int>::valid_capacity(6));
   EXPECT_TRUE(sf::SpscRing<int>::valid_capacity(1024));
 }
+
+// In place (the journal's 256-byte slots): a claimed slot is seen only once published, an unpublished
+// claim is handed out again, room is refused when full, and the consumer reads and releases where the
+// slot lies; in FIFO order across threads.
+TEST(SpscRing, InPlaceClaimPublishFrontRelease) {
+  sf::SpscRing<uint64_t> r(4);
+  EXPECT_EQ(r.front(), nullptr);
+  uint64_t* s = r.claim();
+  ASSERT_NE(s, nullptr);
+  *s = 7;
+  EXPECT_EQ(r.front(), nullptr);  // not published: invisible
+  EXPECT_EQ(r.claim(), s);        // and claimed again
+  r.publish();
+  ASSERT_NE(r.front(), nullptr);
+  EXPECT_EQ(*r.front(), 7u);
+  EXPECT_TRUE(r.has_room(3));
+  EXPECT_FALSE(r.has_room(4));
+  for (uint64_t i = 0; i < 3; ++i) {
+    *r.claim() = i;
+    r.publish();
+  }
+  EXPECT_EQ(r.claim(), nullptr);  // full
+  EXPECT_FALSE(r.has_room(1));
+  r.release();  // the 7
+  EXPECT_TRUE(r.has_room(1));
+  EXPECT_EQ(*r.front(), 0u);
+  while (r.front()) r.release();
+  EXPECT_TRUE(r.empty());
+  constexpr uint64_t kN = 200'000;
+  std::thread producer([&] {
+    for (uint64_t i = 1; i <= kN;)
+      if (uint64_t* slot = r.claim()) {
+        *slot = i++;
+        r.publish();
+      }
+  });
+  uint64_t expect = 1;
+  while (expect <= kN)
+    if (const uint64_t* v = r.front()) {
+      ASSERT_EQ(*v, expect++);
+      r.release();
+    }
+  producer.join();
+}

@@ -41,6 +41,27 @@ class SpscRing {
     head_.store(h + 1, std::memory_order_release);
     return true;
   }
+  // In place, for large slots: claim() the next free slot (nullptr when full), write it where it lies,
+  // then publish() it. Unpublished, it is not seen and the next claim() returns it again.
+  [[nodiscard]] T* claim() noexcept {
+    const uint64_t h = head_.load(std::memory_order_relaxed);
+    if (h - tail_cache_ > mask_) {
+      tail_cache_ = tail_.load(std::memory_order_acquire);
+      if (h - tail_cache_ > mask_) return nullptr;
+    }
+    return &slots_[h & mask_];
+  }
+  void publish() noexcept {
+    head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+  // True if the producer can certainly fill `n` more slots now. Reads the consumer's index (a cache
+  // line the consumer writes) only when the cached copy says there may not be room.
+  [[nodiscard]] bool has_room(std::size_t n) noexcept {
+    const uint64_t h = head_.load(std::memory_order_relaxed);
+    if (capacity() - (h - tail_cache_) >= n) return true;
+    tail_cache_ = tail_.load(std::memory_order_acquire);
+    return capacity() - (h - tail_cache_) >= n;
+  }
   // Slots the producer can certainly fill now.
   [[nodiscard]] std::size_t free_slots() noexcept {
     tail_cache_ = tail_.load(std::memory_order_acquire);
@@ -57,6 +78,18 @@ class SpscRing {
     out = slots_[t & mask_];
     tail_.store(t + 1, std::memory_order_release);
     return true;
+  }
+  // In place: the oldest slot (nullptr when empty), read where it lies, then release() it.
+  [[nodiscard]] T* front() noexcept {
+    const uint64_t t = tail_.load(std::memory_order_relaxed);
+    if (t == head_cache_) {
+      head_cache_ = head_.load(std::memory_order_acquire);
+      if (t == head_cache_) return nullptr;
+    }
+    return &slots_[t & mask_];
+  }
+  void release() noexcept {
+    tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
   [[nodiscard]] bool empty() const noexcept {
     return tail_.load(std::memory_order_relaxed) == head_.load(std::memory_order_acquire);

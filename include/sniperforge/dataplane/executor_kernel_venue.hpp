@@ -122,10 +122,7 @@ inline void Executor<Port>::note_session_state(uint32_t shard, KernelVenueShard&
   vs.was_logged_in = logged_in;
   journal::SessionEvent ev = journal::SessionEvent::kDown;
   if (logged_in) ev = vs.logins++ == 0 ? journal::SessionEvent::kLogin : journal::SessionEvent::kReconnect;
-  if (!journal) return;
-  if (!journal::make_session(journal_entry, static_cast<uint16_t>(shard), 0, {ev, vs.next_venue_seq, {}}) ||
-      !journal->push(journal_entry)) [[unlikely]]
-    stats->journal_ring_full.add();
+  if (journal) journal_session(shard, ev, vs.next_venue_seq);
 }
 
 // The hosted sessions' counters into this lcore's stats (the descriptor tables export them). Called

@@ -31,9 +31,13 @@ struct ShardRecovery {
 [[nodiscard]] bool order_request_from_record(const RecordView& r, trade::OrderRequest& out) noexcept;
 
 // Builds the order record of `r` as sent on shard `shard`; `ouch` holds the bytes that went out (the
-// Enter Order). False if they do not fit a record.
-[[nodiscard]] bool make_order_record(Entry& e, uint16_t shard, uint64_t wall_ns, const trade::OrderRequest& r,
-                                     std::span<const uint8_t> ouch) noexcept;
+// Enter Order). False if they do not fit a record. Inline: the executor builds it in its ring slot on
+// the order's path, where a call and a variable-length copy would be most of its cost.
+[[nodiscard]] inline bool make_order_record(Entry& e, uint16_t shard, uint64_t wall_ns,
+                                            const trade::OrderRequest& r,
+                                            std::span<const uint8_t> ouch) noexcept {
+  return make_order(e, shard, wall_ns, {r.user_ref_num, r.locate, r.strategy, r.trigger_seq, r.rx_tsc, ouch});
+}
 
 class Reconciler {
  public:

@@ -2,12 +2,16 @@
 // executor, the control plane) and appends the records to the segment files, assigning each its sequence
 // number and CRC. Producers only push a ring slot: no syscall, lock or allocation on their side.
 // fsync policy ([journal] fsync): "group" fdatasyncs when the oldest unsynced record is group_us old or
-// the rings ran dry, "every" after each record, "none" never (only when a segment is left and at stop).
+// the rings ran dry, at most once per group_us; "every" after each record, "none" never (only when a
+// segment is left and at stop). Records are read where they lie in the ring slots. The thread runs where
+// it was started (the appliance starts it on the housekeeping cpu, whose affinity it inherits) and
+// sleeps when the rings are empty, 20 us at first, up to 200 us while they stay empty.
 // A failure (disk full, I/O error) stops the writer: failed() turns true with the reason, producers stop
 // their orders (see accepting()), and nothing already written is touched.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -55,7 +59,7 @@ class Writer {
   // The producers' test before they let their engine send: the writer works and `ring` has room for
   // `reserve` more records (the orders one input may trigger plus the venue messages in flight).
   [[nodiscard]] bool accepting(EntryRing& ring, std::size_t reserve) const noexcept {
-    return !failed() && ring.free_slots() >= reserve;
+    return !failed() && ring.has_room(reserve);
   }
   [[nodiscard]] bool failed() const noexcept { return failed_.load(std::memory_order_acquire); }
   // The alert text once failed() (e.g. "journal: preallocate ...: No space left on device").
@@ -68,8 +72,11 @@ class Writer {
   [[nodiscard]] const JournalConfig& config() const noexcept { return cfg_; }
 
  private:
+  static constexpr std::chrono::microseconds kIdleSleepMin{20};
+  static constexpr std::chrono::microseconds kIdleSleepMax{200};
   void run();
-  bool append(Entry& e);  // sequence + CRC + store, no sync
+  std::size_t drain_rings();  // up to a batch from each ring: records taken
+  bool append(Entry& e);      // sequence + CRC + store, no sync
   bool sync();
   void set_failed();
 
