@@ -339,58 +339,17 @@ struct Executor {
     tx_n = 0;
   }
 
-  // One record built where it lies, in this executor's next journal ring slot (no scratch copy, no
-  // call into the writer): `build(entry)` fills it and says whether it fit. A full ring is counted and
-  // closes the shards' orders at the next poll (journal_full); the writer stamps the wall time.
+  // Journal records (executor_journal.hpp, included at the end of this file): each built where it lies
+  // in this executor's ring slot; a full ring is counted and closes the shards' orders (journal_full).
   template <class Build>
-  void journal_record(Build&& build) noexcept {
-    journal::Entry* slot = journal->claim();
-    if (slot && build(*slot)) [[likely]]
-      journal->publish();
-    else
-      stats->journal_ring_full.add();
-  }
-  // The order just built, as sent (its OUCH bytes).
-  void journal_order(uint32_t shard, const trade::OrderRequest& r, const uint8_t* ouch) noexcept {
-    journal_record([&](journal::Entry& e) {
-      return journal::make_order_record(e, static_cast<uint16_t>(shard), 0, r, {ouch, kEnterOrderLength});
-    });
-  }
-  // Kill's (or cancel_open's) Cancel Orders, each as a "cancel" record with its OUCH bytes, before they
-  // leave.
-  void journal_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
-    std::array<uint8_t, kCancelOrderLength> ouch{};
-    for (const trade::CancelRequest& c : cancels) {
-      encode_cancel_order(ouch.data(), c);
-      journal_record([&](journal::Entry& e) {
-        return journal::make_cancel(e, static_cast<uint16_t>(shard), 0,
-                                    {c.user_ref_num, c.quantity, last_now, {ouch.data(), ouch.size()}});
-      });
-    }
-  }
-  // A venue message (with its SoupBinTCP sequence number; 0 on the UDP session), before it is applied.
+  void journal_record(Build&& build) noexcept;
+  void journal_order(uint32_t shard, const trade::OrderRequest& r, const uint8_t* ouch) noexcept;
+  void journal_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept;
   void journal_venue(uint32_t shard, uint64_t venue_seq, const uint8_t* msg, std::size_t len,
-                     uint64_t rx_tsc) noexcept {
-    journal_record([&](journal::Entry& e) {
-      return journal::make_venue(e, static_cast<uint16_t>(shard), 0, {venue_seq, rx_tsc, {msg, len}});
-    });
-  }
-  // A session's login, reconnect or loss, with the venue sequence number its next message will carry.
-  void journal_session(uint32_t shard, journal::SessionEvent ev, uint64_t next_venue_seq) noexcept {
-    journal_record([&](journal::Entry& e) {
-      return journal::make_session(e, static_cast<uint16_t>(shard), 0, {ev, next_venue_seq, {}});
-    });
-  }
-  // Before a burst: orders only while the ring has room for what one burst can add and the writer works.
-  // The engines are told only when that changes.
-  bool journal_open = true;
-  void gate_journal() noexcept {
-    const bool open = journal_writer->accepting(*journal, kJournalReserve);
-    if (open == journal_open) [[likely]]
-      return;
-    journal_open = open;
-    for (trade::Engine* eng : driver.engines()) eng->set_journal_open(open);
-  }
+                     uint64_t rx_tsc) noexcept;
+  void journal_session(uint32_t shard, journal::SessionEvent ev, uint64_t next_venue_seq) noexcept;
+  bool journal_open = true;  // what the engines were last told
+  void gate_journal() noexcept;
 
   // sf-ctl's commands and kill's cancel sweep (control/channel.hpp). The Cancels take the orders' path: the
   // shard's session ring (as it has room) or frames on this TX queue. The stamps say when orders stopped.
@@ -418,5 +377,6 @@ struct Executor {
 
 }  // namespace sf::dataplane
 
+#include "sniperforge/dataplane/executor_journal.hpp"
 #include "sniperforge/dataplane/executor_kernel_venue.hpp"
 #include "sniperforge/dataplane/executor_replay_stream.hpp"
