@@ -322,6 +322,12 @@ int main(int argc, char** argv) {
   app.add_option("--journal-ab", journal_ab_dir,
                  "only the journal's cost: --latency-repeat pairs of run-to-completion tick-to-trade runs, "
                  "no [journal] vs fsync = \"group\" in a fresh subdirectory of this directory");
+  std::string journal_fsync = "group";
+  app.add_option("--journal-fsync", journal_fsync, "--journal-ab: the \"on\" runs' [journal] fsync")
+      ->check(CLI::IsMember({"group", "every", "none"}));
+  uint32_t journal_group_us = 500;
+  app.add_option("--journal-group-us", journal_group_us, "--journal-ab: the \"on\" runs' [journal] group_us")
+      ->check(CLI::Range(1u, 1'000'000u));
   bool live_rate = false;
   LiveRateOptions live;
   app.add_flag("--live-rate", live_rate,
@@ -371,7 +377,11 @@ int main(int argc, char** argv) {
   fc.messages = messages;
   if (!journal_ab_dir.empty()) {
     const bool complete =
-        journal_ab_section(fc, paced_messages, pace_us, latency_repeat, trading, pl, journal_ab_dir);
+        journal_ab_section(fc, paced_messages, pace_us, latency_repeat, trading, pl, journal_ab_dir,
+                           journal_fsync == "none"    ? journal::FsyncPolicy::kNone
+                           : journal_fsync == "every" ? journal::FsyncPolicy::kEvery
+                                                      : journal::FsyncPolicy::kGroup,
+                           journal_group_us);
     eal_cleanup_and_remove_runtime_dir();
     return complete ? 0 : 1;
   }

@@ -111,11 +111,11 @@ void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingCo
                       const dataplane::Placement& pl);
 
 // Journal on/off (--journal-ab DIR, journal_ab.cpp, #13): run-to-completion tick-to-trade with no
-// [journal] and with fsync = "group" in a fresh subdirectory of DIR, interleaved run by run. False if a
-// run lost an order or the journal did not record every order.
+// [journal] and with `fsync` ("group" by default; group_us 500 by default) in a fresh subdirectory of
+// DIR, interleaved run by run. False if a run lost an order or the journal did not record every order.
 bool journal_ab_section(const feedgen::Config& fc, uint64_t paced_messages, double pace_us, unsigned runs,
                         const trade::TradingConfig& trading, const dataplane::Placement& pl,
-                        const std::string& dir);
+                        const std::string& dir, journal::FsyncPolicy fsync, uint32_t group_us);
 
 void live_rate_search(const LiveRateOptions& o, const trade::TradingConfig& trading,
                       const dataplane::Placement& pl);

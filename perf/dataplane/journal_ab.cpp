@@ -1,7 +1,8 @@
 // perf-dataplane --journal-ab DIR (#13): what the journal costs tick-to-trade. Run-to-completion runs at
-// the same pacing alternate with no [journal] and with [journal] fsync = "group" group_us = 500 (each in
-// a fresh subdirectory of DIR, removed after), so a change in the machine's state hits both alike. The
-// executor hands every order record to its journal ring; the writer thread writes and syncs them.
+// the same pacing alternate with no [journal] and with [journal] fsync = "group" group_us = 500 (or
+// --journal-fsync, --journal-group-us; each in a fresh subdirectory of DIR, removed after), so a change in
+// the machine's state hits both alike. The executor hands every order record to its journal ring; the writer
+// thread writes and syncs them.
 #include <rte_common.h>
 #include <rte_debug.h>
 #include <rte_errno.h>
@@ -30,11 +31,11 @@ double max_of(const std::vector<double>& v) {
 
 bool journal_ab_section(const feedgen::Config& fc, uint64_t paced_messages, double pace_us, unsigned runs,
                         const trade::TradingConfig& trading, const dataplane::Placement& pl,
-                        const std::string& dir) {
+                        const std::string& dir, journal::FsyncPolicy fsync, uint32_t group_us) {
   std::printf(
       "\n== journal on/off: run-to-completion tick-to-trade (RX burst TSC -> return of rte_eth_tx_burst), "
-      "one packet every %.1f us, %u pairs ==\n",
-      pace_us, runs);
+      "one packet every %.1f us, %u pairs; on: fsync = \"%s\", group_us = %u ==\n",
+      pace_us, runs, std::string(journal::to_string(fsync)).c_str(), group_us);
   feedgen::Config pc = fc;
   pc.messages = paced_messages;
   const Feed paced{feedgen::generate_frames(pc), paced_messages};
@@ -51,8 +52,8 @@ bool journal_ab_section(const feedgen::Config& fc, uint64_t paced_messages, doub
       if (on) {
         jc.enabled = true;
         jc.path = dir + "/journal-ab-" + std::to_string(getpid()) + "-" + std::to_string(rep);
-        jc.fsync = journal::FsyncPolicy::kGroup;
-        jc.group_us = 500;
+        jc.fsync = fsync;
+        jc.group_us = group_us;
         jc.segment_mb = 16;
         std::filesystem::create_directories(jc.path);
       }
