@@ -40,30 +40,20 @@
 namespace sf::testing::venue_e2e {
 using namespace sf::testing::process;
 
-// The shipped replay config with the SoupBinTCP keys added to [order_session] (the UDP keys stay:
-// they are ignored once `transport` is set) and one login for its one shard. dpdk (`link`): the order
-// session moves to a second port, net_af_packet on the near end of the veth pair, our address local_ip.
+// The shipped replay config to the venue (replay_config_to_venue). dpdk (`link`): the order session
+// moves to a second port, net_af_packet on the near end of the veth pair, our address local_ip.
 inline std::string venue_config(const std::string& transport, const std::string& venue,
                                 const fs::path& password_file, const fs::path& dir, const VenueNetns* link) {
-  std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
-  std::string out, line, table;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line[0] == '[') table = line;
-    if (line.rfind("transport = ", 0) == 0) continue;  // the shipped "none", replaced below
-    if (link && table == "[order_session]" && line.rfind("port = ", 0) == 0) line = "port = \"venue\"";
-    if (link && table == "[[port]]" && line.rfind("devargs = ", 0) == 0)  // the feed port's TX pcap: ours
-      line = "devargs = \"net_pcap0,rx_pcap=feed.pcap,tx_pcap=" + (dir / "feed-tx.pcap").string() + "\"";
-    out += line + "\n";
-    if (line == "[order_session]")
-      out += "transport = \"" + transport + "\"\nvenue = \"" + venue +
-             "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n" +
-             (link ? "local_ip = \"" + link->local_ip + "\"\n" : "") +
-             (link && link->vlan ? "vlan = " + std::to_string(link->vlan) + "\n" : "");
-    if (line == "[telemetry]")  // the replay's feed ends in a moment: /ready is about the session here
-      out += "feed_stale_ms = 600000\n";
-  }
-  out += "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" + password_file.string() +
-         "\"\nsession = \"\"\n";
+  const std::string session_extra =
+      link ? "local_ip = \"" + link->local_ip + "\"\n" +
+                 (link->vlan ? "vlan = " + std::to_string(link->vlan) + "\n" : "")
+           : "";
+  std::string out = sf::testing::replay_config_to_venue(
+      transport, venue, password_file, session_extra, [&](const std::string& table, std::string& line) {
+        if (link && table == "[order_session]" && line.rfind("port = ", 0) == 0) line = "port = \"venue\"";
+        if (link && table == "[[port]]" && line.rfind("devargs = ", 0) == 0)  // the feed port's TX pcap: ours
+          line = "devargs = \"net_pcap0,rx_pcap=feed.pcap,tx_pcap=" + (dir / "feed-tx.pcap").string() + "\"";
+      });
   if (link)
     out += "\n[[port]]\nname = \"venue\"\ndevargs = \"net_af_packet0,iface=" + link->near_if +
            ",qpairs=1\"\nrx_queues = 1\ntx_queues = 1\n";

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -103,22 +104,35 @@ class VenueSimProcess {
   std::string netns_, ip_ = "127.0.0.1";
 };
 
-// The shipped replay config (SF_REPLAY_CONFIG) with `transport = "kernel"` to sf-venue-sim on 127.0.0.1:port
-// (200 ms heartbeats, 3 s timeout; the UDP keys stay, ignored), one login SNIPE0 for its one shard, and a
-// feed_stale_ms long enough that /ready is about the session, not the replay's short feed.
-inline std::string kernel_replay_config(uint16_t venue_port, const std::filesystem::path& password_file) {
+// The shipped replay config (SF_REPLAY_CONFIG) with its [order_session] synthetic stream (transport
+// "none", its venue and local_ip) replaced by `transport` to `venue` (200 ms heartbeats, 3 s timeout) and
+// the lines `session_extra`, one login SNIPE0 for its one shard, and a feed_stale_ms long enough that
+// /ready is about the session, not the replay's short feed. `edit(table, line)` may rewrite other lines.
+inline std::string replay_config_to_venue(
+    const std::string& transport, const std::string& venue, const std::filesystem::path& password_file,
+    const std::string& session_extra = "",
+    const std::function<void(const std::string& table, std::string& line)>& edit = {}) {
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
-  std::string out, line;
+  std::string out, line, table;
   while (std::getline(in, line)) {
-    if (line.rfind("transport = ", 0) == 0) continue;  // the shipped "none", replaced below
+    if (!line.empty() && line[0] == '[') table = line;
+    if (table == "[order_session]" && (line.rfind("transport = ", 0) == 0 || line.rfind("venue = ", 0) == 0 ||
+                                       line.rfind("local_ip = ", 0) == 0))
+      continue;
+    if (edit) edit(table, line);
     out += line + "\n";
     if (line == "[order_session]")
-      out += "transport = \"kernel\"\nvenue = \"127.0.0.1:" + std::to_string(venue_port) +
-             "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n";
+      out += "transport = \"" + transport + "\"\nvenue = \"" + venue +
+             "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n" + session_extra;
     if (line == "[telemetry]") out += "feed_stale_ms = 600000\n";
   }
   return out + "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" +
          password_file.string() + "\"\nsession = \"\"\n";
+}
+
+// `transport = "kernel"` to sf-venue-sim on 127.0.0.1:port.
+inline std::string kernel_replay_config(uint16_t venue_port, const std::filesystem::path& password_file) {
+  return replay_config_to_venue("kernel", "127.0.0.1:" + std::to_string(venue_port), password_file);
 }
 
 // Reading the totals JSON (one session, as the tests use it).
