@@ -26,7 +26,7 @@ uint8_t* TcpOrderTransport::frame(std::size_t length) noexcept {
 
 void TcpOrderTransport::emit(const net::OutSegment& s) noexcept {
   if (!next_hop_.read(l2.dst)) [[unlikely]] {
-    no_neighbour_.add();
+    x_.stats->segments_unsent_no_neighbour.add();
     return;
   }
   const std::size_t len = net::tcp_frame_length(l2, s);

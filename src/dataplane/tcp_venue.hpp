@@ -122,7 +122,6 @@ class TcpOrderTransport final : public OrderTransport, public net::SegmentSink, 
   bool neighbours_started_ = false;
   uint64_t neighbour_retry_ns_ = 0;  // resolution gave up: start over at this time
   unsigned stats_polls_ = 0;
-  Counter no_neighbour_;  // segments not sent: next hop unresolved (TCP retransmits them)
 };
 
 // Everything the dpdk transport owns, built once by Runtime::build.

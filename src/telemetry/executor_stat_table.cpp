@@ -156,6 +156,12 @@ const StatDesc<Ex> kEx[] = {
      .help = "ARP requests sent to resolve the venue (or gateway)",
      .kind = kCounter,
      .read = SF_FIELD(Ex, neighbour_arp_requests)},
+    {.key = "segments_unsent_no_neighbour",
+     .metric = "sniperforge_order_port_segments_unsent_total",
+     .help =
+         "TCP segments of the order sessions not sent: the next hop was unresolved (TCP retransmits them)",
+     .kind = kCounter,
+     .read = SF_FIELD(Ex, segments_unsent_no_neighbour)},
     {.key = "neighbour_icmp_answered",
      .metric = "sniperforge_order_port_icmp_echo_answered_total",
      .help = "ICMP echo requests to our order-port address answered",

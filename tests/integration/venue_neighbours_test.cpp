@@ -197,6 +197,44 @@ TEST_P(VenueNeighbours, LossyLinkSegmentsRetransmittedCountedNothingLost) {
   EXPECT_GT(expect_same_as_venue(totals, stats), 0u) << totals;
 }
 
+// A venue address nobody on the link answers ARP for: the resolution is retried (every second), the
+// session waits for the next hop instead of sending into the void (no segment leaves; one that had to
+// would be counted in sniperforge_order_port_segments_unsent_total), and /ready says the session is down.
+TEST_P(VenueNeighbours, UnresolvableVenueArpRetriedNoSegmentLeavesSessionDown) {
+  const std::string absent = link_->venue_ip.substr(0, link_->venue_ip.rfind('.')) + ".99";
+  std::string config = read_file(dir_ / "kernel.toml");
+  const std::string key = "venue = \"";
+  const std::size_t at = config.find(key + link_->venue_ip + ":");
+  ASSERT_NE(at, std::string::npos) << config;
+  config.replace(at + key.size(), link_->venue_ip.size(), absent);
+  std::ofstream(dir_ / "kernel.toml") << config;
+  start_sim({});
+  run_appliance(false);
+  ASSERT_TRUE(wait_for(
+      [&] {
+        metrics_ = curl("/metrics");
+        return metric_sum(metrics_, "sniperforge_order_port_arp_requests_total") >= 3.0;
+      },
+      10))
+      << metrics_;
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 0.0);
+  EXPECT_EQ(metric_sum(metrics_, "sniperforge_order_port_segments_unsent_total"), 0.0);
+  const std::string ready = curl("/ready");
+  EXPECT_NE(ready.find("order session down: shard 0 (SNIPE0)"), std::string::npos) << ready;
+  EXPECT_EQ(ready.find("\n200"), std::string::npos) << ready;
+  const uint32_t target = ip_of(absent);
+  int requests = 0;
+  for (const Seen& s : drain()) {
+    EXPECT_FALSE(s.tcp) << "a segment left without a resolved next hop";
+    requests += s.arp_op == 1 && s.arp_target_ip == target ? 1 : 0;
+  }
+  EXPECT_GE(requests, 3);
+  const auto stats = stop_appliance();
+  EXPECT_EQ(stats.at("venue_messages"), 0u);
+  EXPECT_EQ(stats.at("orders_buy") + stats.at("orders_sell"), 0u);
+  (void)stop_sim();
+}
+
 INSTANTIATE_TEST_SUITE_P(Dpdk, VenueNeighbours, ::testing::Values("dpdk"),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 

@@ -135,7 +135,8 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   std::array<Counter, kTcpDropReasons> session_tcp_drops{};  // by net::TcpDrop
   Counter neighbour_arp_answered;
   Counter neighbour_icmp_answered;
-  Counter neighbour_arp_requests;  // ARP requests we sent to resolve the venue (or gateway)
+  Counter neighbour_arp_requests;        // ARP requests we sent to resolve the venue (or gateway)
+  Counter segments_unsent_no_neighbour;  // TCP segments not sent: next hop unresolved (TCP retransmits)
   std::array<Counter, kNeighbourDropReasons> neighbour_drops{};  // by net::NeighbourDrop
 
   // Latency, in TSC ticks.
