@@ -80,7 +80,13 @@ void Runtime::read_session_rows(std::vector<telemetry::SessionRow>& rows) const 
       r.tcp_srtt_ns = v.connection().stats().srtt_ns.load();
     }
   } else if (sessions_started_.load(std::memory_order_acquire) && venue_) {
-    for (std::size_t s = 0; s < venue_->size(); ++s) row(s, venue_->shard(s).session->counters());
+    for (std::size_t s = 0; s < venue_->size(); ++s) {
+      const order_session::KernelSession& k = *venue_->shard(s).session;
+      telemetry::SessionRow& r = row(s, k.counters());
+      r.has_tcp = true;  // the socket's TCP_INFO, read by the session thread
+      r.tcp_retransmits = k.kernel_counters().tcp_retransmits.load();
+      r.tcp_srtt_ns = k.kernel_counters().tcp_srtt_ns.load();
+    }
   }
 }
 

@@ -178,21 +178,17 @@ void TcpOrderTransport::poll(uint64_t now) noexcept {
 
 void TcpOrderTransport::copy_stats() noexcept {
   SessionCounterSum sum;
-  uint64_t rtx = 0, srtt = 0;
   std::array<uint64_t, telemetry::kTcpDropReasons> drops{};
   for (const trade::Engine* eng : x_.driver.engines()) {
     const order_session::TcpVenueSession& s = *by_shard[eng->shard_index()]->session;
     const order_session::SessionCounters& c = s.session().counters();
     const net::TcpStats& t = s.connection().stats();
     sum.add(c, static_cast<order_session::State>(c.state.get()) == order_session::State::kLoggedIn);
-    rtx += t.retransmitted_segments.load();
-    srtt = std::max(srtt, t.srtt_ns.load());
+    sum.add_tcp(t.retransmitted_segments.load(), t.srtt_ns.load());
     for (std::size_t d = 0; d < drops.size(); ++d) drops[d] += t.drops[d].load();
   }
   telemetry::ExecutorLcoreStats& st = *x_.stats;
   sum.store(st);
-  st.session_tcp_retransmits.set(rtx);
-  st.session_tcp_srtt_ns.set(srtt);
   for (std::size_t d = 0; d < drops.size(); ++d) st.session_tcp_drops[d].set(drops[d]);
   if (neighbours) {
     const net::NeighbourStats& ns = neighbours->stats();

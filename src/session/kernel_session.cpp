@@ -52,11 +52,20 @@ class KernelSession::SocketTransport final : public Transport {
     if (!connecting_) flush();
   }
   void close() override {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    close_fd();
     connecting_ = false;
     failed_ = false;
     out_.clear();
+  }
+
+  // The kernel's figures for this socket into the counters (retransmits: earlier sockets' plus this one's).
+  void read_tcp_info() {
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (fd_ < 0 || getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return;
+    socket_retransmits_ = info.tcpi_total_retrans;
+    kc_.tcp_retransmits.set(earlier_retransmits_ + socket_retransmits_);
+    if (info.tcpi_rtt != 0) kc_.tcp_srtt_ns.set(uint64_t{info.tcpi_rtt} * 1000);  // microseconds
   }
 
   // Called by the thread loop.
@@ -71,8 +80,7 @@ class KernelSession::SocketTransport final : public Transport {
   }
   void fail() {
     kc_.connect_failures.add();
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    close_fd();
     connecting_ = false;
     failed_ = true;  // reported as closed by the loop (not from inside connect())
   }
@@ -83,6 +91,17 @@ class KernelSession::SocketTransport final : public Transport {
   std::vector<uint8_t> out_;
 
  private:
+  // Closes the socket, its retransmits read a last time and kept for the total.
+  void close_fd() {
+    if (fd_ < 0) return;
+    read_tcp_info();
+    earlier_retransmits_ += socket_retransmits_;
+    socket_retransmits_ = 0;
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+  uint64_t earlier_retransmits_ = 0, socket_retransmits_ = 0;
   const KernelSessionConfig& cfg_;
   KernelCounters& kc_;
 };
@@ -132,6 +151,7 @@ void KernelSession::run() {
   session_.start(mono_ns());
   std::array<uint8_t, 16384> buf;
   bool logging_out = false;
+  uint64_t next_tcp_info = 0;
   for (;;) {
     uint64_t now = mono_ns();
     if (stop_.load(std::memory_order_relaxed) && !logging_out) {
@@ -183,6 +203,10 @@ void KernelSession::run() {
       }
     }
     session_.poll(now);
+    if (now >= next_tcp_info && t.fd_ >= 0 && !t.connecting_) {
+      t.read_tcp_info();
+      next_tcp_info = now + kTcpInfoIntervalNs;
+    }
   }
   t.close();
 }

@@ -25,11 +25,11 @@ constexpr std::array<SessionRowDesc, 9> kSessionRows{{
     {"sniperforge_session_shard_bytes_sent_total", "SoupBinTCP bytes sent, by shard", StatKind::kCounter,
      false, [](const R& r) { return r.bytes_out; }},
     {"sniperforge_session_shard_tcp_retransmitted_segments_total",
-     "TCP segments the shard's connection retransmitted (transport dpdk)", StatKind::kCounter, true,
-     [](const R& r) { return r.tcp_retransmits; }},
+     "TCP segments the shard's connection retransmitted (dpdk: our TCP; kernel: TCP_INFO)",
+     StatKind::kCounter, true, [](const R& r) { return r.tcp_retransmits; }},
     {"sniperforge_session_shard_tcp_rtt_smoothed",
-     "Smoothed round-trip time of the shard's TCP connection, nanoseconds (transport dpdk; 0 before the "
-     "first sample)",
+     "Smoothed round-trip time of the shard's TCP connection, nanoseconds (dpdk: our TCP; kernel: TCP_INFO, "
+     "microsecond resolution; 0 before the first sample)",
      StatKind::kGauge, true, [](const R& r) { return r.tcp_srtt_ns; }},
 }};
 

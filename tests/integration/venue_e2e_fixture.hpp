@@ -40,21 +40,30 @@
 namespace sf::testing::venue_e2e {
 using namespace sf::testing::process;
 
-// The shipped replay config to the venue (replay_config_to_venue). dpdk (`link`): the order session
-// moves to a second port, net_af_packet on the near end of the veth pair, our address local_ip.
+// The shipped replay config to the venue (replay_config_to_venue), one shard per user and one login each
+// (password_file for all). With a `link`: dpdk, the order session moves to a second port, net_af_packet on
+// the near end of the veth pair, our address local_ip; kernel, the socket binds local_ip (the near end's).
 inline std::string venue_config(const std::string& transport, const std::string& venue,
-                                const fs::path& password_file, const fs::path& dir, const VenueNetns* link) {
+                                const fs::path& password_file, const fs::path& dir, const VenueNetns* link,
+                                const std::vector<std::string>& users = {"SNIPE0"}) {
+  const VenueNetns* own_port = transport == "dpdk" ? link : nullptr;
   const std::string session_extra =
       link ? "local_ip = \"" + link->local_ip + "\"\n" +
                  (link->vlan ? "vlan = " + std::to_string(link->vlan) + "\n" : "")
            : "";
   std::string out = sf::testing::replay_config_to_venue(
-      transport, venue, password_file, session_extra, [&](const std::string& table, std::string& line) {
-        if (link && table == "[order_session]" && line.rfind("port = ", 0) == 0) line = "port = \"venue\"";
-        if (link && table == "[[port]]" && line.rfind("devargs = ", 0) == 0)  // the feed port's TX pcap: ours
+      transport, venue, password_file, session_extra,
+      [&](const std::string& table, std::string& line) {
+        if (table == "[trading]" && line.rfind("shards = ", 0) == 0)
+          line = "shards = " + std::to_string(users.size());
+        if (own_port && table == "[order_session]" && line.rfind("port = ", 0) == 0)
+          line = "port = \"venue\"";
+        if (own_port && table == "[[port]]" &&
+            line.rfind("devargs = ", 0) == 0)  // the feed port's TX pcap: ours
           line = "devargs = \"net_pcap0,rx_pcap=feed.pcap,tx_pcap=" + (dir / "feed-tx.pcap").string() + "\"";
-      });
-  if (link)
+      },
+      users);
+  if (own_port)
     out += "\n[[port]]\nname = \"venue\"\ndevargs = \"net_af_packet0,iface=" + link->near_if +
            ",qpairs=1\"\nrx_queues = 1\ntx_queues = 1\n";
   return out;
@@ -77,6 +86,11 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
   bool dpdk() const { return GetParam() == "dpdk"; }
   // dpdk: the 802.1Q VLAN of the order port ([order_session] vlan; 0 untagged).
   virtual uint16_t order_vlan() const { return 0; }
+  // The simulator in a network namespace behind a veth pair (always for dpdk; kernel: when a test
+  // impairs or cuts the link there), else on loopback.
+  virtual bool venue_in_netns() const { return dpdk(); }
+  // One shard per user, each with its own login (all with the same password).
+  virtual std::vector<std::string> users() const { return {"SNIPE0"}; }
   void SetUp() override {
     for (const char* v : {"SNIPERFORGE", "SF_FEEDGEN", "SF_REPLAY_CONFIG", "SF_VENUE_SIM"})
       ASSERT_FALSE(env(v).empty()) << v << " not set (run through meson test)";
@@ -86,7 +100,9 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     dir_ = fs::temp_directory_path() / ("sf-venue-" + std::to_string(getpid()) + "-" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    sim_ = std::make_unique<sf::testing::VenueSimProcess>(dir_, "SNIPE0 pw123\n");
+    std::string credentials;
+    for (const std::string& user : users()) credentials += user + " pw123\n";
+    sim_ = std::make_unique<sf::testing::VenueSimProcess>(dir_, credentials);
     std::ofstream(dir_ / "pw") << "pw123\n";
     chmod((dir_ / "pw").c_str(), 0600);
     port_ = sim_->port();
@@ -94,14 +110,19 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
                   (dir_ / "feed.pcap").string()),
               0);
     std::string venue = "127.0.0.1:" + std::to_string(port_);
-    if (dpdk()) {
+    if (venue_in_netns()) {
       link_ = std::make_unique<VenueNetns>(std::to_string(++links_));
       link_->vlan = order_vlan();
+      if (!dpdk()) {
+        link_->address_near_end = true;
+        link_->use_unique_subnet(static_cast<unsigned>(links_));
+      }
       if (!link_->up()) GTEST_SKIP() << "needs root and network namespaces (veth, net_af_packet)";
       sim_->in_netns(link_->ns, link_->venue_ip);
       venue = link_->venue_ip + ":" + std::to_string(port_);
     }
-    std::ofstream(dir_ / "kernel.toml") << venue_config(GetParam(), venue, dir_ / "pw", dir_, link_.get());
+    std::ofstream(dir_ / "kernel.toml")
+        << venue_config(GetParam(), venue, dir_ / "pw", dir_, link_.get(), users());
   }
   void TearDown() override {
     kill_child(app_);
@@ -158,6 +179,15 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
     metrics_ = curl("/metrics");
   }
   std::string stop_sim() { return sim_->stop(); }
+  std::string in_ns() const { return "ip netns exec " + link_->ns + " "; }
+  // nftables on the venue's veth ingress (venue_in_netns()): `percent` % of the appliance's TCP segments
+  // are lost on the way in (the kernel has no tc netem).
+  void lose_towards_venue(int percent) {
+    ASSERT_EQ(run("printf '%s\\n' 'table netdev sflossy { chain in { type filter hook ingress device \"" +
+                  link_->far_if + "\" priority 0; ip protocol tcp numgen random mod 100 < " +
+                  std::to_string(percent) + " drop; }; }' | " + in_ns() + "nft -f -"),
+              0);
+  }
   std::map<std::string, uint64_t> stop_appliance() {
     kill(app_, SIGTERM);
     int status = 0;

@@ -81,7 +81,6 @@ class VenueNeighbours : public VenueE2E {
     }
     return out;
   }
-  std::string in_ns() const { return "ip netns exec " + link_->ns + " "; }
   int capture_ = -1;
 };
 
@@ -180,10 +179,7 @@ TEST_P(VenueNeighbours, StaticGatewayMacNoArpRequestAndEverySegmentGoesToIt) {
 // ingress): our TCP retransmits them (counted in /metrics), and the venue still gets every order once and
 // the appliance every answer: positions equal the simulator's totals, no reconnect.
 TEST_P(VenueNeighbours, LossyLinkSegmentsRetransmittedCountedNothingLost) {
-  ASSERT_EQ(run("printf '%s\\n' 'table netdev sflossy { chain in { type filter hook ingress device \"" +
-                link_->far_if + "\" priority 0; ip protocol tcp numgen random mod 100 < 10 drop; }; }' | " +
-                in_ns() + "nft -f -"),
-            0);
+  lose_towards_venue(10);
   start_sim({});
   run_appliance();
   ASSERT_EQ(metric_sum(metrics_, "sniperforge_sessions_logged_in"), 1.0) << metrics_;

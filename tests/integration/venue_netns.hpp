@@ -3,6 +3,8 @@
 // appliance's address nor forwards what arrives) and whose far end sits in a network namespace with
 // the venue's address, its checksum offload off (a kernel peer's segments must arrive with complete
 // checksums, ../shared/design/DPDK-NOTES.md). Names unique per pid and tag.
+// `transport = "kernel"` tests that need the venue behind a link of its own (nftables loss, ss -K) set
+// address_near_end: the near end then carries local_ip (use_unique_subnet()) for the kernel's socket.
 //
 // With `vlan` set the appliance's side is on that 802.1Q VLAN: this kernel has no 8021q, so the veth pair
 // is cut in two by a relay namespace whose ImpairmentRelay (no delay, no impairment) tags every frame
@@ -24,7 +26,9 @@ struct VenueNetns {
   std::string ns, near_if, far_if;
   std::string near_mac, far_mac;
   std::string local_ip = "10.79.0.1", venue_ip = "10.79.0.2";
+  int prefix = 24;                // of local_ip and venue_ip
   uint16_t vlan = 0;              // set before up()
+  bool address_near_end = false;  // set before up(): local_ip on near_if (a kernel socket's source)
   std::string relay_ns, relay_a;  // vlan: the relay's end of the appliance's veth pair
   std::unique_ptr<sf::net::testing::ImpairmentRelay> relay;
   bool created = false;
@@ -39,6 +43,20 @@ struct VenueNetns {
     relay_b_ = "sfvrb" + id;
   }
   ~VenueNetns() { down(); }
+
+  // For address_near_end: a /30 of 10.64.0.0/10 unique to this pid and tag (a number), since local_ip is
+  // then routed in our own namespace, which concurrent tests share.
+  void use_unique_subnet(unsigned tag_number) {
+    const uint32_t base = (10u << 24) | (64u << 16) | ((static_cast<uint32_t>(::getpid()) % 262144u) << 4) |
+                          ((tag_number % 4u) << 2);
+    const auto text = [](uint32_t a) {
+      return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
+             std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255);
+    };
+    local_ip = text(base + 1);
+    venue_ip = text(base + 2);
+    prefix = 30;
+  }
   VenueNetns(const VenueNetns&) = delete;
   VenueNetns& operator=(const VenueNetns&) = delete;
 
@@ -53,8 +71,10 @@ struct VenueNetns {
         run("sysctl -qw net.ipv6.conf." + near_if + ".disable_ipv6=1") == 0 &&
         run("sysctl -qw net.ipv4.conf." + near_if + ".forwarding=0") == 0 &&
         run("ip link set " + near_if + " up") == 0 &&
+        (!address_near_end ||
+         run("ip addr add " + local_ip + "/" + std::to_string(prefix) + " dev " + near_if) == 0) &&
         run(in_ns + "sysctl -qw net.ipv6.conf.all.disable_ipv6=1") == 0 &&
-        run(in_ns + "ip addr add " + venue_ip + "/24 dev " + far_if) == 0 &&
+        run(in_ns + "ip addr add " + venue_ip + "/" + std::to_string(prefix) + " dev " + far_if) == 0 &&
         run(in_ns + "ip link set " + far_if + " up") == 0 && run(in_ns + "ip link set lo up") == 0 &&
         run(in_ns + "ethtool -K " + far_if + " tx off >/dev/null") == 0;
     near_mac = read_file("/sys/class/net/" + near_if + "/address");

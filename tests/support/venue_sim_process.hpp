@@ -106,12 +106,14 @@ class VenueSimProcess {
 
 // The shipped replay config (SF_REPLAY_CONFIG) with its [order_session] synthetic stream (transport
 // "none", its venue and local_ip) replaced by `transport` to `venue` (200 ms heartbeats, 3 s timeout) and
-// the lines `session_extra`, one login SNIPE0 for its one shard, and a feed_stale_ms long enough that
-// /ready is about the session, not the replay's short feed. `edit(table, line)` may rewrite other lines.
+// the lines `session_extra`, one login per user (one per shard: `edit` sets [trading] shards), and a
+// feed_stale_ms long enough that /ready is about the session, not the replay's short feed. `edit(table,
+// line)` may rewrite other lines.
 inline std::string replay_config_to_venue(
     const std::string& transport, const std::string& venue, const std::filesystem::path& password_file,
     const std::string& session_extra = "",
-    const std::function<void(const std::string& table, std::string& line)>& edit = {}) {
+    const std::function<void(const std::string& table, std::string& line)>& edit = {},
+    const std::vector<std::string>& users = {"SNIPE0"}) {
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
   std::string out, line, table;
   while (std::getline(in, line)) {
@@ -126,8 +128,10 @@ inline std::string replay_config_to_venue(
              "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n" + session_extra;
     if (line == "[telemetry]") out += "feed_stale_ms = 600000\n";
   }
-  return out + "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" +
-         password_file.string() + "\"\nsession = \"\"\n";
+  for (const std::string& user : users)
+    out += "\n[[order_session.login]]\nusername = \"" + user + "\"\npassword_file = \"" +
+           password_file.string() + "\"\nsession = \"\"\n";
+  return out;
 }
 
 // `transport = "kernel"` to sf-venue-sim on 127.0.0.1:port.
@@ -135,7 +139,18 @@ inline std::string kernel_replay_config(uint16_t venue_port, const std::filesyst
   return replay_config_to_venue("kernel", "127.0.0.1:" + std::to_string(venue_port), password_file);
 }
 
-// Reading the totals JSON (one session, as the tests use it).
+// Reading the totals JSON (the first session; totals_of() picks one session of several).
+// The object of user `username` in "sessions" ("" if it has none).
+inline std::string totals_of(const std::string& totals, const std::string& username) {
+  const std::size_t begin = totals.find("{\"username\":\"" + username + "\"");
+  if (begin == std::string::npos) return "";
+  int depth = 0;
+  for (std::size_t i = begin; i < totals.size(); ++i) {
+    depth += totals[i] == '{' ? 1 : totals[i] == '}' ? -1 : 0;
+    if (depth == 0) return totals.substr(begin, i + 1 - begin);
+  }
+  return "";
+}
 // A top-level number of the session: "messages", "orders", "fills", "filled_shares", ...
 inline uint64_t totals_number(const std::string& totals, const std::string& key) {
   std::smatch m;

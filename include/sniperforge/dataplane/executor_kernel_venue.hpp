@@ -133,6 +133,8 @@ inline void Executor<Port>::copy_session_stats() noexcept {
   for (const trade::Engine* eng : driver.engines()) {
     const KernelVenueShard& vs = *venue_sessions[eng->shard_index()];
     sum.add(vs.session->counters(), vs.session->logged_in());
+    const order_session::KernelCounters& kc = vs.session->kernel_counters();
+    sum.add_tcp(kc.tcp_retransmits.load(), kc.tcp_srtt_ns.load());
   }
   sum.store(*stats);
 }

@@ -14,6 +14,7 @@ namespace sf::dataplane {
 struct SessionCounterSum {
   uint64_t logged_in = 0, reconnects = 0, heartbeats_sent = 0, heartbeats_received = 0;
   uint64_t bytes_in = 0, bytes_out = 0, orders_refused = 0;
+  uint64_t tcp_retransmits = 0, tcp_srtt_ns = 0;  // srtt: the largest of the hosted connections
 
   // One hosted session: its counters, and whether it is logged in now (each transport knows how to ask).
   void add(const order_session::SessionCounters& c, bool is_logged_in) noexcept {
@@ -26,6 +27,12 @@ struct SessionCounterSum {
     orders_refused += c.orders_refused_session_down.load();
   }
 
+  // Its TCP's figures (dpdk: our TCP's stats; kernel: the socket's TCP_INFO as KernelCounters keeps it).
+  void add_tcp(uint64_t retransmitted_segments, uint64_t srtt_ns) noexcept {
+    tcp_retransmits += retransmitted_segments;
+    if (srtt_ns > tcp_srtt_ns) tcp_srtt_ns = srtt_ns;
+  }
+
   void store(telemetry::ExecutorLcoreStats& st) const noexcept {
     st.sessions_logged_in.set(logged_in);
     st.session_reconnects.set(reconnects);
@@ -34,6 +41,8 @@ struct SessionCounterSum {
     st.session_bytes_in.set(bytes_in);
     st.session_bytes_out.set(bytes_out);
     st.session_orders_refused.set(orders_refused);
+    st.session_tcp_retransmits.set(tcp_retransmits);
+    st.session_tcp_srtt_ns.set(tcp_srtt_ns);
   }
 };
 

@@ -57,10 +57,18 @@ struct KernelCounters {
   Counter connect_failures;
   Counter venue_too_large;   // outbound message longer than a VenueSlot: counted, not delivered
   Counter orders_too_large;  // OrderSlot length beyond its bytes
+  // The socket's own TCP figures (getsockopt TCP_INFO on the session thread, every kTcpInfoIntervalNs and
+  // at each close), as the dpdk transport exports its TCP's: segments retransmitted over every connection
+  // (tcpi_total_retrans), and the latest connection's smoothed RTT (tcpi_rtt; a gauge, 0 before a sample).
+  Counter tcp_retransmits;
+  Counter tcp_srtt_ns;
 };
 
 class KernelSession {
  public:
+  // How often the session thread reads TCP_INFO: a syscall per poll-loop timer tick, not per order.
+  static constexpr uint64_t kTcpInfoIntervalNs = 100'000'000;
+
   KernelSession(KernelSessionConfig cfg, SpscRing<OrderSlot>& orders, SpscRing<VenueSlot>& venue);
   ~KernelSession();
   KernelSession(const KernelSession&) = delete;

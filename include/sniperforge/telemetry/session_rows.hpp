@@ -22,7 +22,7 @@ struct SessionRow {
   std::string_view state_name;  // order_session::to_string (static storage)
   bool logged_in = false;
   uint64_t reconnects = 0, heartbeats_sent = 0, heartbeats_received = 0, bytes_in = 0, bytes_out = 0;
-  bool has_tcp = false;  // transport "dpdk": our TCP's figures below are set
+  bool has_tcp = false;  // the TCP figures below are set (dpdk: our TCP; kernel: the socket's TCP_INFO)
   uint64_t tcp_retransmits = 0, tcp_srtt_ns = 0;
 };
 
