@@ -87,7 +87,8 @@ TEST(Collector, ExportsLiveCountersWithPrometheusNames) {
 }
 
 // One sample per shard and row of session_row_table(), labelled shard and user; our TCP's rows only for
-// sessions that have them (both transports: our TCP, or the kernel socket's TCP_INFO); nothing without sessions.
+// sessions that have them (both transports: our TCP, or the kernel socket's TCP_INFO); nothing without
+// sessions.
 TEST(Collector, SessionRowsArePerShardSeries) {
   FakePlane p;
   fill(p);
