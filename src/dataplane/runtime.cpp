@@ -269,7 +269,6 @@ RxSettings Runtime::rx_settings() const {
     s.arbitration_ticks = dp_.feed.arbitration_us * (rte_get_tsc_hz() / 1'000'000);
     s.line_b_own_port = dp_.line_b_own_port_index() >= 0;
   }
-  s.venue_udp_port = dp_.order_session.src_port;
   s.guard = dp_.feed.guard;
   s.shards = trading_.shards;
   s.executors = dp_.lcores.executors;

@@ -33,25 +33,22 @@ TEST(OrderFrame, DecodesWithTheProtocolParsers) {
   EXPECT_TRUE(net::ipv4_checksum_ok(f.data() + net::kEthernetHeaderLength, 20));
   EXPECT_TRUE(net::udp_checksum_ok(udp));
 
-  int packets = 0;
-  const auto err = session::for_each_packet(
-      udp.payload, udp.payload_length, session::Direction::kClientToVenue, [&](const session::Packet& p) {
-        ++packets;
-        ASSERT_EQ(p.type, session::type::kUnsequencedData);
-        ASSERT_EQ(ouch::inbound::validate(p.payload, p.payload_length), ouch::Error::kOk);
-        const ouch::inbound::views::EnterOrder o(p.payload, p.payload_length);
-        EXPECT_EQ(o.user_ref_num(), 77u);
-        EXPECT_EQ(o.side(), 'B');
-        EXPECT_EQ(o.quantity(), 100u);
-        EXPECT_EQ(o.symbol(), "SF0000  ");
-        EXPECT_EQ(o.price(), 200500u);
-        EXPECT_EQ(o.time_in_force(), trade::kTifIoc);
-        uint64_t seq = 0;
-        ASSERT_TRUE(trigger_seq_from_cl_ord_id(o.cl_ord_id(), seq));
-        EXPECT_EQ(seq, 123456u);
-      });
-  EXPECT_EQ(err, session::Error::kOk);
-  EXPECT_EQ(packets, 1);
+  // One SoupBinTCP Unsequenced Data packet: u16 length (type + message), 'U', the OUCH message.
+  ASSERT_EQ(udp.payload_length, kOrderPayloadLength);
+  EXPECT_EQ(proto::load_be16(udp.payload), kEnterOrderLength + 1);
+  EXPECT_EQ(udp.payload[2], soupbintcp::type::kUnsequencedData);
+  const uint8_t* msg = udp.payload + kSessionHeaderLength;
+  ASSERT_EQ(ouch::inbound::validate(msg, kEnterOrderLength), ouch::Error::kOk);
+  const ouch::inbound::views::EnterOrder o(msg, kEnterOrderLength);
+  EXPECT_EQ(o.user_ref_num(), 77u);
+  EXPECT_EQ(o.side(), 'B');
+  EXPECT_EQ(o.quantity(), 100u);
+  EXPECT_EQ(o.symbol(), "SF0000  ");
+  EXPECT_EQ(o.price(), 200500u);
+  EXPECT_EQ(o.time_in_force(), trade::kTifIoc);
+  uint64_t seq = 0;
+  ASSERT_TRUE(trigger_seq_from_cl_ord_id(o.cl_ord_id(), seq));
+  EXPECT_EQ(seq, 123456u);
 }
 
 TEST(OrderFrame, ChecksumChangesWithTheOrder) {

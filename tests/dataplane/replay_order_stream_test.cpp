@@ -137,17 +137,19 @@ TEST(TxCaptureDecoder, ReadsEachOrderOnceAcrossRepeatsAndSplits) {
   EXPECT_EQ(urns, (std::vector<uint32_t>{5}));
 }
 
-TEST(TxCaptureDecoder, StillReadsTheUdpOrderSession) {
-  const OrderFrameTemplate t(OrderSessionConfig{}, 0, true);
-  std::array<uint8_t, kOrderFrameLength> f{};
-  t.build(f.data(), order(9));
+TEST(TxCaptureDecoder, SkipsTheRetiredUdpOrderSession) {
+  // A 'U' packet with an Enter Order in a UDP datagram (the retired UDP session's frame): not ours.
+  std::array<uint8_t, kOrderPayloadLength> payload{};
+  write_unsequenced_header(payload.data(), kEnterOrderLength);
+  encode_enter_order(payload.data() + kSessionHeaderLength, order(9));
+  std::array<uint8_t, 256> f{};
+  const std::size_t n =
+      net::build_udp_frame(f.data(), f.size(), net::UdpFrameSpec{}, payload.data(), payload.size());
+  ASSERT_GT(n, 0u);
   TxCaptureDecoder d;
-  int n = 0;
-  d.frame(f.data(), f.size(), [&](std::span<const uint8_t> m) {
-    ++n;
-    EXPECT_EQ(ouch::inbound::views::EnterOrder(m.data(), m.size()).user_ref_num(), 9u);
-  });
-  EXPECT_EQ(n, 1);
+  d.frame(f.data(), n, [&](std::span<const uint8_t>) { ADD_FAILURE() << "a UDP frame delivered an order"; });
+  EXPECT_EQ(d.counts().messages, 0u);
+  EXPECT_EQ(d.counts().skipped, 1u);
 }
 
 }  // namespace

@@ -40,7 +40,6 @@ struct Harness {
     RxSettings s;
     s.shards = shards;
     s.executors = executors;
-    s.venue_udp_port = 40000;
     return s;
   }
   void run(const feedgen::Frames& f) {

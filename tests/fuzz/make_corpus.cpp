@@ -12,7 +12,7 @@
 #include "sniperforge/io/feedgen.hpp"
 #include "sniperforge/net/tcp_segment.hpp"
 #include "sniperforge/proto/feed.hpp"
-#include "sniperforge/proto/session.hpp"
+#include "sniperforge/proto/ouch.hpp"
 #include "sniperforge/proto/soupbintcp.hpp"
 
 namespace fs = std::filesystem;
@@ -88,37 +88,6 @@ int main(int argc, char** argv) {
   SF_OUCH_INBOUND(SF_SEED_IN)
   SF_OUCH_OUTBOUND(SF_SEED_OUT)
 
-  // Order session: a client datagram and a venue datagram.
-  {
-    sf::session::DatagramBuilder db(buf, sizeof buf);
-    db.login_request("TRADER", "secret", "", 1);
-    sf::ouch::inbound::msg::EnterOrder o{};
-    o.user_ref_num = 1;
-    o.side = 'B';
-    o.quantity = 100;
-    o.symbol = "SF0000";
-    o.price = 200'500;
-    uint8_t m[128];
-    db.unsequenced({m, o.encode(m, {app, ab.bytes().size()})});
-    db.client_heartbeat();
-    db.retransmission_request("SESSION001", 1, 5);
-    db.logout_request();
-    put("session", "client", db.bytes().data(), db.size());
-  }
-  {
-    sf::session::DatagramBuilder db(buf, sizeof buf);
-    db.login_accepted("SESSION001", 1);
-    sf::ouch::outbound::msg::OrderAccepted a{};
-    a.user_ref_num = 1;
-    uint8_t m[128];
-    db.sequenced(1, {m, a.encode(m)});
-    sf::ouch::outbound::msg::OrderExecuted e{};
-    db.sequenced(2, {m, e.encode(m, {app, ab.bytes().size()})});
-    db.server_heartbeat(3);
-    db.login_rejected('A');
-    db.end_of_session();
-    put("session", "venue", db.bytes().data(), db.size());
-  }
   // SoupBinTCP 4.1 streams: a client's and a server's, each with every packet type of its side.
   {
     sf::soupbintcp::PacketWriter w(buf, sizeof buf);

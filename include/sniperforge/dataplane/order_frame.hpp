@@ -20,14 +20,14 @@
 #include "sniperforge/proto/endian.hpp"
 #include "sniperforge/proto/net.hpp"
 #include "sniperforge/proto/ouch.hpp"
-#include "sniperforge/proto/session.hpp"
+#include "sniperforge/proto/soupbintcp.hpp"
 #include "sniperforge/trade/control.hpp"
 #include "sniperforge/trade/order_request.hpp"
 
 namespace sf::dataplane {
 
 inline constexpr std::size_t kEnterOrderLength = 47;
-inline constexpr std::size_t kSessionHeaderLength = 3;  // u16 length + packet type
+inline constexpr std::size_t kSessionHeaderLength = soupbintcp::kHeader;  // u16 length + packet type
 inline constexpr std::size_t kOrderPayloadLength = kSessionHeaderLength + kEnterOrderLength;
 inline constexpr std::size_t kOrderHeadersLength =
     net::kEthernetHeaderLength + net::kIpv4MinHeaderLength + net::kUdpHeaderLength;
@@ -95,6 +95,12 @@ inline void write_udp_checksum(uint8_t* frame, std::size_t payload_length) noexc
   proto::store_be<uint16_t>(udp + 6, c == 0 ? 0xffff : c);
 }
 
+// The 3-byte SoupBinTCP header of an Unsequenced Data packet carrying `message_length` bytes of OUCH.
+inline void write_unsequenced_header(uint8_t* out, std::size_t message_length) noexcept {
+  proto::store_be<uint16_t>(out, static_cast<uint16_t>(message_length + 1));
+  out[2] = static_cast<uint8_t>(soupbintcp::type::kUnsequencedData);
+}
+
 class OrderFrameTemplate {
  public:
   OrderFrameTemplate() = default;
@@ -102,9 +108,7 @@ class OrderFrameTemplate {
   OrderFrameTemplate(const OrderSessionConfig& c, uint32_t shard, bool software_udp_checksum)
       : udp_checksum_(software_udp_checksum) {
     (void)net::write_udp_headers(bytes_.data(), session_udp_spec(c, shard), kOrderPayloadLength);
-    // Order-session framing (session::DatagramBuilder): one 'U' Unsequenced Data packet per datagram.
-    session::DatagramBuilder b(bytes_.data() + kOrderHeadersLength, kOrderPayloadLength);
-    if (b.begin_packet(session::type::kUnsequencedData, kEnterOrderLength)) b.commit(kEnterOrderLength);
+    write_unsequenced_header(bytes_.data() + kOrderHeadersLength, kEnterOrderLength);
   }
 
   // Writes the whole frame (kOrderFrameLength bytes) for one order.
@@ -140,8 +144,7 @@ class CancelFrameTemplate {
   CancelFrameTemplate(const OrderSessionConfig& c, uint32_t shard, bool software_udp_checksum)
       : udp_checksum_(software_udp_checksum) {
     (void)net::write_udp_headers(bytes_.data(), session_udp_spec(c, shard), kCancelPayloadLength);
-    session::DatagramBuilder b(bytes_.data() + kOrderHeadersLength, kCancelPayloadLength);
-    if (b.begin_packet(session::type::kUnsequencedData, kCancelOrderLength)) b.commit(kCancelOrderLength);
+    write_unsequenced_header(bytes_.data() + kOrderHeadersLength, kCancelOrderLength);
   }
 
   // Writes the whole frame (kCancelFrameLength bytes).

@@ -1,10 +1,9 @@
-// What an RX lcore does with each received frame, without DPDK: classify (feed line A or B / order session /
-// other), validate the MoldUDP64 + ITCH packet (feed::validate_mold_itch), merge the lines and track the
-// sequence (LineArbiter: with one line, exactly SeqTracker's rules), and route
-// each message as a 64-byte Event to the executor owning its shard (trade::route(): system,
-// directory and trading-action messages go to every executor). Events are staged per executor and handed to a
-// Sink in bursts; the DPDK RX lcore's sink enqueues them into the per-(RX, executor) rings. Unit-tested with
-// a fake sink.
+// What an RX lcore does with each received frame, without DPDK: classify (feed line A or B / other), validate
+// the MoldUDP64 + ITCH packet (feed::validate_mold_itch), merge the lines and track the sequence
+// (LineArbiter: with one line, exactly SeqTracker's rules), and route each message as a 64-byte Event to the
+// executor owning its shard (trade::route(): system, directory and trading-action messages go to every
+// executor). Events are staged per executor and handed to a Sink in bursts; the DPDK RX lcore's sink enqueues
+// them into the per-(RX, executor) rings. Unit-tested with a fake sink.
 //
 // Sink: `unsigned enqueue(uint16_t executor, const Event* ev, unsigned n)` -> how many it took
 // (a ring takes all-or-none per call here: bursts are enqueued whole or counted as dropped).
@@ -22,7 +21,6 @@
 #include "sniperforge/dataplane/feed_recovery.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
 #include "sniperforge/dataplane/snapshot_handoff.hpp"
-#include "sniperforge/dataplane/venue_datagram.hpp"
 #include "sniperforge/proto/endian.hpp"
 #include "sniperforge/proto/feed.hpp"
 #include "sniperforge/telemetry/lcore_stats.hpp"
@@ -40,7 +38,6 @@ struct RxSettings {
   // Line B arrives on a port of its own (on_line_b_port_frame); the feed port then carries line A only.
   bool line_b_own_port = false;
   uint64_t arbitration_ticks = 0;  // [feed] arbitration_us in the caller's time unit (TSC ticks)
-  uint16_t venue_udp_port = 0;     // order-session responses arrive here (0 = none)
   FeedGuardSettings guard;         // [feed] session, sources, max_seq_jump (#16)
   // [feed.rewind]: gaps are recovered by MoldUDP64 re-request (needs a FrameSink for the requests).
   std::optional<FeedRecoverySettings> rewind;
@@ -107,8 +104,6 @@ class RxProcessor {
     if (udp.dst_port != s_.feed_udp_port || (s_.feed_group && udp.dst_ip != *s_.feed_group)) [[unlikely]] {
       if (!s_.line_b_own_port && is_line_b(udp))
         line = kLineB;
-      else if (is_venue(udp))
-        return on_venue(udp, tsc);
       else
         return drop(feed::Error::kWrongPort);
     }
@@ -116,8 +111,7 @@ class RxProcessor {
   }
 
   // One frame received on line B's own port ([feed.line_b].port another [[port]]): line B's datagrams
-  // (its udp_port and group) feed the same arbiter as line A's; venue datagrams are routed as on the
-  // feed port; anything else is a counted wrong_port drop.
+  // (its udp_port and group) feed the same arbiter as line A's; anything else is a counted wrong_port drop.
   void on_line_b_port_frame(const uint8_t* frame, std::size_t len, uint64_t tsc) noexcept {
     stats_.packets.add();
     stats_.bytes.add(len);
@@ -129,7 +123,6 @@ class RxProcessor {
       return drop(feed::from_net(ne));
     if (is_line_b(udp)) [[likely]]
       return feed_datagram(kLineB, udp, tsc);
-    if (is_venue(udp)) return on_venue(udp, tsc);
     drop(feed::Error::kWrongPort);
   }
 
@@ -187,9 +180,6 @@ class RxProcessor {
     const uint16_t count = proto::load_be16(frame + kMold + 18);
     return count != 0 && count != 0xffff && seq + count <= arb_.next();
   }
-
-  // Order-session traffic (venue -> us): venue_datagram.hpp.
-  [[nodiscard]] VenueCounts venue() const noexcept { return venue_counts(stats_); }
   // Optional per-lcore log ring (telemetry::LogRing): gaps, late/duplicate packets and full rings, never
   // text.
   void set_log(telemetry::LogRing* log) noexcept { log_ = log; }
@@ -226,14 +216,6 @@ class RxProcessor {
     unsigned n = 0;
     bool stale_pending = false;  // a stale marker must precede the next events
   };
-
-  // Venue responses: the destination port names the shard (src_port + shard); every Sequenced Data
-  // packet's OUCH message goes to the executor owning that shard, split over 64-byte events.
-  void on_venue(const net::UdpDatagram& udp, uint64_t tsc) noexcept {
-    const uint32_t shard = udp.dst_port - s_.venue_udp_port;
-    const uint16_t exec = exec_of_shard_[shard % exec_of_shard_.size()];
-    route_venue_datagram(udp, shard, tsc, stats_, [&](const Event& ev) { push(exec, ev); });
-  }
 
   void drop(feed::Error e) noexcept { stats_.count_drop(telemetry::drop_reason(e)); }
 
@@ -285,11 +267,6 @@ class RxProcessor {
     arb_.restart();
     if (snapshot_next_) arb_.start_at(snapshot_next_);  // learning the session keeps a snapshot start
     return true;
-  }
-
-  [[nodiscard]] bool is_venue(const net::UdpDatagram& udp) const noexcept {
-    return s_.venue_udp_port && udp.dst_port >= s_.venue_udp_port &&
-           uint32_t{udp.dst_port} - s_.venue_udp_port < s_.shards;
   }
 
   [[nodiscard]] bool is_line_b(const net::UdpDatagram& udp) const noexcept {

@@ -1,11 +1,9 @@
-// Reading back what the appliance sent (its TX pcap), whichever order-session framing carried it: the
-// OUCH 5.0 messages from us to the venue, in the order they left. One decoder for every tool and test
-// that reads TX pcaps (sf-tx-orders, sf-pcap orders).
-//   - SoupBinTCP 4.1 over TCP (transport "none"'s synthetic stream, and the DPDK TCP client): per
-//     connection (4-tuple, from its SYN) the stream is reassembled by sequence number, so a
-//     retransmitted or duplicated segment is read once and a SoupBinTCP packet split across segments
-//     is whole; only Unsequenced Data packets from the client side carry OUCH.
-//   - the UDP order session (session.hpp framing), until it is retired.
+// Reading back what the appliance sent (its TX pcap): the OUCH 5.0 messages from us to the venue, in the
+// order they left. One decoder for every tool and test that reads TX pcaps (sf-tx-orders, sf-pcap orders).
+// SoupBinTCP 4.1 over TCP (transport "none"'s synthetic stream, and the DPDK TCP client): per connection
+// (4-tuple, from its SYN) the stream is reassembled by sequence number, so a retransmitted or duplicated
+// segment is read once and a SoupBinTCP packet split across segments is whole; only Unsequenced Data
+// packets from the client side carry OUCH.
 // Anything else (the venue's half of a handshake, ARP, other traffic) is counted as skipped.
 // DPDK-free; allocates (a map of connections): tools and tests only, never the data plane.
 #pragma once
@@ -19,7 +17,6 @@
 
 #include "sniperforge/net/tcp_segment.hpp"
 #include "sniperforge/proto/net.hpp"
-#include "sniperforge/proto/session.hpp"
 #include "sniperforge/proto/soupbintcp.hpp"
 
 namespace sf::dataplane {
@@ -39,19 +36,7 @@ class TxCaptureDecoder {
     ++counts_.frames;
     net::TcpSegment seg;
     if (net::parse_tcp_frame(f, len, seg) == net::TcpParseError::kOk) return tcp(seg, on_message);
-    net::UdpDatagram udp;
-    if (net::parse_udp(f, len, udp) != net::Error::kOk) {
-      ++counts_.skipped;
-      return;
-    }
-    const uint64_t before = counts_.messages;
-    const auto err = session::for_each_packet(
-        udp.payload, udp.payload_length, session::Direction::kClientToVenue, [&](const session::Packet& p) {
-          if (p.type != session::type::kUnsequencedData) return;
-          ++counts_.messages;
-          on_message(std::span<const uint8_t>(p.payload, p.payload_length));
-        });
-    if (err != session::Error::kOk || counts_.messages == before) ++counts_.skipped;
+    ++counts_.skipped;
   }
 
   [[nodiscard]] const Counts& counts() const noexcept { return counts_; }

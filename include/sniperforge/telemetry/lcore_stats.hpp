@@ -64,16 +64,10 @@ struct alignas(kCacheLine) RxLcoreStats {
   // MoldUDP64 re-request recovery ([feed.rewind] only).
   FeedRecoveryStats recovery;
 
-  // Order-session traffic (venue -> us) on the same queue: rare, on its own line.
-  alignas(kCacheLine) Counter venue_datagrams;  // to one of our session ports
-  Counter venue_messages_routed;                // OUCH messages routed to an executor
-  Counter venue_bad_datagrams;                  // failed session framing / OUCH validation (all or nothing)
-  Counter venue_too_long;                       // OUCH message longer than an executor event chain carries
-  Counter venue_session_packets;                // heartbeats, login replies, end of session
   // `transport = "dpdk"`: order-port frames handed to the executor owning their connection (or the
   // neighbour layer), frames of a separate order port that are none of ours, and frames lost on a full
-  // executor ring (TCP retransmits them).
-  Counter order_port_frames;
+  // executor ring (TCP retransmits them). Rare, on their own line.
+  alignas(kCacheLine) Counter order_port_frames;
   Counter order_port_not_ours;
   Counter order_port_ring_full;
 

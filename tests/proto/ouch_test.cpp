@@ -1,18 +1,17 @@
 // OUCH 5.0 golden vectors (every inbound and outbound message, written field by field from the
-// OUCH 5.0 specification), appendage TagValues, malformed cases; the UDP order-session framing.
+// OUCH 5.0 specification), appendage TagValues, malformed cases.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "bytes.hpp"
-#include "sniperforge/proto/session.hpp"
+#include "sniperforge/proto/ouch.hpp"
 
 using sf::test::Bytes;
 namespace ouch = sf::ouch;
 namespace in = sf::ouch::inbound;
 namespace out = sf::ouch::outbound;
-namespace session = sf::session;
 
 namespace {
 constexpr uint64_t kTs = 34'200'000'000'123ull;
@@ -329,137 +328,4 @@ TEST(OuchAppendage, BuilderAndIteration) {
   uint8_t small[4];
   ouch::AppendageBuilder full(small, sizeof small);
   EXPECT_FALSE(full.add_alpha(ouch::tag::kFirm, "LIME"));
-}
-
-// ---------------- order session ----------------
-TEST(Session, GoldenClientDatagram) {
-  // Login request + unsequenced Cancel Order + client heartbeat, in one datagram.
-  Bytes b;
-  b.u16(47).c('L').a("TRADER", 6).a("secret", 10).a("", 10).a("", 19).c('1');
-  b.u16(10).c('U').c('X').u32(1002).u32(0);
-  b.u16(1).c('R');
-  uint8_t buf[128];
-  session::DatagramBuilder db(buf, sizeof buf);
-  ASSERT_TRUE(db.login_request("TRADER", "secret", "", 1));
-  in::msg::CancelOrder cx{1002, 0};
-  uint8_t m[16];
-  ASSERT_TRUE(db.unsequenced({m, cx.encode(m)}));
-  ASSERT_TRUE(db.client_heartbeat());
-  EXPECT_EQ(std::vector<uint8_t>(buf, buf + db.size()), b.v);
-  std::string types;
-  ASSERT_EQ(session::for_each_packet(b.data(), b.size(), session::Direction::kClientToVenue,
-                                     [&](const session::Packet& p) {
-                                       types.push_back(p.type);
-                                       if (p.type == 'L') {
-                                         session::LoginRequest lr{p.payload};
-                                         uint64_t seq = 0;
-                                         EXPECT_EQ(lr.username(), "TRADER");
-                                         EXPECT_TRUE(lr.requested_sequence(seq));
-                                         EXPECT_EQ(seq, 1u);
-                                       }
-                                     }),
-            session::Error::kOk);
-  EXPECT_EQ(types, "LUR");
-}
-
-TEST(Session, GoldenVenueDatagram) {
-  Bytes b;
-  b.u16(31).c('A').a("SESS000001", 10).a("", 18).c('4').c('2');
-  b.u16(9 + 18).c('S').u64(42).c('C').u64(kTs).u32(1002).u32(100).c('U');
-  b.u16(9).c('H').u64(43);
-  b.u16(1).c('Z');
-  uint8_t buf[128];
-  session::DatagramBuilder db(buf, sizeof buf);
-  ASSERT_TRUE(db.login_accepted("SESS000001", 42));
-  out::msg::OrderCanceled oc{kTs, 1002, 100, 'U'};
-  uint8_t m[32];
-  ASSERT_TRUE(db.sequenced(42, {m, oc.encode(m)}));
-  ASSERT_TRUE(db.server_heartbeat(43));
-  ASSERT_TRUE(db.end_of_session());
-  EXPECT_EQ(std::vector<uint8_t>(buf, buf + db.size()), b.v);
-  std::size_t count = 0;
-  ASSERT_EQ(session::validate_datagram(b.data(), b.size(), session::Direction::kVenueToClient, &count),
-            session::Error::kOk);
-  EXPECT_EQ(count, 4u);
-  uint64_t seq = 0, next = 0;
-  ASSERT_EQ(session::for_each_packet(b.data(), b.size(), session::Direction::kVenueToClient,
-                                     [&](const session::Packet& p) {
-                                       if (p.type == 'A') {
-                                         EXPECT_TRUE((session::LoginAccepted{p.payload}.next_sequence(next)));
-                                       }
-                                       if (p.type == 'S') {
-                                         session::SequencedData sd{p.payload, p.payload_length};
-                                         seq = sd.sequence();
-                                         EXPECT_EQ(sd.message()[0], 'C');
-                                         EXPECT_EQ(sd.message_length(), 18u);
-                                       }
-                                     }),
-            session::Error::kOk);
-  EXPECT_EQ(next, 42u);
-  EXPECT_EQ(seq, 42u);
-}
-
-TEST(Session, RetransmissionRequestAndRejection) {
-  uint8_t buf[64];
-  session::DatagramBuilder db(buf, sizeof buf);
-  ASSERT_TRUE(db.retransmission_request("SESS000001", 100, 5));
-  Bytes b;
-  b.u16(21).c('T').a("SESS000001", 10).u64(100).u16(5);
-  EXPECT_EQ(std::vector<uint8_t>(buf, buf + db.size()), b.v);
-  const auto e = session::for_each_packet(buf, db.size(), session::Direction::kClientToVenue,
-                                          [](const session::Packet& p) {
-                                            session::RetransmissionRequest r{p.payload};
-                                            EXPECT_EQ(r.first_sequence(), 100u);
-                                            EXPECT_EQ(r.count(), 5);
-                                          });
-  EXPECT_EQ(e, session::Error::kOk);
-  session::DatagramBuilder rj(buf, sizeof buf);
-  ASSERT_TRUE(rj.login_rejected('A'));
-  EXPECT_EQ(session::validate_datagram(buf, rj.size(), session::Direction::kVenueToClient),
-            session::Error::kOk);
-}
-
-TEST(Session, Malformed) {
-  using session::Direction;
-  using session::Error;
-  auto v = [](const Bytes& b, Direction d) { return session::validate_datagram(b.data(), b.size(), d); };
-  EXPECT_EQ(v(Bytes{}, Direction::kClientToVenue), Error::kEmpty);
-  EXPECT_EQ(v(Bytes{}.u8(0), Direction::kClientToVenue), Error::kTruncated);
-  EXPECT_EQ(v(Bytes{}.u16(0), Direction::kClientToVenue), Error::kZeroLength);
-  EXPECT_EQ(v(Bytes{}.u16(5).c('R'), Direction::kClientToVenue), Error::kTruncated);
-  EXPECT_EQ(v(Bytes{}.u16(1).c('S'), Direction::kClientToVenue),
-            Error::kUnknownType);  // venue type from client
-  EXPECT_EQ(v(Bytes{}.u16(1).c('U'), Direction::kVenueToClient), Error::kUnknownType);
-  EXPECT_EQ(v(Bytes{}.u16(2).c('R').c('x'), Direction::kClientToVenue), Error::kBadPayloadLength);
-  EXPECT_EQ(v(Bytes{}.u16(1).c('U'), Direction::kClientToVenue), Error::kBadPayloadLength);
-  EXPECT_EQ(v(Bytes{}.u16(9).c('U').c('X').u32(1).u16(0).c(0), Direction::kClientToVenue),
-            Error::kBadMessage);
-  EXPECT_EQ(v(Bytes{}.u16(9).c('S').u64(1), Direction::kVenueToClient), Error::kBadPayloadLength);
-  EXPECT_EQ(v(Bytes{}.u16(10).c('S').u64(1).c('?'), Direction::kVenueToClient), Error::kBadMessage);
-  EXPECT_EQ(v(Bytes{}.u16(8).c('H').u32(0).u16(0).c(0), Direction::kVenueToClient), Error::kBadPayloadLength);
-  // A good packet followed by a bad one: nothing is delivered.
-  int calls = 0;
-  Bytes mixed;
-  mixed.u16(1).c('R').u16(3).c('R');
-  EXPECT_EQ(session::for_each_packet(mixed.data(), mixed.size(), Direction::kClientToVenue,
-                                     [&](const session::Packet&) { ++calls; }),
-            Error::kTruncated);
-  EXPECT_EQ(calls, 0);
-  uint8_t tiny[4];
-  session::DatagramBuilder db(tiny, sizeof tiny);
-  EXPECT_FALSE(db.server_heartbeat(1));
-  EXPECT_TRUE(db.client_heartbeat());
-}
-
-TEST(Session, AsciiNumbers) {
-  uint64_t v = 0;
-  EXPECT_TRUE(session::parse_ascii_number("                  42", v));
-  EXPECT_EQ(v, 42u);
-  EXPECT_TRUE(session::parse_ascii_number("                    ", v));
-  EXPECT_EQ(v, 0u);
-  EXPECT_FALSE(session::parse_ascii_number("   4 2", v));
-  EXPECT_FALSE(session::parse_ascii_number("99999999999999999999", v));  // > 2^64
-  uint8_t b[20];
-  session::write_ascii_number(b, 20, 18446744073709551615ull);
-  EXPECT_EQ(std::string(reinterpret_cast<char*>(b), 20), "18446744073709551615");
 }
