@@ -40,15 +40,22 @@ std::string config_text(const std::string& devargs, const std::string& src_mac, 
     if (!line.empty() && line[0] == '[') table = line.substr(0, line.rfind(']') + 1);
     auto key_is = [&](const char* k) { return line.rfind(std::string(k) + " ", 0) == 0; };
     if (table == "[order_session]" && key_is("transport")) {
-      out += soup;
+      // The synthetic stream's MACs (transport "none"; the TCP transports ignore them).
+      out += soup + "src_mac = \"" + src_mac + "\"\ndst_mac = \"" + dst_mac + "\"\n";
       continue;
+    }
+    // The shipped stream's addresses: the soup's own when it names them, else ours.
+    const bool soup_addresses = soup.find("local_ip = ") != std::string::npos;
+    if (table == "[order_session]" && key_is("local_ip")) {
+      if (soup_addresses) continue;
+      line = "local_ip = \"" + src_ip + "\"";
+    }
+    if (table == "[order_session]" && key_is("venue")) {
+      if (soup_addresses) continue;
+      line = "venue = \"" + dst_ip + ":40001\"";
     }
     if (table == "[[port]]" && key_is("devargs")) line = "devargs = \"" + devargs + "\"";
     if (table == "[lcores]" && key_is("mode")) line = "mode = \"run_to_completion\"";
-    if (table == "[order_session]" && key_is("src_mac")) line = "src_mac = \"" + src_mac + "\"";
-    if (table == "[order_session]" && key_is("dst_mac")) line = "dst_mac = \"" + dst_mac + "\"";
-    if (table == "[order_session]" && key_is("src_ip")) line = "src_ip = \"" + src_ip + "\"";
-    if (table == "[order_session]" && key_is("dst_ip")) line = "dst_ip = \"" + dst_ip + "\"";
     out += line + "\n";
   }
   return out + login;
