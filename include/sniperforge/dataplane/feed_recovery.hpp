@@ -2,14 +2,14 @@
 // `now` in its time unit, TSC ticks on the RX lcore) and no I/O (frames go to a net::FrameSink).
 //
 // On a gap the arbiter declared (LineArbiter), live messages after it are held in a bounded window of
-// preallocated slots (HeldMessages, `max_held_messages`), RewindRequester sends MoldUDP64 requests as UDP from our
-// address to the re-request server (its MAC resolved by net::Neighbours, which also answers ARP for our
-// address), the retransmitted messages are applied in order, then the held ones; when nothing is
-// missing any more the gap is recovered. More gaps while recovering just leave more missing slots,
-// requested in turn. Failure (retries exhausted, or more than `max_held_messages` between the first
-// missing message and the newest one): every held message is applied as it is and the books stay stale;
-// the failure is latched, later gaps are not recovered (books that missed messages must not be declared
-// good again) until `reset_after_snapshot()`.
+// preallocated slots (HeldMessages, `max_held_messages`), RewindRequester sends MoldUDP64 requests as UDP
+// from our address to the re-request server (its MAC resolved by net::Neighbours, which also answers ARP for
+// our address), the retransmitted messages are applied in order, then the held ones; when nothing is missing
+// any more the gap is recovered. More gaps while recovering just leave more missing slots, requested in turn.
+// Failure (retries exhausted, or more than `max_held_messages` between the first missing message and the
+// newest one): every held message is applied as it is and the books stay stale; the failure is latched, later
+// gaps are not recovered (books that missed messages must not be declared good again) until
+// `reset_after_snapshot()`.
 //
 // GLIMPSE fallback (enable_snapshot_fallback(), with [feed.snapshot]): a failure (retries or buffer) asks
 // for a snapshot instead (snapshot_wanted) and keeps holding live messages meanwhile; past
