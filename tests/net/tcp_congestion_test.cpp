@@ -9,16 +9,8 @@ namespace sf::net {
 namespace {
 
 using namespace sf::net::testing;
-constexpr uint32_t kPeerNext = kPeerIsn + 1;
-constexpr uint32_t kFirst = kIsn + 1;
-constexpr uint64_t kMs = 1'000'000;
 
-struct Congestion : ::testing::Test {
-  CaptureSink sink;
-  TcpConnection c{test_config(), sink};
-  void ack(uint32_t a, uint64_t now, uint16_t window = 65535) {
-    c.on_segment(peer_segment(kPeerNext, a, tcp_flag::kAck, window), now);
-  }
+struct Congestion : ::testing::Test, ConnectionUnderTest {
   // Sends `n` bytes at t = 10 ms and returns what left at once.
   std::vector<Sent> send(std::size_t n) {
     data = pattern(n);

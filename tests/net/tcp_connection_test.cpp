@@ -8,11 +8,8 @@ namespace sf::net {
 namespace {
 
 using namespace sf::net::testing;
-constexpr uint32_t kPeerNext = kPeerIsn + 1;
 
-struct Conn : ::testing::Test {
-  CaptureSink sink;
-  TcpConnection c{test_config(), sink};
+struct Conn : ::testing::Test, ConnectionUnderTest {
   std::vector<uint8_t> read_all() {
     std::vector<uint8_t> out(c.readable());
     EXPECT_EQ(c.read(out), out.size());

@@ -8,17 +8,8 @@ namespace sf::net {
 namespace {
 
 using namespace sf::net::testing;
-constexpr uint32_t kPeerNext = kPeerIsn + 1;
-constexpr uint32_t kFirst = kIsn + 1;
-constexpr uint64_t kMs = 1'000'000;
 
-struct Recovery : ::testing::Test {
-  CaptureSink sink;
-  TcpConnection c{test_config(), sink};
-  void ack(uint32_t a, uint64_t now, uint16_t window = 65535) {
-    c.on_segment(peer_segment(kPeerNext, a, tcp_flag::kAck, window), now);
-  }
-};
+struct Recovery : ::testing::Test, ConnectionUnderTest {};
 
 TEST_F(Recovery, SendSegmentsAtMssWithinThePeersWindow) {
   establish(c, sink, /*peer_window=*/2500);

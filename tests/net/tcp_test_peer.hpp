@@ -90,4 +90,17 @@ inline void establish(TcpConnection& c, CaptureSink& sink, uint16_t peer_window 
   sink.take();
 }
 
+inline constexpr uint32_t kPeerNext = kPeerIsn + 1;  // the peer's next sequence after establish()
+inline constexpr uint32_t kFirst = kIsn + 1;         // our first data byte
+inline constexpr uint64_t kMs = 1'000'000;
+
+// A connection and its sink, and the peer's pure ACK: what every connection test fixture holds.
+struct ConnectionUnderTest {
+  CaptureSink sink;
+  TcpConnection c{test_config(), sink};
+  void ack(uint32_t a, uint64_t now, uint16_t window = 65535) {
+    c.on_segment(peer_segment(kPeerNext, a, tcp_flag::kAck, window), now);
+  }
+};
+
 }  // namespace sf::net::testing
