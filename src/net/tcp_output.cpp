@@ -92,14 +92,12 @@ std::size_t TcpConnection::read(std::span<uint8_t> out) noexcept {
 }
 
 void TcpConnection::transmit(uint64_t now) noexcept {
-  if (rto_recovery_ && state_ != TcpState::kSynSent) retransmit_after_timeout(now);
   if (!can_send_data()) return;
-  // New data goes out while SND.NXT stays within min(cwnd, peer window) of SND.UNA.
-  const uint32_t edge = snd_una_ + std::min(cwnd_, snd_wnd_);
-  while (!rto_recovery_ || !seq_lt(rtx_next_, snd_nxt_)) {
+  for (;;) {
     const std::size_t in_flight = snd_nxt_ - snd_una_;
     const std::size_t unsent = tx_.size() - std::min(tx_.size(), in_flight);
     if (unsent == 0) break;
+    const uint32_t edge = snd_una_ + snd_wnd_;
     const std::size_t usable = seq_gt(edge, snd_nxt_) ? edge - snd_nxt_ : 0;
     const std::size_t len = std::min({unsent, usable, effective_mss()});
     if (len == 0) {
@@ -113,7 +111,6 @@ void TcpConnection::transmit(uint64_t now) noexcept {
       rtt_start_ = now;
     }
     snd_nxt_ += static_cast<uint32_t>(len);
-    if (rto_recovery_) rtx_next_ = snd_nxt_;
     stats_.bytes_sent.add(len);
     if (rtx_deadline_ == 0) arm_retransmit(now);
   }
@@ -121,33 +118,29 @@ void TcpConnection::transmit(uint64_t now) noexcept {
     emit(snd_nxt_, tcp_flag::kFin | tcp_flag::kAck, 0, 0);
     fin_sent_ = true;
     ++snd_nxt_;
-    if (rto_recovery_) rtx_next_ = snd_nxt_;
     state_ = state_ == TcpState::kEstablished ? TcpState::kFinWait1 : TcpState::kLastAck;
     if (rtx_deadline_ == 0) arm_retransmit(now);
   }
 }
 
-// Resends the first unacknowledged segment (or the SYN, or the FIN); returns the sequence after it.
-uint32_t TcpConnection::retransmit_first(uint64_t now) noexcept {
+void TcpConnection::retransmit_first(uint64_t now) noexcept {
+  (void)now;
   rtt_timing_ = false;  // Karn: no RTT sample from anything sent twice
   if (state_ == TcpState::kSynSent) {
     emit(iss_, tcp_flag::kSyn, 0, 0);
     stats_.retransmitted_segments.add();
-    return snd_nxt_;
+    return;
   }
   const std::size_t in_flight = snd_nxt_ - snd_una_;
   const std::size_t data = in_flight - (fin_sent_ ? 1 : 0);
   if (data) {
-    const std::size_t len = std::min(data, effective_mss());
-    emit(snd_una_, tcp_flag::kAck | tcp_flag::kPsh, 0, len);
-    note_retransmission(snd_una_, now);
-    return snd_una_ + static_cast<uint32_t>(len);
-  }
-  if (fin_sent_) {
+    emit(snd_una_, tcp_flag::kAck | tcp_flag::kPsh, 0, std::min(data, effective_mss()));
+  } else if (fin_sent_) {
     emit(snd_una_, tcp_flag::kFin | tcp_flag::kAck, 0, 0);
-    note_retransmission(snd_una_, now);
+  } else {
+    return;
   }
-  return snd_nxt_;
+  stats_.retransmitted_segments.add();
 }
 
 void TcpConnection::on_retransmit_timer(uint64_t now) noexcept {
@@ -171,10 +164,10 @@ void TcpConnection::on_retransmit_timer(uint64_t now) noexcept {
   }
   rto_.back_off();
   stats_.rto_ns.set(rto_.rto_ns());
-  if (state_ == TcpState::kSynSent || snd_wnd_ == 0)
-    retransmit_first(now);  // a SYN, or a zero-window probe: no sign of congestion
-  else
-    on_timeout_congestion(now);
+  dup_acks_ = 0;
+  in_recovery_ = state_ != TcpState::kSynSent;
+  recover_ = snd_nxt_;
+  retransmit_first(now);
   arm_retransmit(now);
 }
 

@@ -7,9 +7,8 @@
 // are read in order with read() or front()/consume(). Buffers are allocated in the constructor
 // only. The connection can be reused: connect() starts over from CLOSED.
 //
-// Congestion control is RFC 5681 with NewReno fast recovery (RFC 6582), an RFC 6928 initial window
-// and RFC 3465 byte counting; see tcp_congestion.cpp. What is implemented and what is not (window
-// scaling, SACK, ...) is in docs/protocols.md, "The TCP subset we implement".
+// What is implemented and what is not (window scaling, SACK, congestion control, ...) is in
+// docs/protocols.md, "The TCP subset we implement".
 #pragma once
 
 #include <cstddef>
@@ -128,9 +127,6 @@ class TcpConnection {
   [[nodiscard]] uint64_t rto_ns() const noexcept { return rto_.rto_ns(); }
   [[nodiscard]] uint16_t peer_mss() const noexcept { return peer_mss_; }
   [[nodiscard]] uint32_t send_window() const noexcept { return snd_wnd_; }
-  // Congestion window and slow-start threshold, bytes (RFC 5681).
-  [[nodiscard]] uint32_t congestion_window() const noexcept { return cwnd_; }
-  [[nodiscard]] uint32_t slow_start_threshold() const noexcept { return ssthresh_; }
   // SND.NXT: the next sequence number this connection would send (a new connection on the same
   // 4-tuple starts above it, so a peer in TIME-WAIT accepts its SYN).
   [[nodiscard]] uint32_t send_next() const noexcept { return snd_nxt_; }
@@ -145,16 +141,7 @@ class TcpConnection {
   void process_payload(const TcpSegment& seg, uint64_t now) noexcept;
   void process_fin(const TcpSegment& seg, uint64_t now) noexcept;
   void transmit(uint64_t now) noexcept;
-  uint32_t retransmit_first(uint64_t now) noexcept;
-  // Congestion control (tcp_congestion.cpp).
-  void init_congestion(bool syn_retransmitted) noexcept;
-  void on_ack_congestion(uint32_t acked, uint64_t now) noexcept;
-  void on_duplicate_ack(uint64_t now) noexcept;
-  void on_timeout_congestion(uint64_t now) noexcept;
-  bool timeout_was_spurious(uint32_t ack, uint64_t now) const noexcept;
-  void retransmit_after_timeout(uint64_t now) noexcept;
-  void note_retransmission(uint32_t seq, uint64_t now) noexcept;
-  void take_rtt_sample(uint64_t rtt_ns) noexcept;
+  void retransmit_first(uint64_t now) noexcept;
   void on_retransmit_timer(uint64_t now) noexcept;
   void emit(uint32_t seq, uint8_t flags, std::size_t offset, std::size_t length) noexcept;
   void send_ack() noexcept { emit(snd_nxt_, tcp_flag::kAck, 0, 0); }
@@ -191,16 +178,8 @@ class TcpConnection {
   uint32_t recover_ = 0;       // SND.NXT when loss was detected: partial ACKs below it retransmit
   bool in_recovery_ = false;
   uint32_t dup_acks_ = 0;
-  uint32_t cwnd_ = 0, ssthresh_ = UINT32_MAX;  // bytes (RFC 5681)
-  uint32_t bytes_acked_ = 0;                   // congestion avoidance byte counting (RFC 3465)
-  bool rto_recovery_ = false;  // after a timeout: go-back-N from rtx_next_ up to recover_, bounded by cwnd
-  uint32_t rtx_next_ = 0;      // next sequence to retransmit while rto_recovery_
-  uint32_t cwnd_before_timeout_ = 0, ssthresh_before_timeout_ = 0;  // restored if it was spurious
-  uint64_t last_rtx_ns_ = 0;   // when the latest batch of retransmissions left
-  uint32_t last_rtx_seq_ = 0;  // first sequence retransmitted in that batch
-  uint64_t min_rtt_ns_ = 0;    // smallest RTT sample (0: none yet)
-  bool rtt_timing_ = false;    // a segment is being timed (Karn: never a retransmitted one)
-  uint32_t rtt_seq_ = 0;       // timed segment's end
+  bool rtt_timing_ = false;  // a segment is being timed (Karn: never a retransmitted one)
+  uint32_t rtt_seq_ = 0;     // timed segment's end
   uint64_t rtt_start_ = 0;
   uint64_t delayed_ack_deadline_ = 0;
   uint32_t unacked_segments_ = 0;  // received, not yet acknowledged (delayed ACK)
