@@ -126,10 +126,7 @@ void TcpOrderTransport::on_session_state(uint32_t shard, order_session::State st
   sh.was_logged_in = up;
   journal::SessionEvent ev = journal::SessionEvent::kDown;
   if (up) ev = sh.logins++ == 0 ? journal::SessionEvent::kLogin : journal::SessionEvent::kReconnect;
-  if (x_.journal && (!journal::make_session(x_.journal_entry, static_cast<uint16_t>(shard), 0,
-                                            {ev, sh.session->session().next_sequence(), {}}) ||
-                     !x_.journal->push(x_.journal_entry))) [[unlikely]]
-    x_.stats->journal_ring_full.add();
+  if (x_.journal) x_.journal_session(shard, ev, sh.session->session().next_sequence());
 }
 
 // The risk gate sees the session up only once it is logged in and every shard has reconciled

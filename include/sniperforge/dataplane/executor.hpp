@@ -73,7 +73,6 @@ struct Executor {
   // The journal (journal/writer.hpp): this executor's ring to the writer thread, null without [journal].
   journal::EntryRing* journal = nullptr;
   const journal::Writer* journal_writer = nullptr;
-  journal::Entry journal_entry{};  // scratch of the dpdk transport's session records (push() copies it)
 
   std::unique_ptr<telemetry::ExecutorLcoreStats> stats = std::make_unique<telemetry::ExecutorLcoreStats>();
   std::unique_ptr<telemetry::LogRing> log = std::make_unique<telemetry::LogRing>();
