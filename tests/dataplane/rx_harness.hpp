@@ -35,11 +35,20 @@ struct Harness {
   FakeSink sink;
   RxProcessor<FakeSink> proc;
   Harness(uint32_t shards, uint16_t executors, unsigned cap = ~0u)
-      : sink(executors, cap), proc(settings(shards, executors), stats, sink) {}
+      : Harness(settings(shards, executors), cap) {}
+  explicit Harness(const RxSettings& s, unsigned cap = ~0u) : sink(s.executors, cap), proc(s, stats, sink) {}
   static RxSettings settings(uint32_t shards, uint16_t executors) {
     RxSettings s;
     s.shards = shards;
     s.executors = executors;
+    return s;
+  }
+  // One shard, one executor, line B on UDP port kLineBPort of the same stream, a 1,000-tick arbitration.
+  static constexpr uint16_t kLineBPort = 26478;
+  static RxSettings two_lines() {
+    RxSettings s = settings(1, 1);
+    s.line_b_udp_port = kLineBPort;
+    s.arbitration_ticks = 1000;
     return s;
   }
   void run(const feedgen::Frames& f) {

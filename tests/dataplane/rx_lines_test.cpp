@@ -49,20 +49,17 @@ TEST(RxLines, ACopyWhollyAppliedIsADuplicateFromItsHeaderAlone) {
   ASSERT_GT(frames.size(), 40u);
   net::UdpDatagram first;
   ASSERT_EQ(net::parse_udp(frames.frame(0), frames.frame_length(0), first), net::Error::kOk);
-  RxSettings s = Harness::settings(1, 1);
-  s.line_b_udp_port = 26478;
-  s.arbitration_ticks = 1000;
+  RxSettings s = Harness::two_lines();
   s.guard.sources = {first.src_ip, 0x0a000063};
-  telemetry::RxLcoreStats stats;
-  FakeSink sink(1);
-  RxProcessor<FakeSink> proc(s, stats, sink);
+  Harness h(s);
+  auto& [stats, sink, proc] = h;
   const std::size_t applied = 30;
   for (std::size_t i = 0; i < applied; ++i) proc.on_frame(frames.frame(i), frames.frame_length(i), i);
   proc.flush();
   const uint64_t next = stats.next_expected_seq.load();
   ASSERT_GT(next, 3u);
   auto send_b = [&](std::size_t i, uint64_t seq, uint16_t count, uint32_t src, bool other_session) {
-    const auto f = garbled_copy(frames, i, seq, count, src, other_session, 26478);
+    const auto f = garbled_copy(frames, i, seq, count, src, other_session, Harness::kLineBPort);
     proc.on_frame(f.data(), f.size(), 100);
   };
   send_b(10, next - 3, 3, first.src_ip, false);  // ends exactly where the next packet starts: a duplicate
@@ -100,29 +97,25 @@ TEST(RxLines, LooksAppliedHintsFromTheFirstCacheLine) {
   const auto frames = feedgen::generate_frames(small_feed());
   net::UdpDatagram first;
   ASSERT_EQ(net::parse_udp(frames.frame(0), frames.frame_length(0), first), net::Error::kOk);
-  RxSettings s = Harness::settings(1, 1);
-  s.line_b_udp_port = 26478;
-  s.arbitration_ticks = 1000;
-  telemetry::RxLcoreStats stats;
-  FakeSink sink(1);
-  RxProcessor<FakeSink> proc(s, stats, sink);
+  Harness h(Harness::two_lines());
+  auto& [stats, sink, proc] = h;
   EXPECT_FALSE(proc.looks_applied(frames.frame(0), frames.frame_length(0))) << "nothing applied yet";
   for (std::size_t i = 0; i < 30; ++i) proc.on_frame(frames.frame(i), frames.frame_length(i), i);
   const uint64_t next = stats.next_expected_seq.load();
-  const auto behind = garbled_copy(frames, 5, next - 3, 3, first.src_ip, false, 26478);
+  const auto behind = garbled_copy(frames, 5, next - 3, 3, first.src_ip, false, Harness::kLineBPort);
   EXPECT_TRUE(proc.looks_applied(behind.data(), behind.size()));
   EXPECT_FALSE(proc.looks_applied(behind.data(), 14 + 20 + 8 + mold::kHeaderLength - 1)) << "too short";
-  const auto straddles = garbled_copy(frames, 5, next - 1, 2, first.src_ip, false, 26478);
+  const auto straddles = garbled_copy(frames, 5, next - 1, 2, first.src_ip, false, Harness::kLineBPort);
   EXPECT_FALSE(proc.looks_applied(straddles.data(), straddles.size()));
-  const auto heartbeat = garbled_copy(frames, 5, 1, 0, first.src_ip, false, 26478);
+  const auto heartbeat = garbled_copy(frames, 5, 1, 0, first.src_ip, false, Harness::kLineBPort);
   EXPECT_FALSE(proc.looks_applied(heartbeat.data(), heartbeat.size()));
-  const auto end_of_session = garbled_copy(frames, 5, 1, 0xffff, first.src_ip, false, 26478);
+  const auto end_of_session = garbled_copy(frames, 5, 1, 0xffff, first.src_ip, false, Harness::kLineBPort);
   EXPECT_FALSE(proc.looks_applied(end_of_session.data(), end_of_session.size()));
   // A tagged frame: the MoldUDP64 header lies 4 bytes later, so the hint does not guess.
   net::UdpFrameSpec spec;
   spec.has_vlan = true;
   spec.vlan_id = 7;
-  spec.dst_port = 26478;
+  spec.dst_port = Harness::kLineBPort;
   std::vector<uint8_t> tagged(2048);
   tagged.resize(
       net::build_udp_frame(tagged.data(), tagged.size(), spec, behind.data() + 42, behind.size() - 42));

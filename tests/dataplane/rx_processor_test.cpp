@@ -197,12 +197,8 @@ TEST(RxProcessor, TwoLinesWithLossOnEachGiveTheCleanFeed) {
   const auto ab = feedgen::generate_frames(cfg);
   ASSERT_GT(ab.stats.line_a_lost, 0u);
   ASSERT_GT(ab.stats.line_b_lost, 0u);
-  RxSettings s = Harness::settings(1, 1);
-  s.line_b_udp_port = 26478;
-  s.arbitration_ticks = 1000;
-  telemetry::RxLcoreStats stats;
-  FakeSink sink(1);
-  RxProcessor<FakeSink> proc(s, stats, sink);
+  Harness h(Harness::two_lines());
+  auto& [stats, sink, proc] = h;
   for (std::size_t i = 0; i < ab.size(); ++i) {
     proc.tick(i);
     proc.on_frame(ab.frame(i), ab.frame_length(i), i);
