@@ -14,13 +14,10 @@
 #include <vector>
 
 #include "../book/itch_builder.hpp"
+#include "hot_path_allocs.hpp"
 #include "sniperforge/book/book_set.hpp"
 #include "sniperforge/trade/config_parse.hpp"
 #include "sniperforge/trade/engine.hpp"
-
-extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*)(const volatile void*, std::size_t),
-                                                         void (*)(const volatile void*))
-    __attribute__((weak));
 
 namespace {
 
@@ -29,13 +26,6 @@ using sf::book::Drop;
 using sf::book::Side;
 
 constexpr std::size_t kMaxOps = 256;  // < [book] max_orders below: capacity is not what this checks
-
-bool g_counting = false;
-uint64_t g_allocs = 0;
-void on_malloc(const volatile void*, std::size_t) {
-  if (g_counting) ++g_allocs;
-}
-void on_free(const volatile void*) {}
 
 struct RefOrder {
   uint16_t locate;
@@ -146,8 +136,6 @@ extern "C" std::size_t sf_fuzz_prefix_step() {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
-  static const bool hooked = __sanitizer_install_malloc_and_free_hooks &&
-                             __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
   const sf::trade::TradingConfig& cfg = trading_config();
   BookSet books(cfg.book);
   std::optional<sf::trade::Engine> engine;
@@ -160,11 +148,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::vector<uint64_t> refs;  // every reference used so far (live or dead)
   auto apply = [&](uint16_t locate) {
     sf::trade::OrderSink sink{std::span<sf::trade::OrderRequest>(storage)};
-    g_counting = hooked;
-    books.apply(msg[0]);
-    if (engine) engine->on_itch(msg[0], seq++, 0, sink);
-    g_counting = false;
-    if (g_allocs) __builtin_trap();  // the hot path allocated
+    {
+      const sf::fuzz::HotPathWindow hot;
+      books.apply(msg[0]);
+      if (engine) engine->on_itch(msg[0], seq++, 0, sink);
+    }
+    if (sf::fuzz::HotPathAllocs::count()) __builtin_trap();  // the hot path allocated
     if (engine && engine->tracked_open_orders() > cfg.risk.max_open_orders) __builtin_trap();
     if (locate) check_book(books, m, locate, false);
     if (locate && engine) check_book(engine->books(), m, locate, false);

@@ -15,12 +15,9 @@
 #include <set>
 #include <vector>
 
+#include "hot_path_allocs.hpp"
 #include "sniperforge/dataplane/feed_guard.hpp"
 #include "sniperforge/dataplane/line_arbiter.hpp"
-
-extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*)(const volatile void*, std::size_t),
-                                                         void (*)(const volatile void*))
-    __attribute__((weak));
 
 namespace {
 
@@ -28,18 +25,13 @@ using sf::dataplane::FeedGuard;
 using sf::dataplane::FeedGuardSettings;
 using sf::dataplane::FeedVerdict;
 using sf::dataplane::LineArbiter;
+using sf::fuzz::HotPathAllocs;
+using sf::fuzz::HotPathWindow;
 
 constexpr std::size_t kHold = 8;
 constexpr uint32_t kFeedSource = 0x0A000001, kForgedSource = 0x0A060606;
 constexpr uint64_t kFar = uint64_t{1} << 62;
 constexpr char kSessions[3][11] = {"SFEED00001", "SFEED00002", "EVIL000001"};  // feed, its next, forged
-
-bool g_counting = false;
-uint64_t g_allocs = 0;
-void on_malloc(const volatile void*, std::size_t) {
-  if (g_counting) ++g_allocs;
-}
-void on_free(const volatile void*) {}
 
 struct Op {
   int line;
@@ -102,9 +94,8 @@ struct Pipeline {
   FeedGuard guard;
   LineArbiter arb;
   Sink sink;
-  bool hooked;
-  Pipeline(const FeedGuardSettings& s, uint64_t window, const uint64_t* count_of, std::size_t ops, bool hook)
-      : guard(s), arb(window, kHold), hooked(hook) {
+  Pipeline(const FeedGuardSettings& s, uint64_t window, const uint64_t* count_of, std::size_t ops)
+      : guard(s), arb(window, kHold) {
     sink.count_of = count_of;
     sink.log.reserve(6 * ops + 64);  // deliveries, gaps and duplicates: a few per op at most
   }
@@ -112,9 +103,11 @@ struct Pipeline {
   void packet(const Op& op, uint64_t now) {
     const sf::dataplane::FeedPacket p{op.src, reinterpret_cast<const uint8_t*>(op.session), op.seq,
                                       op.kind == 3 ? op.seq : op.seq + op.count, op.kind != 3};
-    g_counting = hooked;
-    const FeedVerdict v = guard.judge(p, {arb.started(), arb.next(), arb.horizon()});
-    g_counting = false;
+    FeedVerdict v;
+    {
+      const HotPathWindow hot;
+      v = guard.judge(p, {arb.started(), arb.next(), arb.horizon()});
+    }
     if (!sf::dataplane::is_drop(v)) {
       if (sf::dataplane::is_restart(v)) {
         arb.restart();
@@ -125,21 +118,21 @@ struct Pipeline {
         for (uint64_t s = op.seq; s < op.seq + op.count; ++s) sink.accepted_seqs.insert(s);
       uint8_t bytes[8];
       std::memcpy(bytes, &op.seq, 8);
-      g_counting = hooked;
+      const HotPathWindow hot;
       if (op.kind == 3)
         arb.on_next(op.line, op.seq, now, sink);
       else
         arb.on_data(op.line, bytes, 8, op.seq, op.count, now, sink);
-      g_counting = false;
     }
     tick(op, now);
   }
   // Time passes (a dropped packet still lets the RX lcore poll).
   void tick(const Op& op, uint64_t now) {
-    g_counting = hooked;
-    if (op.kind == 2) arb.poll(now, sink);
-    g_counting = false;
-    if (g_allocs) __builtin_trap();
+    if (op.kind == 2) {
+      const HotPathWindow hot;
+      arb.poll(now, sink);
+    }
+    if (HotPathAllocs::count()) __builtin_trap();
     if (arb.held() > kHold) __builtin_trap();
     // Each accepted packet moves the horizon at most max_seq_jump (+ its count) ahead.
     if (sink.gap_messages > sink.accepted * (guard.settings().max_seq_jump + 4)) __builtin_trap();
@@ -154,8 +147,6 @@ struct Pipeline {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
-  static const bool hooked = __sanitizer_install_malloc_and_free_hooks &&
-                             __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
   if (size < 2) return 0;
   // Byte 0: window (bit 0: endless). Byte 1: bit 0 [feed] sources, bit 1 [feed] session, bits 2-4
   // max_seq_jump 16..2048.
@@ -171,7 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   const std::size_t ops = (size - 2) / 3;
   static uint64_t count_of[1024];
   std::memset(count_of, 0, sizeof count_of);
-  Pipeline all(settings, window, count_of, ops, hooked), genuine(settings, window, count_of, ops, hooked);
+  Pipeline all(settings, window, count_of, ops), genuine(settings, window, count_of, ops);
   all.sink.endless = genuine.sink.endless = endless;
   bool forgeries_covered = true;
   uint64_t now = 0;
