@@ -75,7 +75,6 @@ void Runtime::read_session_rows(std::vector<telemetry::SessionRow>& rows) const 
     for (std::size_t s = 0; s < tcp_venue_->size(); ++s) {
       const order_session::TcpVenueSession& v = tcp_venue_->session(s);
       telemetry::SessionRow& r = row(s, v.session().counters());
-      r.has_tcp = true;
       r.tcp_retransmits = v.connection().stats().retransmitted_segments.load();
       r.tcp_srtt_ns = v.connection().stats().srtt_ns.load();
     }
@@ -83,7 +82,6 @@ void Runtime::read_session_rows(std::vector<telemetry::SessionRow>& rows) const 
     for (std::size_t s = 0; s < venue_->size(); ++s) {
       const order_session::KernelSession& k = *venue_->shard(s).session;
       telemetry::SessionRow& r = row(s, k.counters());
-      r.has_tcp = true;  // the socket's TCP_INFO, read by the session thread
       r.tcp_retransmits = k.kernel_counters().tcp_retransmits.load();
       r.tcp_srtt_ns = k.kernel_counters().tcp_srtt_ns.load();
     }

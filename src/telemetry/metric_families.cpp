@@ -296,7 +296,6 @@ void add_session_families(Families& fs, const std::vector<SessionRow>& rows) {
   for (const SessionRowDesc& d : session_row_table()) {
     MetricFamily* f = nullptr;
     for (const SessionRow& r : rows) {
-      if (d.tcp_only && !r.has_tcp) continue;
       if (f == nullptr)
         f = &fs.family(std::string{d.metric}, std::string{d.help},
                        d.kind == StatKind::kCounter ? MetricType::Counter : MetricType::Gauge);

@@ -22,7 +22,7 @@ struct SessionRow {
   std::string_view state_name;  // order_session::to_string (static storage)
   bool logged_in = false;
   uint64_t reconnects = 0, heartbeats_sent = 0, heartbeats_received = 0, bytes_in = 0, bytes_out = 0;
-  bool has_tcp = false;  // the TCP figures below are set (dpdk: our TCP; kernel: the socket's TCP_INFO)
+  // TCP figures: dpdk, our TCP's own; kernel, the socket's TCP_INFO read by the session thread.
   uint64_t tcp_retransmits = 0, tcp_srtt_ns = 0;
 };
 
@@ -30,7 +30,6 @@ struct SessionRowDesc {
   std::string_view metric;
   std::string_view help;
   StatKind kind = StatKind::kCounter;
-  bool tcp_only = false;  // exported only for rows with has_tcp
   uint64_t (*read)(const SessionRow&) = nullptr;
 };
 
