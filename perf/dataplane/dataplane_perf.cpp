@@ -4,7 +4,8 @@
 //
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
 //                  [--transports udp,dpdk,kernel] [--lcore-modes run_to_completion,pipeline]
-//                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...] [--ab-lines]
+//                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...] [--ab-lines
+//                  [--ab-nic-mbufs N]]
 //                  [--journal-ab DIR] [--stall-rx-ms MS]
 //
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
@@ -318,6 +319,10 @@ int main(int argc, char** argv) {
   bool ab_lines = false;
   app.add_flag("--ab-lines", ab_lines,
                "only A/B line arbitration's cost: --repeat runs per mode, one line vs two interleaved");
+  unsigned ab_nic_mbufs = 1023;
+  app.add_option("--ab-nic-mbufs", ab_nic_mbufs,
+                 "--ab-lines' recycled runs: mbufs the NIC cycles (default: a 1,024-descriptor ring's worth)")
+      ->check(CLI::Range(255u, 65535u));
   std::string journal_ab_dir;
   app.add_option("--journal-ab", journal_ab_dir,
                  "only the journal's cost: --latency-repeat pairs of run-to-completion tick-to-trade runs, "
@@ -369,7 +374,8 @@ int main(int argc, char** argv) {
   std::printf("placement: %s", pl.describe(LcoreMode::kPipeline).c_str());
 
   if (ab_lines) {
-    ab_lines_section(std::min<uint64_t>(messages, 2'000'000), repeat, trading, pl);  // the pool's size
+    ab_lines_section(std::min<uint64_t>(messages, 2'000'000), repeat, trading, pl,  // the pool's size
+                     ab_nic_mbufs);
     eal_cleanup_and_remove_runtime_dir();
     return 0;
   }
