@@ -313,77 +313,12 @@ class RxProcessor {
     }
   };
 
-  // FeedRecovery's sink: messages to apply in order, and the recovery's steps for the executors.
-  struct Recover {
-    RxProcessor& rx;
-    void apply(uint64_t seq, const uint8_t* msg, std::size_t len) noexcept {
-      rx.route(mold::Block{msg, static_cast<uint16_t>(len), seq}, rx.now_);
-    }
-    void recovery_started() noexcept {
-      for (uint16_t e = 0; e < rx.stages_.size(); ++e)
-        rx.ring_drops_at_start_[e] = rx.stats_.ring_dropped_full[e].load();
-      rx.push_recovery(RecoveryStep::kStarted, [](uint16_t) { return true; });
-    }
-    // An executor whose ring overflowed meanwhile lost events of its own: its books stay stale.
-    void recovered(uint64_t /*ticks*/) noexcept {
-      rx.push_recovery(RecoveryStep::kRecovered, [this](uint16_t e) {
-        return rx.stats_.ring_dropped_full[e].load() == rx.ring_drops_at_start_[e];
-      });
-      rx.push_recovery(RecoveryStep::kEnded, [this](uint16_t e) {
-        return rx.stats_.ring_dropped_full[e].load() != rx.ring_drops_at_start_[e];
-      });
-    }
-    void recovery_failed(uint64_t next_seq) noexcept {
-      rx.mark_all_stale(StaleReason::kGap, rx.now_, next_seq);
-      rx.push_recovery(RecoveryStep::kEnded, [](uint16_t) { return true; });
-    }
-    // The engines stay recovering (no order) on stale books until the snapshot's books are in.
-    void snapshot_wanted(uint64_t next_seq) noexcept {
-      rx.mark_all_stale(StaleReason::kGap, rx.now_, next_seq);
-      if (rx.handoff_) (void)rx.handoff_->want();  // busy: poll_snapshot() asks again
-    }
-  };
-
-  // The GLIMPSE fallback's side of the RX lcore, once per tick: ask, swap in, or give up.
-  void poll_snapshot(uint64_t tsc) noexcept {
-    const SnapshotHandoff::State st = handoff_->state();
-    if (!recovery_->awaiting_snapshot()) {
-      if (st == SnapshotHandoff::State::kReady) handoff_->swapping(0);  // no longer wanted: freed unused
-      if (st == SnapshotHandoff::State::kFailed) handoff_->failure_seen();
-      return;
-    }
-    Recover out{*this};
-    if (st == SnapshotHandoff::State::kIdle) {
-      (void)handoff_->want();
-    } else if (st == SnapshotHandoff::State::kFailed) {
-      handoff_->failure_seen();
-      recovery_->on_snapshot_failed(out);
-    } else if (st == SnapshotHandoff::State::kReady) {
-      // One swap event per executor, behind everything routed so far; one a full ring lost is not awaited
-      // (that executor's books stay stale: ring_dropped_full).
-      uint32_t delivered = 0;
-      for (uint16_t e = 0; e < stages_.size(); ++e) {
-        const uint64_t lost_before = stats_.ring_dropped_full[e].load();
-        Event ev;
-        pack_snapshot_swap(ev, handoff_->next_sequence(), tsc, handoff_);
-        push(e, ev);
-        flush_one(e);
-        if (stats_.ring_dropped_full[e].load() == lost_before) ++delivered;
-      }
-      handoff_->swapping(delivered);
-      recovery_->on_snapshot(handoff_->next_sequence(), tsc, out);
-    }
-  }
-
+  // The recovery plumbing (rx_processor_recovery.hpp, included at the end of this file): FeedRecovery's
+  // sink, the GLIMPSE fallback's side of the RX lcore, and the recovery steps sent to the executors.
+  struct Recover;
+  void poll_snapshot(uint64_t tsc) noexcept;
   template <class Which>
-  void push_recovery(RecoveryStep step, Which which) noexcept {
-    for (uint16_t e = 0; e < stages_.size(); ++e) {
-      if (!which(e)) continue;
-      Event ev;
-      pack_recovery(ev, arb_.next(), now_, step);
-      push(e, ev);
-    }
-  }
+  void push_recovery(RecoveryStep step, Which which) noexcept;
 
   void mark_all_stale(StaleReason why, uint64_t tsc, uint64_t next_seq) noexcept {
     stats_.books_marked_stale.add();
@@ -453,3 +388,5 @@ class RxProcessor {
 };
 
 }  // namespace sf::dataplane
+
+#include "sniperforge/dataplane/rx_processor_recovery.hpp"
