@@ -14,7 +14,8 @@
 // RX lcore frees them (no mempool cache: every mbuf of the pool cycles, first freed first refilled,
 // the widest working set such a NIC has), writing each packet as the NIC's DMA would. One line, two
 // lines and line B unconfigured go through the same feeder; their cpu figure is the process's cpu
-// time minus the feeder thread's own (the NIC's work is not the appliance's).
+// time minus the feeder thread's own (the NIC's work is not the appliance's) and minus the RX lcore's
+// idle polls (a descheduled feeder lets the NIC run dry; each idle poll is priced by a packet-less run).
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_pause.h>
@@ -48,7 +49,12 @@ Spread spread(const std::vector<double>& v) {
 struct PerMessage {
   double wall_ns = 0, cpu_ns = 0;  // cpu: the whole process's cpu time (what the lcores actually got)
   uint64_t nic_underruns = 0;      // recycled runs: refills that found the NIC ring empty
+  uint64_t idle_polls = 0;         // RX polls that found the NIC empty
+  double cpu_raw_ns = 0;           // recycled runs: cpu before the idle polls' share is taken out
 };
+
+// Recycled runs: cpu ns one idle RX poll costs (idle_poll_ns()), taken out of their cpu figure.
+double g_idle_poll_ns = 0;
 
 // The recycled NIC: refills `rx` from `pool` a burst at a time until every frame of `f` is in it.
 // Returns how many refills found the ring empty after the first: the RX lcore may have polled an
@@ -81,7 +87,7 @@ uint64_t feed_recycled(const Feed& f, rte_mempool* pool, rte_ring* rx) {
 
 // One back-pressured run fed by the recycled NIC (run_appliance's preloaded run, with the feeder).
 RunOut run_recycled(const Feed& f, LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
-                    uint16_t line_b, rte_mempool* pool) {
+                    uint16_t line_b, rte_mempool* pool, unsigned idle_ms = 0) {
   RingPort rp = make_ring_port(rte_align32pow2(pool->size + 1), 1 << 16);
   RunOut out;
   // No exit on idle polls (a descheduled feeder is not the feed's end); back-pressure as a replay.
@@ -100,6 +106,7 @@ RunOut run_recycled(const Feed& f, LcoreMode mode, const trade::TradingConfig& t
       drain_and_free(rp.tx);
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
+    if (idle_ms) std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms));
     rt.request_stop();
     while (!rt.finished()) std::this_thread::sleep_for(std::chrono::microseconds(50));
     out.seconds = ns_of(rte_rdtsc() - t0) / 1e9;
@@ -127,8 +134,21 @@ PerMessage run_ns_per_message(const Feed& f, LcoreMode mode, const trade::Tradin
              static_cast<unsigned long>(r.c.at("gaps")));
   duplicates = r.c.count("duplicate_packets") ? r.c.at("duplicate_packets") : 0;
   const double n = static_cast<double>(f.messages);
-  return {r.seconds * 1e9 / n, r.cpu_seconds * 1e9 / n,
-          r.c.count("nic_underruns") ? r.c.at("nic_underruns") : 0};
+  PerMessage pm{r.seconds * 1e9 / n, r.cpu_seconds * 1e9 / n,
+                r.c.count("nic_underruns") ? r.c.at("nic_underruns") : 0,
+                r.c.at("rx_polls") - r.c.at("rx_busy_polls"), r.cpu_seconds * 1e9 / n};
+  // A recycled run's RX lcore spins whenever the feeder (descheduled) lets the NIC run dry: that spin is
+  // the feeder's doing, not the packets' cost. Preloaded runs keep their cpu as measured.
+  if (nic) pm.cpu_ns -= static_cast<double>(pm.idle_polls) * g_idle_poll_ns / n;
+  return pm;
+}
+
+// The cpu one idle RX poll costs in `mode`: a recycled run with no packet that idles 100 ms.
+double idle_poll_ns(LcoreMode mode, const trade::TradingConfig& trading, const Placement& pl,
+                    rte_mempool* pool) {
+  const RunOut r = run_recycled(Feed{}, mode, trading, pl, 0, pool, 100);
+  const uint64_t idle = r.c.at("rx_polls") - r.c.at("rx_busy_polls");
+  return idle ? r.cpu_seconds * 1e9 / static_cast<double>(idle) : 0;
 }
 
 }  // namespace
@@ -160,9 +180,13 @@ void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingCo
   for (const Case& c : {Case{LcoreMode::kRunToCompletion, nullptr, "run_to_completion"},
                         Case{LcoreMode::kPipeline, nullptr, "pipeline"},
                         Case{LcoreMode::kRunToCompletion, nic, "run_to_completion_recycled"}}) {
-    if (c.pool)
-      std::printf("  recycled NIC: %u mbufs in flight at most (preloaded: %zu / %zu)\n", nic_mbufs,
-                  one.frames.size(), two.frames.size());
+    if (c.pool) {
+      g_idle_poll_ns = idle_poll_ns(c.mode, trading, pl, c.pool);
+      std::printf(
+          "  recycled NIC: %u mbufs in flight at most (preloaded: %zu / %zu); an idle RX poll costs %.1f cpu "
+          "ns\n",
+          nic_mbufs, one.frames.size(), two.frames.size(), g_idle_poll_ns);
+    }
     std::vector<double> a, b, diff, ca, cb, cu;
     uint64_t dups = 0, unused = 0;
     const uint64_t copies = two.frames.size() - one.frames.size();
@@ -187,9 +211,13 @@ void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingCo
           u.cpu_ns);
       if (c.pool)
         std::printf(
-            "    refills that found the NIC empty (RX lcore idle, cpu figure inflated): %lu / %lu / %lu\n",
+            "    (one / two / unconfigured) refills that found the NIC empty %lu / %lu / %lu, idle RX polls "
+            "%lu / "
+            "%lu / %lu, cpu before taking them out %.2f / %.2f / %.2f\n",
             static_cast<unsigned long>(x.nic_underruns), static_cast<unsigned long>(y.nic_underruns),
-            static_cast<unsigned long>(u.nic_underruns));
+            static_cast<unsigned long>(u.nic_underruns), static_cast<unsigned long>(x.idle_polls),
+            static_cast<unsigned long>(y.idle_polls), static_cast<unsigned long>(u.idle_polls), x.cpu_raw_ns,
+            y.cpu_raw_ns, u.cpu_raw_ns);
     }
     const Spread sa = spread(a), sb = spread(b), sd = spread(diff), sca = spread(ca), scb = spread(cb),
                  scu = spread(cu);
