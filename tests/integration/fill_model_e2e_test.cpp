@@ -23,6 +23,7 @@
 
 namespace fs = std::filesystem;
 using sf::testing::env;
+using sf::testing::metric_sum;
 using sf::testing::read_file;
 using sf::testing::read_stats;
 using sf::testing::run;
@@ -44,15 +45,6 @@ std::string rule_config(uint16_t venue_port, const fs::path& password_file) {
     out += line + "\n";
   }
   return out;
-}
-
-double metric_sum(const std::string& text, const std::string& name, const std::string& filter) {
-  std::istringstream in(text);
-  double sum = 0;
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(name + "{", 0) == 0 && line.find(filter) != std::string::npos)
-      sum += std::stod(line.substr(line.rfind(' ') + 1));
-  return sum;
 }
 
 struct BacktestResult {

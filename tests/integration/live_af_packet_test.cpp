@@ -147,9 +147,13 @@ class LiveAfPacket : public ::testing::Test {
         << "venue simulator did not start";
 
     const fs::path log = dir / "live.log", stats = dir / "live.stats";
-    std::vector<std::string> args{"--config", (dir / "live.toml").string(), "--stats-file", stats.string()};
+    std::vector<std::string> args{"--config",       (dir / "live.toml").string(),
+                                  "--stats-file",   stats.string(),
+                                  "--metrics-addr", "127.0.0.1:0"};
     pid_ = start_logged(env("SNIPERFORGE"), args, log);
     ASSERT_GE(pid_, 0);
+    const std::string metrics_port = wait_for_ready_port(log, 30);
+    ASSERT_FALSE(metrics_port.empty()) << read_file(log);
     ASSERT_TRUE(
         wait_for([&] { return read_file(venue_log).find("SNIPE0 logged in") != std::string::npos; }, 20))
         << read_file(log) << read_file(venue_log);
@@ -158,7 +162,26 @@ class LiveAfPacket : public ::testing::Test {
                   feed.string() + " 10.77.0.1 26477 4 > " + (dir / "sender.log").string() + " 2>&1"),
               0)
         << read_file(dir / "sender.log");
-    std::this_thread::sleep_for(std::chrono::seconds(2));  // the last answers come back
+    // Settled: the feed and order counts stopped moving and every order sent has both its answers
+    // (Accepted + Executed), however slowly this host schedules the lcores.
+    double last_feed = -1, last_orders = -1;
+    ASSERT_TRUE(wait_for(
+        [&] {
+          const fs::path scrape = dir / "metrics.txt";
+          run("curl -s http://127.0.0.1:" + metrics_port + "/metrics > " + scrape.string());
+          const std::string m = read_file(scrape);
+          const double feed = metric_sum(m, "sniperforge_feed_packets_total"),
+                       orders = metric_sum(m, "sniperforge_orders_sent_total"),
+                       answers = metric_sum(m, "sniperforge_venue_messages_total");
+          const bool settled =
+              feed > 0 && feed == last_feed && orders == last_orders && answers == 2 * orders;
+          last_feed = feed;
+          last_orders = orders;
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          return settled;
+        },
+        30))
+        << read_file(log) << read_file(dir / "metrics.txt");
 
     ASSERT_EQ(kill(pid_, SIGTERM), 0);
     int status = 0;

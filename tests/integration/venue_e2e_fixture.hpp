@@ -69,18 +69,6 @@ inline std::string venue_config(const std::string& transport, const std::string&
   return out;
 }
 
-// Sum of the samples of one metric family whose labels contain `filter`.
-inline double metric_sum(const std::string& text, const std::string& name, const std::string& filter = "") {
-  std::istringstream in(text);
-  std::string line;
-  double sum = 0;
-  while (std::getline(in, line)) {
-    if (line.rfind(name + "{", 0) != 0 || line.find(filter) == std::string::npos) continue;
-    sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
 class VenueE2E : public ::testing::TestWithParam<std::string> {
  protected:
   bool dpdk() const { return GetParam() == "dpdk"; }

@@ -104,11 +104,23 @@ inline std::string wait_for_ready_port(const std::filesystem::path& log, double 
   return text.substr(at, text.find(' ', at) - at);
 }
 
+// Sum of the samples of one /metrics family (labelled or not) whose labels contain `filter`.
+inline double metric_sum(const std::string& text, const std::string& name, const std::string& filter = "") {
+  std::istringstream in(text);
+  double sum = 0;
+  for (std::string line; std::getline(in, line);) {
+    const bool ours = line.rfind(name + "{", 0) == 0 || line.rfind(name + " ", 0) == 0;
+    if (ours && line.find(filter) != std::string::npos) sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
 // The helpers above by their short names, and `fs`, for a test file's one using-directive.
 namespace process {
 namespace fs = std::filesystem;
 using sf::testing::env, sf::testing::kill_child, sf::testing::read_file, sf::testing::read_stats,
-    sf::testing::run, sf::testing::start_logged, sf::testing::wait_for, sf::testing::wait_for_ready_port;
+    sf::testing::run, sf::testing::start_logged, sf::testing::wait_for, sf::testing::wait_for_ready_port,
+    sf::testing::metric_sum;
 }  // namespace process
 
 }  // namespace sf::testing
