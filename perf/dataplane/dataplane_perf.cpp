@@ -333,6 +333,17 @@ int main(int argc, char** argv) {
   uint32_t journal_group_us = 500;
   app.add_option("--journal-group-us", journal_group_us, "--journal-ab: the \"on\" runs' [journal] group_us")
       ->check(CLI::Range(1u, 1'000'000u));
+  int housekeeping_cpu = -1;
+  std::vector<int> lcore_cpus;
+  app.add_option("--housekeeping-cpu", housekeeping_cpu,
+                 "[lcores] housekeeping: the main thread's cpu (feeder, venue, journal writer); default: the "
+                 "first core")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--lcore-cpus", lcore_cpus,
+                 "[lcores] cpus: the RX lcore's, then the executor's cpu (pipeline needs both; "
+                 "run-to-completion uses the first); default: the placement's choice")
+      ->delimiter(',')
+      ->check(CLI::NonNegativeNumber);
   bool live_rate = false;
   LiveRateOptions live;
   app.add_flag("--live-rate", live_rate,
@@ -362,8 +373,14 @@ int main(int argc, char** argv) {
   eal_cfg.eal.file_prefix = "sf_perf";
   eal_cfg.ports.push_back(PortConfig{.name = "null0", .devargs = "net_null0,size=64,copy=0"});
   eal_cfg.ports.push_back(PortConfig{.name = "null1", .devargs = "net_null1,size=64,copy=0"});
+  eal_cfg.lcores.housekeeping = housekeeping_cpu;
+  eal_cfg.lcores.cpus = lcore_cpus;
   const Machine machine = discover_machine();
   const Placement pl = choose_placement(machine, eal_cfg.lcores, -1);
+  if (!pl.errors.empty() || pl.rx_cpus.empty()) {
+    std::fprintf(stderr, "placement: %s", pl.describe(LcoreMode::kPipeline).c_str());
+    return 2;
+  }
   const EalPlan plan = build_eal_args(eal_cfg, pl, probe_hugepages(), static_cast<int>(getpid()), errors);
   std::vector<std::string> args = plan.args;
   args.push_back("--log-level=lib.eal:warning");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "sniperforge/journal/disk_interrupts.hpp"
 #include "sniperforge/journal/reconcile.hpp"
 
 namespace sf::app {
@@ -78,8 +79,18 @@ bool ApplianceJournal::record_control(const journal::ControlPayload& c) noexcept
   return control_ring_->push(control_entry_);
 }
 
+std::string ApplianceJournal::check_disk_interrupts(const journal::JournalConfig& cfg,
+                                                    const std::vector<int>& lcore_cpus) {
+  const journal::DiskInterrupts d = journal::disk_interrupts_of_path(cfg.path);
+  std::string warning = journal::lcore_disk_interrupt_conflict(d, lcore_cpus);
+  disk_irq_on_lcore_.store(!warning.empty(), std::memory_order_release);
+  if (!warning.empty()) std::fprintf(stderr, "sniperforge: journal warning: %s\n", warning.c_str());
+  return warning;
+}
+
 telemetry::JournalHealth ApplianceJournal::health() const {
   telemetry::JournalHealth h;
+  h.disk_irq_on_lcore = disk_irq_on_lcore_.load(std::memory_order_acquire);
   if (!opened_.load(std::memory_order_acquire)) {
     h.phase = telemetry::JournalHealth::Phase::kReconciling;
     h.reason = "reading the journal";

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "runtime.hpp"
 #include "sniperforge/journal/config.hpp"
@@ -29,6 +30,10 @@ class ApplianceJournal {
   // An operator's command (sf-ctl) as a "control" record; from the control thread only (its own ring).
   // False if the journal is not open, failed, or the ring is full (the log line is then the only trail).
   bool record_control(const journal::ControlPayload& c) noexcept;
+  // After open(): warns (stderr, and sniperforge_journal_disk_irq_on_lcore in /metrics) when the journal
+  // disk's interrupts are delivered to one of these lcore cpus (journal/disk_interrupts.hpp). Returns the
+  // warning ("" when there is none).
+  std::string check_disk_interrupts(const journal::JournalConfig& cfg, const std::vector<int>& lcore_cpus);
 
  private:
   std::unique_ptr<journal::Writer> writer_;
@@ -38,6 +43,7 @@ class ApplianceJournal {
   std::atomic<bool> opened_{false};  // writer_ exists and is started
   std::atomic<bool> closed_{false};
   std::atomic<bool> reconciled_{false};
+  std::atomic<bool> disk_irq_on_lcore_{false};
 };
 
 }  // namespace sf::app

@@ -345,6 +345,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "sniperforge: %s\n", why.c_str());
         rc = 1;
       }
+      if (rc == 0 && journal_cfg.enabled) {  // the disk's interrupts on an lcore's cpu: a warning
+        std::vector<int> lcore_cpus = placement.rx_cpus;
+        lcore_cpus.insert(lcore_cpus.end(), placement.executor_cpus.begin(), placement.executor_cpus.end());
+        (void)journal.check_disk_interrupts(journal_cfg, lcore_cpus);
+      }
       // The order sessions (transport "kernel") log in where the journal says each shard stopped.
       if (rc == 0) {
         std::vector<std::string> session_notes;

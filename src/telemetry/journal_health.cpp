@@ -41,6 +41,10 @@ void append_journal_families(const JournalHealth& h, std::vector<prometheus::Met
       static_cast<double>(h.bytes));
   add(out, "sniperforge_journal_syncs_total", "fdatasync calls of the journal writer", MetricType::Counter,
       static_cast<double>(h.syncs));
+  add(out, "sniperforge_journal_disk_irq_on_lcore",
+      "1 when the journal disk's interrupts are delivered to an lcore's cpu (checked at start-up): each "
+      "fdatasync then costs that lcore's tick-to-trade",
+      MetricType::Gauge, h.disk_irq_on_lcore ? 1 : 0);
 }
 
 }  // namespace sf::telemetry

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "test_support.hpp"
@@ -139,6 +140,17 @@ TEST(Ready, JournalReconcilingAndFailureAreNamed) {
   EXPECT_EQ(v["sniperforge_journal_failed"], 1);
   EXPECT_EQ(v["sniperforge_journal_reconciling"], 0);
   EXPECT_EQ(v["sniperforge_journal_records_total"], 7);
+  EXPECT_EQ(v["sniperforge_journal_disk_irq_on_lcore"], 0);
+  h.disk_irq_on_lcore = true;  // a warning in /metrics, not a /ready problem
+  h.phase = JournalHealth::Phase::kRunning;
+  EXPECT_TRUE(evaluate_ready(src, TelemetryConfig{}, p.now->load(), engines).ok);
+  fams.clear();
+  append_journal_families(h, fams);
+  const auto irq = std::find_if(fams.begin(), fams.end(), [](const auto& f) {
+    return f.name == "sniperforge_journal_disk_irq_on_lcore";
+  });
+  ASSERT_NE(irq, fams.end());
+  EXPECT_EQ(irq->metric.at(0).gauge.value, 1);
 }
 
 }  // namespace

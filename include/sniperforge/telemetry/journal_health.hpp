@@ -19,6 +19,7 @@ struct JournalHealth {
   uint64_t records = 0;
   uint64_t bytes = 0;
   uint64_t syncs = 0;
+  bool disk_irq_on_lcore = false;  // the journal disk's interrupts reach an lcore's cpu (a start-up check)
 };
 
 // The /ready problem ("" when the journal does not stand in the way).
