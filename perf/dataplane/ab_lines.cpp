@@ -124,7 +124,7 @@ PerMessage run_ns_per_message(const Feed& f, LcoreMode mode, const trade::Tradin
                               const Placement& pl, uint16_t line_b, uint64_t& duplicates, uint64_t drops,
                               rte_mempool* nic) {
   const RunOut r = nic ? run_recycled(f, mode, trading, pl, line_b, nic)
-                       : run_appliance(f, mode, trading, pl, 0, OrderVenue::kUdp, line_b);
+                       : run_appliance(f, mode, trading, pl, 0, OrderVenue::kNone, line_b);
   if (r.c.at("messages") != f.messages || r.c.at("drops") != drops || r.c.at("ring_dropped_full") ||
       r.c.at("gaps"))
     rte_exit(1, "ab-lines: messages %lu of %lu, drops %lu, ring drops %lu, gaps %lu\n",

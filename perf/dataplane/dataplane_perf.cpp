@@ -1,9 +1,9 @@
 // perf-dataplane: the whole appliance data path (RX parse + sequence + routing -> SPSC rings ->
-// executor Engine + OUCH frames -> TX) fed from memory, next to the packet-I/O ceiling of the same
-// virtual devices, in one run.
+// executor Engine + OUCH in SoupBinTCP over TCP -> TX) fed from memory, next to the packet-I/O ceiling of the
+// same virtual devices, in one run.
 //
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
-//                  [--transports udp,dpdk,kernel] [--lcore-modes run_to_completion,pipeline]
+//                  [--transports dpdk,kernel] [--lcore-modes run_to_completion,pipeline]
 //                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...] [--ab-lines
 //                  [--ab-nic-mbufs N]]
 //                  [--journal-ab DIR] [--stall-rx-ms MS]
@@ -11,7 +11,8 @@
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
 //    port (rte_eth_from_rings); the lcores run with back-pressure (the RX lcore waits for ring space
 //    instead of dropping), so zero drops holds by construction: this is the rate the pipeline
-//    sustains when the sender waits for it. Pipeline (1 RX + 1 executor) and run-to-completion.
+//    sustains when the sender waits for it. Pipeline (1 RX + 1 executor) and run-to-completion. The
+//    orders leave as a replay's do (transport "none": the synthetic SoupBinTCP stream, no venue).
 // 1b. Live rate (--live-rate, live_rate.cpp): a producer offers packets at a fixed rate with no
 //    back-pressure; the highest rate with no loss anywhere over a probe is searched.
 // 1c. A/B lines (--ab-lines, ab_lines.cpp): arbitration's cost, one line vs two, interleaved; then stop.
@@ -19,7 +20,7 @@
 //    fsync = "group", --latency-repeat pairs interleaved; then stop.
 // 2. Tick-to-trade: a feed enqueued by the main thread at one packet every --pace-us microseconds
 //    (no queueing); per order, from the RX burst's TSC to the return of rte_eth_tx_burst. For each
-//    order transport (--transports): the UDP order frame; SoupBinTCP over our TCP (transport "dpdk",
+//    order transport (--transports): SoupBinTCP over our TCP (transport "dpdk",
 //    segments to an in-process TCP + SoupBinTCP peer on the same net_ring port); SoupBinTCP over a
 //    kernel socket (transport "kernel": RX burst -> the order through the SPSC ring to the session
 //    thread -> return of its send(), to a loopback server). The venues log in and ACK, never answer
@@ -159,7 +160,7 @@ void print_t2t_run(LcoreMode mode, OrderVenue venue, const RunOut& r) {
   print_hist((what + "engine (1 event in 64)").c_str(), r.proc);
   if (r.c.at("ring_dropped_full"))
     std::printf("    (ring drops: %lu)\n", static_cast<unsigned long>(r.c.at("ring_dropped_full")));
-  if (venue != OrderVenue::kUdp)
+  if (venue != OrderVenue::kNone)
     std::printf("    orders %lu, received by the venue %lu, TCP retransmits %lu, refused session_down %lu\n",
                 static_cast<unsigned long>(orders_sent(r)), static_cast<unsigned long>(r.venue_orders),
                 static_cast<unsigned long>(r.c.at("session_tcp_retransmits")),
@@ -172,7 +173,7 @@ bool t2t_run_complete(OrderVenue venue, const RunOut& r) {
   const uint64_t orders = orders_sent(r);
   const uint64_t measured = venue == OrderVenue::kKernel ? r.kernel_written.total() : r.t2t.total();
   return all_messages_handled(r) && orders > 0 && measured == orders &&
-         (venue == OrderVenue::kUdp || r.venue_orders == orders);
+         (venue == OrderVenue::kNone || r.venue_orders == orders);
 }
 
 // 2. Tick-to-trade without queueing: a feed of `paced_messages` fed one packet every `pace_us`, the
@@ -287,7 +288,7 @@ int main(int argc, char** argv) {
   std::string pcap;
   unsigned repeat = 1;
   bool throughput_only = false;
-  std::vector<std::string> transports{"udp", "dpdk", "kernel"};
+  std::vector<std::string> transports{"dpdk", "kernel"};
   std::vector<std::string> lcore_modes{"run_to_completion", "pipeline"};
   app.add_option("--messages", messages, "ITCH messages in the generated feed");
   app.add_option("--config", config, "trading tables ([trading], [book], [risk], [[strategy]]) from here");
@@ -306,12 +307,11 @@ int main(int argc, char** argv) {
   app.add_option("--latency-repeat", latency_repeat,
                  "tick-to-trade runs per mode (medians printed as RESULT lines)")
       ->check(CLI::Range(1u, 50u));
-  app.add_option(
-         "--transports", transports,
-         "tick-to-trade runs: how orders leave (udp: the UDP order frame; dpdk: SoupBinTCP over our TCP "
-         "to an in-process peer; kernel: SoupBinTCP over a loopback kernel socket)")
+  app.add_option("--transports", transports,
+                 "tick-to-trade runs: how orders leave (dpdk: SoupBinTCP over our TCP to an in-process peer; "
+                 "kernel: SoupBinTCP over a loopback kernel socket)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"udp", "dpdk", "kernel"}));
+      ->check(CLI::IsMember({"dpdk", "kernel"}));
   app.add_option("--lcore-modes", lcore_modes, "tick-to-trade runs: run_to_completion, pipeline")
       ->delimiter(',')
       ->check(CLI::IsMember({"run_to_completion", "pipeline"}));
@@ -436,7 +436,7 @@ int main(int argc, char** argv) {
 
   std::vector<OrderVenue> venues;
   for (const std::string& t : transports)
-    venues.push_back(t == "udp" ? OrderVenue::kUdp : t == "dpdk" ? OrderVenue::kDpdk : OrderVenue::kKernel);
+    venues.push_back(t == "dpdk" ? OrderVenue::kDpdk : OrderVenue::kKernel);
   std::vector<LcoreMode> modes;
   for (const std::string& m : lcore_modes)
     modes.push_back(m == "pipeline" ? LcoreMode::kPipeline : LcoreMode::kRunToCompletion);

@@ -108,6 +108,10 @@ DataplaneConfig ring_port_config(const RingPort& rp, LcoreMode mode, bool replay
   DataplaneConfig dp;
   dp.ports.push_back(PortConfig{.name = "perf", .devargs = rp.name, .tx_queues = 1, .mbufs = 8191});
   dp.feed.port = dp.order_session.port = "perf";
+  dp.order_session.soupbintcp.transport = order_session::TransportKind::kNone;  // configure_venue: a venue
+  dp.order_session.soupbintcp.local_ip = order_session::kReplayLocalIp;
+  dp.order_session.soupbintcp.venue_ip = order_session::kReplayVenueIp;
+  dp.order_session.soupbintcp.venue_port = order_session::kReplayVenuePort;
   if (line_b_udp_port)
     dp.feed.line_b = FeedLineConfig{.port = "perf", .udp_port = line_b_udp_port, .group = std::nullopt};
   dp.lcores.mode = mode;
@@ -129,8 +133,8 @@ void finish_run(Runtime& rt, RingPort& rp, RunOut& out) {
 
 const char* to_string(OrderVenue v) noexcept {
   switch (v) {
-    case OrderVenue::kUdp:
-      return "udp";
+    case OrderVenue::kNone:
+      return "none";
     case OrderVenue::kDpdk:
       return "dpdk";
     case OrderVenue::kKernel:
@@ -152,7 +156,6 @@ std::string configure_venue(DataplaneConfig& dp, OrderVenue v, uint32_t shards, 
   if (fd < 0 || ::write(fd, "PERF\n", 5) != 5) rte_exit(1, "%s: cannot write\n", password_file.c_str());
   ::close(fd);
   order_session::VenueSessionConfig& soup = dp.order_session.soupbintcp;
-  soup.configured = true;
   soup.transport =
       v == OrderVenue::kDpdk ? order_session::TransportKind::kDpdk : order_session::TransportKind::kKernel;
   soup.local_ip = v == OrderVenue::kDpdk ? kLocalIp : std::array<uint8_t, 4>{};
@@ -294,8 +297,8 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
   if (venue == OrderVenue::kKernel) server.emplace();
   DataplaneConfig dp = ring_port_config(rp, mode, paced_us == 0, line_b_udp_port);
   const std::string password_file =
-      venue == OrderVenue::kUdp ? ""
-                                : configure_venue(dp, venue, trading.shards, server ? server->port() : 0);
+      venue == OrderVenue::kNone ? ""
+                                 : configure_venue(dp, venue, trading.shards, server ? server->port() : 0);
   // Between two feed packets: the venue answers, TX is drained.
   const std::function<void()> serve = [&] {
     if (peer)

@@ -43,10 +43,11 @@ void preload(const Feed& f, rte_ring* r);
 double ns_of(uint64_t ticks);
 double median(std::vector<double> v);
 
-// How the orders leave (tick-to-trade runs): the UDP order frame, SoupBinTCP over our own TCP on the
-// same net_ring port (a TcpSoupPeer answers in process), or over a kernel socket to a KernelSoupServer.
-enum class OrderVenue : uint8_t { kUdp, kDpdk, kKernel };
-const char* to_string(OrderVenue v) noexcept;  // "udp", "dpdk", "kernel"
+// How the orders leave: transport "none" (no venue: SoupBinTCP in the synthetic TCP stream a replay
+// writes, the throughput runs'), SoupBinTCP over our own TCP on the same net_ring port (a TcpSoupPeer
+// answers in process), or over a kernel socket to a KernelSoupServer.
+enum class OrderVenue : uint8_t { kNone, kDpdk, kKernel };
+const char* to_string(OrderVenue v) noexcept;  // "none", "dpdk", "kernel"
 
 struct RunOut {
   double seconds = 0;
@@ -85,9 +86,9 @@ FeederCpu place_feeder(dataplane::LcoreMode mode);
 // `line_b_udp_port` != 0: [feed.line_b] on that UDP port of the same port (A/B lines arbitrated).
 // `journal` (enabled): the executors journal their orders through a writer thread, as the appliance does.
 RunOut run_appliance(const Feed& f, dataplane::LcoreMode mode, const trade::TradingConfig& trading,
-                     const dataplane::Placement& pl, double paced_us, OrderVenue venue = OrderVenue::kUdp,
+                     const dataplane::Placement& pl, double paced_us, OrderVenue venue = OrderVenue::kNone,
                      uint16_t line_b_udp_port = 0, const journal::JournalConfig& journal = {});
-// The appliance's DataplaneConfig for a ring port (one port for feed and orders).
+// The appliance's DataplaneConfig for a ring port (one port for feed and orders, transport "none").
 dataplane::DataplaneConfig ring_port_config(const RingPort& rp, dataplane::LcoreMode mode, bool replay,
                                             uint16_t line_b_udp_port = 0);
 // Collects the run's counters and histograms, frees the orders, shuts the runtime down.

@@ -58,7 +58,7 @@ bool journal_ab_section(const feedgen::Config& fc, uint64_t paced_messages, doub
         std::filesystem::create_directories(jc.path);
       }
       const RunOut r =
-          run_appliance(paced, LcoreMode::kRunToCompletion, trading, pl, pace_us, OrderVenue::kUdp, 0, jc);
+          run_appliance(paced, LcoreMode::kRunToCompletion, trading, pl, pace_us, OrderVenue::kNone, 0, jc);
       if (on) std::filesystem::remove_all(jc.path);
       const uint64_t orders = r.c.at("orders_buy") + r.c.at("orders_sell");
       const double p50 = ns_of(r.t2t.percentile(0.5)), p99 = ns_of(r.t2t.percentile(0.99));

@@ -178,8 +178,7 @@ void check_feed_line_b(DataplaneConfig& c, std::vector<std::string>& errors) {
     errors.push_back("[feed.line_b]: on [feed].port, udp_port and group must differ from line A's");
   // transport "dpdk" polls a separate order port's queue 0 itself (order_port_rx.hpp): one poller a queue.
   const auto& soup = c.order_session.soupbintcp;
-  if (own_port && b.port == c.order_session.port && soup.configured &&
-      soup.transport == order_session::TransportKind::kDpdk)
+  if (own_port && b.port == c.order_session.port && soup.transport == order_session::TransportKind::kDpdk)
     errors.push_back(
         "[feed.line_b].port: may not be [order_session].port with transport \"dpdk\" (both "
         "would poll its queue 0)");
@@ -192,15 +191,11 @@ void check_feed_line_b(DataplaneConfig& c, std::vector<std::string>& errors) {
 void parse_order_session(const toml::table& t, OrderSessionConfig& c, std::vector<std::string>& errors) {
   TableReader r(t, "[order_session]", errors);
   r.str("port", c.port);
-  r.address("src_mac", c.src_mac, parse_mac, "a MAC address \"02:00:00:00:00:01\"");
-  r.address("dst_mac", c.dst_mac, parse_mac, "a MAC address \"02:00:00:00:00:02\"");
-  r.address("src_ip", c.src_ip, parse_ipv4, "an IPv4 address");
-  r.address("dst_ip", c.dst_ip, parse_ipv4, "an IPv4 address");
   r.integer("src_port", c.src_port, 1, 65535);
-  r.integer("dst_port", c.dst_port, 1, 65535);
-  r.integer("ttl", c.ttl, 1, 255);
-  // The SoupBinTCP keys (issue #11) share the table; the session layer parses and checks them.
+  // The SoupBinTCP keys (issue #11) share the table; the session layer parses and checks them, and
+  // refuses the retired UDP session's keys by name.
   for (std::string_view k : order_session::kVenueSessionKeys) (void)r.get(k);
+  for (std::string_view k : order_session::kRetiredUdpSessionKeys) (void)r.get(k);
   c.soupbintcp = order_session::parse_venue_session(t, errors);
 }
 
@@ -265,6 +260,8 @@ DataplaneConfig parse_dataplane_config(const toml::table& root, std::vector<std:
   if (const auto* t = sub_table(root, "feed", errors)) parse_feed(*t, c.feed, errors);
   if (const auto* t = sub_table(root, "order_session", errors))
     parse_order_session(*t, c.order_session, errors);
+  else if (!root.get("order_session"))
+    errors.push_back(std::string(kMissingOrderSession));
 
   if (!c.ports.empty()) {
     if (c.feed.port.empty()) c.feed.port = c.ports.front().name;

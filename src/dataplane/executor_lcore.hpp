@@ -5,7 +5,6 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 #include <rte_prefetch.h>
@@ -41,7 +40,6 @@ struct DpdkExecutorPort {
   uint16_t queue = 0;
   rte_mempool* pool = nullptr;
   rte_spinlock_t* tx_lock = nullptr;  // only when the device has fewer TX queues than executors
-  bool tx_offload = false;
   bool tx_enabled = true;
   std::array<rte_mbuf*, kTxStage> tx{};
   // The mbuf the next order goes into, taken from the pool after the previous send rather than on the
@@ -66,20 +64,6 @@ struct DpdkExecutorPort {
     }
     tx[slot] = m;
     return d;
-  }
-
-  // Checksums: the NIC's when it offers them (the template left them to it), else already in the frame.
-  void ready(unsigned slot) noexcept {
-    if (!tx_offload) return;
-    rte_mbuf* m = tx[slot];
-    auto* d = rte_pktmbuf_mtod(m, uint8_t*);
-    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(d + net::kEthernetHeaderLength);
-    auto* udp = reinterpret_cast<rte_udp_hdr*>(d + net::kEthernetHeaderLength + net::kIpv4MinHeaderLength);
-    m->l2_len = net::kEthernetHeaderLength;
-    m->l3_len = net::kIpv4MinHeaderLength;
-    m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
-    ip->hdr_checksum = 0;
-    udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
   }
 
   unsigned send(unsigned n) noexcept {

@@ -94,9 +94,6 @@ void check_order_ports(const DataplaneConfig& cfg, uint32_t shards, std::vector<
     errors.push_back("[order_session].src_port range " + std::to_string(first) + ".." + std::to_string(last) +
                      " (one port per shard) contains [feed].udp_port " + std::to_string(feed) +
                      ": venue replies would be read as feed traffic");
-  const uint32_t dst = cfg.order_session.dst_port;
-  if (dst == feed)
-    errors.push_back("[order_session].dst_port: must differ from [feed].udp_port " + std::to_string(feed));
 }
 
 void check_drivers(const DataplaneConfig& cfg, const std::string& pmd_dir, const std::string& pci_devices_dir,

@@ -38,7 +38,7 @@ StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& c
   for (const rte_ring* r : rings_) in.rings.emplace_back(std::string(r->name), r);
   for (const auto& e : engines_) in.engines.push_back(e.get());
   const auto& soup = dp_.order_session.soupbintcp;
-  if (soup.configured && soup.transport == order_session::TransportKind::kKernel)
+  if (soup.transport == order_session::TransportKind::kKernel)
     // /ready fails while any shard's SoupBinTCP session is not logged in (or not started yet: the
     // sessions start after the journal has said where they resume).
     in.order_session_state = [this] {

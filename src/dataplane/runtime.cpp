@@ -50,7 +50,7 @@ Runtime::~Runtime() {
 
 bool Runtime::start_order_sessions(std::vector<std::string>& errors, std::vector<std::string>& notes) {
   const order_session::VenueSessionConfig& cfg = dp_.order_session.soupbintcp;
-  if (!cfg.configured || cfg.transport != order_session::TransportKind::kKernel) return true;
+  if (cfg.transport != order_session::TransportKind::kKernel) return true;
   venue_ = std::make_unique<KernelVenue>();
   if (!venue_->start(cfg, trading_.shards, errors)) return false;
   sessions_started_.store(true, std::memory_order_release);
@@ -79,8 +79,7 @@ bool Runtime::build(std::vector<std::string>& errors, std::vector<std::string>& 
   if (!open_ports(errors, notes) || !build_engines(errors)) return false;
   build_executors(notes);
   if (!build_rx_lcores(errors)) return false;
-  if (const auto& soup = dp_.order_session.soupbintcp;
-      soup.configured && soup.transport == order_session::TransportKind::kDpdk)
+  if (dp_.order_session.soupbintcp.transport == order_session::TransportKind::kDpdk)
     return start_tcp_venue(errors, notes);
   return true;
 }
@@ -113,17 +112,10 @@ bool Runtime::open_ports(std::vector<std::string>& errors, std::vector<std::stri
                      " RX queue(s), " + std::to_string(n_rx) + " RX lcores configured");
     return false;
   }
-  const bool offload = order_tx_offload();
-  notes.push_back("order port \"" + op.name + "\": " + std::to_string(op.tx_queues) +
-                  " TX queue(s), checksums " + (offload ? "offloaded" : "in software"));
+  notes.push_back("order port \"" + op.name + "\": " + std::to_string(op.tx_queues) + " TX queue(s)");
   if (op.tx_queues < n_exec && pipeline)
     notes.push_back("warning: order port has fewer TX queues than executors: queues are shared under a lock");
   return true;
-}
-
-bool Runtime::order_tx_offload() const noexcept {
-  const PortRuntime& op = ports_[static_cast<std::size_t>(dp_.order_port_index())];
-  return op.tx_ip_cksum_offload && op.tx_udp_cksum_offload;
 }
 
 // Engines: one per shard.
@@ -151,10 +143,8 @@ void Runtime::build_executors(std::vector<std::string>& notes) {
   const uint16_t n_exec = dp_.lcores.executors;
   const uint16_t n_rx = pipeline ? dp_.lcores.rx : 1;
   const PortRuntime& op = ports_[static_cast<std::size_t>(dp_.order_port_index())];
-  const bool offload = order_tx_offload();
   // transport "none": orders as SoupBinTCP in a synthetic TCP connection per shard (replay_order_stream.hpp).
-  const bool replay_stream = dp_.order_session.soupbintcp.configured &&
-                             dp_.order_session.soupbintcp.transport == order_session::TransportKind::kNone;
+  const bool replay_stream = dp_.order_session.soupbintcp.transport == order_session::TransportKind::kNone;
   for (uint16_t e = 0; e < n_exec; ++e) {
     auto x = std::make_unique<Executor>();
     x->index = e;
@@ -165,8 +155,6 @@ void Runtime::build_executors(std::vector<std::string>& notes) {
         static_cast<uint16_t>(std::min<unsigned>(std::max<unsigned>(dp_.lcores.burst * 4u, 64u), kMaxBurst));
     x->driver = trade::ShardDriver(trading_.shards);
     for (uint32_t s = 0; s < trading_.shards; ++s) {
-      x->templates.emplace_back(dp_.order_session, s, !offload);
-      x->cancel_templates.emplace_back(dp_.order_session, s, !offload);
       if (replay_stream) x->replay_streams.emplace_back(dp_.order_session, s);
       if (s % n_exec == e) x->driver.host(engines_[s].get());
     }
@@ -178,7 +166,6 @@ void Runtime::build_executors(std::vector<std::string>& notes) {
     x->venue_log_limit = telemetry::LogRateLimit(rte_get_tsc_hz() / 10, 10);
     x->port.port_id = op.port_id;
     x->port.pool = op.pool;
-    x->port.tx_offload = offload && !replay_stream;  // the synthetic TCP frames carry their checksums
     x->port.tx_enabled = op.tx_queues > 0;
     x->port.queue = op.tx_queues ? static_cast<uint16_t>(e % op.tx_queues) : 0;
     exec_.push_back(std::move(x));
@@ -235,7 +222,7 @@ bool Runtime::build_rx_lcores(std::vector<std::string>& errors) {
       rx->sink.rings.push_back(ring);
       rx->sink.execs.push_back(exec_[e].get());
       exec_[e]->port.rings.push_back(ring);
-      exec_[e]->in.emplace_back();
+      ++exec_[e]->inputs;
     }
     rx->sink.stats = rx->stats.get();
     rx->sink.state = &state_;

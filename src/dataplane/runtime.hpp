@@ -15,7 +15,7 @@
 #include "port.hpp"
 #include "sniperforge/control/channel.hpp"
 #include "sniperforge/dataplane/config.hpp"
-#include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/dataplane/ouch_order.hpp"
 #include "sniperforge/dataplane/placement.hpp"
 #include "sniperforge/dataplane/snapshot_handoff.hpp"
 #include "sniperforge/dataplane/stats_lcore.hpp"
@@ -125,7 +125,6 @@ class Runtime {
   void build_executors(std::vector<std::string>& notes);
   bool build_rx_lcores(std::vector<std::string>& errors);
   [[nodiscard]] RxSettings rx_settings() const;
-  [[nodiscard]] bool order_tx_offload() const noexcept;  // IPv4 and UDP checksums offloaded on the order port
   // [feed.rewind]: the RX lcore's TX queue on the feed port and the recovery settings.
   bool setup_rewind_tx(Rx& rx, RxSettings& s, std::vector<std::string>& errors);
   [[nodiscard]] telemetry::HistogramSnapshot merged(

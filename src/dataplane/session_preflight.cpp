@@ -11,7 +11,6 @@ std::string ipv4_text(const std::array<uint8_t, 4>& a) {
 void check_order_session_logins(const DataplaneConfig& dp, uint32_t shards,
                                 std::vector<std::string>& errors) {
   const order_session::VenueSessionConfig& s = dp.order_session.soupbintcp;
-  if (!s.configured) return;  // no [order_session] table: no logins
   const std::size_t n = s.logins.size();
   if (n == shards || (s.transport == order_session::TransportKind::kNone && n == 0)) return;
   errors.push_back(
@@ -22,9 +21,6 @@ void check_order_session_logins(const DataplaneConfig& dp, uint32_t shards,
 
 std::string describe_order_session(const DataplaneConfig& dp, uint32_t shards) {
   const order_session::VenueSessionConfig& s = dp.order_session.soupbintcp;
-  if (!s.configured)
-    return "order session: the UDP order frame (no [order_session] table), " + std::to_string(shards) +
-           " shard(s)";
   std::string line = "order session: ";
   switch (s.transport) {
     case order_session::TransportKind::kNone:

@@ -124,16 +124,11 @@ VenueSessionConfig parse_venue_session(const toml::table& t, std::vector<std::st
   VenueSessionConfig c;
   Reader r{t, "[order_session]", errors};
   const auto transport = r.str("transport");
-  if (!transport && !t.get("transport")) {
-    // No `transport`: "dpdk" (the UDP order session is retired, #11). A table written for it is refused
-    // by its keys, which only that session read.
-    for (std::string_view k : kRetiredUdpSessionKeys)
-      if (t.get(k))
-        r.error(k,
-                "the UDP order session is retired (#11); set `transport` (\"dpdk\", \"kernel\" or "
-                "\"none\": orders to the TX pcap, which reads this key)");
-  }
-  c.configured = true;
+  for (std::string_view k : kRetiredUdpSessionKeys)
+    if (t.get(k))
+      r.error(k,
+              "the UDP order session is retired (#11); remove it (transport \"none\" names its synthetic TCP "
+              "stream with local_ip and venue)");
   if (!transport || *transport == "dpdk")
     c.transport = TransportKind::kDpdk;
   else if (*transport == "kernel")
@@ -142,6 +137,11 @@ VenueSessionConfig parse_venue_session(const toml::table& t, std::vector<std::st
     c.transport = TransportKind::kNone;
   else
     r.error("transport", "expected one of \"dpdk\", \"kernel\", \"none\"");
+  if (c.transport == TransportKind::kNone) {  // the synthetic stream's addresses unless named
+    c.local_ip = kReplayLocalIp;
+    c.venue_ip = kReplayVenueIp;
+    c.venue_port = kReplayVenuePort;
+  }
   if (const auto ip = r.str("local_ip")) {
     if (const auto a = parse_ipv4(*ip))
       c.local_ip = *a;

@@ -12,11 +12,18 @@ struct Parsed {
   std::vector<std::string> errors;
 };
 
-Parsed parse(std::string_view text) {
+Parsed parse_exact(std::string_view text) {
   Parsed p;
   auto root = toml::parse(text);
   p.cfg = parse_dataplane_config(root, p.errors);
   return p;
+}
+
+// `text` as a replay config: a text without its own [order_session] gets `transport = "none"` (a config
+// without the table is refused: DataplaneConfig.MissingOrderSessionIsRefused).
+Parsed parse(std::string_view text) {
+  if (text.find("[order_session]") != std::string_view::npos) return parse_exact(text);
+  return parse_exact(std::string(text) + "\n[order_session]\ntransport = \"none\"\n");
 }
 
 bool has_error(const Parsed& p, std::string_view needle) {
@@ -68,9 +75,9 @@ group = "233.54.12.111"
 [order_session]
 port = "b"
 transport = "none"
-src_mac = "02:aa:bb:cc:dd:ee"
-dst_ip = "192.168.1.7"
-dst_port = 5555
+local_ip = "192.168.1.1"
+venue = "192.168.1.7:5555"
+src_port = 41000
 [trading]
 shards = 2
 )");
@@ -84,8 +91,10 @@ shards = 2
   ASSERT_TRUE(p.cfg.feed.group.has_value());
   EXPECT_EQ((*p.cfg.feed.group)[0], 233);
   EXPECT_EQ(p.cfg.order_port_index(), 1);
-  EXPECT_EQ(p.cfg.order_session.src_mac[1], 0xaa);
-  EXPECT_EQ(p.cfg.order_session.dst_ip[3], 7);
+  EXPECT_EQ(p.cfg.order_session.src_port, 41000);
+  EXPECT_EQ(p.cfg.order_session.soupbintcp.local_ip[3], 1);
+  EXPECT_EQ(p.cfg.order_session.soupbintcp.venue_ip[3], 7);
+  EXPECT_EQ(p.cfg.order_session.soupbintcp.venue_port, 5555);
 }
 
 TEST(DataplaneConfig, AutoModeParsesAndIsChecked) {
@@ -125,14 +134,14 @@ udp_port = 70000
 group = "233.54.12"
 [order_session]
 transport = "none"
-src_mac = "zz:00:00:00:00:00"
+venue = "10.0.0.2"
 )");
   EXPECT_TRUE(has_error(p, "[lcores].mode: expected one of"));
   EXPECT_TRUE(has_error(p, "[lcores].ring_size: must be a power of two"));
   EXPECT_TRUE(has_error(p, "[lcores].rx: must be in [1, 16]"));
   EXPECT_TRUE(has_error(p, "[feed].udp_port: must be in [1, 65535]"));
   EXPECT_TRUE(has_error(p, "[feed].group"));
-  EXPECT_TRUE(has_error(p, "[order_session].src_mac"));
+  EXPECT_TRUE(has_error(p, "[order_session].venue: expected \"IPv4:PORT\""));
 }
 
 TEST(DataplaneConfig, ImpossibleLayoutsAreErrors) {
@@ -157,20 +166,43 @@ TEST(DataplaneConfig, DuplicatePortNames) {
   EXPECT_TRUE(has_error(p, "duplicate name \"feed0\""));
 }
 
+// The retired UDP order session needed no [order_session]: without the table there is no order path,
+// and the error says what to add.
+TEST(DataplaneConfig, MissingOrderSessionIsRefused) {
+  auto p = parse_exact(kMinimal);
+  EXPECT_TRUE(has_error(p, "[order_session] missing: orders need a venue session (transport = \"dpdk\""));
+  EXPECT_TRUE(has_error(p, "or transport = \"none\" for a replay"));
+  EXPECT_EQ(std::count(p.errors.begin(), p.errors.end(), std::string(kMissingOrderSession)), 1);
+  EXPECT_FALSE(has_error(parse_exact(std::string(kMinimal) + "[order_session]\ntransport = \"none\"\n"),
+                         "[order_session] missing"));
+}
+
 TEST(DataplaneConfig, SoupBinTcpKeysShareTheOrderSessionTable) {
-  // No `transport` is "dpdk" (the UDP session is retired): its venue and logins are required.
+  // No `transport` is "dpdk": its venue and logins are required.
   auto dflt = parse(std::string(kMinimal) + "[order_session]\nsrc_port = 40000\n");
-  EXPECT_TRUE(dflt.cfg.order_session.soupbintcp.configured);
   EXPECT_EQ(dflt.cfg.order_session.soupbintcp.transport, sf::order_session::TransportKind::kDpdk);
   EXPECT_TRUE(has_error(dflt, "[order_session].venue: required"));
-  // A UDP-session table is refused by the key that only that session read.
-  auto udp = parse(std::string(kMinimal) + "[order_session]\ndst_ip = \"10.0.0.2\"\n");
-  EXPECT_TRUE(has_error(udp, "[order_session].dst_ip: the UDP order session is retired"));
+  // The retired UDP session's keys are refused by name, whatever the transport.
+  for (const char* transport : {"", "transport = \"none\"\n", "transport = \"kernel\"\n"})
+    for (const char* key :
+         {"src_mac = \"02:00:00:00:00:01\"", "dst_mac = \"02:00:00:00:00:02\"", "src_ip = \"10.0.0.1\"",
+          "dst_ip = \"10.0.0.2\"", "dst_port = 40001", "ttl = 64"}) {
+      auto udp = parse(std::string(kMinimal) + "[order_session]\n" + transport + key + "\n");
+      const std::string name = std::string(key).substr(0, std::string(key).find(' '));
+      EXPECT_TRUE(has_error(udp, "[order_session]." + name + ": the UDP order session is retired"))
+          << transport << key;
+      EXPECT_FALSE(has_error(udp, "unknown key")) << key;  // one error per key, not two
+    }
+  // Transport "none": no venue, logins optional; its stream's addresses default.
+  auto none0 = parse(std::string(kMinimal) + "[order_session]\ntransport = \"none\"\n");
+  ASSERT_TRUE(none0.errors.empty()) << none0.errors.front();
+  EXPECT_EQ(none0.cfg.order_session.soupbintcp.local_ip, sf::order_session::kReplayLocalIp);
+  EXPECT_EQ(none0.cfg.order_session.soupbintcp.venue_ip, sf::order_session::kReplayVenueIp);
+  EXPECT_EQ(none0.cfg.order_session.soupbintcp.venue_port, sf::order_session::kReplayVenuePort);
   auto none =
       parse(std::string(kMinimal) +
             "[order_session]\ntransport = \"none\"\nvenue = \"10.0.1.2:15000\"\nheartbeat_ms = 500\n");
   ASSERT_TRUE(none.errors.empty()) << none.errors.front();
-  EXPECT_TRUE(none.cfg.order_session.soupbintcp.configured);
   EXPECT_EQ(none.cfg.order_session.soupbintcp.heartbeat_ms, 500u);
   EXPECT_EQ(none.cfg.order_session.soupbintcp.venue_port, 15000);
   auto bad = parse(std::string(kMinimal) + "[order_session]\ntransport = \"kernel\"\ntimeout_ms = 1\n");

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <numeric>
 
 namespace sf::dataplane {
 namespace {
@@ -39,32 +38,6 @@ TEST(Event, StaleMarker) {
   EXPECT_FALSE(e.is_itch());
   EXPECT_EQ(e.kind(), EventKind::kBooksStale);
   EXPECT_EQ(e.payload[1], static_cast<uint8_t>(StaleReason::kRingFull));
-}
-
-TEST(Event, VenueMessagesRoundTrip) {
-  for (std::size_t len : {std::size_t{1}, kVenueFirstChunk, kVenueFirstChunk + 1, std::size_t{64},
-                          std::size_t{73}, kMaxVenueMessage}) {
-    std::vector<uint8_t> msg(len);
-    std::iota(msg.begin(), msg.end(), uint8_t{7});
-    std::array<Event, kMaxVenueEvents> ev{};
-    const std::size_t n = pack_venue(ev.data(), 3, 4, 9, msg.data(), len);
-    EXPECT_EQ(n, venue_events_for(len));
-    ASSERT_GT(n, 0u) << len;
-    std::array<uint8_t, kMaxVenueMessage> buf{};
-    std::size_t used = 0;
-    uint8_t shard = 0;
-    ASSERT_EQ(unpack_venue(ev.data(), n, buf.data(), used, shard), len);
-    EXPECT_EQ(used, n);
-    EXPECT_EQ(shard, 9);
-    EXPECT_EQ(0, std::memcmp(buf.data(), msg.data(), len));
-    // A truncated sequence of events is refused, not over-read.
-    if (n > 1) {
-      EXPECT_EQ(unpack_venue(ev.data(), n - 1, buf.data(), used, shard), 0u);
-    }
-  }
-  std::array<Event, kMaxVenueEvents> ev{};
-  std::vector<uint8_t> big(kMaxVenueMessage + 1);
-  EXPECT_EQ(pack_venue(ev.data(), 0, 0, 0, big.data(), big.size()), 0u);
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 // counting version (tests/support/counting_new.hpp), and an Executor on a port that allocates nothing
 // (fixed frame buffers, a fixed input queue) serves every kind of operator command through its control
 // rings, interleaved with feed events, while a shard holds open orders (kill and cancel_open build their
-// Cancel frames). After one warm-up round, not one allocation may happen inside poll(), and every command
-// is answered.
+// Cancel frames in the shard's transport "none" stream). After one warm-up round, not one allocation may
+// happen inside poll(), and every command is answered.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -44,7 +44,6 @@ struct FixedPort {
   uint8_t* frame(unsigned slot, std::size_t length) noexcept {
     return length <= staged[slot].size() ? staged[slot].data() : nullptr;
   }
-  void ready(unsigned) noexcept {}
   unsigned send(unsigned n) noexcept {
     frames_sent += n;
     return n;
@@ -59,8 +58,8 @@ struct Harness {
     engine = std::make_unique<trade::Engine>(cfg, 0);
     x.driver = trade::ShardDriver(1);
     x.driver.host(engine.get());
-    sf::testing::add_order_templates(x, 0);
-    x.in.emplace_back();
+    sf::testing::add_replay_stream(x, 0);
+    x.inputs = 1;
     x.control = std::make_unique<control::ExecutorChannel>(1);
     x.control->rows.reserve(cfg.book.max_instruments);
     x.control->running.store(true);

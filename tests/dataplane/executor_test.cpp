@@ -1,5 +1,6 @@
 // The DPDK-free executor (dataplane/executor.hpp) on a fake Port: events in from per-input queues, frames
-// out into byte vectors. Real engines, real frame templates; only the rings and the NIC are fakes.
+// out into byte vectors. Real engines, the real transport "none" stream (replay_order_stream.hpp); only
+// the rings and the NIC are fakes.
 #include "sniperforge/dataplane/executor.hpp"
 
 #include <gtest/gtest.h>
@@ -42,7 +43,6 @@ struct FakePort {
     staged[slot].assign(length, 0);
     return staged[slot].data();
   }
-  void ready(unsigned /*slot*/) noexcept {}
   unsigned send(unsigned n) noexcept {
     for (unsigned i = 0; i < n; ++i) sent.push_back(staged[i]);
     return n;
@@ -61,10 +61,10 @@ struct Harness {
     x.driver = trade::ShardDriver(shards);
     for (uint32_t s = 0; s < shards; ++s) {
       engines.push_back(std::make_unique<trade::Engine>(cfg, s));
-      sf::testing::add_order_templates(x, s);
+      sf::testing::add_replay_stream(x, s);
     }
     for (uint32_t s : hosted) x.driver.host(engines[s].get());
-    x.in.emplace_back();
+    x.inputs = 1;
     x.port.inputs.emplace_back();
   }
   // Every ITCH message of `b` as an event with MoldUDP64 sequence first_seq, first_seq + 1, ...
@@ -81,11 +81,10 @@ struct Harness {
     pack_stale(e, 0, x.port.clock, StaleReason::kGap);
     x.port.inputs[0].push_back(e);
   }
-  std::size_t venue(uint8_t shard, const std::vector<uint8_t>& msg) {
-    std::array<Event, kMaxVenueEvents> ev;
-    const std::size_t n = pack_venue(ev.data(), 1, x.port.clock, shard, msg.data(), msg.size());
-    x.port.inputs[0].insert(x.port.inputs[0].end(), ev.begin(), ev.begin() + static_cast<long>(n));
-    return n;
+  // A venue message as an order transport delivers it (the DPDK TCP client, a kernel session's ring).
+  void venue(uint32_t shard, const std::vector<uint8_t>& msg) {
+    const uint64_t now = x.port.now();
+    x.apply_venue(*engines[shard], shard, msg.data(), msg.size(), now, now);
   }
   void run() {
     while (x.poll()) {
@@ -129,7 +128,7 @@ TEST(Executor, ItchEventsReachTheEngineOfTheirShard) {
   EXPECT_EQ(h.x.stats->misrouted.load(), 0u);
 }
 
-TEST(Executor, TriggeredOrderReachesTheTxSinkAsTheTemplateBuildsIt) {
+TEST(Executor, TriggeredOrderReachesTheTxSinkAsTheShardsStreamBuildsIt) {
   Harness h(1);
   const test::ItchBuilder b = book_then_trigger(1);
   h.itch(b, 1);
@@ -144,8 +143,11 @@ TEST(Executor, TriggeredOrderReachesTheTxSinkAsTheTemplateBuildsIt) {
   EXPECT_EQ(r.shares, 70u);
   EXPECT_EQ(r.trigger_seq, 4u);
   ASSERT_EQ(h.x.port.sent.size(), 1u);
-  std::vector<uint8_t> want(kOrderFrameLength);
-  h.x.templates[0].build(want.data(), r);  // rx_tsc is not in the frame
+  // The next segment of shard 0's synthetic stream (no handshake here: it starts at its ISN).
+  ReplayOrderStream stream(sf::testing::executor_order_session(), 0);
+  std::vector<uint8_t> want(kReplayOrderFrameLength);
+  const uint8_t* ouch = nullptr;
+  ASSERT_EQ(stream.enter_order(want.data(), r, ouch), want.size());  // rx_tsc is not in the frame
   EXPECT_EQ(h.x.port.sent[0], want);
   EXPECT_EQ(h.x.stats->tx_packets.load(), 1u);
   EXPECT_EQ(h.x.stats->tick_to_trade.snapshot().total(), 1u);
@@ -172,20 +174,13 @@ TEST(Executor, StaleEventRefusesOrdersButBooksFollowTheFeed) {
   EXPECT_EQ(rows[0].orders, 3u);
 }
 
-TEST(Executor, VenueMessageOverSeveralEventsAndTwoDequeuesReassembles) {
+TEST(Executor, VenueMessagesFromTheTransportReachTheEngine) {
   Harness h(1);
   h.itch(book_then_trigger(1), 1);
   h.run();
   ASSERT_EQ(h.x.port.sent.size(), 1u);
-  const std::vector<uint8_t> acc = accepted(4, 70);  // UserRefNum = trigger sequence
-  ASSERT_EQ(h.venue(0, acc), 2u);
-  h.x.burst = 1;  // the first event alone: carried over to the next poll
-  EXPECT_TRUE(h.x.poll());
-  EXPECT_EQ(h.x.in[0].carry_n, 1u);
-  EXPECT_EQ(h.x.stats->venue_messages.load(), 0u);
-  h.run();
-  EXPECT_EQ(h.x.in[0].carry_n, 0u);
-  EXPECT_EQ(h.x.stats->venue_messages.load(), 1u);
+  h.venue(0, accepted(4, 70));  // UserRefNum = trigger sequence
+  EXPECT_EQ(h.engines[0]->stats().venue_messages.load(), 1u);
   EXPECT_EQ(h.x.stats->venue_bad_messages.load(), 0u);
   const trade::OrderRecord* o = h.engines[0]->orders().find(4);
   ASSERT_NE(o, nullptr);
@@ -193,22 +188,19 @@ TEST(Executor, VenueMessageOverSeveralEventsAndTwoDequeuesReassembles) {
   EXPECT_EQ(h.engines[0]->orders().failures(), 0u);
 }
 
-TEST(Executor, MisroutedAndBadVenueMessagesAreCounted) {
+TEST(Executor, MisroutedFeedAndBadVenueMessagesAreCounted) {
   Harness h(2, {0});
   test::ItchBuilder b;
   b.add(1, 1, 'B', 100, 200000);  // shard 1, hosted elsewhere
   h.itch(b, 1);
-  h.venue(1, accepted(4, 70));  // a venue message for shard 1
+  h.run();
   std::vector<uint8_t> unknown = accepted(4, 70);
   unknown[0] = 'Q';  // no such OUCH message
   h.venue(0, unknown);
-  std::array<Event, kMaxVenueEvents> ev;
-  const std::vector<uint8_t> acc = accepted(5, 70);
-  ASSERT_EQ(pack_venue(ev.data(), 2, 0, 0, acc.data(), acc.size()), 2u);
-  h.x.port.inputs[0].push_back(ev[1]);  // a continuation without its start
-  h.run();
-  EXPECT_EQ(h.x.stats->misrouted.load(), 2u);
-  EXPECT_EQ(h.x.stats->venue_messages.load(), 2u);
+  std::vector<uint8_t> cut = accepted(5, 70);
+  cut.pop_back();  // one byte short
+  h.venue(0, cut);
+  EXPECT_EQ(h.x.stats->misrouted.load(), 1u);
   EXPECT_EQ(h.x.stats->venue_bad_messages.load(), 2u);
 }
 

@@ -146,7 +146,7 @@ TEST(FeedGuard, ConfigKeysParseAndRefuseNonsense) {
   std::vector<std::string> e;
   const auto dp = parse_dataplane_config(
       toml::parse("[[port]]\nname = \"p\"\ndevargs = \"net_null0\"\n[feed]\nsession = \"X\"\n"
-                  "sources = [\"10.0.0.1\"]\nmax_seq_jump = 7\n"),
+                  "sources = [\"10.0.0.1\"]\nmax_seq_jump = 7\n[order_session]\ntransport = \"none\"\n"),
       e);
   EXPECT_TRUE(e.empty()) << (e.empty() ? "" : e.front());
   EXPECT_EQ(dp.feed.guard.max_seq_jump, 7u);

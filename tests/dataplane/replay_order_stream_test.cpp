@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -25,11 +26,14 @@ trade::OrderRequest order(uint32_t urn) {
 
 using Frame = std::vector<uint8_t>;
 
-// The [order_session] of transport "none" (the only one that writes this stream).
+// The [order_session] of transport "none" (the only one that writes this stream), as the session layer
+// parses `transport = "none"`, `local_ip = "10.9.0.1"`, `venue = "10.9.0.2:15000"`.
 OrderSessionConfig transport_none() {
   OrderSessionConfig c;
-  c.soupbintcp.configured = true;
   c.soupbintcp.transport = sf::order_session::TransportKind::kNone;
+  c.soupbintcp.local_ip = {10, 9, 0, 1};
+  c.soupbintcp.venue_ip = {10, 9, 0, 2};
+  c.soupbintcp.venue_port = 15000;
   return c;
 }
 
@@ -50,12 +54,15 @@ TEST(ReplayOrderStream, HandshakeThenOrdersWithConsistentSequenceNumbers) {
   EXPECT_EQ(f0.size(), kReplayHandshakeFrameLength);
   EXPECT_EQ(syn.flags, net::tcp_flag::kSyn);
   EXPECT_EQ(syn.mss, 1460);
-  EXPECT_EQ(syn.src_port, c.src_port + 1);  // shard 1
-  EXPECT_EQ(syn.dst_port, c.dst_port);
+  EXPECT_EQ(syn.src_port, c.src_port + 1);        // shard 1
+  EXPECT_EQ(syn.src_ip, net::ipv4(10, 9, 0, 1));  // local_ip
+  EXPECT_EQ(syn.dst_ip, net::ipv4(10, 9, 0, 2));  // venue
+  EXPECT_EQ(syn.dst_port, 15000);
   EXPECT_EQ(syn.payload_length, 0u);
   EXPECT_EQ(synack.flags, net::tcp_flag::kSyn | net::tcp_flag::kAck);
   EXPECT_EQ(synack.ack, syn.seq + 1);
-  EXPECT_EQ(synack.src_port, c.dst_port);
+  EXPECT_EQ(synack.src_port, 15000);
+  EXPECT_EQ(synack.src_ip, net::ipv4(10, 9, 0, 2));
   EXPECT_EQ(ack.flags, net::tcp_flag::kAck);
   EXPECT_EQ(ack.seq, syn.seq + 1);
   EXPECT_EQ(ack.ack, synack.seq + 1);
@@ -82,6 +89,20 @@ TEST(ReplayOrderStream, HandshakeThenOrdersWithConsistentSequenceNumbers) {
   EXPECT_EQ(seg.seq, expect_seq);
   EXPECT_EQ(seg.payload[3], 'X');
   EXPECT_EQ(s.next_seq(), expect_seq + kCancelPayloadLength);
+}
+
+// The frames' MACs: ours fixed, the venue's `gateway_mac` when configured, else fixed (no key of the
+// retired UDP session is read: the config has none left).
+TEST(ReplayOrderStream, MacsAreFixedOrTheGatewayMac) {
+  OrderSessionConfig c = transport_none();
+  ReplayOrderStream plain(c, 0);
+  Frame f = handshake(plain, 0);
+  EXPECT_TRUE(std::equal(kReplayVenueMac.begin(), kReplayVenueMac.end(), f.begin()));      // destination
+  EXPECT_TRUE(std::equal(kReplayLocalMac.begin(), kReplayLocalMac.end(), f.begin() + 6));  // source
+  c.soupbintcp.gateway_mac = net::Mac{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+  ReplayOrderStream gw(c, 0);
+  f = handshake(gw, 0);
+  EXPECT_TRUE(std::equal(c.soupbintcp.gateway_mac->begin(), c.soupbintcp.gateway_mac->end(), f.begin()));
 }
 
 TEST(TxCaptureDecoder, ReadsEachOrderOnceAcrossRepeatsAndSplits) {

@@ -31,17 +31,15 @@ using namespace sf::testing::process;
 
 // The shipped replay config's trading tables, with the given port and run-to-completion. `soup`: the
 // [order_session] lines that replace the shipped `transport` line; `login`: appended at the end.
-std::string config_text(const std::string& devargs, const std::string& src_mac, const std::string& dst_mac,
-                        const std::string& src_ip, const std::string& dst_ip, const std::string& soup,
-                        const std::string& login = "") {
+std::string config_text(const std::string& devargs, const std::string& src_ip, const std::string& dst_ip,
+                        const std::string& soup, const std::string& login = "") {
   std::istringstream in(read_file(env("SF_REPLAY_CONFIG")));
   std::string out, line, table;
   while (std::getline(in, line)) {
     if (!line.empty() && line[0] == '[') table = line.substr(0, line.rfind(']') + 1);
     auto key_is = [&](const char* k) { return line.rfind(std::string(k) + " ", 0) == 0; };
     if (table == "[order_session]" && key_is("transport")) {
-      // The synthetic stream's MACs (transport "none"; the TCP transports ignore them).
-      out += soup + "src_mac = \"" + src_mac + "\"\ndst_mac = \"" + dst_mac + "\"\n";
+      out += soup;
       continue;
     }
     // The shipped stream's addresses: the soup's own when it names them, else ours.
@@ -110,7 +108,6 @@ class LiveAfPacket : public ::testing::Test {
     std::map<std::string, uint64_t> stats;
     std::string totals;  // the simulator's totals JSON
     fs::path feed, log, venue_log;
-    std::string near_mac, far_mac;
   };
   void run_live(const std::string& name, LiveResult& out) {
     const fs::path dir = dir_ / name;
@@ -118,18 +115,11 @@ class LiveAfPacket : public ::testing::Test {
     const fs::path feed = out.feed = dir / "feed.pcap";
     ASSERT_EQ(run(env("SF_FEEDGEN") + " -q --seed 5 --instruments 20 --messages 30000 -o " + feed.string()),
               0);
-    std::string near_mac = read_file("/sys/class/net/" + near_ + "/address");
-    near_mac.erase(near_mac.find_last_not_of("\n ") + 1);
-    ASSERT_EQ(run("ip netns exec " + ns_ + " cat /sys/class/net/" + far_ + "/address > " +
-                  (dir / "far_mac").string()),
-              0);
-    std::string far_mac = read_file(dir / "far_mac");
-    far_mac.erase(far_mac.find_last_not_of("\n ") + 1);
     std::ofstream(dir / "creds") << "SNIPE0 pw123\n";
     std::ofstream(dir / "pw") << "pw123\n";
     chmod((dir / "pw").c_str(), 0600);
     std::ofstream(dir / "live.toml") << config_text(
-        "net_af_packet0,iface=" + near_ + ",qpairs=1", near_mac, far_mac, "10.77.0.1", "10.77.0.2",
+        "net_af_packet0,iface=" + near_ + ",qpairs=1", "10.77.0.1", "10.77.0.2",
         "transport = \"dpdk\"\nlocal_ip = \"10.77.0.1\"\nvenue = \"10.77.0.2:15000\"\nheartbeat_ms = 200\n"
         "timeout_ms = 3000\n",
         "\n[[order_session.login]]\nusername = \"SNIPE0\"\npassword_file = \"" + (dir / "pw").string() +
@@ -198,8 +188,6 @@ class LiveAfPacket : public ::testing::Test {
     out.totals = read_file(totals);
     out.log = log;
     out.venue_log = venue_log;
-    out.near_mac = near_mac;
-    out.far_mac = far_mac;
   }
 
   std::string ns_, near_, far_;
@@ -233,8 +221,8 @@ TEST_F(LiveAfPacket, FeedInOrdersOutThroughTheKernel) {
     // Nothing lost on the way in: the same orders as a replay of the same pcap (transport "none": its TX
     // pcap's synthetic SoupBinTCP stream), compared as shares by symbol and side, all filled at the venue.
     std::ofstream(dir_ / "replay.toml") << config_text(
-        "net_pcap0,rx_pcap=" + r.feed.string() + ",tx_pcap=" + (dir_ / "replay.tx.pcap").string(), r.near_mac,
-        r.far_mac, "10.77.0.1", "10.77.0.2", "transport = \"none\"\n");
+        "net_pcap0,rx_pcap=" + r.feed.string() + ",tx_pcap=" + (dir_ / "replay.tx.pcap").string(),
+        "10.77.0.1", "10.77.0.2", "transport = \"none\"\n");
     ASSERT_EQ(run(env("SNIPERFORGE") + " --config " + (dir_ / "replay.toml").string() + " > " +
                   (dir_ / "replay.log").string() + " 2>&1"),
               0);

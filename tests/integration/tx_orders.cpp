@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/dataplane/ouch_order.hpp"
 #include "sniperforge/dataplane/tx_capture.hpp"
 #include "sniperforge/io/pcap_file.hpp"
 

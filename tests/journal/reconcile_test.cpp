@@ -15,7 +15,7 @@
 #include "../book/itch_builder.hpp"
 #include "ouch_responses.hpp"
 #include "sf_test_process.hpp"
-#include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/dataplane/ouch_order.hpp"
 #include "sniperforge/journal/positions.hpp"
 #include "sniperforge/journal/reconcile.hpp"
 #include "sniperforge/journal/segment.hpp"

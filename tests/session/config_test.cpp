@@ -52,7 +52,6 @@ TEST_F(ConfigTest, TheIssuesExampleParses) {
           login() + login("SNIPE1"),
       errors);
   EXPECT_TRUE(errors.empty()) << joined(errors);
-  EXPECT_TRUE(c.configured);
   EXPECT_EQ(c.transport, os::TransportKind::kKernel);
   EXPECT_EQ(c.local_ip, (std::array<uint8_t, 4>{10, 0, 1, 1}));
   EXPECT_EQ(c.venue_ip, (std::array<uint8_t, 4>{10, 0, 1, 2}));
@@ -68,19 +67,24 @@ TEST_F(ConfigTest, TheIssuesExampleParses) {
 TEST_F(ConfigTest, WithoutTransportItIsDpdkAndTheRetiredUdpKeysAreRefused) {
   std::vector<std::string> errors;
   const auto c = parse("[order_session]\nsrc_port = 40000\n", errors);
-  EXPECT_TRUE(c.configured);
   EXPECT_EQ(c.transport, os::TransportKind::kDpdk);
   EXPECT_NE(joined(errors).find("[order_session].venue: required"), std::string::npos) << joined(errors);
   errors.clear();
   parse("[order_session]\nsrc_mac = \"02:00:00:00:00:01\"\nttl = 64\n", errors);
   for (const char* key : {"src_mac", "ttl"})
     EXPECT_NE(joined(errors).find(std::string("[order_session].") + key +
-                                  ": the UDP order session is retired (#11); set `transport`"),
+                                  ": the UDP order session is retired (#11); remove it"),
               std::string::npos)
         << joined(errors);
   errors.clear();
-  parse("[order_session]\ntransport = \"none\"\nsrc_mac = \"02:00:00:00:00:01\"\n", errors);
-  EXPECT_EQ(joined(errors).find("retired"), std::string::npos) << joined(errors);  // "none" reads it
+  // Transport "none" does not read them either: its synthetic stream is named by local_ip and venue.
+  const auto none = parse("[order_session]\ntransport = \"none\"\nsrc_mac = \"02:00:00:00:00:01\"\n", errors);
+  EXPECT_NE(joined(errors).find("[order_session].src_mac: the UDP order session is retired"),
+            std::string::npos)
+      << joined(errors);
+  EXPECT_EQ(none.local_ip, os::kReplayLocalIp);  // the stream's defaults
+  EXPECT_EQ(none.venue_ip, os::kReplayVenueIp);
+  EXPECT_EQ(none.venue_port, os::kReplayVenuePort);
 }
 
 TEST_F(ConfigTest, BadValuesAreReportedByKey) {

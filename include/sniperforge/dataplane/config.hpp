@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <toml++/toml.h>
@@ -88,16 +89,11 @@ struct FeedConfig {
   std::optional<FeedRewindConfig> rewind;
 };
 
+// [order_session]: required (a config without it is refused: orders need a venue session, or transport
+// "none" for a replay). The SoupBinTCP keys are the session layer's (session/config.hpp).
 struct OrderSessionConfig {
-  std::string port;  // [[port]] name; default: the feed port
-  std::array<uint8_t, 6> src_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-  std::array<uint8_t, 6> dst_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
-  std::array<uint8_t, 4> src_ip{10, 0, 0, 1};
-  std::array<uint8_t, 4> dst_ip{10, 0, 0, 2};
-  uint16_t src_port = 40000;  // our port: venue responses arrive here
-  uint16_t dst_port = 40001;  // the venue's order-entry port
-  uint8_t ttl = 64;
-  // SoupBinTCP session keys (transport, venue, logins, ...); `configured` false = no [order_session].
+  std::string port;           // [[port]] name; default: the feed port
+  uint16_t src_port = 40000;  // shard s's local TCP port is src_port + s
   order_session::VenueSessionConfig soupbintcp;
 };
 
@@ -116,6 +112,12 @@ struct DataplaneConfig {
     return feed.line_b && feed.line_b->port != feed.port ? port_index(feed.line_b->port) : -1;
   }
 };
+
+// The error for a config without [order_session] (the retired UDP order session needed none).
+inline constexpr std::string_view kMissingOrderSession =
+    "[order_session] missing: orders need a venue session (transport = \"dpdk\", the default, or "
+    "\"kernel\", with venue and one [[order_session.login]] per shard) or transport = \"none\" for a "
+    "replay (orders to the TX pcap)";
 
 // Parses and validates the dataplane tables of `root`. Every problem is appended to `errors`
 // ("[lcores].mode: expected one of \"pipeline\", \"run_to_completion\", \"auto\""); the result is only

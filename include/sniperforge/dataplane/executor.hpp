@@ -1,8 +1,9 @@
-// What an executor lcore does with the events its RX lcores route to it, without DPDK: reassemble venue
-// messages spread over several events, drive the engines of its shards (trade::ShardDriver: route fan-out,
-// stale marking, prefetch look-ahead), build the orders they fire into frames from the shard's template and
-// hand them to the TX side at once, journal orders and venue messages, serve the operator's commands and
-// book reads (control/channel.hpp) between two polls, count all of it. The DPDK side (executor_lcore.hpp:
+// What an executor lcore does with the events its RX lcores route to it, without DPDK: drive the engines
+// of its shards (trade::ShardDriver: route fan-out, stale marking, prefetch look-ahead), hand the orders
+// they fire to the shard's order transport at once (the DPDK TCP client, a kernel session's ring, or
+// transport "none"'s synthetic stream, built into TX frames here), apply the venue's messages the
+// transport delivers, journal orders and venue messages, serve the operator's commands and book reads
+// (control/channel.hpp) between two polls, count all of it. The DPDK side (executor_lcore.hpp:
 // rings, mbufs, rte_eth_tx_burst) is the Port; unit tests give a fake one
 // (tests/dataplane/executor_test.cpp).
 //
@@ -11,7 +12,6 @@
 //   unsigned dequeue(std::size_t input, Event* out, unsigned max) noexcept   from input ring `input`
 //   uint8_t* frame(unsigned slot, std::size_t length) noexcept  a TX buffer of `length` bytes for staging
 //                                                             slot `slot`; nullptr if there is none
-//   void ready(unsigned slot) noexcept                        the frame in `slot` is written (offloads)
 //   unsigned send(unsigned n) noexcept                        sends slots [0, n), frees the unsent; -> sent
 //   void refill() noexcept                                    takes the next order's buffer (after a send)
 //   void keep_warm() const noexcept                           prefetches that buffer (idle)
@@ -30,8 +30,8 @@
 #include "sniperforge/control/channel.hpp"
 #include "sniperforge/dataplane/event.hpp"
 #include "sniperforge/dataplane/kernel_venue_shard.hpp"
-#include "sniperforge/dataplane/order_frame.hpp"
 #include "sniperforge/dataplane/order_transport.hpp"
+#include "sniperforge/dataplane/ouch_order.hpp"
 #include "sniperforge/dataplane/replay_order_stream.hpp"
 #include "sniperforge/dataplane/snapshot_handoff.hpp"
 #include "sniperforge/journal/reconcile.hpp"
@@ -57,16 +57,8 @@ template <class Port>
 struct Executor {
   Port port;
   uint16_t burst = 32;
-  // One input per RX lcore. A venue message split over events may straddle two dequeues: its first
-  // events wait in `carry` and are handled ahead of the next burst from that input.
-  struct Input {
-    std::array<Event, kMaxVenueEvents> carry{};
-    unsigned carry_n = 0;
-  };
-  std::vector<Input> in;
-  trade::ShardDriver driver;                          // the hosted shards' engines
-  std::vector<OrderFrameTemplate> templates;          // by shard
-  std::vector<CancelFrameTemplate> cancel_templates;  // by shard
+  std::size_t inputs = 0;     // input rings, one per RX lcore
+  trade::ShardDriver driver;  // the hosted shards' engines
   // Operator commands (sf-ctl): applied between two polls (control/channel.hpp).
   std::unique_ptr<control::ExecutorChannel> control;
   std::array<trade::CancelRequest, control::kCancelsPerCommand> cancel_scratch{};
@@ -79,8 +71,7 @@ struct Executor {
   // A venue response failed the engine's checks: logged at most 10 at once, then 10 a second.
   telemetry::LogRateLimit venue_log_limit;
 
-  std::array<Event, kMaxBurst + kMaxVenueEvents> ev{};
-  std::array<uint8_t, kMaxVenueMessage> venue_buf{};
+  std::array<Event, kMaxBurst> ev{};
   uint64_t last_now = 0;
   unsigned sample = 0;
   unsigned idle_polls = 0;
@@ -90,7 +81,7 @@ struct Executor {
   unsigned tx_n = 0;
 
   // ---- `transport = "kernel"`: each hosted shard's KernelSession, through its rings ----
-  std::vector<KernelVenueShard*> venue_sessions;  // by shard; empty: UDP frames or no venue
+  std::vector<KernelVenueShard*> venue_sessions;  // by shard; empty: another transport
   static constexpr unsigned kVenueMessagesPerPoll = 64;
   static constexpr unsigned kSessionStatsEveryPolls = 4095;
   order_session::OrderSlot order_slot{};
@@ -109,10 +100,13 @@ struct Executor {
   // ---- `transport = "none"`: each shard's orders in a synthetic SoupBinTCP connection
   // (replay_order_stream.hpp) ----
   std::vector<ReplayOrderStream> replay_streams;  // by shard; empty: another transport
-  // The hosted shards' handshakes, before the first poll (executor_replay_stream.hpp).
+  // The hosted shards' handshakes, before the first poll; the orders and cancels into the stream
+  // (executor_replay_stream.hpp).
   void open_replay_streams() noexcept;
+  void send_replay_orders(uint32_t shard) noexcept;
+  void send_replay_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept;
   // ---- `transport = "dpdk"` (order_transport.hpp): the hosted shards' sessions over our own TCP ----
-  OrderTransport* order_transport = nullptr;  // null: the UDP frames or a kernel session
+  OrderTransport* order_transport = nullptr;  // null: a kernel session or transport "none"
 
   // Operator commands (and book reads), one pass over the inputs. True if any event was processed.
   bool poll() noexcept {
@@ -126,17 +120,12 @@ struct Executor {
     serve_commands();
     unsigned total = 0;
     if (journal) gate_journal();
-    for (std::size_t k = 0; k < in.size(); ++k) {
-      Input& r = in[k];
-      const unsigned carried = r.carry_n;
-      if (carried) std::copy_n(r.carry.begin(), carried, ev.begin());
-      const unsigned got = port.dequeue(k, ev.data() + carried, burst);
+    for (std::size_t k = 0; k < inputs; ++k) {
+      const unsigned got = port.dequeue(k, ev.data(), burst);
+      if (!got) continue;
       total += got;
-      const unsigned n = carried + got;
-      const unsigned done = got ? handle_burst(n, now) : 0;
-      if (got) newest_rx_tsc = std::max(newest_rx_tsc, now - ev[n - 1].ticks_since_rx(now));
-      r.carry_n = n - done;
-      if (r.carry_n) std::copy_n(ev.begin() + done, r.carry_n, r.carry.begin());
+      handle_burst(got, now);
+      newest_rx_tsc = std::max(newest_rx_tsc, now - ev[got - 1].ticks_since_rx(now));
     }
     if (total) {
       stats->busy_polls.add();
@@ -148,47 +137,17 @@ struct Executor {
     return total != 0;
   }
 
-  // Handles ev[0..n); returns how many events were consumed (the rest is an incomplete venue message to
-  // carry over).
-  unsigned handle_burst(unsigned n, uint64_t now) noexcept {
+  // Handles ev[0..n): feed messages and the RX lcores' control events.
+  void handle_burst(unsigned n, uint64_t now) noexcept {
     const auto itch_at = [this](std::size_t k) noexcept -> const uint8_t* {
       return ev[k].is_itch() ? ev[k].payload : nullptr;
     };
     driver.prefetch_first(itch_at, n);
-    unsigned i = 0;
-    while (i < n) {
-      const Event& e = ev[i];
+    for (unsigned i = 0; i < n; ++i) {
       driver.prefetch_ahead(itch_at, i, n);
-      stats->ring_hop.record(e.ticks_since_rx(now));  // RX burst stamp -> this dequeue
-      if (e.is_itch() || e.kind() == EventKind::kBooksStale || e.kind() == EventKind::kRecovery ||
-          e.kind() == EventKind::kSnapshotSwap) [[likely]] {
-        handle(e, now);
-        ++i;
-        continue;
-      }
-      if (e.kind() == EventKind::kVenue) {
-        std::size_t used = 0;
-        uint8_t shard = 0;
-        const std::size_t len = unpack_venue(&ev[i], n - i, venue_buf.data(), used, shard);
-        if (len) {
-          handle_venue(e, shard, len, now);
-          i += static_cast<unsigned>(used);
-          continue;
-        }
-        if (venue_tail_pending(i, n)) return i;  // the rest of this message is still in the ring
-      }
-      stats->venue_bad_messages.add();  // a continuation without its start (lost on a full ring)
-      ++i;
+      stats->ring_hop.record(ev[i].ticks_since_rx(now));  // RX burst stamp -> this dequeue
+      handle(ev[i], now);
     }
-    return n;
-  }
-
-  // ev[i] starts a venue message whose continuations have not all arrived yet.
-  [[nodiscard]] bool venue_tail_pending(unsigned i, unsigned n) const noexcept {
-    const std::size_t want = (std::size_t{ev[i].payload[1]} << 8) | ev[i].payload[2];
-    bool tail_ok = want > 0 && want <= kMaxVenueMessage && n - i < venue_events_for(want);
-    for (unsigned k = i + 1; tail_ok && k < n; ++k) tail_ok = ev[k].kind() == EventKind::kVenueCont;
-    return tail_ok;
   }
 
   void handle(const Event& e, uint64_t now) noexcept {
@@ -221,19 +180,7 @@ struct Executor {
     }
   }
 
-  void handle_venue(const Event& first, uint8_t shard, std::size_t len, uint64_t now) noexcept {
-    stats->venue_messages.add();
-    trade::Engine* eng = driver.engine(shard);
-    if (!eng) [[unlikely]] {
-      stats->misrouted.add();
-      return;
-    }
-    const uint64_t rx_tsc = now - first.ticks_since_rx(now);
-    if (journal) journal_venue(shard, 0, venue_buf.data(), len, rx_tsc);  // write-ahead: before it is applied
-    apply_venue(*eng, shard, venue_buf.data(), len, rx_tsc, now);
-  }
-
-  // One venue message into its engine (from the RX path or a kernel session's ring).
+  // One venue message into its engine (from the DPDK TCP client or a kernel session's ring).
   void apply_venue(trade::Engine& eng, uint32_t shard, const uint8_t* msg, std::size_t len, uint64_t rx_tsc,
                    uint64_t now) noexcept {
     const uint64_t refused_before = eng.orders().failures();
@@ -259,63 +206,22 @@ struct Executor {
   // The orders the engine just fired, sent by the shard's transport; kill's answer reports when the last
   // one left, whichever transport sent it.
   void drain_orders(uint32_t shard) noexcept {
-    const bool frames = venue_sessions.empty() && !order_transport;
     if (!venue_sessions.empty())
       hand_orders_to_session(shard);
     else if (order_transport)
       order_transport->send_orders(shard, sink);
     else
-      send_order_frames(shard);
+      send_replay_orders(shard);
     sink.clear();
     last_order_tsc = port.now();
-    if (frames) port.refill();  // after the send: off the next trigger's clock
   }
 
-  // Transport "none" (and the template frames): each order built into a frame, journaled, sent at once.
-  void send_order_frames(uint32_t shard) noexcept {
-    const bool tcp = !replay_streams.empty();  // transport "none": the shard's synthetic SoupBinTCP stream
-    for (const trade::OrderRequest& r : sink) {
-      uint8_t* d = port.frame(tx_n, tcp ? kReplayOrderFrameLength : kOrderFrameLength);
-      if (!d) [[unlikely]] {
-        stats->mbuf_alloc_failed.add();
-        continue;
-      }
-      const uint8_t* ouch = d + kOrderHeadersLength + kSessionHeaderLength;
-      if (tcp)
-        replay_streams[shard].enter_order(d, r, ouch);
-      else
-        templates[shard].build(d, r);
-      if (journal) journal_order(shard, r, ouch);
-      port.ready(tx_n);
-      stats->count_order(side_from_char(r.side));
-      stage(r.rx_tsc);
-    }
-    // Send now, not at the end of the burst: the events behind the trigger can wait, the order cannot.
-    // Orders are rare next to feed events, so this costs throughput nothing measurable.
-    flush_tx();
-  }
-
-  // Cancel Orders for a kill (sf-ctl kill / cancel_open): built and sent now, like orders.
+  // Cancel Orders for a kill (sf-ctl kill / cancel_open): sent now, like orders.
   void send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
     if (journal) journal_cancels(shard, cancels);
     if (!venue_sessions.empty()) return hand_cancels_to_session(shard, cancels);
     if (order_transport) return order_transport->send_cancels(shard, cancels);
-    const bool tcp = !replay_streams.empty();
-    for (const trade::CancelRequest& c : cancels) {
-      uint8_t* d = port.frame(tx_n, tcp ? kReplayCancelFrameLength : kCancelFrameLength);
-      if (!d) [[unlikely]] {
-        stats->mbuf_alloc_failed.add();
-        continue;
-      }
-      if (tcp)
-        replay_streams[shard].cancel_order(d, c.user_ref_num, c.quantity);
-      else
-        cancel_templates[shard].build(d, c.user_ref_num, c.quantity);
-      port.ready(tx_n);
-      stage(port.now());
-    }
-    flush_tx();
-    port.refill();
+    send_replay_cancels(shard, cancels);
   }
 
   // `rx_tsc` 0: not an order (a TCP acknowledgement, ARP): no tick-to-trade sample.
@@ -352,7 +258,8 @@ struct Executor {
   void gate_journal() noexcept;
 
   // sf-ctl's commands and kill's cancel sweep (control/channel.hpp). The Cancels take the orders' path: the
-  // shard's session ring (as it has room) or frames on this TX queue. The stamps say when orders stopped.
+  // shard's session ring (as it has room), the DPDK TCP client or transport "none"'s frames. The stamps say
+  // when orders stopped.
   uint64_t last_order_tsc = 0;  // an order was last sent or handed to a session
   uint64_t newest_rx_tsc = 0;   // the RX stamp of the newest feed event handled
   void serve_commands() noexcept {
@@ -366,12 +273,11 @@ struct Executor {
         [this](uint32_t shard, std::span<const trade::CancelRequest> c) { send_cancels(shard, c); });
   }
 
-  // Idle: prefetch what the next order touches (trigger state in the engines, the next TX buffer, the frame
-  // templates). Reads only.
+  // Idle: prefetch what the next order touches (trigger state in the engines, the next TX buffer). Reads
+  // only.
   void keep_warm() const noexcept {
     for (const trade::Engine* eng : driver.engines()) eng->keep_warm();
     port.keep_warm();
-    for (const OrderFrameTemplate& t : templates) __builtin_prefetch(t.bytes());
   }
 };
 

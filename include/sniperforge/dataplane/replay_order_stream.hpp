@@ -5,9 +5,10 @@
 // venue's half of the handshake is written by us too, and it advertises the largest window (scale 14)
 // so a day of orders never fills it. DPDK-free; the executor writes the frames into mbufs.
 //
-// Addresses: `local_ip` and `venue` when given, else the UDP keys (src_ip, dst_ip, dst_port); shard s
-// sends from src_port + s, as the UDP session did. The ISNs are fixed per shard: a replay is
-// deterministic, its pcap included.
+// Addresses: `local_ip` and `venue` (session/config.hpp gives transport "none" defaults for both); shard
+// s sends from src_port + s, as the TCP transports connect from. MACs: ours 02:00:00:00:00:01, the
+// venue's `gateway_mac` when given, else 02:00:00:00:00:02 (nobody receives these frames). The ISNs are
+// fixed per shard: a replay is deterministic, its pcap included.
 #pragma once
 
 #include <array>
@@ -16,7 +17,7 @@
 #include <span>
 
 #include "sniperforge/dataplane/config.hpp"
-#include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/dataplane/ouch_order.hpp"
 #include "sniperforge/net/tcp_segment.hpp"
 #include "sniperforge/proto/soupbintcp.hpp"
 
@@ -33,6 +34,8 @@ inline constexpr std::size_t kReplayHandshakeFrameLength = kReplayTcpHeadersLeng
 }
 inline constexpr unsigned kReplayHandshakeFrames = 3;
 inline constexpr uint8_t kReplayWindowScale = 14;
+inline constexpr net::Mac kReplayLocalMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+inline constexpr net::Mac kReplayVenueMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 static_assert(kSessionHeaderLength == soupbintcp::kHeader);
 
 class ReplayOrderStream {
@@ -40,14 +43,12 @@ class ReplayOrderStream {
   ReplayOrderStream() = default;
   ReplayOrderStream(const OrderSessionConfig& c, uint32_t shard) noexcept {
     const order_session::VenueSessionConfig& v = c.soupbintcp;
-    const auto& local = v.local_ip != std::array<uint8_t, 4>{} ? v.local_ip : c.src_ip;
-    const auto& venue = v.venue_port ? v.venue_ip : c.dst_ip;
-    client_.ip = net::ipv4(local[0], local[1], local[2], local[3]);
-    venue_.ip = net::ipv4(venue[0], venue[1], venue[2], venue[3]);
+    client_.ip = net::ipv4(v.local_ip[0], v.local_ip[1], v.local_ip[2], v.local_ip[3]);
+    venue_.ip = net::ipv4(v.venue_ip[0], v.venue_ip[1], v.venue_ip[2], v.venue_ip[3]);
     client_.port = static_cast<uint16_t>(c.src_port + shard);
-    venue_.port = v.venue_port ? v.venue_port : c.dst_port;
-    client_.mac = c.src_mac;
-    venue_.mac = c.dst_mac;
+    venue_.port = v.venue_port;
+    client_.mac = kReplayLocalMac;
+    venue_.mac = v.gateway_mac.value_or(kReplayVenueMac);
     client_.next = 0x53460000u + shard * 0x01000000u;  // "SF": fixed, so the pcap is reproducible
     venue_.next = 0x56000000u + shard * 0x00100000u;
   }
@@ -82,7 +83,7 @@ class ReplayOrderStream {
   // (kReplayOrderFrameLength) and points `ouch` at the 47 OUCH bytes inside the frame.
   std::size_t enter_order(uint8_t* out, const trade::OrderRequest& r, const uint8_t*& ouch) noexcept {
     std::array<uint8_t, kOrderPayloadLength> p;
-    write_header(p.data(), kEnterOrderLength);
+    write_unsequenced_header(p.data(), kEnterOrderLength);
     encode_enter_order(p.data() + kSessionHeaderLength, r);
     ouch = out + kReplayTcpHeadersLength + kSessionHeaderLength;
     return segment(client_, venue_, net::tcp_flag::kAck | net::tcp_flag::kPsh, p, out);
@@ -91,11 +92,8 @@ class ReplayOrderStream {
   // One OUCH Cancel Order (kill switch); returns the frame length (kReplayCancelFrameLength).
   std::size_t cancel_order(uint8_t* out, uint32_t user_ref_num, uint32_t quantity) noexcept {
     std::array<uint8_t, kCancelPayloadLength> p;
-    write_header(p.data(), kCancelOrderLength);
-    ouch::inbound::msg::CancelOrder m;
-    m.user_ref_num = user_ref_num;
-    m.quantity = quantity;
-    (void)m.encode(p.data() + kSessionHeaderLength);
+    write_unsequenced_header(p.data(), kCancelOrderLength);
+    encode_cancel_order(p.data() + kSessionHeaderLength, {user_ref_num, quantity, 0});
     return segment(client_, venue_, net::tcp_flag::kAck | net::tcp_flag::kPsh, p, out);
   }
 
@@ -111,10 +109,6 @@ class ReplayOrderStream {
   };
   static constexpr std::array<uint8_t, 4> kWindowScaleOption{1, 3, 3, kReplayWindowScale};
 
-  static void write_header(uint8_t* p, std::size_t message_length) noexcept {
-    proto::store_be<uint16_t>(p, static_cast<uint16_t>(message_length + 1));
-    p[2] = static_cast<uint8_t>(soupbintcp::type::kUnsequencedData);
-  }
   static net::L2Spec l2(const End& from, const End& to) noexcept {
     net::L2Spec s;
     s.src = from.mac;

@@ -3,12 +3,14 @@
 //   transport = "dpdk" | "kernel" | "none"   local_ip = "10.0.1.1"   venue = "10.0.1.2:15000"
 //   gateway_mac = ""   heartbeat_ms = 1000   timeout_ms = 15000   vlan = 0 (802.1Q VLAN ID, 0 = untagged)
 //   [[order_session.login]] username = "SNIPE0"  password_file = "secrets/SNIPE0"  session = ""
-// No `transport` means "dpdk" (the UDP order session is retired, #11). The table also holds the
-// synthetic TCP stream's addresses of transport "none" (src_mac, ...), which the dataplane parses.
+// No `transport` means "dpdk". Transport "none" (a replay: no venue) names its synthetic TCP stream with
+// local_ip and venue too (defaults 10.0.0.1 and 10.0.0.2:40001). The dataplane refuses a config without
+// the table (config.cpp): orders always need one of these transports.
 #pragma once
 
 #include <toml++/toml.h>
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,8 +30,12 @@ struct LoginConfig {
   uint64_t first_sequence = 1;
 };
 
+// Transport "none": the synthetic stream's addresses when local_ip / venue are not given.
+inline constexpr std::array<uint8_t, 4> kReplayLocalIp{10, 0, 0, 1};
+inline constexpr std::array<uint8_t, 4> kReplayVenueIp{10, 0, 0, 2};
+inline constexpr uint16_t kReplayVenuePort = 40001;
+
 struct VenueSessionConfig {
-  bool configured = false;  // the [order_session] table was parsed (no `transport` = "dpdk")
   TransportKind transport = TransportKind::kDpdk;
   std::array<uint8_t, 4> local_ip{};
   std::array<uint8_t, 4> venue_ip{};
@@ -46,8 +52,7 @@ struct VenueSessionConfig {
 inline constexpr std::array<std::string_view, 8> kVenueSessionKeys{
     "transport", "local_ip", "venue", "gateway_mac", "heartbeat_ms", "timeout_ms", "vlan", "login"};
 
-// The keys of the retired UDP order session that only transport "none" still reads: refused in a
-// table without `transport`, so a UDP-session config fails with a clear error instead of dialing out.
+// The keys of the retired UDP order session (#11): refused, naming the key, whatever the transport.
 inline constexpr std::array<std::string_view, 6> kRetiredUdpSessionKeys{"src_mac", "dst_mac",  "src_ip",
                                                                         "dst_ip",  "dst_port", "ttl"};
 

@@ -1,7 +1,7 @@
 #include "journal_out.hpp"
 
 #include "sniperforge/common/version.hpp"
-#include "sniperforge/dataplane/order_frame.hpp"
+#include "sniperforge/dataplane/ouch_order.hpp"
 #include "sniperforge/journal/reconcile.hpp"
 #include "sniperforge/journal/segment.hpp"
 #include "sniperforge/journal/writer.hpp"
