@@ -182,8 +182,6 @@ void check_feed_line_b(DataplaneConfig& c, std::vector<std::string>& errors) {
     errors.push_back(
         "[feed.line_b].port: may not be [order_session].port with transport \"dpdk\" (both "
         "would poll its queue 0)");
-  if (b.udp_port == c.order_session.src_port)
-    errors.push_back("[feed.line_b].udp_port: must differ from [order_session].src_port");
   // Each RX lcore arbitrates what its queue receives: RSS could split the lines over several.
   if (c.lcores.rx != 1) errors.push_back("[feed.line_b]: needs [lcores].rx = 1 (both lines on one RX queue)");
 }
@@ -277,8 +275,6 @@ DataplaneConfig parse_dataplane_config(const toml::table& root, std::vector<std:
   }
   check_feed_line_b(c, errors);
   check_feed_rewind(c, errors);
-  if (c.feed.udp_port == c.order_session.src_port)
-    errors.push_back("[order_session].src_port: must differ from [feed].udp_port");
   for (const auto& [k, v] : root) {
     (void)v;
     if (!is_known_top_level_table(std::string(k.str())))

@@ -89,11 +89,6 @@ void check_order_ports(const DataplaneConfig& cfg, uint32_t shards, std::vector<
     errors.push_back("[order_session].src_port = " + std::to_string(first) +
                      ": shard s sends from src_port + s, " + std::to_string(shards) +
                      " shards need ports up to " + std::to_string(last) + " (> 65535)");
-  const uint32_t feed = cfg.feed.udp_port;
-  if (feed >= first && feed <= last)
-    errors.push_back("[order_session].src_port range " + std::to_string(first) + ".." + std::to_string(last) +
-                     " (one port per shard) contains [feed].udp_port " + std::to_string(feed) +
-                     ": venue replies would be read as feed traffic");
 }
 
 void check_drivers(const DataplaneConfig& cfg, const std::string& pmd_dir, const std::string& pci_devices_dir,

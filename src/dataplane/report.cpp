@@ -47,7 +47,7 @@ StatsLcore::Inputs Runtime::telemetry_inputs(const telemetry::TelemetryConfig& c
   else if (tcp_venue_)  // transport "dpdk": the same, the sessions run on the executor lcores
     in.order_session_state = [v = tcp_venue_.get()] { return v->all_logged_in() ? 1 : 0; };
   else
-    in.order_session_state = [] { return -1; };  // UDP order session: no login state
+    in.order_session_state = [] { return -1; };  // transport "none" (replay): no venue, no login state
   in.read_sessions = [this](std::vector<telemetry::SessionRow>& rows) { read_session_rows(rows); };
   return in;
 }

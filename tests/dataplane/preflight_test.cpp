@@ -82,7 +82,7 @@ TEST(Preflight, RefusesWhatTheMachineCannotHold) {
   EXPECT_NE(estimate_memory(rewind, 1, 1).describe().find("held behind a feed gap"), std::string::npos);
 }
 
-TEST(Preflight, OrderPortsStayInRangeAndOffTheFeedPort) {
+TEST(Preflight, OrderPortsStayInRange) {
   DataplaneConfig c = one_port();
   std::vector<std::string> errors;
   check_order_ports(c, 4, errors);
@@ -92,11 +92,11 @@ TEST(Preflight, OrderPortsStayInRangeAndOffTheFeedPort) {
   EXPECT_TRUE(errors.empty());
   check_order_ports(c, 4, errors);
   EXPECT_EQ(errors.size(), 1u);
+  // TCP local ports may overlap the feed's UDP port (the retired UDP session's replies could not).
   c.order_session.src_port = static_cast<uint16_t>(c.feed.udp_port - 1);
   errors.clear();
   check_order_ports(c, 2, errors);
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].find("[feed].udp_port"), std::string::npos);
+  EXPECT_TRUE(errors.empty());
 }
 
 TEST(Preflight, DriversMustExist) {

@@ -26,7 +26,7 @@ REPLAY_CONFIG = os.environ["SF_REPLAY_CONFIG"]
 
 
 def cancel_frames(pcap_path):
-    """(count of OUCH Cancel Order frames, their UserRefNums) in a classic pcap of order-session frames."""
+    """(count of OUCH Cancel Order frames, their UserRefNums) in a classic pcap of the synthetic order stream."""
     urns = []
     with open(pcap_path, "rb") as f:
         data = f.read()
@@ -35,11 +35,11 @@ def cancel_frames(pcap_path):
         incl = struct.unpack_from("<I", data, off + 8)[0]
         frame = data[off + 16:off + 16 + incl]
         off += 16 + incl
-        # Ethernet 14 + IPv4 20 + UDP 8 (the UDP session) or TCP (transport "none": SoupBinTCP in a synthetic
-        # TCP stream, one packet per segment), then the packet: u16 length, 'U', the OUCH message.
-        if len(frame) < 34 + 8:
+        # Ethernet 14 + IPv4 20 + TCP (transport "none": SoupBinTCP in a synthetic TCP stream, one packet
+        # per segment), then the packet: u16 length, 'U', the OUCH message.
+        if len(frame) < 34 + 20 or frame[23] != 6:
             continue
-        at = 34 + (frame[46] >> 4) * 4 if frame[23] == 6 else 42
+        at = 34 + (frame[46] >> 4) * 4
         if len(frame) >= at + 3 + 9 and frame[at + 2] == ord("U") and frame[at + 3] == ord("X"):
             urns.append(struct.unpack_from(">I", frame, at + 4)[0])
     return urns

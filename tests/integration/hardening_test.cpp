@@ -118,15 +118,11 @@ TEST_F(Hardening, CheckConfigRefusesWhatTheMachineCannotHold) {
   EXPECT_REFUSED(check(write("mbufs.toml", config({{"[[port]]", "mbufs", "16777215"}}))), "memory estimate");
 }
 
-TEST_F(Hardening, CheckConfigRefusesOrderPortsOutOfRangeOrOnTheFeedPort) {
+TEST_F(Hardening, CheckConfigRefusesOrderPortsOutOfRange) {
   // shard s sends from src_port + s: 65535 + 3 wrapped to port 2.
   EXPECT_REFUSED(check(write("wrap.toml", config({{"[order_session]", "src_port", "65535"},
                                                   {"[trading]", "shards", "4"}}))),
                  "[order_session].src_port");
-  // shard 1 would send from (and hear venue replies on) the feed's UDP port.
-  EXPECT_REFUSED(check(write("overlap.toml", config({{"[order_session]", "src_port", "26476"},
-                                                     {"[trading]", "shards", "2"}}))),
-                 "[feed].udp_port");
 }
 
 TEST_F(Hardening, CheckConfigRefusesAPmdThatDoesNotExist) {

@@ -2,7 +2,7 @@
 // protocol decoders, as the orders CSV of the cross-team contract:
 //   seq,symbol,side,shares,price,user_ref_num   (sorted by seq, then user_ref_num)
 // seq is the triggering MoldUDP64 sequence number carried in the ClOrdID. The frames are read by
-// dataplane/tx_capture.hpp (SoupBinTCP over TCP, or the UDP order session); what is not an OUCH Enter
+// dataplane/tx_capture.hpp (SoupBinTCP over TCP); what is not an OUCH Enter
 // Order is counted on stderr, never fatal.
 #include <algorithm>
 #include <cstdio>
@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::vector<Row> rows;
-  dataplane::TxCaptureDecoder decoder;  // UDP order session or SoupBinTCP over TCP
+  dataplane::TxCaptureDecoder decoder;  // SoupBinTCP over TCP
   uint64_t not_orders = 0;
   for (int i = 1; i < argc; ++i) {
     io::PcapReader r;

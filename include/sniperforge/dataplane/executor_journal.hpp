@@ -43,7 +43,7 @@ inline void Executor<Port>::journal_cancels(uint32_t shard,
   }
 }
 
-// A venue message (with its SoupBinTCP sequence number; 0 on the UDP session), before it is applied.
+// A venue message (with its SoupBinTCP sequence number), before it is applied.
 template <class Port>
 inline void Executor<Port>::journal_venue(uint32_t shard, uint64_t venue_seq, const uint8_t* msg,
                                           std::size_t len, uint64_t rx_tsc) noexcept {

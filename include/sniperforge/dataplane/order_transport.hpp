@@ -1,5 +1,5 @@
-// An executor's order session when it is neither the UDP frames of its templates nor a kernel session's
-// rings: the transport drives its sessions between two polls and takes the orders (and a kill's
+// An executor's order session when it is neither transport "none"'s synthetic stream nor a kernel
+// session's rings: the transport drives its sessions between two polls and takes the orders (and a kill's
 // cancels) the risk gate passed. `transport = "dpdk"` implements it (src/dataplane/tcp_venue.hpp: the
 // shards' SoupBinTCP sessions over our own TCP, frames through the executor's Port). DPDK-free.
 #pragma once

@@ -41,8 +41,8 @@ MemoryBudget memory_budget(std::string_view meminfo, bool hugepages, uint32_t no
 // Appends an error (with the estimate) when the estimate does not fit the budget.
 void check_memory(const MemoryEstimate& need, const MemoryBudget& have, std::vector<std::string>& errors);
 
-// Shard s sends from [order_session].src_port + s: the range must stay below 65536 and must not contain
-// the feed's UDP port (venue replies would be read as feed traffic, and feed packets as replies).
+// Shard s connects from local TCP port [order_session].src_port + s: the range must stay below 65536.
+// (It may contain the feed's UDP port: the order port's demux takes TCP only, the feed path UDP only.)
 void check_order_ports(const DataplaneConfig& cfg, uint32_t shards, std::vector<std::string>& errors);
 
 // Every port's driver exists: a virtual device "net_X" needs librte_net_X in `pmd_dir` (the DPDK build's

@@ -134,7 +134,7 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   std::array<Counter, kNeighbourDropReasons> neighbour_drops{};  // by net::NeighbourDrop
 
   // Latency, in TSC ticks.
-  LatencyHistogram tick_to_trade;  // NIC RX timestamp (or rx_tsc) -> order frame handed to TX
+  LatencyHistogram tick_to_trade;  // NIC RX timestamp (or rx_tsc) -> order handed to TX (its send returned)
   LatencyHistogram ring_hop;       // RX lcore enqueue tsc -> executor dequeue tsc
   LatencyHistogram processing;     // executor: engine on_itch + order build for one event
 

@@ -129,7 +129,7 @@ class Engine {
 
   // The shard's SoupBinTCP order session is down: every order is refused as Reject::kSessionDown until
   // it is logged in again. Set by the engine's own thread from the session's logged_in(); up by default
-  // (replay and the UDP session have no login).
+  // (a replay, transport "none", has no login).
   void set_session_up(bool up) noexcept { session_up_ = up; }
   [[nodiscard]] bool session_up() const noexcept { return session_up_; }
 
