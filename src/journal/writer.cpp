@@ -1,7 +1,11 @@
 #include "sniperforge/journal/writer.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 
 #include "sniperforge/journal/crc32c.hpp"
@@ -85,6 +89,8 @@ bool Writer::write(Entry& e) {
 
 void Writer::start() {
   stop_.store(false, std::memory_order_relaxed);
+  syncer_stop_ = false;
+  if (cfg_.fsync == FsyncPolicy::kGroup) syncer_ = std::thread([this] { run_syncer(); });
   thread_ = std::thread([this] { run(); });
 }
 
@@ -93,7 +99,64 @@ void Writer::stop() {
     stop_.store(true, std::memory_order_release);
     thread_.join();
   }
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard lock(sync_mu_);
+      syncer_stop_ = true;
+    }
+    sync_cv_.notify_one();
+    syncer_.join();
+  }
   if (!failed()) (void)sync();
+}
+
+bool Writer::start_group_sync() {
+  {
+    std::lock_guard lock(sync_mu_);
+    if (sync_busy_) return false;
+  }
+  if (!store_.flush()) {  // the records into the page cache: the fdatasync below covers them
+    set_failed();
+    return false;
+  }
+  const int fd = ::dup(store_.fd());
+  if (fd < 0) {
+    sync_errno_.store(errno, std::memory_order_release);
+    return false;
+  }
+  {
+    std::lock_guard lock(sync_mu_);
+    sync_fd_ = fd;
+    sync_seq_ = next_seq_ - 1;
+    sync_busy_ = true;
+  }
+  sync_cv_.notify_one();
+  return true;
+}
+
+// The syncer thread ("group"): one fdatasync per request; what it covers is synced_sequence() after.
+// A failure is left in sync_errno_ for the writer, which stops (set_failed).
+void Writer::run_syncer() {
+  std::unique_lock lock(sync_mu_);
+  for (;;) {
+    sync_cv_.wait(lock, [this] { return sync_fd_ >= 0 || syncer_stop_; });
+    if (sync_fd_ < 0) return;  // stopping, nothing pending
+    const int fd = sync_fd_;
+    const uint64_t seq = sync_seq_;
+    lock.unlock();
+    const int rc = ::fdatasync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc == 0) {
+      stats_.syncs.add();
+      synced_.store(seq, std::memory_order_release);
+    } else {
+      sync_errno_.store(err, std::memory_order_release);
+    }
+    lock.lock();
+    sync_fd_ = -1;
+    sync_busy_ = false;
+  }
 }
 
 std::size_t Writer::drain_rings() {
@@ -134,10 +197,24 @@ void Writer::run() {
     // and at most one sync begins per group_us: each is disk I/O whose completion interrupt may land
     // on an lcore's cpu (docs/performance.md, "Journal writer").
     const bool idle = taken == 0;
+    if (const int err = sync_errno_.load(std::memory_order_acquire); err != 0) {
+      failure_ = std::string("journal: fdatasync: ") + std::strerror(err);
+      failed_.store(true, std::memory_order_release);
+      return;
+    }
     if (unsynced && (now - oldest_unsynced >= group || (idle && now - last_sync >= group))) {
-      last_sync = now;
-      if (!sync()) return;
-      unsynced = false;
+      // "group": the syncer waits in fdatasync, this thread goes on draining; if the last sync is still
+      // under way, this one starts at a later turn.
+      if (cfg_.fsync != FsyncPolicy::kGroup) {
+        if (!sync()) return;
+        last_sync = now;
+        unsynced = false;
+      } else if (start_group_sync()) {
+        last_sync = now;
+        unsynced = false;
+      } else if (failed()) {
+        return;
+      }
     }
     if (!idle) {
       idle_sleep = kIdleSleepMin;

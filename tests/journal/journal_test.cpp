@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sniperforge/journal/crc32c.hpp"
@@ -287,6 +289,34 @@ TEST(Journal, DamagedMiddleSegmentDropsEveryLaterSegment) {
   EXPECT_EQ(recs.size(), 1u);  // the first record ends at 16 + 99 = 115, the second holds byte 200
   EXPECT_GT(rep.dropped_bytes, uint64_t{2} << 20);
   EXPECT_EQ(list_segments(d.path).size(), 1u);
+}
+
+// "group" while the writer runs: the syncer thread's fdatasync makes the records durable within about
+// group_us, with no stop() (synced_sequence() is what the appliance may rely on).
+TEST(Journal, GroupSyncerMakesRecordsDurableWhileTheWriterRuns) {
+  TempDir d("syncer");
+  JournalConfig cfg = config_for(d.path, FsyncPolicy::kGroup, 4);
+  cfg.group_us = 200;
+  Writer w(cfg);
+  ScanReport rep;
+  ASSERT_TRUE(w.open(rep));
+  EntryRing& ring = w.add_producer(1024);
+  w.start();
+  for (uint32_t round = 1; round <= 3; ++round) {
+    for (uint32_t i = 1; i <= 500;) {
+      if (ring.push(order_entry(0, (round - 1) * 500 + i))) ++i;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (w.synced_sequence() < round * 500 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(w.synced_sequence(), round * 500);
+    EXPECT_EQ(w.stats().records.load(), round * 500);
+  }
+  EXPECT_GT(w.stats().syncs.load(), 0u);  // by the syncer: stop() has not run
+  EXPECT_FALSE(w.failed());
+  w.stop();
+  EXPECT_EQ(scan_all(d.path, rep).size(), 1500u);
+  EXPECT_FALSE(rep.torn);
 }
 
 TEST(Journal, WriterThreadDrainsEveryProducerRingInOrder) {

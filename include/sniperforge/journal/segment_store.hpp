@@ -32,6 +32,7 @@ class SegmentStore {
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
   [[nodiscard]] uint64_t segment() const noexcept { return segment_; }
   [[nodiscard]] uint64_t syncs() const noexcept { return syncs_; }
+  [[nodiscard]] int fd() const noexcept { return fd_; }  // the current segment's (-1 when none)
 
  private:
   bool roll();

@@ -2,8 +2,10 @@
 // executor, the control plane) and appends the records to the segment files, assigning each its sequence
 // number and CRC. Producers only push a ring slot: no syscall, lock or allocation on their side.
 // fsync policy ([journal] fsync): "group" fdatasyncs when the oldest unsynced record is group_us old or
-// the rings ran dry, at most once per group_us; "every" after each record, "none" never (only when a
-// segment is left and at stop). Records are read where they lie in the ring slots. The thread runs where
+// the rings ran dry, at most once per group_us, and one at a time: a second thread (the syncer) waits in
+// fdatasync while the writer goes on draining the rings into the page cache, so the rings do not fill
+// during a sync; "every" after each record (on the writer), "none" never (only when a segment is left
+// and at stop). Records are read where they lie in the ring slots. The thread runs where
 // it was started (the appliance starts it on the housekeeping cpu, whose affinity it inherits) and
 // sleeps when the rings are empty, 20 us at first, up to 200 us while they stay empty.
 // A failure (disk full, I/O error) stops the writer: failed() turns true with the reason, producers stop
@@ -12,8 +14,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,6 +83,10 @@ class Writer {
   bool append(Entry& e);      // sequence + CRC + store, no sync
   bool sync();
   void set_failed();
+  // "group": hands the written records' fdatasync to the syncer thread; false if it is still busy with
+  // the last one (or the journal failed).
+  bool start_group_sync();
+  void run_syncer();
 
   JournalConfig cfg_;
   SegmentStore store_;
@@ -89,6 +97,16 @@ class Writer {
   std::string failure_;
   std::atomic<uint64_t> synced_{0};
   uint64_t next_seq_ = 1;
+  // The syncer's hand-off: a dup of the segment's fd (the writer may leave the segment meanwhile) and
+  // the last sequence written to it.
+  std::thread syncer_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  int sync_fd_ = -1;  // pending request, -1: none
+  uint64_t sync_seq_ = 0;
+  bool sync_busy_ = false;  // a request pending or in fdatasync
+  bool syncer_stop_ = false;
+  std::atomic<int> sync_errno_{0};
   WriterStats stats_;
 };
 
