@@ -45,8 +45,9 @@ bool configuration_vector(std::string_view name) {
 std::vector<int> controller_irqs(const fs::path& disk_dir, const fs::path& devices_root) {
   std::vector<int> irqs;
   std::error_code ec;
-  for (fs::path p = disk_dir.parent_path(); p.string().size() > devices_root.string().size();
-       p = p.parent_path()) {
+  // Up to /sys/devices (exclusive); a path that is not below it ends at "/", whose parent is itself.
+  for (fs::path p = disk_dir.parent_path();
+       p.string().size() > devices_root.string().size() && p != p.parent_path(); p = p.parent_path()) {
     if (fs::is_directory(p / "msi_irqs", ec)) {
       for (const auto& e : fs::directory_iterator(p / "msi_irqs", ec))
         if (int n = 0; parse_int(e.path().filename().string(), n)) irqs.push_back(n);

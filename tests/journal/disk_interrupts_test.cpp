@@ -144,6 +144,14 @@ TEST(DiskInterrupts, UnknownDeviceOrPathIsNotJudged) {
   EXPECT_TRUE(e.irqs.empty());
   EXPECT_FALSE(e.note.empty());
   EXPECT_EQ(lcore_disk_interrupt_conflict(e, {1}), "");
+  // A device outside sys/devices (and sys/devices itself gone): the walk up ends, nothing found.
+  fs::remove_all(fs::path(sys.root) / "sys/devices/pci0000:00/0000:00:01.1");
+  fs::create_directories(fs::path(sys.root) / "elsewhere/block/sdz");
+  fs::create_symlink("../../../elsewhere/block/sdz", fs::path(sys.root) / "sys/dev/block/8:16");
+  fs::rename(fs::path(sys.root) / "sys/devices", fs::path(sys.root) / "sys/devices.gone");
+  const DiskInterrupts g = disk_interrupts_of_device(8, 16, sys.root);
+  EXPECT_EQ(g.device, "sdz");
+  EXPECT_TRUE(g.irqs.empty());
   const DiskInterrupts f = disk_interrupts_of_path(sys.root + "/no/such/dir", sys.root);
   EXPECT_NE(f.note.find("cannot stat"), std::string::npos);
 }
