@@ -268,8 +268,11 @@ void arm_rx_stall(Runtime& rt) {
   if (g_stall_rx_ms) rt.set_test_stall({.lcore = 1, .after_ms = kStallAfterMs, .for_ms = g_stall_rx_ms});
 }
 
-// --stall-rx-ms: hold the feed back until its first half ends as the stall begins.
-void time_feed_for_stall(const Feed& f, double paced_us, uint64_t launched) {
+// --stall-rx-ms: hold the feed back until its first half ends as the stall begins, serving the venue
+// meanwhile: a peer left unanswered this long (up to 1.5 s) times out the session's heartbeat segment
+// and collapses our congestion window before the feed starts, which no LAN peer would do.
+void time_feed_for_stall(const Feed& f, double paced_us, uint64_t launched,
+                         const std::function<void()>& serve) {
   if (!g_stall_rx_ms) return;
   const double half_feed_ms = static_cast<double>(f.frames.size()) * paced_us / 2e3;
   const uint64_t start =
@@ -278,7 +281,10 @@ void time_feed_for_stall(const Feed& f, double paced_us, uint64_t launched) {
     std::printf(
         "    (--stall-rx-ms: the login ended after the feed should have started; the stall may "
         "miss the feed)\n");
-  while (rte_rdtsc() < start) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  while (rte_rdtsc() < start) {
+    serve();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
 }
 }  // namespace
 
@@ -328,7 +334,7 @@ RunOut run_appliance(const Feed& f, LcoreMode mode, const trade::TradingConfig& 
       // is; on 2 cpus in pipeline mode it shares the RX lcore's cpu, where any delay it causes falls
       // before the RX stamp (a packet the RX lcore has not polled yet is not on the clock).
       const FeederCpu feeder = place_feeder(mode);
-      time_feed_for_stall(f, paced_us, t0);
+      time_feed_for_stall(f, paced_us, t0, serve);
       feed_paced(f, paced_us, rp, serve);
       stop_when_drained(rt, rp, serve, out);
       feeder.restore();
