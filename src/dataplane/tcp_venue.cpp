@@ -75,6 +75,9 @@ bool TcpVenue::build(const OrderSessionConfig& cfg, uint32_t shards, std::vector
     c.tcp.remote_port = soup.venue_port;
     c.tcp.has_vlan = soup.vlan != 0;  // segments of other VLANs (or untagged) dropped, other_vlan
     c.tcp.vlan_id = soup.vlan;
+    // The executor polls its sessions every few µs: 10 ms without a poll means the lcore was
+    // descheduled, and an RTO found then waits 10 ms more for the ACKs queued meanwhile.
+    c.tcp.stall_gap_ns = kHostStallGapNs;
     c.isn_secret = (uint64_t{rd()} << 32) | rd();
     TcpOrderTransport& t = *transports_[s % transports_.size()];
     auto shard = std::make_unique<TcpVenueShard>();

@@ -31,6 +31,8 @@ namespace sf::dataplane {
 
 // The tag an RX lcore puts in mbuf->hash.usr for a neighbour frame (otherwise: the shard).
 inline constexpr uint32_t kNeighbourFrame = UINT32_MAX;
+// net::TcpConfig::stall_gap_ns of the sessions (docs/protocols.md, "host stalls").
+inline constexpr uint64_t kHostStallGapNs = 10'000'000;
 
 // The next hop's MAC as executor 0 publishes it (bit 48: resolved).
 class PublishedMac {

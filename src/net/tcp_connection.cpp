@@ -72,7 +72,9 @@ void TcpConnection::connect(uint64_t now, uint32_t isn, uint16_t local_port) noe
   peer_mss_ = 536;
   fin_queued_ = fin_sent_ = peer_fin_ = false;
   retransmits_ = dup_acks_ = unacked_segments_ = 0;
-  in_recovery_ = false;
+  in_recovery_ = rto_recovery_ = false;
+  min_rtt_ns_ = last_rtx_ns_ = 0;
+  last_call_ns_ = now;
   rtt_timing_ = true;
   rtt_seq_ = snd_nxt_;
   rtt_start_ = now;
@@ -125,6 +127,7 @@ void TcpConnection::on_segment(const TcpSegment& seg, uint64_t now) noexcept {
   if (seg.src_port != config_.remote_port || seg.dst_port != config_.local_port)
     return stats_.drop(TcpDrop::kWrongPort);
   stats_.segments_in.add();
+  last_call_ns_ = now;
   if (state_ == TcpState::kClosed) {
     stats_.drop(TcpDrop::kNoConnection);
     if (seg.has(tcp_flag::kRst) || !may_answer_invalid(now)) return;
@@ -185,12 +188,12 @@ void TcpConnection::on_syn_sent(const TcpSegment& seg, uint64_t now) noexcept {
   snd_wl1_ = seg.seq;
   snd_wl2_ = seg.ack;
   if (rtt_timing_) {
-    rto_.sample(now - rtt_start_);
-    stats_.srtt_ns.set(rto_.srtt_ns());
+    take_rtt_sample(now - rtt_start_);
   } else if (!rto_.has_sample()) {
     rto_.reset();  // the SYN was retransmitted: do not start data on a backed-off timer
   }
   stats_.rto_ns.set(rto_.rto_ns());
+  init_congestion(!rtt_timing_);
   rtt_timing_ = false;
   retransmits_ = 0;
   rtx_deadline_ = 0;
@@ -244,12 +247,7 @@ bool TcpConnection::process_ack(const TcpSegment& seg, uint64_t now) noexcept {
   } else if (ack == snd_una_ && snd_nxt_ != snd_una_ && seg.payload_length == 0 && !seg.has(tcp_flag::kFin) &&
              !window_changed) {
     stats_.duplicate_acks.add();
-    if (++dup_acks_ == 3 && !in_recovery_) {  // RFC 5681 3.2
-      stats_.fast_retransmits.add();
-      in_recovery_ = true;
-      recover_ = snd_nxt_;
-      retransmit_first(now);
-    }
+    on_duplicate_ack(now);
   }
   if (seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, ack))) {
     snd_wnd_ = seg.window;
@@ -277,17 +275,10 @@ void TcpConnection::process_new_ack(uint32_t ack, uint64_t now) noexcept {
   dup_acks_ = 0;
   retransmits_ = 0;
   if (rtt_timing_ && seq_ge(ack, rtt_seq_)) {
-    rto_.sample(now - rtt_start_);
+    take_rtt_sample(now - rtt_start_);
     rtt_timing_ = false;
-    stats_.srtt_ns.set(rto_.srtt_ns());
-    stats_.rto_ns.set(rto_.rto_ns());
   }
-  if (in_recovery_) {
-    if (seq_ge(ack, recover_))
-      in_recovery_ = false;
-    else
-      retransmit_first(now);  // partial ACK: the next hole (NewReno-style, RFC 6582)
-  }
+  on_ack_congestion(acked, now);
   if (snd_una_ == snd_nxt_)
     rtx_deadline_ = 0;
   else

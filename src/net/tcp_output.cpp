@@ -61,6 +61,7 @@ void TcpConnection::emit_control(uint32_t seq, uint32_t ack, uint8_t flags) noex
 }
 
 std::size_t TcpConnection::send(std::span<const uint8_t> bytes, uint64_t now) noexcept {
+  last_call_ns_ = now;
   if (!can_send_data() || fin_queued_) return 0;
   const std::size_t taken = tx_.append(bytes.data(), bytes.size());
   transmit(now);
@@ -92,12 +93,14 @@ std::size_t TcpConnection::read(std::span<uint8_t> out) noexcept {
 }
 
 void TcpConnection::transmit(uint64_t now) noexcept {
+  if (rto_recovery_ && state_ != TcpState::kSynSent) retransmit_after_timeout(now);
   if (!can_send_data()) return;
-  for (;;) {
+  // New data goes out while SND.NXT stays within min(cwnd, peer window) of SND.UNA.
+  const uint32_t edge = snd_una_ + std::min(cwnd_, snd_wnd_);
+  while (!rto_recovery_ || !seq_lt(rtx_next_, snd_nxt_)) {
     const std::size_t in_flight = snd_nxt_ - snd_una_;
     const std::size_t unsent = tx_.size() - std::min(tx_.size(), in_flight);
     if (unsent == 0) break;
-    const uint32_t edge = snd_una_ + snd_wnd_;
     const std::size_t usable = seq_gt(edge, snd_nxt_) ? edge - snd_nxt_ : 0;
     const std::size_t len = std::min({unsent, usable, effective_mss()});
     if (len == 0) {
@@ -111,6 +114,7 @@ void TcpConnection::transmit(uint64_t now) noexcept {
       rtt_start_ = now;
     }
     snd_nxt_ += static_cast<uint32_t>(len);
+    if (rto_recovery_) rtx_next_ = snd_nxt_;
     stats_.bytes_sent.add(len);
     if (rtx_deadline_ == 0) arm_retransmit(now);
   }
@@ -118,29 +122,33 @@ void TcpConnection::transmit(uint64_t now) noexcept {
     emit(snd_nxt_, tcp_flag::kFin | tcp_flag::kAck, 0, 0);
     fin_sent_ = true;
     ++snd_nxt_;
+    if (rto_recovery_) rtx_next_ = snd_nxt_;
     state_ = state_ == TcpState::kEstablished ? TcpState::kFinWait1 : TcpState::kLastAck;
     if (rtx_deadline_ == 0) arm_retransmit(now);
   }
 }
 
-void TcpConnection::retransmit_first(uint64_t now) noexcept {
-  (void)now;
+// Resends the first unacknowledged segment (or the SYN, or the FIN); returns the sequence after it.
+uint32_t TcpConnection::retransmit_first(uint64_t now) noexcept {
   rtt_timing_ = false;  // Karn: no RTT sample from anything sent twice
   if (state_ == TcpState::kSynSent) {
     emit(iss_, tcp_flag::kSyn, 0, 0);
     stats_.retransmitted_segments.add();
-    return;
+    return snd_nxt_;
   }
   const std::size_t in_flight = snd_nxt_ - snd_una_;
   const std::size_t data = in_flight - (fin_sent_ ? 1 : 0);
   if (data) {
-    emit(snd_una_, tcp_flag::kAck | tcp_flag::kPsh, 0, std::min(data, effective_mss()));
-  } else if (fin_sent_) {
-    emit(snd_una_, tcp_flag::kFin | tcp_flag::kAck, 0, 0);
-  } else {
-    return;
+    const std::size_t len = std::min(data, effective_mss());
+    emit(snd_una_, tcp_flag::kAck | tcp_flag::kPsh, 0, len);
+    note_retransmission(snd_una_, now);
+    return snd_una_ + static_cast<uint32_t>(len);
   }
-  stats_.retransmitted_segments.add();
+  if (fin_sent_) {
+    emit(snd_una_, tcp_flag::kFin | tcp_flag::kAck, 0, 0);
+    note_retransmission(snd_una_, now);
+  }
+  return snd_nxt_;
 }
 
 void TcpConnection::on_retransmit_timer(uint64_t now) noexcept {
@@ -164,17 +172,28 @@ void TcpConnection::on_retransmit_timer(uint64_t now) noexcept {
   }
   rto_.back_off();
   stats_.rto_ns.set(rto_.rto_ns());
-  dup_acks_ = 0;
-  in_recovery_ = state_ != TcpState::kSynSent;
-  recover_ = snd_nxt_;
-  retransmit_first(now);
+  if (state_ == TcpState::kSynSent || snd_wnd_ == 0)
+    retransmit_first(now);  // a SYN, or a zero-window probe: no sign of congestion
+  else
+    on_timeout_congestion(now);
   arm_retransmit(now);
 }
 
 void TcpConnection::poll(uint64_t now) noexcept {
+  // Host-stall guard: our lcore was away longer than stall_gap_ns, so the peer's ACKs may be queued
+  // (NIC ring, RX hand-off) unprocessed; an expiry now says nothing about the network. Give them one
+  // more stall_gap_ns to be read before the timer fires and collapses cwnd.
+  const bool was_away =
+      config_.stall_gap_ns != 0 && last_call_ns_ != 0 && now > last_call_ns_ + config_.stall_gap_ns;
+  last_call_ns_ = now;
   if (rtx_deadline_ && now >= rtx_deadline_) {
-    rtx_deadline_ = 0;
-    on_retransmit_timer(now);
+    if (was_away) {
+      rtx_deadline_ = now + config_.stall_gap_ns;
+      stats_.timeouts_deferred.add();
+    } else {
+      rtx_deadline_ = 0;
+      on_retransmit_timer(now);
+    }
   }
   if (delayed_ack_deadline_ && now >= delayed_ack_deadline_) send_ack();
   if (state_ == TcpState::kTimeWait && now >= time_wait_deadline_) finish(TcpCloseReason::kNormal);

@@ -7,10 +7,12 @@
 // are read in order with read() or front()/consume(). Buffers are allocated in the constructor
 // only. The connection can be reused: connect() starts over from CLOSED.
 //
-// What is implemented and what is not (window scaling, SACK, congestion control, ...) is in
-// docs/protocols.md, "The TCP subset we implement".
+// Congestion control is RFC 5681 with NewReno fast recovery (RFC 6582), an RFC 6928 initial window
+// and RFC 3465 byte counting; see tcp_congestion.cpp. What is implemented and what is not (window
+// scaling, SACK, ...) is in docs/protocols.md, "The TCP subset we implement".
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -75,6 +77,11 @@ struct TcpConfig {
   uint64_t delayed_ack_ns = 0;            // 0: ACK every segment at once; else ACK every 2nd or after this
   uint64_t time_wait_ns = 1'000'000'000;  // 2 MSL shortened for a LAN peer
   uint32_t invalid_answers_per_s = 1000;  // ACKs/RSTs answering invalid segments (RFC 5961 7)
+  // Host-stall guard (0: off). A caller that polls continuously (a DPDK lcore) sets it: when poll()
+  // finds the retransmission timer expired after more than this without any call (the lcore was
+  // descheduled), ACKs that arrived meanwhile may still wait in front of it, so the expiry is no
+  // evidence of loss yet: the timer gets this much longer (counted `timeouts_deferred`).
+  uint64_t stall_gap_ns = 0;
 };
 
 class TcpConnection {
@@ -122,11 +129,20 @@ class TcpConnection {
   [[nodiscard]] std::size_t send_space() const noexcept { return tx_.free(); }
   [[nodiscard]] std::size_t unacknowledged() const noexcept { return snd_nxt_ - snd_una_; }
   [[nodiscard]] std::size_t queued() const noexcept { return tx_.size(); }
+  // Queued bytes never sent yet: held by the congestion window or the peer's window (orders wait).
+  [[nodiscard]] std::size_t unsent() const noexcept {
+    return tx_.size() - std::min<std::size_t>(tx_.size(), snd_nxt_ - snd_una_);
+  }
+  // The sequence number after the last queued byte.
+  [[nodiscard]] uint32_t queued_end() const noexcept { return snd_una_ + static_cast<uint32_t>(tx_.size()); }
   [[nodiscard]] const TcpStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const TcpConfig& config() const noexcept { return config_; }
   [[nodiscard]] uint64_t rto_ns() const noexcept { return rto_.rto_ns(); }
   [[nodiscard]] uint16_t peer_mss() const noexcept { return peer_mss_; }
   [[nodiscard]] uint32_t send_window() const noexcept { return snd_wnd_; }
+  // Congestion window and slow-start threshold, bytes (RFC 5681).
+  [[nodiscard]] uint32_t congestion_window() const noexcept { return cwnd_; }
+  [[nodiscard]] uint32_t slow_start_threshold() const noexcept { return ssthresh_; }
   // SND.NXT: the next sequence number this connection would send (a new connection on the same
   // 4-tuple starts above it, so a peer in TIME-WAIT accepts its SYN).
   [[nodiscard]] uint32_t send_next() const noexcept { return snd_nxt_; }
@@ -141,7 +157,16 @@ class TcpConnection {
   void process_payload(const TcpSegment& seg, uint64_t now) noexcept;
   void process_fin(const TcpSegment& seg, uint64_t now) noexcept;
   void transmit(uint64_t now) noexcept;
-  void retransmit_first(uint64_t now) noexcept;
+  uint32_t retransmit_first(uint64_t now) noexcept;
+  // Congestion control (tcp_congestion.cpp).
+  void init_congestion(bool syn_retransmitted) noexcept;
+  void on_ack_congestion(uint32_t acked, uint64_t now) noexcept;
+  void on_duplicate_ack(uint64_t now) noexcept;
+  void on_timeout_congestion(uint64_t now) noexcept;
+  bool timeout_was_spurious(uint32_t ack, uint64_t now) const noexcept;
+  void retransmit_after_timeout(uint64_t now) noexcept;
+  void note_retransmission(uint32_t seq, uint64_t now) noexcept;
+  void take_rtt_sample(uint64_t rtt_ns) noexcept;
   void on_retransmit_timer(uint64_t now) noexcept;
   void emit(uint32_t seq, uint8_t flags, std::size_t offset, std::size_t length) noexcept;
   void send_ack() noexcept { emit(snd_nxt_, tcp_flag::kAck, 0, 0); }
@@ -178,9 +203,19 @@ class TcpConnection {
   uint32_t recover_ = 0;       // SND.NXT when loss was detected: partial ACKs below it retransmit
   bool in_recovery_ = false;
   uint32_t dup_acks_ = 0;
-  bool rtt_timing_ = false;  // a segment is being timed (Karn: never a retransmitted one)
-  uint32_t rtt_seq_ = 0;     // timed segment's end
+  uint32_t cwnd_ = 0, ssthresh_ = UINT32_MAX;  // bytes (RFC 5681)
+  uint32_t bytes_acked_ = 0;                   // congestion avoidance byte counting (RFC 3465)
+  bool rto_recovery_ = false;     // after a timeout: go-back-N from rtx_next_ up to recover_, bounded by cwnd
+  uint32_t rtx_next_ = 0;         // next sequence to retransmit while rto_recovery_
+  uint32_t timeout_rtx_end_ = 0;  // end of the segment the latest timeout resent (spurious test)
+  uint32_t cwnd_before_timeout_ = 0, ssthresh_before_timeout_ = 0;  // restored if it was spurious
+  uint64_t last_rtx_ns_ = 0;   // when the latest batch of retransmissions left
+  uint32_t last_rtx_seq_ = 0;  // first sequence retransmitted in that batch
+  uint64_t min_rtt_ns_ = 0;    // smallest RTT sample (0: none yet)
+  bool rtt_timing_ = false;    // a segment is being timed (Karn: never a retransmitted one)
+  uint32_t rtt_seq_ = 0;       // timed segment's end
   uint64_t rtt_start_ = 0;
+  uint64_t last_call_ns_ = 0;  // the latest now passed to poll/send/on_segment (host-stall guard)
   uint64_t delayed_ack_deadline_ = 0;
   uint32_t unacked_segments_ = 0;  // received, not yet acknowledged (delayed ACK)
   uint64_t time_wait_deadline_ = 0;

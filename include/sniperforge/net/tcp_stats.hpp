@@ -43,6 +43,8 @@ struct alignas(kCacheLine) TcpStats {
   Counter retransmitted_segments;  // RTO, fast retransmit and post-loss partial-ACK retransmissions
   Counter fast_retransmits;        // triggered by the third duplicate ACK
   Counter timeouts;                // retransmission timer expiries (each one backs off)
+  Counter spurious_timeouts;       // expiries undone: the original segments were acknowledged
+  Counter timeouts_deferred;       // expiries found after a host stall, given stall_gap_ns more
   Counter duplicate_acks;
   Counter duplicate_segments;  // data entirely below RCV.NXT (the peer retransmitted): re-ACKed
   Counter ooo_segments;        // buffered out of order
@@ -53,6 +55,7 @@ struct alignas(kCacheLine) TcpStats {
   Counter resets_received;
   Counter srtt_ns;  // gauge: smoothed RTT
   Counter rto_ns;   // gauge: current retransmission timeout
+  Counter cwnd;     // gauge: congestion window, bytes
   std::array<Counter, static_cast<std::size_t>(TcpDrop::kCount)> drops;
 
   void drop(TcpDrop d) noexcept { drops[static_cast<std::size_t>(d)].add(); }
