@@ -165,6 +165,14 @@ void print_t2t_run(LcoreMode mode, OrderVenue venue, const RunOut& r) {
                 static_cast<unsigned long>(orders_sent(r)), static_cast<unsigned long>(r.venue_orders),
                 static_cast<unsigned long>(r.c.at("session_tcp_retransmits")),
                 static_cast<unsigned long>(r.c.at("reject_session_down")));
+  if (venue == OrderVenue::kDpdk) {
+    // Orders our TCP's congestion window held in the send buffer: measured when they left (also in the
+    // tick-to-trade above), so a collapsed cwnd shows as latency here, never as unmeasured orders.
+    const auto held = r.c.find("session_orders_held");
+    std::printf("    orders held by the congestion window: %lu\n",
+                static_cast<unsigned long>(held == r.c.end() ? 0 : held->second));
+    print_hist((what + "tick-to-trade of the held orders").c_str(), r.t2t_held);
+  }
 }
 
 // The run's measured orders: every fed message was handled, every order the risk gate passed has left

@@ -124,6 +124,7 @@ void finish_run(Runtime& rt, RingPort& rp, RunOut& out) {
   rt.wait();
   for (const auto& [k, v] : rt.counters()) out.c[k] = v;
   out.t2t = rt.tick_to_trade();
+  out.t2t_held = rt.tick_to_trade_held();
   out.hop = rt.ring_hop();
   out.proc = rt.processing();
   out.kernel_written = rt.kernel_order_written();

@@ -54,6 +54,7 @@ struct RunOut {
   double cpu_seconds = 0;  // all threads of the process during the run (polling lcores spin at 100 %)
   std::map<std::string, uint64_t> c;
   telemetry::HistogramSnapshot t2t, hop, proc;
+  telemetry::HistogramSnapshot t2t_held;        // dpdk: the orders the congestion window held (also in t2t)
   telemetry::HistogramSnapshot kernel_written;  // kKernel: RX burst -> send() returned (session thread)
   uint64_t venue_orders = 0;                    // SoupBinTCP: Unsequenced Data packets the venue received
   uint64_t journal_records = 0;                 // `journal` given: records its writer thread wrote

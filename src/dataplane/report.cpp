@@ -77,6 +77,7 @@ void Runtime::read_session_rows(std::vector<telemetry::SessionRow>& rows) const 
       telemetry::SessionRow& r = row(s, v.session().counters());
       r.tcp_retransmits = v.connection().stats().retransmitted_segments.load();
       r.tcp_srtt_ns = v.connection().stats().srtt_ns.load();
+      r.orders_held = v.counters().orders_held.load();
     }
   } else if (sessions_started_.load(std::memory_order_acquire) && venue_) {
     for (std::size_t s = 0; s < venue_->size(); ++s) {
@@ -130,6 +131,9 @@ telemetry::HistogramSnapshot Runtime::merged(
 }
 telemetry::HistogramSnapshot Runtime::tick_to_trade() const {
   return merged(&telemetry::ExecutorLcoreStats::tick_to_trade);
+}
+telemetry::HistogramSnapshot Runtime::tick_to_trade_held() const {
+  return merged(&telemetry::ExecutorLcoreStats::tick_to_trade_held);
 }
 telemetry::HistogramSnapshot Runtime::ring_hop() const {
   return merged(&telemetry::ExecutorLcoreStats::ring_hop);

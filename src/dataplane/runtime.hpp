@@ -83,8 +83,10 @@ class Runtime {
   // Every counter, summed over lcores/engines ("messages", "gaps", "drop_not_udp", "reject_collar", ...).
   [[nodiscard]] std::vector<std::pair<std::string, uint64_t>> counters() const;
   [[nodiscard]] telemetry::HistogramSnapshot tick_to_trade() const;  // TSC ticks
-  [[nodiscard]] telemetry::HistogramSnapshot ring_hop() const;       // RX burst stamp -> dequeue
-  [[nodiscard]] telemetry::HistogramSnapshot processing() const;     // engine + orders, sampled events
+  // The orders the TCP congestion window held, measured when they left (dpdk transport; TSC ticks).
+  [[nodiscard]] telemetry::HistogramSnapshot tick_to_trade_held() const;
+  [[nodiscard]] telemetry::HistogramSnapshot ring_hop() const;    // RX burst stamp -> dequeue
+  [[nodiscard]] telemetry::HistogramSnapshot processing() const;  // engine + orders, sampled events
   // transport = "kernel": RX burst stamp -> send() returned on the session thread (empty otherwise).
   [[nodiscard]] telemetry::HistogramSnapshot kernel_order_written() const;
 

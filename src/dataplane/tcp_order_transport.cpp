@@ -41,7 +41,29 @@ void TcpOrderTransport::emit(const net::OutSegment& s) noexcept {
     m->l3_len = net::kIpv4MinHeaderLength;
     m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
   }
-  x_.stage(stamp_);
+  const uint32_t end = s.seq + static_cast<uint32_t>(s.payload_length + s.payload2_length);
+  uint64_t stamp = 0;
+  // The order being sent has left only with its last byte (the last queued one); a segment that stops
+  // short of it (the window held the rest) is not its departure.
+  if (stamp_ && active_ && end == active_->session->connection().queued_end()) {
+    stamp = stamp_;
+    stamp_ = 0;
+  }
+  x_.stage(stamp);
+  if (active_ && active_->held.any_through(end)) [[unlikely]]
+    measure_held(*active_, end);
+}
+
+// Held orders leave now, after their wait: sent at once (not at the end of the burst) and measured as the
+// send returns, into tick_to_trade (every order is measured) and tick_to_trade_held (their own view).
+void TcpOrderTransport::measure_held(TcpVenueShard& shard, uint32_t end) noexcept {
+  x_.flush_tx();
+  const uint64_t now = x_.port.now();
+  shard.held.release_through(end, [&](uint64_t rx_tsc) {
+    const uint64_t t2t = now > rx_tsc ? now - rx_tsc : 0;
+    x_.stats->tick_to_trade.record(t2t);
+    x_.stats->tick_to_trade_held.record(t2t);
+  });
 }
 
 void TcpOrderTransport::emit_frame(std::span<const uint8_t> f) noexcept {
@@ -63,13 +85,19 @@ void TcpOrderTransport::deliver(uint32_t shard, uint64_t seq, std::span<const ui
 // Each OUCH Enter Order into the shard's session: a TCP segment staged and sent at once. A session that
 // went down after the risk check refuses it (counted by the session: session_orders_refused).
 void TcpOrderTransport::send_orders(uint32_t shard, const trade::OrderSink& orders) noexcept {
-  order_session::TcpVenueSession& session = *by_shard[shard]->session;
+  TcpVenueShard& sh = *by_shard[shard];
+  order_session::TcpVenueSession& session = *sh.session;
+  TcpVenueShard* const outer = active_;  // orders fired by a venue message arrive inside on_frame
+  active_ = &sh;
   std::array<uint8_t, kEnterOrderLength> ouch{};
   const uint64_t now_ns = ns(x_.port.now());
   for (const trade::OrderRequest& r : orders) {
     encode_enter_order(ouch.data(), r);
     stamp_ = r.rx_tsc;
     const order_session::SendResult res = session.send(ouch, now_ns);
+    // Queued but not (all) sent: the window holds it; measured when its last byte leaves.
+    if (res == order_session::SendResult::kSent && stamp_ != 0) [[unlikely]]
+      (void)sh.held.push(session.connection().queued_end(), stamp_);  // room: kHeldOrdersCapacity
     stamp_ = 0;
     if (res != order_session::SendResult::kSent) continue;
     x_.stats->count_order(side_from_char(r.side));
@@ -77,11 +105,14 @@ void TcpOrderTransport::send_orders(uint32_t shard, const trade::OrderSink& orde
   }
   x_.flush_tx();
   x_.port.refill();
+  active_ = outer;
 }
 
 // Cancel Orders for a kill (sf-ctl kill), through the session like orders.
 void TcpOrderTransport::send_cancels(uint32_t shard, std::span<const trade::CancelRequest> cancels) noexcept {
   order_session::TcpVenueSession& session = *by_shard[shard]->session;
+  TcpVenueShard* const outer = active_;
+  active_ = by_shard[shard];
   std::array<uint8_t, kCancelOrderLength> ouch{};
   const uint64_t now_ns = ns(x_.port.now());
   for (const trade::CancelRequest& c : cancels) {
@@ -93,6 +124,7 @@ void TcpOrderTransport::send_cancels(uint32_t shard, std::span<const trade::Canc
   }
   x_.flush_tx();
   x_.port.refill();
+  active_ = outer;
 }
 
 // Executor 0: ARP and ICMP in, ARP retries, the next hop published; a resolution that gave up starts
@@ -124,6 +156,7 @@ void TcpOrderTransport::on_session_state(uint32_t shard, order_session::State st
   const bool up = state == order_session::State::kLoggedIn;
   if (up == sh.was_logged_in) return;
   sh.was_logged_in = up;
+  if (!up) sh.held.clear();  // the connection is gone, and the held orders' bytes with it
   journal::SessionEvent ev = journal::SessionEvent::kDown;
   if (up) ev = sh.logins++ == 0 ? journal::SessionEvent::kLogin : journal::SessionEvent::kReconnect;
   if (x_.journal) x_.journal_session(shard, ev, sh.session->session().next_sequence());
@@ -152,6 +185,7 @@ void TcpOrderTransport::poll(uint64_t now) noexcept {
     if (tag == kNeighbourFrame) {
       arp[n_arp++] = m;
     } else if (tag < by_shard.size() && by_shard[tag]) [[likely]] {
+      active_ = by_shard[tag];
       by_shard[tag]->session->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, now_ns);
     } else {
       x_.stats->misrouted.add();
@@ -164,6 +198,7 @@ void TcpOrderTransport::poll(uint64_t now) noexcept {
   for (trade::Engine* eng : x_.driver.engines()) {
     TcpVenueShard& shard = *by_shard[eng->shard_index()];
     order_session::TcpVenueSession& s = *shard.session;
+    active_ = &shard;
     if (!s.started() && next_hop_known) s.start(now_ns);
     s.poll(now_ns);
     track_session(*eng, shard);
@@ -181,7 +216,7 @@ void TcpOrderTransport::copy_stats() noexcept {
     const order_session::SessionCounters& c = s.session().counters();
     const net::TcpStats& t = s.connection().stats();
     sum.add(c, static_cast<order_session::State>(c.state.get()) == order_session::State::kLoggedIn);
-    sum.add_tcp(t.retransmitted_segments.load(), t.srtt_ns.load());
+    sum.add_tcp(t.retransmitted_segments.load(), t.srtt_ns.load(), s.counters().orders_held.load());
     for (std::size_t d = 0; d < drops.size(); ++d) drops[d] += t.drops[d].load();
   }
   telemetry::ExecutorLcoreStats& st = *x_.stats;

@@ -23,7 +23,9 @@
 #include <vector>
 
 #include "runtime.hpp"
+#include "sniperforge/dataplane/held_orders.hpp"
 #include "sniperforge/dataplane/order_transport.hpp"
+#include "sniperforge/dataplane/ouch_order.hpp"
 #include "sniperforge/net/neighbours.hpp"
 #include "sniperforge/session/tcp_venue_session.hpp"
 
@@ -33,6 +35,9 @@ namespace sf::dataplane {
 inline constexpr uint32_t kNeighbourFrame = UINT32_MAX;
 // net::TcpConfig::stall_gap_ns of the sessions (docs/protocols.md, "host stalls").
 inline constexpr uint64_t kHostStallGapNs = 10'000'000;
+// Every held order's bytes (an Enter Order in Unsequenced Data: 3 + 47) are in the send buffer, so a
+// HeldOrders this large never refuses one.
+inline constexpr std::size_t kHeldOrdersCapacity = net::TcpConfig{}.send_buffer / (3 + kEnterOrderLength) + 1;
 
 // The next hop's MAC as executor 0 publishes it (bit 48: resolved).
 class PublishedMac {
@@ -74,6 +79,7 @@ struct TcpVenueShard {
   bool was_logged_in = false;
   uint32_t logins = 0;  // the first is "login", the later ones "reconnect"
   bool reconciled = false;
+  HeldOrders held{kHeldOrdersCapacity};  // orders the congestion window held, until they leave
 };
 
 // One executor's side of the dpdk transport: its ring of received frames, its shards' sessions, the
@@ -114,12 +120,15 @@ class TcpOrderTransport final : public OrderTransport, public net::SegmentSink, 
   // Reconciliation and the logged-in state into the risk gate.
   void track_session(trade::Engine& eng, TcpVenueShard& shard) noexcept;
   uint8_t* frame(std::size_t length) noexcept;
+  // The segment ending before `end` left: the held orders it completes are measured now.
+  void measure_held(TcpVenueShard& shard, uint32_t end) noexcept;
 
   Runtime::Executor& x_;
   rte_ring* in_;
   const PublishedMac& next_hop_;
   double ns_per_tick_;
   uint64_t stamp_ = 0;  // RX TSC of the order being sent (tick-to-trade); 0 for every other frame
+  TcpVenueShard* active_ = nullptr;  // the shard whose session is being driven (its segments: emit)
   uint16_t ip_id_ = 0;
   bool neighbours_started_ = false;
   uint64_t neighbour_retry_ns_ = 0;  // resolution gave up: start over at this time

@@ -49,7 +49,10 @@ void TcpVenueSession::poll(uint64_t now) noexcept {
 
 SendResult TcpVenueSession::send(std::span<const uint8_t> ouch_message, uint64_t now) noexcept {
   now_ = now;
-  return session_.send(ouch_message, now);
+  const SendResult r = session_.send(ouch_message, now);
+  if (r == SendResult::kSent && tcp_.unsent() != 0) [[unlikely]]
+    counters_.orders_held.add();  // its bytes are the last queued: some of them wait
+  return r;
 }
 
 void TcpVenueSession::connect() {

@@ -136,6 +136,12 @@ const StatDesc<Ex> kEx[] = {
      .kind = kGauge,
      .read = SF_FIELD(Ex, session_tcp_srtt_ns),
      .combine = Combine::kMax},
+    {.key = "session_orders_held",
+     .metric = "sniperforge_session_orders_held_total",
+     .help = "Orders (and cancels) that did not leave at once: our TCP's congestion window (or the venue's "
+             "receive window) held them in the send buffer until ACKs opened it (dpdk only)",
+     .kind = kCounter,
+     .read = SF_FIELD(Ex, session_orders_held)},
     {.key = "session_tcp_drop",
      .metric = "sniperforge_session_tcp_drops_total",
      .help =

@@ -7,7 +7,7 @@ namespace sf::telemetry {
 namespace {
 
 using R = SessionRow;
-constexpr std::array<SessionRowDesc, 9> kSessionRows{{
+constexpr std::array<SessionRowDesc, 10> kSessionRows{{
     {"sniperforge_session_state",
      "SoupBinTCP session state by shard: 0 idle, 1 backoff, 2 connecting, 3 login_sent, 4 logged_in, "
      "5 logging_out, 6 ended",
@@ -31,6 +31,10 @@ constexpr std::array<SessionRowDesc, 9> kSessionRows{{
      "Smoothed round-trip time of the shard's TCP connection, nanoseconds (dpdk: our TCP; kernel: TCP_INFO, "
      "microsecond resolution; 0 before the first sample)",
      StatKind::kGauge, [](const R& r) { return r.tcp_srtt_ns; }},
+    {"sniperforge_session_shard_orders_held_total",
+     "Orders (and cancels) the shard's TCP congestion window (or the venue's receive window) held in the "
+     "send buffer instead of sending at once (dpdk only; 0 for kernel)",
+     StatKind::kCounter, [](const R& r) { return r.orders_held; }},
 }};
 
 }  // namespace

@@ -15,6 +15,7 @@ struct SessionCounterSum {
   uint64_t logged_in = 0, reconnects = 0, heartbeats_sent = 0, heartbeats_received = 0;
   uint64_t bytes_in = 0, bytes_out = 0, orders_refused = 0;
   uint64_t tcp_retransmits = 0, tcp_srtt_ns = 0;  // srtt: the largest of the hosted connections
+  uint64_t orders_held = 0;                       // dpdk only: held by the congestion window
 
   // One hosted session: its counters, and whether it is logged in now (each transport knows how to ask).
   void add(const order_session::SessionCounters& c, bool is_logged_in) noexcept {
@@ -28,8 +29,9 @@ struct SessionCounterSum {
   }
 
   // Its TCP's figures (dpdk: our TCP's stats; kernel: the socket's TCP_INFO as KernelCounters keeps it).
-  void add_tcp(uint64_t retransmitted_segments, uint64_t srtt_ns) noexcept {
+  void add_tcp(uint64_t retransmitted_segments, uint64_t srtt_ns, uint64_t held = 0) noexcept {
     tcp_retransmits += retransmitted_segments;
+    orders_held += held;
     if (srtt_ns > tcp_srtt_ns) tcp_srtt_ns = srtt_ns;
   }
 
@@ -43,6 +45,7 @@ struct SessionCounterSum {
     st.session_orders_refused.set(orders_refused);
     st.session_tcp_retransmits.set(tcp_retransmits);
     st.session_tcp_srtt_ns.set(tcp_srtt_ns);
+    st.session_orders_held.set(orders_held);
   }
 };
 

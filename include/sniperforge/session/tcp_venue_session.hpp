@@ -32,6 +32,9 @@ struct TcpVenueSessionConfig {
 // What the transport itself counts, beyond the session's and the connection's counters.
 struct TcpVenueCounters {
   Counter send_overflow;  // session bytes the connection's send buffer could not take: reconnect
+  // OUCH messages (orders, cancels) that did not leave at once: the TCP congestion window (or the
+  // venue's receive window) held their bytes in the send buffer until ACKs opened it.
+  Counter orders_held;
 };
 
 class TcpVenueSession final : private Transport {

@@ -126,6 +126,7 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   // ICMP echo; executor 0), copied like the session counters.
   Counter session_tcp_retransmits;  // segments retransmitted (timeout, fast retransmit)
   Counter session_tcp_srtt_ns;      // gauge: largest smoothed RTT of the hosted connections
+  Counter session_orders_held;      // orders the congestion (or peer's) window held in the send buffer
   std::array<Counter, kTcpDropReasons> session_tcp_drops{};  // by net::TcpDrop
   Counter neighbour_arp_answered;
   Counter neighbour_icmp_answered;
@@ -137,6 +138,9 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   LatencyHistogram tick_to_trade;  // NIC RX timestamp (or rx_tsc) -> order handed to TX (its send returned)
   LatencyHistogram ring_hop;       // RX lcore enqueue tsc -> executor dequeue tsc
   LatencyHistogram processing;     // executor: engine on_itch + order build for one event
+  // dpdk transport: tick-to-trade of the orders the congestion window held, when they left (their wait
+  // included; they are in tick_to_trade too).
+  LatencyHistogram tick_to_trade_held;
 
   void count_order(Side s) noexcept { orders_sent[static_cast<std::size_t>(s)].add(); }
 };

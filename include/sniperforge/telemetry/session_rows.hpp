@@ -24,6 +24,7 @@ struct SessionRow {
   uint64_t reconnects = 0, heartbeats_sent = 0, heartbeats_received = 0, bytes_in = 0, bytes_out = 0;
   // TCP figures: dpdk, our TCP's own; kernel, the socket's TCP_INFO read by the session thread.
   uint64_t tcp_retransmits = 0, tcp_srtt_ns = 0;
+  uint64_t orders_held = 0;  // dpdk only (a kernel socket's send queue is not looked at): 0 for kernel
 };
 
 struct SessionRowDesc {
