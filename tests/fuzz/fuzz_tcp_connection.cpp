@@ -51,7 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   cfg.mss = static_cast<uint16_t>(64 + in.u8());
   cfg.send_buffer = 4096;
   cfg.receive_buffer = 2048;
-  cfg.delayed_ack_ns = in.u8() & 1 ? 1000 : 0;
+  const uint8_t options = in.u8();
+  cfg.delayed_ack_ns = options & 1 ? 1000 : 0;
+  cfg.stall_gap_ns = options & 2 ? 1'000'000 : 0;  // the host-stall guard on in half the runs
   CheckingSink sink;
   TcpConnection c(cfg, sink);
   uint64_t now = 0;
@@ -114,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       next_byte_seq = sink.last_ack;  // the handshake's ACK acknowledges IRS + 1
     }
     if (c.readable() > cfg.receive_buffer || c.queued() > cfg.send_buffer ||
-        c.unacknowledged() > c.queued() + 1)
+        c.unacknowledged() > c.queued() + 1 || c.unsent() > c.queued())
       __builtin_trap();
   }
   return 0;
