@@ -18,9 +18,7 @@ rte_eth_conf port_conf(const rte_eth_dev_info& info, PortRuntime& p) {
     if (conf.rx_adv_conf.rss_conf.rss_hf == 0) conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
   }
   p.tx_ip_cksum_offload = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0;
-  p.tx_udp_cksum_offload = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) != 0;
   if (p.tx_ip_cksum_offload) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
-  if (p.tx_udp_cksum_offload) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
   p.tx_tcp_cksum_offload = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0;
   if (p.tx_tcp_cksum_offload) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
   return conf;

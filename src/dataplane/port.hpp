@@ -23,7 +23,6 @@ struct PortRuntime {
   uint16_t rx_queues = 0;
   uint16_t tx_queues = 0;
   bool tx_ip_cksum_offload = false;
-  bool tx_udp_cksum_offload = false;
   bool tx_tcp_cksum_offload = false;
   std::array<uint8_t, 6> mac{};
   rte_mempool* pool = nullptr;

@@ -125,6 +125,27 @@ TEST_F(Hardening, CheckConfigRefusesOrderPortsOutOfRange) {
                  "[order_session].src_port");
 }
 
+// The shipped replay config without its [order_session] table (the retired UDP order session needed
+// none): refused before EAL, saying what to add; a replay of it exits 2 without writing a TX pcap.
+TEST_F(Hardening, ConfigWithoutOrderSessionIsRefused) {
+  std::string text = config({});
+  const std::size_t at = text.find("\n[order_session]\n");
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t next = text.find("\n[", at + 1);
+  ASSERT_NE(next, std::string::npos);
+  text.erase(at, next - at);
+  ASSERT_EQ(text.find("\n[order_session"), std::string::npos) << text;
+  ASSERT_EQ(text.find("\ntransport = "), std::string::npos) << text;
+  const fs::path cfg = write("no_order_session.toml", text);
+  EXPECT_REFUSED(check(cfg), "[order_session] missing: orders need a venue session");
+  std::error_code ec;
+  fs::remove(dir_ / "tx.pcap", ec);
+  const Output o = replay(cfg);
+  EXPECT_EQ(o.rc, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("or transport = \"none\" for a replay"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(dir_ / "tx.pcap"));
+}
+
 TEST_F(Hardening, CheckConfigRefusesAPmdThatDoesNotExist) {
   EXPECT_REFUSED(
       call(

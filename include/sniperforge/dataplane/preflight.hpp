@@ -1,7 +1,7 @@
 // Checks --check-config runs beyond the syntax of the file: what the configuration needs from this machine
-// (memory, poll-mode drivers, PCI devices, UDP port ranges, writable outputs). DPDK-free: the machine's
-// facts (free memory, the PMD directory, /sys) are parameters or plain file-system reads, so every
-// refusal is unit-tested. The appliance runs them before EAL and prints the memory estimate at start.
+// (memory, poll-mode drivers, PCI devices, the order sessions' TCP port range, writable outputs). DPDK-free:
+// the machine's facts (free memory, the PMD directory, /sys) are parameters or plain file-system reads, so
+// every refusal is unit-tested. The appliance runs them before EAL and prints the memory estimate at start.
 #pragma once
 
 #include <cstdint>
