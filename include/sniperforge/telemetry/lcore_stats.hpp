@@ -108,7 +108,7 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   alignas(kCacheLine) Counter stale_events;  // books-stale events handled (a gap or a full ring)
   Counter misrouted;                         // events for a shard this executor does not host
   Counter mbuf_alloc_failed;                 // orders not sent: no mbuf (or too small a data room)
-  Counter venue_bad_messages;                // venue messages the engine could not parse, or torn
+  Counter venue_bad_messages;                // venue messages the engine could not parse
   Counter journal_ring_full;  // records the journal ring did not take (its shards stop orders: journal_full)
 
   // SoupBinTCP sessions of this executor's shards (`transport = "kernel"`), on their own line: the
