@@ -168,12 +168,14 @@ class VenueE2E : public ::testing::TestWithParam<std::string> {
   }
   std::string stop_sim() { return sim_->stop(); }
   std::string in_ns() const { return "ip netns exec " + link_->ns + " "; }
-  // nftables on the venue's veth ingress (venue_in_netns()): `percent` % of the appliance's TCP segments
-  // are lost on the way in (the kernel has no tc netem).
-  void lose_towards_venue(int percent) {
+  // nftables on the venue's veth ingress (venue_in_netns()): every `every`-th TCP segment of the appliance
+  // that carries data (PSH) is lost on the way in (the kernel has no tc netem). A counter, not a random
+  // draw: a run that sends `every` data segments loses at least one, so "retransmits > 0" cannot flake on
+  // a short run (a 10 % random draw spared all of a kernel session's segments once).
+  void lose_towards_venue(int every) {
     ASSERT_EQ(run("printf '%s\\n' 'table netdev sflossy { chain in { type filter hook ingress device \"" +
-                  link_->far_if + "\" priority 0; ip protocol tcp numgen random mod 100 < " +
-                  std::to_string(percent) + " drop; }; }' | " + in_ns() + "nft -f -"),
+                  link_->far_if + "\" priority 0; ip protocol tcp tcp flags & psh == psh numgen inc mod " +
+                  std::to_string(every) + " == 0 drop; }; }' | " + in_ns() + "nft -f -"),
               0);
   }
   std::map<std::string, uint64_t> stop_appliance() {

@@ -175,9 +175,9 @@ TEST_P(VenueNeighbours, StaticGatewayMacNoArpRequestAndEverySegmentGoesToIt) {
   EXPECT_GT(expect_same_as_venue(totals, stop_appliance()), 0u) << totals;
 }
 
-// 10 % of the appliance's TCP segments are lost on the way in to the venue (nftables on the venue's veth
-// ingress): our TCP retransmits them (counted in /metrics), and the venue still gets every order once and
-// the appliance every answer: positions equal the simulator's totals, no reconnect.
+// Every 10th of the appliance's TCP data segments is lost on the way in to the venue (nftables on the venue's
+// veth ingress): our TCP retransmits them (counted in /metrics), and the venue still gets every order once
+// and the appliance every answer: positions equal the simulator's totals, no reconnect.
 TEST_P(VenueNeighbours, LossyLinkSegmentsRetransmittedCountedNothingLost) {
   lose_towards_venue(10);
   start_sim({});

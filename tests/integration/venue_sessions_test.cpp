@@ -62,9 +62,9 @@ class TwoSessions : public VenueE2E {
 
 }  // namespace
 
-// The kernel's TCP under the session, read from TCP_INFO: a smoothed RTT once logged in, and with 10 % of the
-// appliance's segments lost on the way in to the venue, retransmitted segments; every order and answer
-// still arrives once (positions equal the simulator's totals) and the session never reconnects.
+// The kernel's TCP under the session, read from TCP_INFO: a smoothed RTT once logged in, and with every 10th
+// of the appliance's data segments lost on the way in to the venue, retransmitted segments; every order and
+// answer still arrives once (positions equal the simulator's totals) and the session never reconnects.
 TEST_P(KernelVenueLink, LossyLinkRttAndRetransmitsFromTcpInfoNothingLost) {
   lose_towards_venue(10);
   start_sim({});
