@@ -154,6 +154,24 @@ TEST(Executor, TriggeredOrderReachesTheTxSinkAsTheShardsStreamBuildsIt) {
   EXPECT_GE(h.x.port.refills, 1u);  // the next order's buffer is taken after the send
 }
 
+// A control event of a kind no RX lcore sends (the retired UDP session's 0x02, or garbage) changes nothing
+// and is counted, never silently ignored.
+TEST(Executor, UnknownEventKindIsCountedAndChangesNothing) {
+  Harness h(1);
+  for (uint8_t kind : {uint8_t{0x00}, uint8_t{0x02}, uint8_t{0x03}, uint8_t{0x1f}}) {
+    Event e;
+    pack_stale(e, 0, h.x.port.clock, StaleReason::kGap);
+    e.payload[0] = kind;
+    h.x.port.inputs[0].push_back(e);
+  }
+  h.run();
+  EXPECT_EQ(h.x.stats->unknown_events.load(), 4u);
+  EXPECT_EQ(h.x.stats->stale_events.load(), 0u);
+  EXPECT_EQ(h.x.stats->books_stale.load(), 0u);
+  EXPECT_FALSE(h.engines[0]->stale());
+  EXPECT_TRUE(h.x.port.sent.empty());
+}
+
 TEST(Executor, StaleEventRefusesOrdersButBooksFollowTheFeed) {
   Harness h(1);
   test::ItchBuilder book, trigger;

@@ -177,6 +177,8 @@ struct Executor {
           driver.set_recovering(step == RecoveryStep::kStarted, step == RecoveryStep::kRecovered));
     } else if (e.kind() == EventKind::kSnapshotSwap) {  // the GLIMPSE fallback's books (#12)
       adopt_snapshot_books(e, driver);
+    } else [[unlikely]] {  // 0x02, 0x03 (the retired UDP session's) or anything else: never sent
+      stats->unknown_events.add();
     }
   }
 

@@ -107,6 +107,7 @@ struct alignas(kCacheLine) ExecutorLcoreStats {
   // Rare events, on their own line: each one is a counted oddity, never a hot-path write.
   alignas(kCacheLine) Counter stale_events;  // books-stale events handled (a gap or a full ring)
   Counter misrouted;                         // events for a shard this executor does not host
+  Counter unknown_events;                    // control events of a kind no RX lcore sends (not handled)
   Counter mbuf_alloc_failed;                 // orders not sent: no mbuf (or too small a data room)
   Counter venue_bad_messages;                // venue messages the engine could not parse
   Counter journal_ring_full;  // records the journal ring did not take (its shards stop orders: journal_full)
