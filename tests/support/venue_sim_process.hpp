@@ -105,7 +105,8 @@ class VenueSimProcess {
 };
 
 // The shipped replay config (SF_REPLAY_CONFIG) with its [order_session] synthetic stream (transport
-// "none", its venue and local_ip) replaced by `transport` to `venue` (200 ms heartbeats, 3 s timeout) and
+// "none", its venue and local_ip) replaced by `transport` to `venue` (200 ms heartbeats; a 10 s timeout, so a
+// loaded CI host starving a process for seconds is no dead peer: no test here waits for that timeout) and
 // the lines `session_extra`, one login per user (one per shard: `edit` sets [trading] shards), and a
 // feed_stale_ms long enough that /ready is about the session, not the replay's short feed. `edit(table,
 // line)` may rewrite other lines.
@@ -125,7 +126,7 @@ inline std::string replay_config_to_venue(
     out += line + "\n";
     if (line == "[order_session]")
       out += "transport = \"" + transport + "\"\nvenue = \"" + venue +
-             "\"\nheartbeat_ms = 200\ntimeout_ms = 3000\n" + session_extra;
+             "\"\nheartbeat_ms = 200\ntimeout_ms = 10000\n" + session_extra;
     if (line == "[telemetry]") out += "feed_stale_ms = 600000\n";
   }
   for (const std::string& user : users)
