@@ -74,6 +74,11 @@ TEST_P(VenueE2E, KilledSimulatorRestartedFromItsStoreNothingLostOrAppliedTwice) 
   ASSERT_TRUE(
       wait_for([&] { return metric_sum(curl("/metrics"), "sniperforge_sessions_logged_in") == 0.0; }, 10));
   start_sim({"--store", (dir_ / "store").string()}, "sim2.log");
+  // Logged in again first: the reconnect back-off grew while the venue was down, and settle() alone
+  // would take the 20 messages, unchanged for a second, for the end (it did under ASan).
+  ASSERT_TRUE(
+      wait_for([&] { return metric_sum(curl("/metrics"), "sniperforge_sessions_logged_in") == 1.0; }, 30))
+      << read_file(dir_ / "sim2.log");
   settle();
   const auto stats = stop_appliance();
   const std::string totals = stop_sim();
