@@ -17,7 +17,9 @@ class HeldOrders {
  public:
   explicit HeldOrders(std::size_t capacity) : slots_(capacity) {}
 
-  // False when full (the order is then not measured; the caller counts it).
+  // False when full. Size it so that it cannot be: the appliance gives each session room for every order its
+  // send buffer can hold (kHeldOrdersCapacity, dataplane/tcp_venue.hpp), so an order is never left
+  // unmeasured.
   bool push(uint32_t end_seq, uint64_t rx_tsc) noexcept {
     if (size_ == slots_.size()) return false;
     slots_[(head_ + size_) % slots_.size()] = {end_seq, rx_tsc};
