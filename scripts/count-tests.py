@@ -3,7 +3,7 @@
 
 A meson test run with protocol 'gtest' leaves <builddir>/<test name>.xml (JUnit): its cases are
 counted one by one. Other tests count once each. A build dir with no test log counts as one failure
-(the build or the test run did not happen).
+(the build or the test run did not happen). Each failure is named on a "FAILED ..." line above the last.
 """
 import json
 import os
@@ -11,11 +11,13 @@ import sys
 import xml.etree.ElementTree as ET
 
 passed = failed = skipped = 0
+failures = []  # "<build>/<test>[.<case>]", printed just above the last line so a CI tail shows them
 for build in sys.argv[1:]:
     log = os.path.join(build, "meson-logs", "testlog.json")
     if not os.path.exists(log):
         print(f"count-tests: no test log in {build}", file=sys.stderr)
         failed += 1
+        failures.append(f"{build}: no test log (the build or the test run did not happen)")
         continue
     with open(log) as f:
         entries = [json.loads(line) for line in f if line.strip()]
@@ -33,18 +35,23 @@ for build in sys.argv[1:]:
             for c in cases:
                 if c.find("failure") is not None or c.find("error") is not None:
                     failed += 1
+                    failures.append(f"{build}/{e['name']}: {c.get('classname')}.{c.get('name')}")
                 elif c.find("skipped") is not None or c.get("result") == "skipped":
                     skipped += 1
                 else:
                     passed += 1
             if result == "FAIL" and not any(c.find("failure") is not None for c in cases):
                 failed += 1  # crashed or exited non-zero outside any case
+                failures.append(f"{build}/{e['name']}: {result} outside any case")
         elif result == "OK":
             passed += 1
         elif result in ("SKIP", "EXPECTEDFAIL"):
             skipped += 1
         else:
             failed += 1
+            failures.append(f"{build}/{e['name']}: {result}")
+for f in failures:
+    print(f"FAILED {f}")
 line = f"{passed} passed, {failed} failed"
 if skipped:
     line += f", {skipped} skipped"
