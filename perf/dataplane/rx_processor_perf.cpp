@@ -4,8 +4,7 @@
 //   valgrind --tool=callgrind --toggle-collect='*rx_all_frames*' build/perf/dataplane/perf-rx-processor
 //   200000 1 executors
 // (instructions per message = total Ir / 2 runs / 200000 messages); `100000 1 one` and `100000 1 two`:
-// one line and two lines alone (Ir / 100000 unique messages); `two-full`: two lines without the
-// duplicate templates (every copy through on_frame()).
+// one line and two lines alone (Ir / 100000 unique messages).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -30,17 +29,10 @@ struct CountingSink {
 template <class Proc>
 [[gnu::noinline]] void rx_all_frames(Proc& proc, const sf::feedgen::Frames& frames) {
   for (std::size_t i = 0; i < frames.size(); ++i) {
-    const uint8_t* f = frames.data.data() + frames.offsets[i];
-    const std::size_t len = frames.offsets[i + 1] - frames.offsets[i];
-    // As the RX lcore: two lines, the other line's copy first by its duplicate template.
-    if (!proc.copies_by_template() || !proc.take_applied_copy(f, len, i)) proc.on_frame(f, len, i);
-    if ((i & 31) == 31) {  // one flush per 32-frame burst, as the lcore does
-      proc.flush();
-      proc.end_burst();
-    }
+    proc.on_frame(frames.data.data() + frames.offsets[i], frames.offsets[i + 1] - frames.offsets[i], i);
+    if ((i & 31) == 31) proc.flush();  // one flush per 32-frame burst, as the lcore does
   }
   proc.flush();
-  proc.end_burst();
 }
 }  // namespace
 
@@ -98,14 +90,6 @@ int main(int argc, char** argv) {
   dataplane::RxSettings two;
   two.line_b_udp_port = 26478;
   two.arbitration_ticks = 200'000;
-  // "two-full": two lines, every copy through on_frame() (no duplicate templates), for comparison.
-  dataplane::RxSettings two_full = two;
-  two_full.duplicate_templates = false;
-  if (only == "two-full") {
-    const double m = median_ns(both, two_full, messages, rounds);
-    std::printf("two lines, copies in full: median of %d rounds %.2f ns/unique message\n", rounds, m);
-    return 0;
-  }
   if (only == "one" || only == "two") {
     const bool two_lines = only == "two";
     const double m = median_ns(two_lines ? both : frames, two_lines ? two : one, messages, rounds);

@@ -166,14 +166,10 @@ struct Runtime::Rx {
         bufs[i] = nullptr;  // the owning executor frees it
         continue;
       }
-      const auto* frame = rte_pktmbuf_mtod(m, const uint8_t*);
-      // Two lines: the other line's copy, recognised by its line's duplicate template, is counted here.
-      if (proc->copies_by_template() && proc->take_applied_copy(frame, m->data_len, tsc, line_b_port))
-        continue;
       if (line_b_port) [[unlikely]]
-        proc->on_line_b_port_frame(frame, m->data_len, tsc);
+        proc->on_line_b_port_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
       else
-        proc->on_frame(frame, m->data_len, tsc);
+        proc->on_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, tsc);
       if (!proc->staged()) continue;  // the other line's copy, a drop: nothing to hand on
       // Hand each packet's events on at once: a trigger early in a burst does not wait for the rest of
       // the burst to be parsed (pipeline: the executor starts meanwhile; run to completion: it runs now).
@@ -182,7 +178,6 @@ struct Runtime::Rx {
         while (x->poll()) {
         }
     }
-    proc->end_burst();  // the copies' counts
     rte_pktmbuf_free_bulk(bufs, n);
   }
 };

@@ -124,15 +124,6 @@ class FeedGuard {
     candidate_run_ = 0;  // as judge(): the stream followed spoke
     return true;
   }
-  // accept_locked() for a packet from a source it accepted before ([feed] sources never changes): the
-  // rest of its checks (session, sequence) and the same effect. The RX lcore's duplicate templates.
-  [[nodiscard]] bool accept_locked_known_source(const FeedPacket& p, const StreamPosition& pos) noexcept {
-    if (!locked_ || p.next < p.first || std::memcmp(session_.data(), p.session, session_.size()) != 0 ||
-        !plausible(p, pos))
-      return false;
-    candidate_run_ = 0;
-    return true;
-  }
 
   [[nodiscard]] bool session_known() const noexcept { return have_session_; }
   [[nodiscard]] const std::array<uint8_t, mold::kSessionLength>& session() const noexcept { return session_; }

@@ -87,11 +87,6 @@ class LineArbiter {
     see_line(line, seq, seq + count, now);
     stats(line).duplicates.add();
   }
-  // on_applied_copy() whose caller adds the line's `packets`, `duplicates` and `last_packet_tsc` itself
-  // (the RX lcore, once per burst); the line's own sequence (its gaps) is followed now, in order.
-  void on_applied_copy_uncounted(int line, uint64_t seq, uint64_t count) noexcept {
-    follow_line(line, seq, seq + count);
-  }
 
   // Heartbeat / end of session on `line`: `next` is the sender's next sequence.
   template <class Out>
@@ -174,11 +169,7 @@ class LineArbiter {
     FeedLineStats& s = stats(line);
     s.packets.add();
     s.last_packet_tsc.set(now);
-    follow_line(line, first, next);
-  }
-  // The line's own sequence: a hole in it is a gap of that line (the other line may have filled it).
-  void follow_line(int line, uint64_t first, uint64_t next) noexcept {
-    if (line_started_[line] && first > line_next_[line]) stats(line).gaps.add();
+    if (line_started_[line] && first > line_next_[line]) s.gaps.add();
     if (!line_started_[line] || next > line_next_[line]) line_next_[line] = next;
     line_started_[line] = true;
   }

@@ -16,7 +16,6 @@
 #include <optional>
 #include <vector>
 
-#include "sniperforge/dataplane/duplicate_template.hpp"
 #include "sniperforge/dataplane/event.hpp"
 #include "sniperforge/dataplane/feed_guard.hpp"
 #include "sniperforge/dataplane/feed_recovery.hpp"
@@ -44,9 +43,6 @@ struct RxSettings {
   std::optional<FeedRecoverySettings> rewind;
   uint32_t shards = 1;
   uint16_t executors = 1;
-  // Two lines: the other line's copies may be taken by take_applied_copy() (duplicate templates);
-  // false = it takes none and every copy takes the full path (tests and benchmarks compare the two).
-  bool duplicate_templates = true;
 };
 
 template <class Sink>
@@ -62,8 +58,7 @@ class RxProcessor {
         stages_(s.executors),
         arb_(s.line_b_udp_port ? s.arbitration_ticks : 0,
              s.line_b_udp_port ? LineArbiter::kDefaultHeldPackets : 0),
-        guard_(s.guard),
-        copies_by_template_(s.line_b_udp_port && s.duplicate_templates) {
+        guard_(s.guard) {
     for (int l = 0; l < kLines; ++l) arb_.attach(l, &stats_.lines[l]);
     exec_of_shard_.resize(s.shards ? s.shards : 1);
     for (uint32_t i = 0; i < exec_of_shard_.size(); ++i)
@@ -173,18 +168,18 @@ class RxProcessor {
   // RX lcore then neither flushes nor runs the executors for it.
   [[nodiscard]] bool staged() const noexcept { return staged_; }
 
-  // Two lines: a prefetch hint from the frame's first cache line alone (rx_processor_templates.hpp).
-  [[nodiscard]] bool looks_applied(const uint8_t* frame, std::size_t len) const noexcept;
-  // Two lines (#12): the other line's copy taken by its line's duplicate template before on_frame(), its
-  // counts added at end_burst() (rx_processor_templates.hpp).
-  [[nodiscard]] bool copies_by_template() const noexcept { return copies_by_template_; }
-  bool take_applied_copy(const uint8_t* frame, std::size_t len, uint64_t tsc,
-                         bool line_b_port = false) noexcept;
-  void end_burst() noexcept {
-    if (copies_pending_) fold_copies();
+  // Two lines: a prefetch hint from the frame's first cache line alone (Ethernet, IPv4 without options,
+  // UDP, MoldUDP64 header: bytes 0..61) — true if it looks like a data packet whose messages are all
+  // applied (typically the other line's copy), whose body the RX loop then does not fetch. Not a verdict:
+  // on_frame() judges the packet; a wrong hint costs one prefetch, never a message. False with one line.
+  [[nodiscard]] bool looks_applied(const uint8_t* frame, std::size_t len) const noexcept {
+    constexpr std::size_t kMold = 14 + 20 + 8;  // Ethernet + IPv4 (IHL 5) + UDP
+    if (!s_.line_b_udp_port || len < kMold + mold::kHeaderLength || !arb_.started()) return false;
+    if (proto::load_be16(frame + 12) != 0x0800 || frame[14] != 0x45) return false;
+    const uint64_t seq = proto::load_be64(frame + kMold + 10);
+    const uint16_t count = proto::load_be16(frame + kMold + 18);
+    return count != 0 && count != 0xffff && seq + count <= arb_.next();
   }
-  [[nodiscard]] uint64_t template_copies() const noexcept { return template_copies_; }  // (tests)
-
   // Optional per-lcore log ring (telemetry::LogRing): gaps, late/duplicate packets and full rings, never
   // text.
   void set_log(telemetry::LogRing* log) noexcept { log_ = log; }
@@ -390,27 +385,8 @@ class RxProcessor {
   std::unique_ptr<FeedRecovery> recovery_;  // [feed.rewind] only
   SnapshotHandoff* handoff_ = nullptr;      // [feed.snapshot] with [feed.rewind]: the GLIMPSE fallback
   std::array<uint64_t, telemetry::kMaxExecutors> ring_drops_at_start_{};
-  // take_applied_copy()'s parts and state (rx_processor_templates.hpp).
-  [[gnu::noinline]] bool take_copy_by_template(const uint8_t* frame, std::size_t len, uint64_t tsc,
-                                               bool b_port, uint64_t seq, uint64_t count) noexcept;
-  [[gnu::noinline, gnu::cold]] bool learn_and_take(const uint8_t* frame, std::size_t len, uint64_t tsc,
-                                                   bool b_port, uint64_t seq, uint64_t count) noexcept;
-  [[gnu::noinline]] int learn_template(const uint8_t* frame, std::size_t len, bool b_port, uint64_t seq,
-                                       uint64_t count) noexcept;
-  void count_copy(int line, uint64_t seq, uint64_t count, std::size_t len, uint64_t tsc) noexcept;
-  [[gnu::noinline]] void fold_copies() noexcept;
-  struct PendingCopies {
-    uint64_t packets = 0, bytes = 0, last_tsc = 0;
-  };  // per line, until end_burst()
-  bool copies_by_template_;
-  bool copies_pending_ = false;
-  std::array<PendingCopies, kLines> pending_{};
-  std::array<DuplicateTemplate, kLines> templates_{};
-  int last_template_line_ = kLineB;  // tried first: copies tend to come on one line
-  uint64_t template_copies_ = 0;
 };
 
 }  // namespace sf::dataplane
 
 #include "sniperforge/dataplane/rx_processor_recovery.hpp"
-#include "sniperforge/dataplane/rx_processor_templates.hpp"
