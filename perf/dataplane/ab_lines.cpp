@@ -154,9 +154,10 @@ double idle_poll_ns(LcoreMode mode, const trade::TradingConfig& trading, const P
 }  // namespace
 
 void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingConfig& trading,
-                      const Placement& pl, unsigned nic_mbufs) {
+                      const Placement& pl, unsigned nic_mbufs, unsigned msgs_per_packet) {
   feedgen::Config fc;
   fc.messages = messages;
+  fc.msgs_per_packet = msgs_per_packet;
   const Feed one{feedgen::generate_frames(fc), messages};
   fc.line_b_port = kLineBUdpPort;
   const Feed two{feedgen::generate_frames(fc), messages};
@@ -168,8 +169,10 @@ void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingCo
   rte_mempool* nic = rte_pktmbuf_pool_create("perf_ab_nic", nic_mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                              static_cast<int>(rte_socket_id()));
   if (!nic) rte_exit(1, "recycled NIC pool: %s\n", rte_strerror(rte_errno));
-  std::printf("== A/B lines: %lu ITCH messages, %zu packets on one line vs %zu on two, back-pressure ==\n",
-              static_cast<unsigned long>(messages), one.frames.size(), two.frames.size());
+  std::printf(
+      "== A/B lines: %lu ITCH messages, %zu packets on one line vs %zu on two (at most %u messages "
+      "per packet), back-pressure ==\n",
+      static_cast<unsigned long>(messages), one.frames.size(), two.frames.size(), msgs_per_packet);
   // Wall time is what the figure means; on a shared host the lcores get a varying share of a
   // cpu, so the process's cpu time per message is printed beside it (run to completion: one polling lcore).
   struct Case {

@@ -5,7 +5,7 @@
 //   perf-dataplane [--messages N] [--config dpdk-config/replay.toml] [--pace-us U]
 //                  [--transports dpdk,kernel] [--lcore-modes run_to_completion,pipeline]
 //                  [--pcap FILE] [--repeat R] [--throughput-only] [--live-rate ...] [--ab-lines
-//                  [--ab-nic-mbufs N]]
+//                  [--ab-nic-mbufs N]] [--msgs-per-packet N]
 //                  [--journal-ab DIR] [--stall-rx-ms MS]
 //
 // 1. Throughput: an sf-feedgen feed is preloaded as mbufs into the RX ring of an in-process net_ring
@@ -331,6 +331,14 @@ int main(int argc, char** argv) {
   app.add_option("--ab-nic-mbufs", ab_nic_mbufs,
                  "--ab-lines' recycled runs: mbufs the NIC cycles (default: a 1,024-descriptor ring's worth)")
       ->check(CLI::Range(255u, 65535u));
+  // sf-feedgen packs at most this many messages per MoldUDP64 packet, and never more than a 1,472-byte
+  // payload (a 1,500-byte MTU). A feed at full rate fills its packets: NASDAQ's own capture
+  // (../shared/data/itch SOURCES.md, Multiple.Packets.pcap) carries 38 messages in 1,472 bytes.
+  unsigned msgs_per_packet = feedgen::Config{}.msgs_per_packet;
+  app.add_option(
+         "--msgs-per-packet", msgs_per_packet,
+         "generated feeds: at most this many ITCH messages per packet (and at most 1,472 payload bytes)")
+      ->check(CLI::Range(1u, 1472u));
   std::string journal_ab_dir;
   app.add_option("--journal-ab", journal_ab_dir,
                  "only the journal's cost: --latency-repeat pairs of run-to-completion tick-to-trade runs, "
@@ -400,12 +408,13 @@ int main(int argc, char** argv) {
 
   if (ab_lines) {
     ab_lines_section(std::min<uint64_t>(messages, 2'000'000), repeat, trading, pl,  // the pool's size
-                     ab_nic_mbufs);
+                     ab_nic_mbufs, msgs_per_packet);
     eal_cleanup_and_remove_runtime_dir();
     return 0;
   }
   feedgen::Config fc;
   fc.messages = messages;
+  fc.msgs_per_packet = msgs_per_packet;
   if (!journal_ab_dir.empty()) {
     const bool complete =
         journal_ab_section(fc, paced_messages, pace_us, latency_repeat, trading, pl, journal_ab_dir,
@@ -419,7 +428,7 @@ int main(int argc, char** argv) {
   Feed feed;
   if (pcap.empty()) {
     feed = Feed{feedgen::generate_frames(fc), messages};
-    std::printf("feed: %lu ITCH messages in %zu packets (sf-feedgen defaults, %u msgs/packet max)\n\n",
+    std::printf("feed: %lu ITCH messages in %zu packets (sf-feedgen, %u msgs/packet max)\n\n",
                 static_cast<unsigned long>(messages), feed.frames.size(), fc.msgs_per_packet);
   } else {
     feed = Feed{load_pcap(pcap), 0};  // messages: counted by the first run

@@ -109,9 +109,10 @@ struct LiveRateOptions {
 };
 // A/B lines (--ab-lines, ab_lines.cpp, #12): the same feed on one line and on two, back-pressured
 // throughput runs interleaved one line / two lines; ns per unique message, medians and ratios. Preloaded
-// (both lcore modes), then fed by a recycled NIC of `nic_mbufs` mbufs (run to completion).
+// (both lcore modes), then fed by a recycled NIC of `nic_mbufs` mbufs (run to completion). The feed packs
+// at most `msgs_per_packet` messages per packet (sf-feedgen's --msgs-per-packet).
 void ab_lines_section(uint64_t messages, unsigned repeat, const trade::TradingConfig& trading,
-                      const dataplane::Placement& pl, unsigned nic_mbufs);
+                      const dataplane::Placement& pl, unsigned nic_mbufs, unsigned msgs_per_packet);
 
 // Journal on/off (--journal-ab DIR, journal_ab.cpp, #13): run-to-completion tick-to-trade with no
 // [journal] and with `fsync` ("group" by default; group_us 500 by default) in a fresh subdirectory of
