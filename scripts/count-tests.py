@@ -10,13 +10,18 @@ import os
 import sys
 import xml.etree.ElementTree as ET
 
-passed = failed = skipped = 0
-failures = []  # "<build>/<test>[.<case>]", printed just above the last line so a CI tail shows them
+
+
+def case_failed(case):
+    return case.find("failure") is not None or case.find("error") is not None
+
+
+passed = skipped = 0
+failures = []  # one per failure, printed just above the last line so a CI tail shows them
 for build in sys.argv[1:]:
     log = os.path.join(build, "meson-logs", "testlog.json")
     if not os.path.exists(log):
         print(f"count-tests: no test log in {build}", file=sys.stderr)
-        failed += 1
         failures.append(f"{build}: no test log (the build or the test run did not happen)")
         continue
     with open(log) as f:
@@ -33,27 +38,25 @@ for build in sys.argv[1:]:
                 cases = []
         if cases and result in ("OK", "FAIL"):
             for c in cases:
-                if c.find("failure") is not None or c.find("error") is not None:
-                    failed += 1
+                if case_failed(c):
                     failures.append(f"{build}/{e['name']}: {c.get('classname')}.{c.get('name')}")
                 elif c.find("skipped") is not None or c.get("result") == "skipped":
                     skipped += 1
                 else:
                     passed += 1
-            if result == "FAIL" and not any(c.find("failure") is not None for c in cases):
-                failed += 1  # crashed or exited non-zero outside any case
+            if result == "FAIL" and not any(case_failed(c) for c in cases):
+                # crashed or exited non-zero outside any case
                 failures.append(f"{build}/{e['name']}: {result} outside any case")
         elif result == "OK":
             passed += 1
         elif result in ("SKIP", "EXPECTEDFAIL"):
             skipped += 1
         else:
-            failed += 1
             failures.append(f"{build}/{e['name']}: {result}")
 for f in failures:
     print(f"FAILED {f}")
-line = f"{passed} passed, {failed} failed"
+line = f"{passed} passed, {len(failures)} failed"
 if skipped:
     line += f", {skipped} skipped"
 print(line)
-sys.exit(1 if failed else 0)
+sys.exit(1 if failures else 0)
